@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "util.h"
+
+int cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("terok-shield: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return CLI_EXIT_ERROR;
+}
+
+int cli_fail(const struct ts_error *err)
+{
+	return cli_error("%s", err->message[0] ? err->message : strerror(err->code));
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "terok-shield: %s%s", command ? command : "", command ? ": " : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'terok-shield %s%s--help' for more information.\n",
+		command ? command : "", command ? " " : "");
+	return CLI_EXIT_USAGE;
+}
+
+bool cli_handle_common_opt(int opt, char **argv, const char *command, const char *usage,
+			   int *exit_code)
+{
+	extern int optind, optopt;
+	const char *arg = argv[optind - 1];
+	switch (opt) {
+	case 'h':
+		fputs(usage, stdout);
+		*exit_code = 0;
+		break;
+	case ':':
+		*exit_code = cli_usage_error(command, "option '%s' needs a value", arg);
+		break;
+	default:
+		*exit_code = cli_usage_error(command, "unrecognised option '%s'", arg);
+		break;
+	}
+	return true;
+}

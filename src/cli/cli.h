@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Shared plumbing of the terok-shield subcommands. */
+#ifndef TS_CLI_H
+#define TS_CLI_H
+
+#include <stdbool.h>
+
+#include "config.h"
+
+struct ts_error;
+
+#define CLI_EXIT_ERROR 1
+#define CLI_EXIT_USAGE 2
+
+/* Context every command receives: resolved directories and the loaded config. */
+struct cli {
+	const char *state_dir_flag; /* --state-dir, or NULL */
+	char *config_root;
+	char *state_root;
+	struct ts_config config;
+};
+
+struct cli_command {
+	const char *name;
+	int (*main)(int argc, char **argv, struct cli *cli);
+	const char *summary;
+};
+
+/* "terok-shield: MESSAGE" on stderr; returns CLI_EXIT_ERROR. */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The library's error message; returns CLI_EXIT_ERROR. */
+int cli_fail(const struct ts_error *err);
+/* "terok-shield COMMAND: MESSAGE" plus a --help hint; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * The options every command shares, for its getopt_long loop (optstring
+ * starting with ':'): -h/--help prints usage to stdout (exit 0); an
+ * unknown option or a missing value is a usage error (exit 2). Always
+ * tells the command to stop; *exit_code is what it returns.
+ */
+bool cli_handle_common_opt(int opt, char **argv, const char *command, const char *usage,
+			   int *exit_code);
+
+int preview_main(int argc, char **argv, struct cli *cli);
+int profiles_main(int argc, char **argv, struct cli *cli);
+int status_main(int argc, char **argv, struct cli *cli);
+int logs_main(int argc, char **argv, struct cli *cli);
+
+/* --version output. */
+int version_print(void);
+
+#endif

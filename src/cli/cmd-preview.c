@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* preview: the ruleset that would be applied, loadable with `nft -f`. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "ruleset.h"
+#include "util.h"
+
+/* slirp4netns's DNS address: the default network of rootless podman 4 on Debian 12. */
+#define DEFAULT_DNS "10.0.2.3"
+
+static const char usage[] =
+	"Usage: terok-shield preview [--down [--all]] [--interactive] [--dns ADDR] [--dnsmasq]\n"
+	"\n"
+	"Print the nftables ruleset a container would get, as one nft script.\n"
+	"\n"
+	"  --down         the bypass ruleset (shield down; private ranges still refused)\n"
+	"  --all          with --down: let private ranges through as well\n"
+	"  --interactive  the interactive ruleset (blocked connections are queued for a verdict)\n"
+	"  --dns ADDR     upstream DNS address (default " DEFAULT_DNS ", slirp4netns)\n"
+	"  --dnsmasq      include the sets of the dnsmasq DNS tier\n"
+	"  -h, --help     print this help\n"
+	"\n"
+	"Loopback ports come from config.yml; 'interactive: true' there implies --interactive.\n";
+
+int preview_main(int argc, char **argv, struct cli *cli)
+{
+	static const struct option options[] = {
+		{ "down", no_argument, NULL, 'D' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "dns", required_argument, NULL, 'n' },
+		{ "dnsmasq", no_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	bool down = false, all = false, interactive = false, dnsmasq = false;
+	const char *dns = DEFAULT_DNS;
+	int opt, code;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'D': down = true; break;
+		case 'a': all = true; break;
+		case 'i': interactive = true; break;
+		case 'n': dns = optarg; break;
+		case 'm': dnsmasq = true; break;
+		default:
+			cli_handle_common_opt(opt, argv, "preview", usage, &code);
+			return code;
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("preview", "unexpected argument '%s'", argv[optind]);
+	if (all && !down)
+		return cli_usage_error("preview", "--all only applies to --down");
+	if (down && interactive)
+		return cli_usage_error("preview", "--interactive does not combine with --down");
+
+	struct ts_ruleset_params params = {
+		.mode = down ? (all ? TS_RULESET_DOWN_ALL : TS_RULESET_DOWN)
+			     : (interactive || cli->config.interactive ? TS_RULESET_INTERACTIVE
+								       : TS_RULESET_UP),
+		.dns = dns,
+		.loopback_ports = cli->config.loopback_ports,
+		.n_loopback_ports = cli->config.n_loopback_ports,
+		.dnsmasq_tier = dnsmasq,
+	};
+	struct ts_error err = { 0 };
+	_cleanup_free_ char *text = NULL;
+	if (ts_ruleset_generate(&params, &text, &err) < 0)
+		return cli_fail(&err);
+	printf("# Ruleset preview (%s):\n%s", ts_ruleset_mode_label(params.mode), text);
+	return 0;
+}

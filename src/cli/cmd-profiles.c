@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* profiles: list the available allowlist profiles, or print composed entries. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "profiles.h"
+#include "util.h"
+
+static const char usage[] =
+	"Usage: terok-shield profiles [NAME...]\n"
+	"\n"
+	"Without NAME, list the available profiles (bundled and user; '*' marks a\n"
+	"user profile in <config root>/profiles that overrides or adds one).\n"
+	"With NAMEs, print the entries they compose to, one per line.\n"
+	"\n"
+	"  -h, --help  print this help\n";
+
+static int list_profiles(struct cli *cli)
+{
+	struct ts_error err = { 0 };
+	_cleanup_strv_ struct ts_strv names = TS_STRV_INIT;
+	if (ts_profiles_list(cli->config_root, &names, &err) < 0)
+		return cli_fail(&err);
+	for (size_t i = 0; i < names.n; i++) {
+		_cleanup_free_ char *path = NULL;
+		bool is_user = false;
+		if (ts_profile_find(cli->config_root, names.items[i], &path, &is_user, &err) < 0)
+			return cli_fail(&err);
+		printf("%s%s\n", names.items[i], is_user ? " *" : "");
+	}
+	return 0;
+}
+
+static int show_profiles(struct cli *cli, int argc, char **argv)
+{
+	struct ts_error err = { 0 };
+	_cleanup_strv_ struct ts_strv names = TS_STRV_INIT;
+	_cleanup_strv_ struct ts_strv entries = TS_STRV_INIT;
+	for (int i = 0; i < argc; i++)
+		ts_strv_push(&names, argv[i]);
+	if (ts_profiles_compose(cli->config_root, &names, &entries, &err) < 0)
+		return cli_fail(&err);
+	for (size_t i = 0; i < entries.n; i++)
+		puts(entries.items[i]);
+	return 0;
+}
+
+int profiles_main(int argc, char **argv, struct cli *cli)
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int opt, code;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		cli_handle_common_opt(opt, argv, "profiles", usage, &code);
+		return code;
+	}
+	if (optind < argc)
+		return show_profiles(cli, argc - optind, argv + optind);
+	return list_profiles(cli);
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* status: the installation overview. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "hooks.h"
+#include "podman.h"
+#include "profiles.h"
+#include "util.h"
+
+static const char usage[] =
+	"Usage: terok-shield status\n"
+	"\n"
+	"Print an overview: version, podman version, mode, hook installation,\n"
+	"health, audit setting and profiles.\n"
+	"\n"
+	"  -h, --help  print this help\n";
+
+static const char *health(enum ts_hooks_install where, bool stale)
+{
+	if (where == TS_HOOKS_NOT_INSTALLED)
+		return "setup-needed (run 'terok-shield setup')";
+	return stale ? "stale-hooks (run 'terok-shield setup' again)" : "ok";
+}
+
+static void print_profiles(struct cli *cli)
+{
+	struct ts_error err = { 0 };
+	_cleanup_strv_ struct ts_strv available = TS_STRV_INIT;
+	_cleanup_free_ char *defaults = ts_strv_join(&cli->config.default_profiles, ", ");
+	printf("profiles:  %s (default)\n", defaults);
+	if (ts_profiles_list(cli->config_root, &available, &err) < 0) {
+		printf("available: unreadable (%s)\n", err.message);
+		return;
+	}
+	_cleanup_free_ char *names = ts_strv_join(&available, ", ");
+	printf("available: %s\n", names);
+}
+
+int status_main(int argc, char **argv, struct cli *cli)
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int opt, code;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		cli_handle_common_opt(opt, argv, "status", usage, &code);
+		return code;
+	}
+	if (optind < argc)
+		return cli_usage_error("status", "unexpected argument '%s'", argv[optind]);
+
+	_cleanup_free_ char *podman = NULL;
+	bool stale;
+	enum ts_hooks_install where = ts_hooks_detect(&stale);
+
+	printf("version:   %s (bundle layout %d)\n", ts_version(), TS_BUNDLE_VERSION);
+	printf("podman:    %s\n", ts_podman_version(&podman, NULL) == 0 ? podman : "not found");
+	printf("mode:      %s\n", ts_mode_name(cli->config.mode));
+	printf("hooks:     %s\n", ts_hooks_install_name(where));
+	printf("health:    %s\n", health(where, stale));
+	printf("audit:     %s\n", cli->config.audit_enabled ? "enabled" : "disabled");
+	printf("config:    %s\n", cli->config_root);
+	printf("state:     %s\n", cli->state_root);
+	print_profiles(cli);
+	return 0;
+}

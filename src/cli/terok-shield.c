@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* terok-shield: the subcommand table and global options. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "dirs.h"
+#include "util.h"
+
+static const struct cli_command commands[] = {
+	{ "preview", preview_main, "print the ruleset that would be applied" },
+	{ "profiles", profiles_main, "list allowlist profiles, or show one" },
+	{ "status", status_main, "show the installation overview" },
+	{ "logs", logs_main, "print recent audit log entries" },
+};
+
+static void usage(FILE *out)
+{
+	fputs("Usage: terok-shield [--state-dir DIR] [--version] COMMAND [ARGS...]\n"
+	      "\n"
+	      "Per-container default-deny egress firewall for rootless Podman.\n"
+	      "\n"
+	      "Commands:\n",
+	      out);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n"
+	      "Options:\n"
+	      "  --state-dir DIR  state root (default $TEROK_SHIELD_STATE_DIR,\n"
+	      "                   $XDG_STATE_HOME/terok/shield, ~/.local/state/terok/shield)\n"
+	      "  --version        print version information\n"
+	      "  -h, --help       print this help\n"
+	      "\n"
+	      "Run 'terok-shield COMMAND --help' for a command's options.\n",
+	      out);
+}
+
+static const struct cli_command *find_command(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+/* Resolve directories and load config.yml: every command runs with a valid config. */
+static int cli_init(struct cli *cli)
+{
+	struct ts_error err = { 0 };
+	ts_config_init(&cli->config);
+	if (ts_config_root(&cli->config_root, &err) < 0 ||
+	    ts_state_root(cli->state_dir_flag, &cli->state_root, &err) < 0 ||
+	    ts_config_load(cli->config_root, &cli->config, &err) < 0)
+		return cli_fail(&err);
+	return 0;
+}
+
+static void cli_free(struct cli *cli)
+{
+	free(cli->config_root);
+	free(cli->state_root);
+	ts_config_clear(&cli->config);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { 0 };
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *arg = argv[i];
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (strcmp(arg, "--version") == 0)
+			return version_print();
+		if (strcmp(arg, "--state-dir") == 0) {
+			if (++i >= argc || !argv[i][0])
+				return cli_usage_error(NULL, "option '--state-dir' needs a value");
+			cli.state_dir_flag = argv[i];
+		} else if (ts_startswith(arg, "--state-dir=") && arg[12]) {
+			cli.state_dir_flag = arg + 12;
+		} else {
+			return cli_usage_error(NULL, "unrecognised option '%s'", arg);
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	const struct cli_command *cmd = find_command(argv[i]);
+	if (!cmd)
+		return cli_usage_error(NULL, "unknown command '%s'", argv[i]);
+
+	/* --help works even when the configuration is broken. */
+	for (int j = i + 1; j < argc && strcmp(argv[j], "--") != 0; j++)
+		if (strcmp(argv[j], "--help") == 0 || strcmp(argv[j], "-h") == 0)
+			return cmd->main(argc - i, argv + i, NULL);
+
+	int r = cli_init(&cli);
+	if (r == 0)
+		r = cmd->main(argc - i, argv + i, &cli);
+	cli_free(&cli);
+	return r;
+}

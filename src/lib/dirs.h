@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Where configuration and state live (SPEC 1.8), and container names. */
+#ifndef TS_DIRS_H
+#define TS_DIRS_H
+
+struct ts_error;
+
+/*
+ * Config root: $TEROK_SHIELD_CONFIG_DIR, else $XDG_CONFIG_HOME/terok/shield,
+ * else $HOME/.config/terok/shield. Relative XDG values are ignored (XDG
+ * Base Directory spec); a relative TEROK_SHIELD_CONFIG_DIR is an error.
+ */
+int ts_config_root(char **out, struct ts_error *err);
+
+/*
+ * State root: flag (--state-dir) if non-NULL, else $TEROK_SHIELD_STATE_DIR,
+ * else $XDG_STATE_HOME/terok/shield, else $HOME/.local/state/terok/shield.
+ * Relative flag / TEROK_SHIELD_STATE_DIR values are made absolute against
+ * the working directory.
+ */
+int ts_state_root(const char *flag, char **out, struct ts_error *err);
+
+/* ^[A-Za-z0-9][A-Za-z0-9_.-]*$, at most 255 chars. */
+int ts_container_name_validate(const char *name, struct ts_error *err);
+
+/* <state_root>/containers/<name>, name validated. */
+int ts_container_state_dir(const char *state_root, const char *name, char **out,
+			   struct ts_error *err);
+
+#endif

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <sys/stat.h>
+
+#include "fileio.h"
+#include "strbuf.h"
+#include "util.h"
+
+/* Open an existing regular file for reading, refusing symlinks and FIFOs. */
+static int open_regular(const char *path, int flags, struct ts_error *err)
+{
+	/* O_NONBLOCK: opening a FIFO planted in place of a file must not hang. */
+	int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		if (errno == ELOOP)
+			return ts_error_set(err, ELOOP, "%s: is a symbolic link; refusing to follow it", path);
+		return ts_error_set(err, errno, "%s: %s", path, strerror(errno));
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ts_error_set(err, EINVAL, "%s: not a regular file", path);
+	}
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	return fd;
+}
+
+static int read_all(int fd, const char *path, char **out, size_t *len, struct ts_error *err)
+{
+	struct ts_strbuf b = TS_STRBUF_INIT;
+	char chunk[65536];
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ts_strbuf_clear(&b);
+			return ts_error_set(err, errno, "%s: read failed: %s", path, strerror(errno));
+		}
+		if (n == 0)
+			break;
+		if (b.len + (size_t)n > TS_FILE_MAX_SIZE) {
+			ts_strbuf_clear(&b);
+			return ts_error_set(err, EFBIG, "%s: larger than %u bytes", path, TS_FILE_MAX_SIZE);
+		}
+		ts_strbuf_append(&b, chunk, (size_t)n);
+	}
+	if (len)
+		*len = b.len;
+	*out = ts_strbuf_take(&b);
+	return 0;
+}
+
+int ts_file_read(const char *path, char **out, size_t *len, struct ts_error *err)
+{
+	_cleanup_close_ int fd = open_regular(path, O_RDONLY, err);
+	if (fd < 0)
+		return fd;
+	return read_all(fd, path, out, len, err);
+}
+
+int ts_file_read_lines(const char *path, struct ts_strv *out, struct ts_error *err)
+{
+	_cleanup_free_ char *data = NULL;
+	int r = ts_file_read(path, &data, NULL, err);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	char *save = NULL;
+	for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *s = ts_strip(line);
+		if (*s)
+			ts_strv_push(out, s);
+	}
+	return 0;
+}
+
+static int write_full(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int ts_file_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
+			 struct ts_error *err)
+{
+	_cleanup_free_ char *dir_copy = ts_xstrdup(path);
+	_cleanup_free_ char *base_copy = ts_xstrdup(path);
+	const char *dir = dirname(dir_copy);
+	const char *base = basename(base_copy);
+	char tmp[PATH_MAX];
+	int r;
+
+	if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base) >= (int)sizeof(tmp))
+		return ts_error_set(err, ENAMETOOLONG, "%s: path too long", path);
+	_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return ts_error_set(err, errno, "%s: cannot create temporary file: %s", path,
+				    strerror(errno));
+	r = fchmod(fd, mode);
+	if (r == 0)
+		r = write_full(fd, data, len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		unlink(tmp);
+		return ts_error_set(err, -r, "%s: write failed: %s", path, strerror(-r));
+	}
+	return 0;
+}
+
+int ts_file_write_lines(const char *path, const struct ts_strv *lines, mode_t mode,
+			struct ts_error *err)
+{
+	struct ts_strbuf b = TS_STRBUF_INIT;
+	for (size_t i = 0; i < lines->n; i++) {
+		ts_strbuf_puts(&b, lines->items[i]);
+		ts_strbuf_puts(&b, "\n");
+	}
+	int r = ts_file_write_atomic(path, b.data ? b.data : "", b.len, mode, err);
+	ts_strbuf_clear(&b);
+	return r;
+}
+
+int ts_file_append(const char *path, const char *data, size_t len, mode_t mode,
+		   struct ts_error *err)
+{
+	_cleanup_close_ int fd =
+		open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, mode);
+	if (fd < 0)
+		return ts_error_set(err, errno, "%s: %s", path, strerror(errno));
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return ts_error_set(err, EINVAL, "%s: not a regular file", path);
+	ssize_t n;
+	do
+		n = write(fd, data, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return ts_error_set(err, errno, "%s: append failed: %s", path, strerror(errno));
+	if ((size_t)n != len)
+		return ts_error_set(err, EIO, "%s: short append", path);
+	return 0;
+}
+
+int ts_file_tail_lines(const char *path, size_t n, struct ts_strv *out, struct ts_error *err)
+{
+	_cleanup_close_ int fd = open_regular(path, O_RDONLY, err);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	off_t end = lseek(fd, 0, SEEK_END);
+	if (end < 0)
+		return ts_error_set(err, errno, "%s: %s", path, strerror(errno));
+
+	/* Grow a window backwards from the end until it holds n+1 newlines. */
+	size_t window = 65536;
+	_cleanup_free_ char *buf = NULL;
+	off_t start;
+	for (;;) {
+		start = end > (off_t)window ? end - (off_t)window : 0;
+		size_t size = (size_t)(end - start);
+		free(buf);
+		buf = ts_xmalloc(size + 1);
+		size_t got = 0;
+		while (got < size) {
+			ssize_t r = pread(fd, buf + got, size - got, start + (off_t)got);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0)
+				return ts_error_set(err, errno, "%s: read failed: %s", path, strerror(errno));
+			if (r == 0)
+				break;
+			got += (size_t)r;
+		}
+		buf[got] = '\0';
+		size_t newlines = 0;
+		for (size_t i = 0; i < got; i++)
+			newlines += buf[i] == '\n';
+		if (start == 0 || newlines > n || window >= TS_FILE_MAX_SIZE)
+			break;
+		window *= 4;
+	}
+
+	/* Drop a partial first line unless the window starts at the file start. */
+	char *p = buf;
+	if (start > 0) {
+		char *nl = strchr(p, '\n');
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	struct ts_strv all = TS_STRV_INIT;
+	char *save = NULL;
+	for (char *line = strtok_r(p, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *s = ts_strip(line);
+		if (*s)
+			ts_strv_push(&all, s);
+	}
+	size_t first = all.n > n ? all.n - n : 0;
+	for (size_t i = first; i < all.n; i++)
+		ts_strv_push(out, all.items[i]);
+	ts_strv_clear(&all);
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * File access for the state bundle and configuration. Every open refuses
+ * to follow a symlink in the last path component and accepts only regular
+ * files; every replacement is atomic (temp file + fsync + rename in the
+ * same directory).
+ */
+#ifndef TS_FILEIO_H
+#define TS_FILEIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "strv.h"
+
+struct ts_error;
+
+/* Largest file the tool reads whole. */
+#define TS_FILE_MAX_SIZE (16u * 1024u * 1024u)
+
+/* Read a whole file (NUL-terminated). -ENOENT when it does not exist. */
+int ts_file_read(const char *path, char **out, size_t *len, struct ts_error *err);
+
+/*
+ * Read a file as lines, each stripped of surrounding whitespace, blank
+ * lines skipped. A missing file yields an empty list and returns 0.
+ */
+int ts_file_read_lines(const char *path, struct ts_strv *out, struct ts_error *err);
+
+/* Replace path atomically with data. */
+int ts_file_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
+			 struct ts_error *err);
+
+/* Write lines (each followed by '\n') atomically. */
+int ts_file_write_lines(const char *path, const struct ts_strv *lines, mode_t mode,
+			struct ts_error *err);
+
+/* Append data with a single write(2) so concurrent appenders never interleave. */
+int ts_file_append(const char *path, const char *data, size_t len, mode_t mode,
+		   struct ts_error *err);
+
+/*
+ * The last n non-empty lines of a file, oldest first, read backwards from
+ * the end so a long file costs only what is returned. Missing file: empty.
+ */
+int ts_file_tail_lines(const char *path, size_t n, struct ts_strv *out, struct ts_error *err);
+
+#endif

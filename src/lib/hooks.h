@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* OCI hook descriptors (SPEC 1.2, 3.9) and where they are installed. */
+#ifndef TS_HOOKS_H
+#define TS_HOOKS_H
+
+#include <stdbool.h>
+
+struct ts_error;
+
+#define TS_HOOK_SYSTEM_DIR "/usr/share/containers/oci/hooks.d"
+#define TS_HOOK_VERSION_ENV "TEROK_SHIELD_BUNDLE_VERSION"
+
+/* The stages the hook runs at. */
+extern const char *const ts_hook_stages[]; /* NULL-terminated */
+
+/*
+ * Descriptor JSON for one stage, running hook_path; it carries the bundle
+ * version (hook env TEROK_SHIELD_BUNDLE_VERSION) so stale hooks show.
+ */
+char *ts_hook_descriptor(const char *stage, const char *hook_path);
+
+/* ~/.local/share/containers/oci/hooks.d */
+int ts_hook_user_dir(char **out, struct ts_error *err);
+
+enum ts_hooks_install {
+	TS_HOOKS_NOT_INSTALLED,
+	TS_HOOKS_GLOBAL_USER,
+	TS_HOOKS_GLOBAL_SYSTEM,
+};
+
+/* "not-installed", "global-user", "global-system". */
+const char *ts_hooks_install_name(enum ts_hooks_install where);
+
+/*
+ * Where the descriptors are installed (user dir first). *stale: a found
+ * descriptor names another bundle version or a hook that is not executable.
+ */
+enum ts_hooks_install ts_hooks_detect(bool *stale);
+
+#endif

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Names in the nftables contract (SPEC 1.3): shared by generator, verifier, NFLOG. */
+#ifndef TS_NFT_NAMES_H
+#define TS_NFT_NAMES_H
+
+#define TS_NFT_FAMILY "inet"
+#define TS_NFT_TABLE "terok_shield"
+#define TS_NFLOG_GROUP 100
+#define TS_DNS_SET_TIMEOUT "30m"
+#define TS_PASTA_HOST_LOOPBACK "169.254.1.2"
+#define TS_REJECT "reject with icmpx admin-prohibited"
+
+#define TS_PREFIX_DENIED "TEROK_SHIELD_DENIED: "
+#define TS_PREFIX_ALLOWED "TEROK_SHIELD_ALLOWED: "
+#define TS_PREFIX_PRIVATE "TEROK_SHIELD_PRIVATE: "
+#define TS_PREFIX_BYPASS "TEROK_SHIELD_BYPASS: "
+#define TS_PREFIX_QUEUED "TEROK_SHIELD_QUEUED: "
+
+#endif

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Running programs: argv arrays only, never a shell. */
+#ifndef TS_PROCESS_H
+#define TS_PROCESS_H
+
+struct ts_error;
+
+/*
+ * Run argv[0] (searched in PATH) with stdin from /dev/null, capturing
+ * stdout (at most 16 MiB) into *out; stderr is discarded. Returns the
+ * exit status (0-255), -ENOENT when the program is not installed, or
+ * another negative errno.
+ */
+int ts_run_capture(const char *const argv[], char **out, struct ts_error *err);
+
+#endif

@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "addr.h"
+#include "nft_names.h"
+#include "strbuf.h"
+#include "strv.h"
+#include "util.h"
+#include "verify.h"
+
+/* What the checks need from a listing: set names and each chain's header and rules. */
+struct chain {
+	char *name;
+	char *hook;
+	char *policy;
+	struct ts_strv rules;
+};
+
+struct listing {
+	bool table_found;
+	struct ts_strv sets;
+	struct chain chains[8];
+	size_t n_chains;
+};
+
+static void listing_clear(struct listing *l)
+{
+	ts_strv_clear(&l->sets);
+	for (size_t i = 0; i < l->n_chains; i++) {
+		free(l->chains[i].name);
+		free(l->chains[i].hook);
+		free(l->chains[i].policy);
+		ts_strv_clear(&l->chains[i].rules);
+	}
+	l->n_chains = 0;
+}
+
+/* Split a rule into words; a quoted string (with its quotes) is one word. */
+static void tokenize(const char *s, struct ts_strv *out)
+{
+	while (*s) {
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s)
+			break;
+		const char *start = s;
+		if (*s == '"') {
+			s++;
+			while (*s && *s != '"')
+				s++;
+			if (*s)
+				s++;
+		} else {
+			while (*s && *s != ' ' && *s != '\t')
+				s++;
+		}
+		char *word = strndup(start, (size_t)(s - start));
+		if (!word)
+			abort();
+		ts_strv_push_take(out, word);
+	}
+}
+
+/* Brace balance of a line, ignoring braces inside quoted strings. */
+static int brace_delta(const char *s)
+{
+	int d = 0;
+	bool quoted = false;
+	for (; *s; s++) {
+		if (*s == '"')
+			quoted = !quoted;
+		else if (!quoted && *s == '{')
+			d++;
+		else if (!quoted && *s == '}')
+			d--;
+	}
+	return d;
+}
+
+/* Word following `key` in a tokenized line, or NULL. */
+static const char *word_after(const struct ts_strv *t, const char *key)
+{
+	for (size_t i = 0; i + 1 < t->n; i++)
+		if (strcmp(t->items[i], key) == 0)
+			return t->items[i + 1];
+	return NULL;
+}
+
+static void parse_chain_header(struct chain *c, const struct ts_strv *t)
+{
+	const char *hook = word_after(t, "hook");
+	const char *policy = word_after(t, "policy");
+	if (hook && !c->hook)
+		c->hook = ts_xstrdup(hook);
+	if (policy && !c->policy) {
+		c->policy = ts_xstrdup(policy);
+		c->policy[strcspn(c->policy, ";")] = '\0';
+	}
+}
+
+/*
+ * Structure-aware walk: depth 0 outside, 1 in the table, 2 in a set or
+ * chain body. Lines deeper than 2 (multi-line element lists) belong to a
+ * set and are never read as rules.
+ */
+static void parse_listing(const char *text, struct listing *l)
+{
+	_cleanup_free_ char *copy = ts_xstrdup(text);
+	struct chain *chain = NULL;
+	int depth = 0;
+	char *save = NULL;
+
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *s = ts_strip(line);
+		_cleanup_strv_ struct ts_strv t = TS_STRV_INIT;
+		tokenize(s, &t);
+		if (depth == 0 && t.n == 4 && strcmp(t.items[0], "table") == 0 &&
+		    strcmp(t.items[1], TS_NFT_FAMILY) == 0 && strcmp(t.items[2], TS_NFT_TABLE) == 0)
+			l->table_found = true;
+		if (depth == 1 && t.n >= 2 && strcmp(t.items[0], "set") == 0)
+			ts_strv_push(&l->sets, t.items[1]);
+		if (depth == 1 && t.n >= 2 && strcmp(t.items[0], "chain") == 0 &&
+		    l->n_chains < ARRAY_SIZE(l->chains)) {
+			chain = &l->chains[l->n_chains++];
+			chain->name = ts_xstrdup(t.items[1]);
+		} else if (depth == 2 && chain && t.n > 0 && strcmp(s, "}") != 0) {
+			if (strcmp(t.items[0], "type") == 0)
+				parse_chain_header(chain, &t);
+			else
+				ts_strv_push(&chain->rules, s);
+		}
+		depth += brace_delta(s);
+		if (depth < 2)
+			chain = NULL;
+		if (depth < 0)
+			depth = 0;
+	}
+}
+
+static const struct chain *find_chain(const struct listing *l, const char *name)
+{
+	for (size_t i = 0; i < l->n_chains; i++)
+		if (strcmp(l->chains[i].name, name) == 0)
+			return &l->chains[i];
+	return NULL;
+}
+
+static bool has_word(const struct ts_strv *t, const char *w)
+{
+	return ts_strv_contains(t, w);
+}
+
+static bool log_prefix_is(const struct ts_strv *t, const char *prefix)
+{
+	const char *p = word_after(t, "prefix");
+	if (!p || !has_word(t, "log"))
+		return false;
+	size_t n = strlen(prefix);
+	return strlen(p) == n + 2 && p[0] == '"' && strncmp(p + 1, prefix, n) == 0;
+}
+
+static bool is_admin_reject(const struct ts_strv *t)
+{
+	const char *with = word_after(t, "reject");
+	const char *type = word_after(t, "icmpx");
+	return with && strcmp(with, "with") == 0 && type && strcmp(type, "admin-prohibited") == 0;
+}
+
+/* true when some rule of the chain satisfies pred(tokens, arg). */
+static bool any_rule(const struct chain *c, bool (*pred)(const struct ts_strv *, const void *),
+		     const void *arg)
+{
+	for (size_t i = 0; c && i < c->rules.n; i++) {
+		_cleanup_strv_ struct ts_strv t = TS_STRV_INIT;
+		tokenize(c->rules.items[i], &t);
+		if (pred(&t, arg))
+			return true;
+	}
+	return false;
+}
+
+static bool pred_reject(const struct ts_strv *t, const void *arg)
+{
+	(void)arg;
+	return is_admin_reject(t);
+}
+
+static bool pred_private_reject(const struct ts_strv *t, const void *range)
+{
+	const char *daddr = word_after(t, "daddr");
+	return daddr && strcmp(daddr, range) == 0 && is_admin_reject(t) && !has_word(t, "accept");
+}
+
+static bool pred_terminal(const struct ts_strv *t, const void *arg)
+{
+	(void)arg;
+	if (log_prefix_is(t, TS_PREFIX_QUEUED))
+		return is_admin_reject(t) && !has_word(t, "daddr");
+	return log_prefix_is(t, TS_PREFIX_DENIED) && !has_word(t, "daddr");
+}
+
+static bool pred_bypass(const struct ts_strv *t, const void *arg)
+{
+	(void)arg;
+	return log_prefix_is(t, TS_PREFIX_BYPASS);
+}
+
+/* Collects failed invariants into one message. */
+struct findings {
+	struct ts_strbuf text;
+	unsigned count;
+};
+
+static void expect(struct findings *f, bool ok, const char *what)
+{
+	if (ok)
+		return;
+	ts_strbuf_puts(&f->text, f->count++ ? "; " : "");
+	ts_strbuf_puts(&f->text, what);
+}
+
+static void expect_chain(struct findings *f, const struct listing *l, const char *name,
+			 const char *policy)
+{
+	const struct chain *c = find_chain(l, name);
+	char what[96];
+	snprintf(what, sizeof(what), "%s chain with hook %s and policy %s", name, name, policy);
+	expect(f, c && c->hook && strcmp(c->hook, name) == 0 && c->policy &&
+			  strcmp(c->policy, policy) == 0,
+	       what);
+}
+
+static void expect_sets(struct findings *f, const struct listing *l, bool with_deny)
+{
+	static const char *const names[] = { "allow_v4", "allow_v6", "deny_v4", "deny_v6" };
+	for (size_t i = 0; i < (with_deny ? 4u : 2u); i++) {
+		char what[64];
+		snprintf(what, sizeof(what), "set %s declared", names[i]);
+		expect(f, ts_strv_contains(&l->sets, names[i]), what);
+	}
+}
+
+static void expect_private_rejects(struct findings *f, const struct chain *out)
+{
+	for (size_t i = 0; ts_private_ranges[i]; i++) {
+		char what[96];
+		snprintf(what, sizeof(what), "reject rule for private range %s", ts_private_ranges[i]);
+		expect(f, any_rule(out, pred_private_reject, ts_private_ranges[i]), what);
+	}
+}
+
+static int report(struct findings *f, const char *mode, struct ts_error *err)
+{
+	int r = 0;
+	if (f->count)
+		r = ts_error_set(err, EPROTO, "live ruleset fails %s verification: missing %s", mode,
+				 f->text.data);
+	ts_strbuf_clear(&f->text);
+	return r;
+}
+
+int ts_verify_up(const char *listing, struct ts_error *err)
+{
+	struct listing l = { 0 };
+	struct findings f = { TS_STRBUF_INIT, 0 };
+	parse_listing(listing ? listing : "", &l);
+	const struct chain *out = find_chain(&l, "output");
+
+	expect(&f, l.table_found, "table " TS_NFT_FAMILY " " TS_NFT_TABLE);
+	expect_chain(&f, &l, "output", "drop");
+	expect_chain(&f, &l, "input", "drop");
+	expect(&f, any_rule(out, pred_reject, NULL), "reject with icmpx admin-prohibited rule");
+	expect_sets(&f, &l, true);
+	expect_private_rejects(&f, out);
+	expect(&f, any_rule(out, pred_terminal, NULL), "terminal DENIED/QUEUED log rule");
+	listing_clear(&l);
+	return report(&f, "up", err);
+}
+
+int ts_verify_down(const char *listing, bool all, struct ts_error *err)
+{
+	struct listing l = { 0 };
+	struct findings f = { TS_STRBUF_INIT, 0 };
+	parse_listing(listing ? listing : "", &l);
+	const struct chain *out = find_chain(&l, "output");
+
+	expect(&f, l.table_found, "table " TS_NFT_FAMILY " " TS_NFT_TABLE);
+	expect_chain(&f, &l, "output", "accept");
+	expect_chain(&f, &l, "input", "drop");
+	expect(&f, any_rule(out, pred_bypass, NULL), "BYPASS log rule");
+	expect_sets(&f, &l, false);
+	if (!all)
+		expect_private_rejects(&f, out);
+	listing_clear(&l);
+	return report(&f, all ? "down --all" : "down", err);
+}
+
+static bool has_any_private_reject(const char *listing)
+{
+	struct listing l = { 0 };
+	parse_listing(listing, &l);
+	const struct chain *out = find_chain(&l, "output");
+	bool found = false;
+	for (size_t i = 0; ts_private_ranges[i] && !found; i++)
+		found = any_rule(out, pred_private_reject, ts_private_ranges[i]);
+	listing_clear(&l);
+	return found;
+}
+
+const char *ts_shield_state_name(enum ts_shield_state state)
+{
+	switch (state) {
+	case TS_STATE_UP:
+		return "up";
+	case TS_STATE_DOWN:
+		return "down";
+	case TS_STATE_DOWN_ALL:
+		return "down_all";
+	case TS_STATE_INACTIVE:
+		return "inactive";
+	case TS_STATE_ERROR:
+		return "error";
+	}
+	return "error";
+}
+
+enum ts_shield_state ts_shield_state_classify(const char *listing)
+{
+	if (!listing || listing[strspn(listing, " \t\r\n")] == '\0')
+		return TS_STATE_INACTIVE;
+	if (ts_verify_up(listing, NULL) == 0)
+		return TS_STATE_UP;
+	if (ts_verify_down(listing, false, NULL) == 0)
+		return TS_STATE_DOWN;
+	/* down --all drops the private rejects; with some left it is a broken down. */
+	if (ts_verify_down(listing, true, NULL) == 0 && !has_any_private_reject(listing))
+		return TS_STATE_DOWN_ALL;
+	return TS_STATE_ERROR;
+}

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The ruleset generator: rule order, modes, validation, element commands. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "ruleset.h"
+#include "util.h"
+
+static const uint16_t ports[] = { 8080, 9418 };
+
+static char *generate(enum ts_ruleset_mode mode, const char *dns, bool dnsmasq)
+{
+	struct ts_ruleset_params p = {
+		.mode = mode, .dns = dns, .loopback_ports = ports, .n_loopback_ports = 2,
+		.dnsmasq_tier = dnsmasq,
+	};
+	char *text = NULL;
+	struct ts_error err = { 0 };
+	if (ts_ruleset_generate(&p, &text, &err) != 0)
+		fail_msg("generate failed: %s", err.message);
+	return text;
+}
+
+/* Line number of the first line containing needle, -1 when absent. */
+static int line_of(const char *text, const char *needle)
+{
+	int line = 0;
+	for (const char *p = text; *p; line++) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		if (memmem(p, len, needle, strlen(needle)))
+			return line;
+		p += len + (nl ? 1 : 0);
+	}
+	return -1;
+}
+
+static int count_of(const char *text, const char *needle)
+{
+	int n = 0;
+	for (const char *p = strstr(text, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
+static void test_up_order(void **state)
+{
+	(void)state;
+	char *t = generate(TS_RULESET_UP, "10.0.2.3", false);
+	assert_int_equal(line_of(t, "table inet terok_shield"), 0);
+	assert_int_equal(line_of(t, "delete table inet terok_shield"), 1);
+	assert_true(line_of(t, "policy drop;") > 0);
+
+	int lo = line_of(t, "oifname \"lo\" accept");
+	int est = line_of(t, "ct state established,related accept");
+	int dns_udp = line_of(t, "udp dport 53 ip daddr 10.0.2.3 accept");
+	int dns_tcp = line_of(t, "tcp dport 53 ip daddr 10.0.2.3 accept");
+	int gw = line_of(t, "tcp dport 8080 ip daddr @gateway_v4 accept");
+	int gw6 = line_of(t, "tcp dport 9418 ip6 daddr @gateway_v6 accept");
+	int pasta = line_of(t, "tcp dport 9418 ip daddr 169.254.1.2 accept");
+	int deny = line_of(t, "ip daddr @deny_v4 log group 100 prefix \"TEROK_SHIELD_DENIED: \" counter reject with icmpx admin-prohibited");
+	int deny6 = line_of(t, "ip6 daddr @deny_v6 log group 100");
+	int allow = line_of(t, "ip daddr @allow_v4 meta l4proto { tcp, udp } log group 100 prefix \"TEROK_SHIELD_ALLOWED: \" counter accept");
+	int ping = line_of(t, "ip daddr @allow_v4 icmp type echo-request limit rate 10/second accept");
+	int ping6 = line_of(t, "ip6 daddr @allow_v6 icmpv6 type echo-request limit rate 10/second accept");
+	int priv = line_of(t, "ip daddr 10.0.0.0/8 log group 100 prefix \"TEROK_SHIELD_PRIVATE: \" reject with icmpx admin-prohibited");
+	int priv6 = line_of(t, "ip6 daddr fe80::/10 log group 100 prefix \"TEROK_SHIELD_PRIVATE: \" reject");
+	int term = line_of(t, "\t\tlog group 100 prefix \"TEROK_SHIELD_DENIED: \" counter\n");
+	int input = line_of(t, "chain input");
+
+	int order[] = { lo, est, dns_udp, dns_tcp, gw, gw6, pasta, deny, deny6, allow, ping, ping6,
+			priv, priv6, term, input };
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		if (order[i] < 0)
+			fail_msg("rule %zu missing:\n%s", i, t);
+		if (i > 0 && order[i] <= order[i - 1])
+			fail_msg("rule %zu out of order:\n%s", i, t);
+	}
+	/* The terminal reject is the last output rule. */
+	assert_int_equal(line_of(t + strlen(t) - strlen(strstr(t, "\t\treject with icmpx admin-prohibited\n\t}")), "reject"), 0);
+	assert_int_equal(count_of(t, "TEROK_SHIELD_PRIVATE"), 6);
+	assert_int_equal(count_of(t, "dns_v4"), 0);
+	assert_int_equal(count_of(t, "QUEUED"), 0);
+	/* No source-port loophole on input. */
+	assert_int_equal(count_of(t, "sport"), 0);
+	free(t);
+}
+
+static void test_sets(void **state)
+{
+	(void)state;
+	char *t = generate(TS_RULESET_UP, "10.0.2.3", true);
+	assert_true(line_of(t, "set allow_v4 { type ipv4_addr; flags interval; }") > 0);
+	assert_true(line_of(t, "set allow_v6 { type ipv6_addr; flags interval; }") > 0);
+	assert_true(line_of(t, "set deny_v4 { type ipv4_addr; flags interval; }") > 0);
+	assert_true(line_of(t, "set deny_v6 { type ipv6_addr; flags interval; }") > 0);
+	assert_true(line_of(t, "set gateway_v4 { type ipv4_addr; }") > 0);
+	assert_true(line_of(t, "set gateway_v6 { type ipv6_addr; }") > 0);
+	assert_true(line_of(t, "set dns_v4 { type ipv4_addr; flags interval, timeout; timeout 30m; }") > 0);
+	assert_true(line_of(t, "set dns_v6 { type ipv6_addr; flags interval, timeout; timeout 30m; }") > 0);
+	/* dnsmasq's sets are accepted after the shield's own allow sets, before private ranges. */
+	int allow = line_of(t, "ip daddr @allow_v4 meta l4proto");
+	int dns = line_of(t, "ip daddr @dns_v4 meta l4proto { tcp, udp } log group 100 prefix \"TEROK_SHIELD_ALLOWED: \" counter accept");
+	int dns_ping = line_of(t, "ip6 daddr @dns_v6 icmpv6 type echo-request");
+	int priv = line_of(t, "TEROK_SHIELD_PRIVATE");
+	assert_true(allow < dns && dns < dns_ping && dns_ping < priv);
+	assert_true(line_of(t, "@deny_v4") < allow);
+	free(t);
+}
+
+static void test_interactive(void **state)
+{
+	(void)state;
+	char *t = generate(TS_RULESET_INTERACTIVE, "10.0.2.3", false);
+	assert_int_equal(count_of(t, "TEROK_SHIELD_QUEUED"), 1);
+	assert_true(line_of(t, "\t\tlog group 100 prefix \"TEROK_SHIELD_QUEUED: \" counter reject with icmpx admin-prohibited") >
+		    line_of(t, "ip6 daddr fe80::/10"));
+	/* Only the deny-set rules carry DENIED: the terminal is QUEUED. */
+	assert_int_equal(count_of(t, "TEROK_SHIELD_DENIED"), 2);
+	assert_true(line_of(t, "policy drop;") > 0);
+	free(t);
+}
+
+static void test_down(void **state)
+{
+	(void)state;
+	char *t = generate(TS_RULESET_DOWN, "10.0.2.3", false);
+	assert_true(line_of(t, "type filter hook output priority filter; policy accept;") > 0);
+	assert_true(line_of(t, "type filter hook input priority filter; policy drop;") > 0);
+	int pasta = line_of(t, "169.254.1.2");
+	int deny = line_of(t, "ip daddr @deny_v4 log group 100 prefix \"TEROK_SHIELD_DENIED: \" counter reject");
+	int bypass = line_of(t, "ct state new log group 100 prefix \"TEROK_SHIELD_BYPASS: \" counter");
+	int priv = line_of(t, "ip daddr 10.0.0.0/8");
+	assert_true(pasta < deny && deny < bypass && bypass < priv);
+	assert_int_equal(count_of(t, "TEROK_SHIELD_PRIVATE"), 6);
+	assert_int_equal(count_of(t, "@allow_v4 meta"), 0);
+	assert_true(line_of(t, "set allow_v4") > 0);
+	free(t);
+
+	t = generate(TS_RULESET_DOWN_ALL, "10.0.2.3", false);
+	assert_int_equal(count_of(t, "TEROK_SHIELD_PRIVATE"), 0);
+	assert_int_equal(count_of(t, "TEROK_SHIELD_BYPASS"), 1);
+	assert_int_equal(count_of(t, "@deny_v6"), 2); /* declared and enforced */
+	free(t);
+}
+
+static void test_ipv6_dns(void **state)
+{
+	(void)state;
+	char *t = generate(TS_RULESET_UP, "FD00:0::3", false);
+	assert_true(line_of(t, "udp dport 53 ip6 daddr fd00::3 accept") > 0);
+	assert_true(line_of(t, "tcp dport 53 ip6 daddr fd00::3 accept") > 0);
+	free(t);
+}
+
+static void test_invalid_params(void **state)
+{
+	(void)state;
+	const char *bad_dns[] = { NULL, "", "10.0.2.0/24", "10.0.2.3; flush ruleset", "dns.example",
+				  "10.0.2.3 accept\n\t\taccept" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad_dns); i++) {
+		struct ts_ruleset_params p = { .mode = TS_RULESET_UP, .dns = bad_dns[i] };
+		char *text = NULL;
+		struct ts_error err = { 0 };
+		assert_int_equal(ts_ruleset_generate(&p, &text, &err), -EINVAL);
+		assert_null(text);
+		assert_true(strlen(err.message) > 0);
+	}
+	uint16_t zero[] = { 443, 0 };
+	struct ts_ruleset_params p = { .mode = TS_RULESET_UP, .dns = "10.0.2.3",
+				       .loopback_ports = zero, .n_loopback_ports = 2 };
+	char *text = NULL;
+	struct ts_error err = { 0 };
+	assert_int_equal(ts_ruleset_generate(&p, &text, &err), -EINVAL);
+	assert_non_null(strstr(err.message, "port 0"));
+	p.loopback_ports = NULL;
+	assert_int_equal(ts_ruleset_generate(&p, &text, NULL), -EINVAL);
+	p.n_loopback_ports = 0;
+	p.mode = (enum ts_ruleset_mode)42;
+	assert_int_equal(ts_ruleset_generate(&p, &text, NULL), -EINVAL);
+}
+
+static char *elements(enum ts_nft_set set, bool add, const char *const *addrs, size_t n, int want)
+{
+	struct ts_strbuf b = TS_STRBUF_INIT;
+	struct ts_error err = { 0 };
+	int r = ts_ruleset_elements(set, add, addrs, n, &b, &err);
+	if (r != want)
+		fail_msg("elements returned %d (%s), wanted %d", r, err.message, want);
+	return ts_strbuf_take(&b);
+}
+
+static void test_elements(void **state)
+{
+	(void)state;
+	const char *ips[] = { "203.0.113.7", "2001:DB8::1", "10.1.2.3/8", "198.51.100.1",
+			      "10.9.9.9", "203.0.113.7", "2001:db8::/32", "2001:db9::5" };
+	char *t = elements(TS_SET_ALLOW, true, ips, ARRAY_SIZE(ips), 0);
+	assert_string_equal(t,
+		"add element inet terok_shield allow_v4 { 10.0.0.0/8, 198.51.100.1, 203.0.113.7 }\n"
+		"add element inet terok_shield allow_v6 { 2001:db8::/32, 2001:db9::5 }\n");
+	free(t);
+
+	t = elements(TS_SET_DENY, false, ips, 2, 0);
+	assert_string_equal(t, "delete element inet terok_shield deny_v4 { 203.0.113.7 }\n"
+			       "delete element inet terok_shield deny_v6 { 2001:db8::1 }\n");
+	free(t);
+
+	const char *gw[] = { "10.0.2.2", "fe80::1" };
+	t = elements(TS_SET_GATEWAY, true, gw, 2, 0);
+	assert_string_equal(t, "add element inet terok_shield gateway_v4 { 10.0.2.2 }\n"
+			       "add element inet terok_shield gateway_v6 { fe80::1 }\n");
+	free(t);
+
+	const char *dns[] = { "2001:db8::53" };
+	t = elements(TS_SET_DNS, false, dns, 1, 0);
+	assert_string_equal(t, "delete element inet terok_shield dns_v6 { 2001:db8::53 }\n");
+	free(t);
+
+	t = elements(TS_SET_ALLOW, true, NULL, 0, 0);
+	assert_string_equal(t, "");
+	free(t);
+}
+
+static void test_elements_reject_bad_input(void **state)
+{
+	(void)state;
+	const char *inject[] = { "1.2.3.4", "1.2.3.4 }; flush ruleset; add element inet x y {" };
+	char *t = elements(TS_SET_ALLOW, true, inject, 2, -EINVAL);
+	assert_string_equal(t, ""); /* all or nothing */
+	free(t);
+	const char *cidr_gateway[] = { "10.0.2.0/24" };
+	t = elements(TS_SET_GATEWAY, true, cidr_gateway, 1, -EINVAL);
+	assert_string_equal(t, "");
+	free(t);
+	const char *ok[] = { "1.2.3.4" };
+	t = elements((enum ts_nft_set)9, true, ok, 1, -EINVAL);
+	free(t);
+}
+
+static void test_labels(void **state)
+{
+	(void)state;
+	assert_string_equal(ts_ruleset_mode_label(TS_RULESET_UP), "up");
+	assert_string_equal(ts_ruleset_mode_label(TS_RULESET_INTERACTIVE), "interactive");
+	assert_string_equal(ts_ruleset_mode_label(TS_RULESET_DOWN), "down");
+	assert_string_equal(ts_ruleset_mode_label(TS_RULESET_DOWN_ALL), "down --all");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_up_order),
+		cmocka_unit_test(test_sets),
+		cmocka_unit_test(test_interactive),
+		cmocka_unit_test(test_down),
+		cmocka_unit_test(test_ipv6_dns),
+		cmocka_unit_test(test_invalid_params),
+		cmocka_unit_test(test_elements),
+		cmocka_unit_test(test_elements_reject_bad_input),
+		cmocka_unit_test(test_labels),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
