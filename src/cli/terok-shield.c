@@ -47,7 +47,6 @@ static const struct cli_command *find_command(const char *name)
 static int cli_init(struct cli *cli)
 {
 	struct ts_error err = { 0 };
-	ts_config_init(&cli->config);
 	if (ts_config_root(&cli->config_root, &err) < 0 ||
 	    ts_state_root(cli->state_dir_flag, &cli->state_root, &err) < 0 ||
 	    ts_config_load(cli->config_root, &cli->config, &err) < 0)

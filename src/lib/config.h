@@ -44,7 +44,11 @@ const char *ts_mode_name(enum ts_mode mode);
 int ts_config_parse(const char *path, const char *text, size_t len, struct ts_config *c,
 		    struct ts_error *err);
 
-/* Load <config_root>/config.yml; a missing file means defaults. */
+/*
+ * Load <config_root>/config.yml; a missing file means defaults. Like
+ * ts_config_parse, c is output only (it is initialised here); release it
+ * with ts_config_clear whatever the result.
+ */
 int ts_config_load(const char *config_root, struct ts_config *c, struct ts_error *err);
 
 #endif

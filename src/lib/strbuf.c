@@ -36,12 +36,17 @@ void ts_strbuf_puts(struct ts_strbuf *b, const char *s)
 
 void ts_strbuf_printf(struct ts_strbuf *b, const char *fmt, ...)
 {
+	char small[256];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
+	int n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
 	if (n < 0)
 		abort();
+	if ((size_t)n < sizeof(small)) {
+		ts_strbuf_append(b, small, (size_t)n);
+		return;
+	}
 	reserve(b, (size_t)n);
 	va_start(ap, fmt);
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);

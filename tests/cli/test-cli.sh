@@ -41,7 +41,7 @@ for cmd in preview profiles status logs; do
 	run 0 "$cmd --help exits 0" -- "$cmd" --help
 	expect_out "Usage: terok-shield $cmd" "$cmd --help prints its usage"
 	run 2 "$cmd with an unknown option exits 2" -- "$cmd" --no-such-option
-	expect_err "terok-shield $cmd: unrecognised option '--no-such-option'" "$cmd names the bad option"
+	expect_err "terok-shield: $cmd: unrecognised option '--no-such-option'" "$cmd names the bad option"
 done
 
 # --- preview
