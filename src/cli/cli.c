@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -51,4 +52,18 @@ bool cli_handle_common_opt(int opt, char **argv, const char *command, const char
 		break;
 	}
 	return true;
+}
+
+bool cli_parse_help_only(int argc, char **argv, const char *command, const char *usage,
+			 int *exit_code)
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int opt;
+	opterr = 0;
+	if ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1)
+		return cli_handle_common_opt(opt, argv, command, usage, exit_code);
+	return false;
 }

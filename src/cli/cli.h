@@ -42,6 +42,14 @@ int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((fo
 bool cli_handle_common_opt(int opt, char **argv, const char *command, const char *usage,
 			   int *exit_code);
 
+/*
+ * Option parsing for commands whose only option is --help. Returns true
+ * when the command should stop and return *exit_code; otherwise optind
+ * indexes the first operand.
+ */
+bool cli_parse_help_only(int argc, char **argv, const char *command, const char *usage,
+			 int *exit_code);
+
 int preview_main(int argc, char **argv, struct cli *cli);
 int profiles_main(int argc, char **argv, struct cli *cli);
 int status_main(int argc, char **argv, struct cli *cli);

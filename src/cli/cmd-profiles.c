@@ -48,16 +48,9 @@ static int show_profiles(struct cli *cli, int argc, char **argv)
 
 int profiles_main(int argc, char **argv, struct cli *cli)
 {
-	static const struct option options[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	int opt, code;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-		cli_handle_common_opt(opt, argv, "profiles", usage, &code);
+	int code;
+	if (cli_parse_help_only(argc, argv, "profiles", usage, &code))
 		return code;
-	}
 	if (optind < argc)
 		return show_profiles(cli, argc - optind, argv + optind);
 	return list_profiles(cli);

@@ -40,16 +40,9 @@ static void print_profiles(struct cli *cli)
 
 int status_main(int argc, char **argv, struct cli *cli)
 {
-	static const struct option options[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	int opt, code;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
-		cli_handle_common_opt(opt, argv, "status", usage, &code);
+	int code;
+	if (cli_parse_help_only(argc, argv, "status", usage, &code))
 		return code;
-	}
 	if (optind < argc)
 		return cli_usage_error("status", "unexpected argument '%s'", argv[optind]);
 

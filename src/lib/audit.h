@@ -14,7 +14,8 @@ struct ts_error;
 /*
  * One compact JSON line (with trailing '\n'):
  * {"ts":"2026-11-24T10:00:00+00:00","container":"c","action":"setup","dest":"…","detail":"…"}
- * dest/detail omitted when NULL or empty. Newly allocated.
+ * dest/detail omitted when NULL or empty; invalid UTF-8 bytes become
+ * U+FFFD. Newly allocated; NULL only when the time cannot be formatted.
  */
 char *ts_audit_format(time_t when, const char *container, const char *action, const char *dest,
 		      const char *detail);
