@@ -15,8 +15,11 @@ static bool label_ok(const char *label, size_t len)
 	return true;
 }
 
+/* Letters only, or an IDN A-label ("xn--p1ai"). */
 static bool tld_ok(const char *label, size_t len)
 {
+	if (len > 4 && strncmp(label, "xn--", 4) == 0)
+		return label_ok(label, len);
 	if (len < 2)
 		return false;
 	for (size_t i = 0; i < len; i++)

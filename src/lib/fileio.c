@@ -29,6 +29,16 @@ static int open_regular(const char *path, int flags, struct ts_error *err)
 	return fd;
 }
 
+/*
+ * A NUL (e.g. the zero-filled tail a crash can leave in an appended file)
+ * would end C-string splitting early and hide every line after it.
+ */
+static void nul_to_newline(char *data, size_t len)
+{
+	for (char *p = memchr(data, '\0', len); p; p = memchr(p, '\0', len - (size_t)(p - data)))
+		*p = '\n';
+}
+
 static int read_all(int fd, const char *path, char **out, size_t *len, struct ts_error *err)
 {
 	struct ts_strbuf b = TS_STRBUF_INIT;
@@ -66,11 +76,13 @@ int ts_file_read(const char *path, char **out, size_t *len, struct ts_error *err
 int ts_file_read_lines(const char *path, struct ts_strv *out, struct ts_error *err)
 {
 	_cleanup_free_ char *data = NULL;
-	int r = ts_file_read(path, &data, NULL, err);
+	size_t len = 0;
+	int r = ts_file_read(path, &data, &len, err);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
 		return r;
+	nul_to_newline(data, len);
 	char *save = NULL;
 	for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *s = ts_strip(line);
@@ -91,6 +103,15 @@ static int write_full(int fd, const char *data, size_t len)
 		data += n;
 		len -= (size_t)n;
 	}
+	return 0;
+}
+
+/* Make a rename durable: without this a crash can bring the old file back. */
+static int sync_dir(const char *dir, struct ts_error *err)
+{
+	_cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
+		return ts_error_set(err, errno, "%s: cannot sync directory: %s", dir, strerror(errno));
 	return 0;
 }
 
@@ -121,7 +142,7 @@ int ts_file_write_atomic(const char *path, const char *data, size_t len, mode_t 
 		unlink(tmp);
 		return ts_error_set(err, -r, "%s: write failed: %s", path, strerror(-r));
 	}
-	return 0;
+	return sync_dir(dir, err);
 }
 
 int ts_file_write_lines(const char *path, const struct ts_strv *lines, mode_t mode,
@@ -190,6 +211,7 @@ int ts_file_tail_lines(const char *path, size_t n, struct ts_strv *out, struct t
 			got += (size_t)r;
 		}
 		buf[got] = '\0';
+		nul_to_newline(buf, got);
 		size_t newlines = 0;
 		for (size_t i = 0; i < got; i++)
 			newlines += buf[i] == '\n';

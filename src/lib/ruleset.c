@@ -250,6 +250,16 @@ static void emit_element_line(struct ts_strbuf *b, bool add, enum ts_nft_set set
 		ts_strbuf_puts(b, " }\n");
 }
 
+/* Drop exact duplicates; addrs must be sorted. */
+static size_t drop_duplicates(struct ts_addr *addrs, size_t n)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++)
+		if (kept == 0 || addr_cmp(&addrs[kept - 1], &addrs[i]) != 0)
+			addrs[kept++] = addrs[i];
+	return kept;
+}
+
 /* Drop duplicates and entries inside a wider entry; addrs must be sorted. */
 static size_t drop_covered(struct ts_addr *addrs, size_t n)
 {
@@ -282,10 +292,9 @@ int ts_ruleset_elements(enum ts_nft_set set, bool add, const char *const *addrs,
 			return r;
 		}
 	}
-	if (add) {
-		qsort(parsed, n, sizeof(*parsed), addr_cmp);
-		n = drop_covered(parsed, n);
-	}
+	/* nft fails a whole batch on a repeated delete or an overlapping add. */
+	qsort(parsed, n, sizeof(*parsed), addr_cmp);
+	n = add ? drop_covered(parsed, n) : drop_duplicates(parsed, n);
 	emit_element_line(out, add, set, AF_INET, parsed, n);
 	emit_element_line(out, add, set, AF_INET6, parsed, n);
 	free(parsed);

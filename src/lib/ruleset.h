@@ -33,7 +33,10 @@ const char *ts_nft_set_name(enum ts_nft_set set);
  * Append `add element` (add=true) or `delete element` commands putting
  * addrs into the set pair, split by family. For add, entries covered by
  * a wider entry of the same list are dropped (nft refuses overlapping
- * intervals); for delete, each entry is named exactly. Any invalid
+ * intervals within one batch; an entry overlapping one already in the
+ * live set still fails, so callers batch a set's whole contents); for
+ * delete, each distinct entry is named exactly. Entries come out sorted.
+ * Any invalid
  * address fails the whole call and appends nothing. Gateway sets take
  * host addresses only.
  */

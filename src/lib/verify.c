@@ -183,10 +183,19 @@ static bool pred_reject(const struct ts_strv *t, const void *arg)
 	return is_admin_reject(t);
 }
 
+/* Exactly the generated shape: no extra condition may narrow what it refuses. */
 static bool pred_private_reject(const struct ts_strv *t, const void *range)
 {
-	const char *daddr = word_after(t, "daddr");
-	return daddr && strcmp(daddr, range) == 0 && is_admin_reject(t) && !has_word(t, "accept");
+	static const char *const tail[] = { "log", "prefix", "\"" TS_PREFIX_PRIVATE "\"", "group",
+					    "100", "reject", "with", "icmpx", "admin-prohibited" };
+	if (t->n != 3 + ARRAY_SIZE(tail) ||
+	    (strcmp(t->items[0], "ip") != 0 && strcmp(t->items[0], "ip6") != 0) ||
+	    strcmp(t->items[1], "daddr") != 0 || strcmp(t->items[2], range) != 0)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(tail); i++)
+		if (strcmp(t->items[3 + i], tail[i]) != 0)
+			return false;
+	return true;
 }
 
 static bool pred_terminal(const struct ts_strv *t, const void *arg)

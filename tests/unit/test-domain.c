@@ -26,6 +26,7 @@ static void test_valid(void **state)
 	assert_normalized("*.Docs.Python.org", "*.docs.python.org");
 	assert_normalized("r10.o.lencr.org", "r10.o.lencr.org");
 	assert_normalized("xn--bcher-kva.example", "xn--bcher-kva.example");
+	assert_normalized("example.XN--P1AI", "example.xn--p1ai");
 }
 
 static void test_invalid(void **state)
@@ -37,7 +38,7 @@ static void test_invalid(void **state)
 	const char *bad[] = {
 		"", "com", "exa mple.com", "example..com", ".example.com", "-a.example.com",
 		"a-.example.com", "example.c", "example.c0m", "example.123", "1.2.3.4",
-		"ex_ample.com", "*example.com", "a.*.example.com", "**.example.com", "*.", "*.com",
+		"ex_ample.com", "example.xn--", "example.xn---", "*example.com", "a.*.example.com", "**.example.com", "*.", "*.com",
 		"example.com..", "exa\nmple.com", "example.com; flush ruleset", "-rf", "a/b.com",
 		long_label,
 	};

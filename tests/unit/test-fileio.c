@@ -129,6 +129,27 @@ static void test_lines(void **state)
 	free(text), free(out), free(p);
 }
 
+/* A NUL block (crash debris) must not hide the lines after it. */
+static void test_nul_bytes_do_not_hide_lines(void **state)
+{
+	const char *dir = *state;
+	char *p = path_in(dir, "nul");
+	FILE *f = fopen(p, "w");
+	fwrite("old1\nold2\n\0\0\0\0\nnew1\nnew2\n", 1, 26, f);
+	fclose(f);
+	struct ts_strv v = TS_STRV_INIT;
+	assert_int_equal(ts_file_read_lines(p, &v, NULL), 0);
+	assert_int_equal(v.n, 4);
+	assert_string_equal(v.items[3], "new2");
+	ts_strv_clear(&v);
+	assert_int_equal(ts_file_tail_lines(p, 2, &v, NULL), 0);
+	assert_int_equal(v.n, 2);
+	assert_string_equal(v.items[0], "new1");
+	assert_string_equal(v.items[1], "new2");
+	ts_strv_clear(&v);
+	free(p);
+}
+
 static void test_tail(void **state)
 {
 	const char *dir = *state;
@@ -181,6 +202,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fifo_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_failure_leaves_old, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nul_bytes_do_not_hide_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append, setup, teardown),
 	};

@@ -219,6 +219,11 @@ static void test_elements(void **state)
 		"add element inet terok_shield allow_v6 { 2001:db8::/32, 2001:db9::5 }\n");
 	free(t);
 
+	const char *repeated[] = { "10.0.0.0/8", "10.1.2.3", "10.0.0.0/8" };
+	t = elements(TS_SET_DENY, false, repeated, 3, 0);
+	assert_string_equal(t, "delete element inet terok_shield deny_v4 { 10.0.0.0/8, 10.1.2.3 }\n");
+	free(t);
+
 	t = elements(TS_SET_DENY, false, ips, 2, 0);
 	assert_string_equal(t, "delete element inet terok_shield deny_v4 { 203.0.113.7 }\n"
 			       "delete element inet terok_shield deny_v6 { 2001:db8::1 }\n");

@@ -126,6 +126,9 @@ static void test_up_invariants(void **state)
 	assert_up_fails(replaced(up, "ip daddr 172.16.0.0/12 log prefix \"TEROK_SHIELD_PRIVATE: \" group 100 reject with icmpx admin-prohibited",
 				 "ip daddr 172.16.0.0/12 log prefix \"TEROK_SHIELD_PRIVATE: \" group 100 accept"),
 			"private range 172.16.0.0/12");
+	/* A private reject narrowed by an extra condition refuses almost nothing. */
+	assert_up_fails(replaced(up, "ip daddr 192.168.0.0/16 log", "ip daddr 192.168.0.0/16 tcp dport 1 log"),
+			"private range 192.168.0.0/16");
 	free(up);
 }
 
