@@ -32,7 +32,7 @@ static inline void scratch_remove(char *dir)
 
 static inline void write_text(const char *dir, const char *name, const char *text)
 {
-	char path[4096];
+	char path[8192];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	FILE *f = fopen(path, "w");
 	if (!f)
@@ -43,7 +43,7 @@ static inline void write_text(const char *dir, const char *name, const char *tex
 
 static inline char *read_text(const char *dir, const char *name)
 {
-	char path[4096];
+	char path[8192];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	FILE *f = fopen(path, "r");
 	if (!f)
