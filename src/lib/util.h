@@ -11,7 +11,6 @@
 
 #include <terok-shield/terok-shield.h>
 
-#define TS_HIDDEN __attribute__((visibility("hidden")))
 #define TS_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -24,16 +23,10 @@ static inline void closep(int *fd)
 		errno = saved;
 	}
 }
-static inline void fclosep(FILE **f)
-{
-	if (*f)
-		fclose(*f);
-}
 
 #define _cleanup_(f) __attribute__((cleanup(f)))
 #define _cleanup_free_ _cleanup_(freep)
 #define _cleanup_close_ _cleanup_(closep)
-#define _cleanup_fclose_ _cleanup_(fclosep)
 
 /* Hand ownership out of a cleanup variable. */
 #define TAKE_PTR(p) ({ __typeof__(p) _p = (p); (p) = NULL; _p; })
