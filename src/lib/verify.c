@@ -11,7 +11,8 @@ struct chain {
 	char *name;
 	char *hook;
 	char *policy;
-	struct ts_strv rules;
+	struct ts_strv *rules; /* each rule split into words once, at parse time */
+	size_t n_rules;
 };
 
 struct listing {
@@ -28,7 +29,9 @@ static void listing_clear(struct listing *l)
 		free(l->chains[i].name);
 		free(l->chains[i].hook);
 		free(l->chains[i].policy);
-		ts_strv_clear(&l->chains[i].rules);
+		for (size_t j = 0; j < l->chains[i].n_rules; j++)
+			ts_strv_clear(&l->chains[i].rules[j]);
+		free(l->chains[i].rules);
 	}
 	l->n_chains = 0;
 }
@@ -96,6 +99,14 @@ static void parse_chain_header(struct chain *c, const struct ts_strv *t)
 	}
 }
 
+/* Take over the words of a rule line. */
+static void add_rule(struct chain *c, struct ts_strv *words)
+{
+	c->rules = ts_xrealloc(c->rules, (c->n_rules + 1) * sizeof(*c->rules));
+	c->rules[c->n_rules++] = *words;
+	*words = (struct ts_strv)TS_STRV_INIT;
+}
+
 /*
  * Structure-aware walk: depth 0 outside, 1 in the table, 2 in a set or
  * chain body. Lines deeper than 2 (multi-line element lists) belong to a
@@ -125,7 +136,7 @@ static void parse_listing(const char *text, struct listing *l)
 			if (strcmp(t.items[0], "type") == 0)
 				parse_chain_header(chain, &t);
 			else
-				ts_strv_push(&chain->rules, s);
+				add_rule(chain, &t);
 		}
 		depth += brace_delta(s);
 		if (depth < 2)
@@ -168,12 +179,9 @@ static bool is_admin_reject(const struct ts_strv *t)
 static bool any_rule(const struct chain *c, bool (*pred)(const struct ts_strv *, const void *),
 		     const void *arg)
 {
-	for (size_t i = 0; c && i < c->rules.n; i++) {
-		_cleanup_strv_ struct ts_strv t = TS_STRV_INIT;
-		tokenize(c->rules.items[i], &t);
-		if (pred(&t, arg))
+	for (size_t i = 0; c && i < c->n_rules; i++)
+		if (pred(&c->rules[i], arg))
 			return true;
-	}
 	return false;
 }
 
@@ -266,52 +274,61 @@ static int report(struct findings *f, const char *mode, struct ts_error *err)
 	return r;
 }
 
+static int check_up(const struct listing *l, struct ts_error *err)
+{
+	struct findings f = { TS_STRBUF_INIT, 0 };
+	const struct chain *out = find_chain(l, "output");
+
+	expect(&f, l->table_found, "table " TS_NFT_FAMILY " " TS_NFT_TABLE);
+	expect_chain(&f, l, "output", "drop");
+	expect_chain(&f, l, "input", "drop");
+	expect(&f, any_rule(out, pred_reject, NULL), "reject with icmpx admin-prohibited rule");
+	expect_sets(&f, l, true);
+	expect_private_rejects(&f, out);
+	expect(&f, any_rule(out, pred_terminal, NULL), "terminal DENIED/QUEUED log rule");
+	return report(&f, "up", err);
+}
+
+static int check_down(const struct listing *l, bool all, struct ts_error *err)
+{
+	struct findings f = { TS_STRBUF_INIT, 0 };
+	const struct chain *out = find_chain(l, "output");
+
+	expect(&f, l->table_found, "table " TS_NFT_FAMILY " " TS_NFT_TABLE);
+	expect_chain(&f, l, "output", "accept");
+	expect_chain(&f, l, "input", "drop");
+	expect(&f, any_rule(out, pred_bypass, NULL), "BYPASS log rule");
+	expect_sets(&f, l, false);
+	if (!all)
+		expect_private_rejects(&f, out);
+	return report(&f, all ? "down --all" : "down", err);
+}
+
+static bool has_any_private_reject(const struct listing *l)
+{
+	const struct chain *out = find_chain(l, "output");
+	for (size_t i = 0; ts_private_ranges[i]; i++)
+		if (any_rule(out, pred_private_reject, ts_private_ranges[i]))
+			return true;
+	return false;
+}
+
 int ts_verify_up(const char *listing, struct ts_error *err)
 {
 	struct listing l = { 0 };
-	struct findings f = { TS_STRBUF_INIT, 0 };
 	parse_listing(listing ? listing : "", &l);
-	const struct chain *out = find_chain(&l, "output");
-
-	expect(&f, l.table_found, "table " TS_NFT_FAMILY " " TS_NFT_TABLE);
-	expect_chain(&f, &l, "output", "drop");
-	expect_chain(&f, &l, "input", "drop");
-	expect(&f, any_rule(out, pred_reject, NULL), "reject with icmpx admin-prohibited rule");
-	expect_sets(&f, &l, true);
-	expect_private_rejects(&f, out);
-	expect(&f, any_rule(out, pred_terminal, NULL), "terminal DENIED/QUEUED log rule");
+	int r = check_up(&l, err);
 	listing_clear(&l);
-	return report(&f, "up", err);
+	return r;
 }
 
 int ts_verify_down(const char *listing, bool all, struct ts_error *err)
 {
 	struct listing l = { 0 };
-	struct findings f = { TS_STRBUF_INIT, 0 };
 	parse_listing(listing ? listing : "", &l);
-	const struct chain *out = find_chain(&l, "output");
-
-	expect(&f, l.table_found, "table " TS_NFT_FAMILY " " TS_NFT_TABLE);
-	expect_chain(&f, &l, "output", "accept");
-	expect_chain(&f, &l, "input", "drop");
-	expect(&f, any_rule(out, pred_bypass, NULL), "BYPASS log rule");
-	expect_sets(&f, &l, false);
-	if (!all)
-		expect_private_rejects(&f, out);
+	int r = check_down(&l, all, err);
 	listing_clear(&l);
-	return report(&f, all ? "down --all" : "down", err);
-}
-
-static bool has_any_private_reject(const char *listing)
-{
-	struct listing l = { 0 };
-	parse_listing(listing, &l);
-	const struct chain *out = find_chain(&l, "output");
-	bool found = false;
-	for (size_t i = 0; ts_private_ranges[i] && !found; i++)
-		found = any_rule(out, pred_private_reject, ts_private_ranges[i]);
-	listing_clear(&l);
-	return found;
+	return r;
 }
 
 const char *ts_shield_state_name(enum ts_shield_state state)
@@ -335,12 +352,16 @@ enum ts_shield_state ts_shield_state_classify(const char *listing)
 {
 	if (!listing || listing[strspn(listing, " \t\r\n")] == '\0')
 		return TS_STATE_INACTIVE;
-	if (ts_verify_up(listing, NULL) == 0)
-		return TS_STATE_UP;
-	if (ts_verify_down(listing, false, NULL) == 0)
-		return TS_STATE_DOWN;
+	struct listing l = { 0 };
+	enum ts_shield_state state = TS_STATE_ERROR;
+	parse_listing(listing, &l);
+	if (check_up(&l, NULL) == 0)
+		state = TS_STATE_UP;
+	else if (check_down(&l, false, NULL) == 0)
+		state = TS_STATE_DOWN;
 	/* down --all drops the private rejects; with some left it is a broken down. */
-	if (ts_verify_down(listing, true, NULL) == 0 && !has_any_private_reject(listing))
-		return TS_STATE_DOWN_ALL;
-	return TS_STATE_ERROR;
+	else if (check_down(&l, true, NULL) == 0 && !has_any_private_reject(&l))
+		state = TS_STATE_DOWN_ALL;
+	listing_clear(&l);
+	return state;
 }
