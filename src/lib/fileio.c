@@ -115,8 +115,8 @@ static int sync_dir(const char *dir, struct ts_error *err)
 	return 0;
 }
 
-int ts_file_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
-			 struct ts_error *err)
+static int write_atomic(const char *path, const char *data, size_t len, mode_t mode, bool durable,
+			struct ts_error *err)
 {
 	_cleanup_free_ char *dir_copy = ts_xstrdup(path);
 	_cleanup_free_ char *base_copy = ts_xstrdup(path);
@@ -134,7 +134,7 @@ int ts_file_write_atomic(const char *path, const char *data, size_t len, mode_t 
 	r = fchmod(fd, mode);
 	if (r == 0)
 		r = write_full(fd, data, len);
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && durable && fsync(fd) < 0)
 		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
@@ -142,7 +142,19 @@ int ts_file_write_atomic(const char *path, const char *data, size_t len, mode_t 
 		unlink(tmp);
 		return ts_error_set(err, -r, "%s: write failed: %s", path, strerror(-r));
 	}
-	return sync_dir(dir, err);
+	return durable ? sync_dir(dir, err) : 0;
+}
+
+int ts_file_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
+			 struct ts_error *err)
+{
+	return write_atomic(path, data, len, mode, true, err);
+}
+
+int ts_file_write_ephemeral(const char *path, const char *data, size_t len, mode_t mode,
+			    struct ts_error *err)
+{
+	return write_atomic(path, data, len, mode, false, err);
 }
 
 int ts_file_write_lines(const char *path, const struct ts_strv *lines, mode_t mode,

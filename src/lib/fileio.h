@@ -31,6 +31,14 @@ int ts_file_read_lines(const char *path, struct ts_strv *out, struct ts_error *e
 int ts_file_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
 			 struct ts_error *err);
 
+/*
+ * Replace path atomically but without waiting for the disk: for files that
+ * describe the running container (container.pid, gateway) and are
+ * rewritten at its next start, so a crash can never make them matter.
+ */
+int ts_file_write_ephemeral(const char *path, const char *data, size_t len, mode_t mode,
+			    struct ts_error *err);
+
 /* Write lines (each followed by '\n') atomically. */
 int ts_file_write_lines(const char *path, const struct ts_strv *lines, mode_t mode,
 			struct ts_error *err);

@@ -10,13 +10,35 @@
 
 struct ts_error;
 
-/* Run an nft script; *output (optional) receives what nft printed. */
+/*
+ * A libnftables context with one netlink socket, bound to the network
+ * namespace the caller was in when it was opened.
+ */
+struct ts_nft;
+
+int ts_nft_open(struct ts_nft **nft, struct ts_error *err);
+void ts_nft_close(struct ts_nft *nft);
+
+/*
+ * Close, leaving the socket's last reference to a short-lived child.
+ * After a commit the kernel's release of an nf_tables socket waits for an
+ * RCU barrier (10-15 ms here) that only frees the replaced table; the
+ * caller (the hook, which the container start waits for) need not.
+ */
+void ts_nft_close_detached(struct ts_nft *nft);
+
+/* Run a script (one transaction); *output (optional) receives what nft printed. */
+int ts_nft_exec(struct ts_nft *nft, const char *script, char **output, struct ts_error *err);
+
+/* The table's listing into *listing, or NULL when it does not exist. */
+int ts_nft_list(struct ts_nft *nft, bool terse, char **listing, struct ts_error *err);
+
+/* One-shot forms of ts_nft_exec and ts_nft_list. */
 int ts_nft_run(const char *script, char **output, struct ts_error *err);
 
 /*
- * Listing of `table inet terok_shield` into *listing, or NULL when the
- * table does not exist. terse: leave out set elements (what verification
- * wants: invariants never depend on them, and big sets list slowly).
+ * terse: leave out set elements (what verification wants: invariants
+ * never depend on them, and big sets list slowly).
  */
 int ts_nft_list_table(bool terse, char **listing, struct ts_error *err);
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "fileio.h"
@@ -68,5 +70,71 @@ int ts_run_capture(const char *const argv[], char **out, struct ts_error *err)
 		return ts_error_set(err, EINTR, "%s: killed by signal %d", argv[0], WTERMSIG(status));
 	}
 	*out = output;
+	return WEXITSTATUS(status);
+}
+
+/* Most of stderr a caller ever shows. */
+#define TS_STDERR_KEEP 4096
+
+static void keep_stderr(int fd, struct ts_strbuf *b)
+{
+	char chunk[1024];
+	ssize_t n;
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		if (b->len < TS_STDERR_KEEP)
+			ts_strbuf_append(b, chunk, (size_t)n);
+}
+
+int ts_run_wait(const char *const argv[], char **errors, struct ts_error *err)
+{
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) < 0)
+		return ts_error_set(err, errno, "pipe: %s", strerror(errno));
+
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+	pid_t pid;
+	int r = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	if (r != 0) {
+		close(pipefd[0]);
+		if (r == ENOENT)
+			return ts_error_set(err, ENOENT, "%s: not found", argv[0]);
+		return ts_error_set(err, r, "%s: cannot run: %s", argv[0], strerror(r));
+	}
+
+	/*
+	 * Drain stderr while waiting so a chatty child never blocks on a full
+	 * pipe; the pidfd wakes us the moment the child exits.
+	 */
+	struct ts_strbuf b = TS_STRBUF_INIT;
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct pollfd pfd[2] = { { .fd = pipefd[0], .events = POLLIN },
+				 { .fd = pidfd, .events = POLLIN } };
+	int status;
+	pid_t w;
+	while ((w = waitpid(pid, &status, WNOHANG)) == 0 || (w < 0 && errno == EINTR)) {
+		if (poll(pfd, 2, pidfd >= 0 ? -1 : 10) > 0 && (pfd[0].revents & POLLIN))
+			keep_stderr(pipefd[0], &b);
+		if (pfd[0].revents & POLLHUP)
+			pfd[0].fd = -1;
+	}
+	int saved = errno;
+	keep_stderr(pipefd[0], &b);
+	close(pipefd[0]);
+	if (w < 0) {
+		ts_strbuf_clear(&b);
+		return ts_error_set(err, saved, "waitpid: %s", strerror(saved));
+	}
+	*errors = ts_strbuf_take(&b);
+	if (!WIFEXITED(status)) {
+		free(*errors);
+		*errors = NULL;
+		return ts_error_set(err, EINTR, "%s: killed by signal %d", argv[0], WTERMSIG(status));
+	}
 	return WEXITSTATUS(status);
 }

@@ -13,4 +13,13 @@ struct ts_error;
  */
 int ts_run_capture(const char *const argv[], char **out, struct ts_error *err);
 
+/*
+ * Run argv[0] (searched in PATH) with stdin and stdout on /dev/null and
+ * wait for it to exit, keeping the start of its stderr in *errors (always
+ * set on return >= 0). Suits daemons that fork: a grandchild that keeps
+ * stderr open does not delay the return. Returns the exit status (0-255),
+ * -ENOENT when the program is not installed, or another negative errno.
+ */
+int ts_run_wait(const char *const argv[], char **errors, struct ts_error *err);
+
 #endif

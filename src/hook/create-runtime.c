@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <sys/stat.h>
+
+#include "audit.h"
+#include "dnsmasq.h"
+#include "fileio.h"
+#include "gateway.h"
+#include "hook.h"
+#include "netns.h"
+#include "nft.h"
+#include "oci.h"
+#include "procid.h"
+#include "ruleset.h"
+#include "state.h"
+#include "strbuf.h"
+#include "util.h"
+#include "verify.h"
+
+/* What the hook writes describes this run of the container: atomic, not synced. */
+static int write_file(const char *path, const char *text, struct ts_error *err)
+{
+	return ts_file_write_ephemeral(path, text, strlen(text), 0600, err);
+}
+
+static int write_container_id(const struct ts_oci_state *st, struct ts_error *err)
+{
+	_cleanup_free_ char *path = ts_path_container_id(st->state_dir);
+	_cleanup_free_ char *text = ts_xasprintf("%.*s\n", TS_SHORT_ID_LEN, st->id);
+	return write_file(path, text, err);
+}
+
+static int write_container_pid(const char *state_dir, const struct ts_proc_identity *id,
+			       struct ts_error *err)
+{
+	_cleanup_free_ char *path = ts_path_container_pid(state_dir);
+	_cleanup_free_ char *text = ts_proc_identity_format(id);
+	return write_file(path, text, err);
+}
+
+/* Add-element commands for the discovered gateways (empty strings: none found). */
+static int gateway_elements(const char *v4, const char *v6, struct ts_strbuf *script,
+			    struct ts_error *err)
+{
+	const char *found[2];
+	size_t n = 0;
+	if (v4[0])
+		found[n++] = v4;
+	if (v6[0])
+		found[n++] = v6;
+	return n ? ts_ruleset_elements(TS_SET_GATEWAY, true, found, n, script, err) : 0;
+}
+
+static int write_gateways(const char *state_dir, const char *v4, const char *v6,
+			  struct ts_error *err)
+{
+	int r = 0;
+	if (v4[0]) {
+		_cleanup_free_ char *path = ts_path_gateway(state_dir);
+		_cleanup_free_ char *text = ts_xasprintf("%s\n", v4);
+		r = write_file(path, text, err);
+	}
+	if (r == 0 && v6[0]) {
+		_cleanup_free_ char *path = ts_path_gateway_v6(state_dir);
+		_cleanup_free_ char *text = ts_xasprintf("%s\n", v6);
+		r = write_file(path, text, err);
+	}
+	return r;
+}
+
+/*
+ * The kernel accepted a table that fails the invariants: replace it with
+ * a plain default-deny one so nothing leaks while the runtime tears the
+ * container down.
+ */
+static void lock_down(struct ts_nft *nft)
+{
+	struct ts_ruleset_params p = { .mode = TS_RULESET_UP, .dns = "127.0.0.1" };
+	_cleanup_free_ char *script = NULL;
+	if (ts_ruleset_generate(&p, &script, NULL) == 0)
+		ts_nft_exec(nft, script, NULL, NULL);
+}
+
+static int verify_live(struct ts_nft *nft, struct ts_error *err)
+{
+	_cleanup_free_ char *listing = NULL;
+	int r = ts_nft_list(nft, true, &listing, err);
+	if (r < 0)
+		return r;
+	if (!listing)
+		return ts_error_set(err, EPROTO, "the terok_shield table is missing after apply");
+	r = ts_verify_up(listing, err);
+	if (r < 0) {
+		lock_down(nft);
+		return ts_error_prefix(err, r, "live ruleset failed verification");
+	}
+	return 0;
+}
+
+static int apply_ruleset(const struct ts_oci_state *st, const struct ts_proc_identity *id,
+			 const char *ruleset, struct ts_nft *nft, struct ts_error *err)
+{
+	int r = write_container_pid(st->state_dir, id, err);
+	if (r < 0)
+		return r;
+
+	/* Not finding a gateway (the network may come up later) is fine; failing to read is too. */
+	char v4[TS_ADDR_STRLEN] = "", v6[TS_ADDR_STRLEN] = "";
+	if (ts_gateway_discover(st->pid, v4, v6, NULL) < 0)
+		v4[0] = v6[0] = '\0';
+
+	struct ts_strbuf script = TS_STRBUF_INIT;
+	ts_strbuf_puts(&script, ruleset);
+	ts_strbuf_puts(&script, "\n");
+	r = gateway_elements(v4, v6, &script, err);
+	if (r == 0)
+		r = ts_nft_exec(nft, script.data, NULL, err);
+	ts_strbuf_clear(&script);
+	if (r < 0)
+		return ts_error_prefix(err, r, "ruleset.nft was not applied");
+	r = verify_live(nft, err);
+	if (r < 0)
+		return r;
+	return write_gateways(st->state_dir, v4, v6, err);
+}
+
+static int start_dnsmasq(const char *state_dir, struct ts_error *err)
+{
+	_cleanup_free_ char *conf = ts_path_dnsmasq_conf(state_dir);
+	struct stat s;
+	if (lstat(conf, &s) < 0 && errno == ENOENT)
+		return 0;
+	pid_t pid;
+	return ts_dnsmasq_start(state_dir, &pid, err);
+}
+
+int hook_create_runtime(const struct ts_oci_state *st, struct ts_error *err)
+{
+	if (st->pid <= 0)
+		return ts_error_set(err, EINVAL, "OCI state has no container pid");
+	/* A concurrent allow/deny must not interleave with the table replacement. */
+	_cleanup_close_ int lock = ts_bundle_lock(st->state_dir, err);
+	if (lock < 0)
+		return lock;
+	int r = write_container_id(st, err);
+	if (r < 0)
+		return r;
+
+	_cleanup_free_ char *path = ts_path_ruleset(st->state_dir);
+	_cleanup_free_ char *ruleset = NULL;
+	struct ts_proc_identity id;
+	r = ts_file_read(path, &ruleset, NULL, err);
+	if (r < 0)
+		return ts_error_prefix(err, r, "cannot read the ruleset");
+
+	/* Opened after joining the netns: the socket stays bound to the namespace it was made in. */
+	struct ts_nft *nft = NULL;
+	r = ts_netns_join_pid(st->pid, &id, err);
+	if (r < 0)
+		return ts_error_prefix(err, r, "container process");
+	r = ts_nft_open(&nft, err);
+	if (r < 0)
+		return r;
+	r = apply_ruleset(st, &id, ruleset, nft, err);
+	if (r == 0)
+		r = start_dnsmasq(st->state_dir, err);
+	ts_nft_close_detached(nft);
+	if (r < 0)
+		return r;
+	ts_audit_log(st->audit_enabled, st->state_dir, st->name ? st->name : st->id, "setup", NULL,
+		     "shield applied at createRuntime");
+	return 0;
+}

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The two stages of the OCI hook (SPEC 3.3). */
+#ifndef TS_HOOK_H
+#define TS_HOOK_H
+
+struct ts_error;
+struct ts_oci_state;
+
+/*
+ * Shield the container before it runs: join its network namespace, apply
+ * ruleset.nft in one transaction, add gateways, verify, start dnsmasq.
+ * Any error means the container must not start.
+ */
+int hook_create_runtime(const struct ts_oci_state *st, struct ts_error *err);
+
+/* Stop our dnsmasq. Errors are reported but never fail the stop. */
+int hook_poststop(const struct ts_oci_state *st, struct ts_error *err);
+
+#endif

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Joining a container's network namespace (SPEC 2). */
+#ifndef TS_NETNS_H
+#define TS_NETNS_H
+
+#include <sys/types.h>
+
+struct ts_error;
+struct ts_proc_identity;
+
+/*
+ * Move the calling (single-threaded) process into the network namespace
+ * of pid. The namespace is opened between two reads of the process's
+ * start time, so it provably belongs to the process described by *id
+ * (filled in on success) and not to a recycled PID. -ESRCH when the
+ * process is gone.
+ */
+int ts_netns_join_pid(pid_t pid, struct ts_proc_identity *id, struct ts_error *err);
+
+#endif
