@@ -128,11 +128,12 @@ static bool in_current_netns(pid_t pid)
 	       theirs.st_ino == mine.st_ino && theirs.st_dev == mine.st_dev;
 }
 
-/* First line of dnsmasq's complaint, for the error message. */
+/* First non-blank line of dnsmasq's complaint (it starts with a newline), for the error message. */
 static const char *first_line(char *text)
 {
+	text += strspn(text, " \t\n");
 	text[strcspn(text, "\n")] = '\0';
-	return *ts_strip(text) ? ts_strip(text) : "no message";
+	return *text ? ts_strip(text) : "no message";
 }
 
 int ts_dnsmasq_start(const char *state_dir, pid_t *pid, struct ts_error *err)

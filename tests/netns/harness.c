@@ -1,0 +1,538 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "nft.h"
+#include "util.h"
+#include "test-helpers.h"
+
+extern char **environ;
+
+/* Every address the world owns: test servers, the DNS server and the rogue one. */
+static const char *const world_addrs[] = {
+	H_ALLOWED_IP, H_OTHER_IP, H_PRIVATE_IP, H_ROGUE_DNS, H_DOMAIN_ALLOWED_IP, H_DOMAIN_OTHER_IP,
+};
+
+double harness_now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+bool harness_supported(const char **why)
+{
+	if (geteuid() != 0) {
+		*why = "needs root (network namespaces and nftables)";
+		return false;
+	}
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWNET) == 0 ? 0 : 1);
+	int status;
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		*why = "cannot create network namespaces here";
+		return false;
+	}
+	return true;
+}
+
+/* The child dies with the test process, however the test process ends. */
+static void die_with_parent(pid_t parent)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+}
+
+static int join(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int r = setns(fd, CLONE_NEWNET);
+	close(fd);
+	return r;
+}
+
+/* A process parked in a new network namespace, with lo up. */
+static pid_t park(void)
+{
+	int ready[2];
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return -1;
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid == 0) {
+		die_with_parent(parent);
+		if (unshare(CLONE_NEWNET) < 0)
+			_exit(1);
+		if (write(ready[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	char c;
+	ssize_t n = pid > 0 ? read(ready[0], &c, 1) : -1;
+	close(ready[0]);
+	if (n != 1)
+		return -1;
+	const char *lo_up[] = { "ip", "link", "set", "lo", "up", NULL };
+	return harness_ns_run(pid, lo_up) == 0 ? pid : -1;
+}
+
+int harness_ns_run(pid_t ns_pid, const char *const argv[])
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (join(ns_pid) < 0)
+			_exit(126);
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, STDOUT_FILENO);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	int status;
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Run a series of commands (NULL-separated argv lists ending in a double NULL). */
+static int ns_script(pid_t pid, const char *const *cmds)
+{
+	while (*cmds) {
+		int r = harness_ns_run(pid, cmds);
+		if (r != 0) {
+			fprintf(stderr, "# harness: '%s %s %s…' failed (%d)\n", cmds[0], cmds[1],
+				cmds[2] ? cmds[2] : "", r);
+			return -1;
+		}
+		while (*cmds)
+			cmds++;
+		cmds++;
+	}
+	return 0;
+}
+
+int harness_socket(struct harness *h, pid_t pid, int domain, int type)
+{
+	if (join(pid) < 0)
+		return -1;
+	int fd = socket(domain, type | SOCK_CLOEXEC, 0);
+	if (setns(h->host_netns, CLONE_NEWNET) < 0)
+		abort(); /* a test stuck in the wrong namespace must not go on */
+	return fd;
+}
+
+static int init(struct harness *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->container = h->world = h->world_dns = h->world_tcp = -1;
+	h->host_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	h->scratch = scratch_dir();
+	if (h->host_netns < 0 || !h->scratch)
+		return -1;
+	if (asprintf(&h->state_root, "%s/state", h->scratch) < 0 || mkdir(h->state_root, 0700) < 0)
+		return -1;
+	h->container = park();
+	return h->container > 0 ? 0 : -1;
+}
+
+int harness_bare(struct harness *h)
+{
+	return init(h);
+}
+
+static pid_t start_world_dns(struct harness *h)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid == 0) {
+		die_with_parent(parent);
+		if (join(h->world) < 0)
+			_exit(126);
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		/* Root user and group: a credential change would clear the death signal. */
+		execlp("dnsmasq", "dnsmasq", "--keep-in-foreground", "--user=root", "--group=root",
+		       "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--bind-interfaces",
+		       "--pid-file=", "--listen-address=" H_DNS, "--listen-address=" H_ROGUE_DNS,
+		       "--address=/" H_DOMAIN_ALLOWED "/" H_DOMAIN_ALLOWED_IP,
+		       "--address=/" H_DOMAIN_OTHER "/" H_DOMAIN_OTHER_IP, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Accept and close every TCP connection to H_TCP_PORT on any world address. */
+static pid_t start_world_tcp(struct harness *h)
+{
+	int fd = harness_socket(h, h->world, AF_INET, SOCK_STREAM);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(H_TCP_PORT) };
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 128) < 0)
+		return -1;
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid == 0) {
+		die_with_parent(parent);
+		for (;;) {
+			int c = accept(fd, NULL, NULL);
+			if (c >= 0)
+				close(c);
+		}
+	}
+	close(fd);
+	return pid;
+}
+
+int harness_full(struct harness *h)
+{
+	if (init(h) < 0)
+		return -1;
+	h->world = park();
+	if (h->world < 0)
+		return -1;
+	char pid_text[16];
+	snprintf(pid_text, sizeof(pid_text), "%d", (int)h->container);
+	const char *world[] = {
+		"ip", "link", "add", "w0", "type", "veth", "peer", "name", "eth0", "netns", pid_text, NULL,
+		"ip", "addr", "add", H_GATEWAY "/24", "dev", "w0", NULL,
+		"ip", "addr", "add", H_DNS "/24", "dev", "w0", NULL,
+		"ip", "link", "set", "w0", "up", NULL,
+		NULL,
+	};
+	const char *container[] = {
+		"ip", "addr", "add", H_CONTAINER_ADDR "/24", "dev", "eth0", NULL,
+		"ip", "link", "set", "eth0", "up", NULL,
+		"ip", "route", "add", "default", "via", H_GATEWAY, NULL,
+		NULL,
+	};
+	if (ns_script(h->world, world) < 0 || ns_script(h->container, container) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(world_addrs) / sizeof(world_addrs[0]); i++) {
+		char cidr[32];
+		snprintf(cidr, sizeof(cidr), "%s/32", world_addrs[i]);
+		/* On lo: no dummy interfaces in every kernel, and lo is just as local. */
+		const char *add[] = { "ip", "addr", "add", cidr, "dev", "lo", NULL };
+		if (harness_ns_run(h->world, add) != 0)
+			return -1;
+	}
+	h->world_tcp = start_world_tcp(h);
+	h->world_dns = start_world_dns(h);
+	if (h->world_tcp < 0 || h->world_dns < 0)
+		return -1;
+	/* Ready when the world's DNS answers the (still unshielded) container. */
+	char ips[4][16];
+	for (int i = 0; i < 300; i++) {
+		if (harness_dns_query(h, H_DNS, H_DOMAIN_ALLOWED, ips, 4) > 0)
+			return 0;
+		usleep(10000);
+	}
+	fprintf(stderr, "# harness: the world's dnsmasq never answered\n");
+	return -1;
+}
+
+static void stop(pid_t *pid)
+{
+	if (*pid > 0) {
+		kill(*pid, SIGKILL);
+		waitpid(*pid, NULL, 0);
+	}
+	*pid = -1;
+}
+
+void harness_down(struct harness *h)
+{
+	for (int i = 0; i < h->n_extra; i++)
+		stop(&h->extra[i]);
+	h->n_extra = 0;
+	stop(&h->world_dns);
+	stop(&h->world_tcp);
+	stop(&h->container);
+	stop(&h->world);
+	if (h->host_netns >= 0)
+		close(h->host_netns);
+	h->host_netns = -1;
+	free(h->state_root);
+	h->state_root = NULL;
+	scratch_remove(h->scratch);
+	h->scratch = NULL;
+}
+
+int harness_connect(struct harness *h, const char *addr, uint16_t port, int timeout_ms,
+		    double *elapsed_ms)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
+		return EINVAL;
+	int fd = harness_socket(h, h->container, AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+	if (fd < 0)
+		return errno;
+	double start = harness_now_ms();
+	int result = 0;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		result = errno;
+		if (result == EINPROGRESS) {
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+			socklen_t len = sizeof(result);
+			if (poll(&p, 1, timeout_ms) <= 0)
+				result = ETIMEDOUT;
+			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &result, &len) < 0)
+				result = errno;
+		}
+	}
+	if (elapsed_ms)
+		*elapsed_ms = harness_now_ms() - start;
+	close(fd);
+	return result;
+}
+
+/* A standard query for name, type A, recursion desired. Returns its length. */
+static size_t build_query(const char *name, uint8_t *buf, size_t size)
+{
+	static const uint8_t header[12] = { 0x54, 0x53, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0 };
+	size_t n = sizeof(header);
+	memcpy(buf, header, n);
+	for (const char *label = name; *label;) {
+		size_t len = strcspn(label, ".");
+		if (n + len + 6 > size)
+			return 0;
+		buf[n++] = (uint8_t)len;
+		memcpy(buf + n, label, len);
+		n += len;
+		label += len + (label[len] == '.');
+	}
+	buf[n++] = 0;
+	const uint8_t tail[4] = { 0, 1, 0, 1 }; /* QTYPE A, QCLASS IN */
+	memcpy(buf + n, tail, 4);
+	return n + 4;
+}
+
+/* Skip an encoded name at off; returns the offset after it, or 0 on malformed input. */
+static size_t skip_name(const uint8_t *msg, size_t len, size_t off)
+{
+	while (off < len) {
+		if ((msg[off] & 0xC0) == 0xC0)
+			return off + 2 <= len ? off + 2 : 0;
+		if (msg[off] == 0)
+			return off + 1;
+		off += (size_t)msg[off] + 1;
+	}
+	return 0;
+}
+
+static int parse_answers(const uint8_t *msg, size_t len, char ips[][16], int max)
+{
+	if (len < 12 || msg[0] != 0x54 || msg[1] != 0x53)
+		return -EPROTO;
+	int answers = msg[6] << 8 | msg[7];
+	size_t off = skip_name(msg, len, 12);
+	if (!off || off + 4 > len)
+		return -EPROTO;
+	off += 4;
+	int found = 0;
+	for (int i = 0; i < answers && found < max; i++) {
+		off = skip_name(msg, len, off);
+		if (!off || off + 10 > len)
+			return -EPROTO;
+		int type = msg[off] << 8 | msg[off + 1];
+		size_t rdlen = (size_t)(msg[off + 8] << 8 | msg[off + 9]);
+		off += 10;
+		if (off + rdlen > len)
+			return -EPROTO;
+		if (type == 1 && rdlen == 4)
+			inet_ntop(AF_INET, msg + off, ips[found++], 16);
+		off += rdlen;
+	}
+	return found;
+}
+
+int harness_dns_query(struct harness *h, const char *server, const char *name, char ips[][16],
+		      int max)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(53) };
+	if (inet_pton(AF_INET, server, &sa.sin_addr) != 1)
+		return -EINVAL;
+	int fd = harness_socket(h, h->container, AF_INET, SOCK_DGRAM);
+	if (fd < 0)
+		return -errno;
+	uint8_t query[512], reply[1500];
+	size_t qlen = build_query(name, query, sizeof(query));
+	int result = -ETIMEDOUT;
+	/* Connected, so an ICMP refusal surfaces as the socket's error. */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || send(fd, query, qlen, 0) < 0) {
+		result = -errno;
+	} else {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, 2000) > 0) {
+			ssize_t n = recv(fd, reply, sizeof(reply), 0);
+			result = n < 0 ? -errno : parse_answers(reply, (size_t)n, ips, max);
+		}
+	}
+	close(fd);
+	return result;
+}
+
+/* Capture a file's contents (NULL on error). */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	char *text = NULL;
+	size_t size = 0;
+	FILE *mem = open_memstream(&text, &size);
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, mem);
+	fclose(f);
+	fclose(mem);
+	return text;
+}
+
+int harness_run_hook(struct harness *h, const char *stage, const char *json, char **stderr_text)
+{
+	char in_path[4096], err_path[4096];
+	snprintf(in_path, sizeof(in_path), "%s/oci-state.json", h->scratch);
+	snprintf(err_path, sizeof(err_path), "%s/hook-stderr.txt", h->scratch);
+	FILE *f = fopen(in_path, "w");
+	if (!f)
+		return -1;
+	fputs(json, f);
+	fclose(f);
+
+	const char *hook = getenv("TS_TEST_HOOK");
+	char *env[8];
+	int n = 0;
+	char *state_env = NULL;
+	if (asprintf(&state_env, "TEROK_SHIELD_STATE_DIR=%s", h->state_root) < 0)
+		return -1;
+	env[n++] = "TEROK_SHIELD_BUNDLE_VERSION=4";
+	env[n++] = state_env;
+	/* Sanitizer settings are the only thing passed through from the test's environment. */
+	for (char **e = environ; *e && n < 7; e++)
+		if (strncmp(*e, "ASAN_OPTIONS=", 13) == 0 || strncmp(*e, "UBSAN_OPTIONS=", 14) == 0)
+			env[n++] = *e;
+	env[n] = NULL;
+
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, in_path, O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, err_path, O_WRONLY | O_CREAT | O_TRUNC,
+					 0600);
+	const char *argv[] = { "terok-shield-hook", stage, NULL };
+	pid_t pid;
+	int r = posix_spawn(&pid, hook, &fa, NULL, (char *const *)argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	free(state_env);
+	if (r != 0)
+		return -1;
+	int status;
+	if (waitpid(pid, &status, 0) < 0)
+		return -1;
+	if (stderr_text)
+		*stderr_text = slurp(err_path);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+char *harness_oci_state(pid_t pid, const char *state_dir, const char *key, const char *value)
+{
+	json_t *ann = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+				"terok.shield.profiles", "dev-standard",
+				"terok.shield.name", "ctest",
+				"terok.shield.state_dir", state_dir,
+				"terok.shield.loopback_ports", "",
+				"terok.shield.version", "4",
+				"terok.shield.audit_enabled", "true",
+				"terok.shield.upstream_dns", H_DNS,
+				"terok.shield.dns_tier", "dig",
+				"terok.shield.interactive", "false");
+	if (key && value)
+		json_object_set_new(ann, key, json_string(value));
+	else if (key)
+		json_object_del(ann, key);
+	json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:o}",
+				"ociVersion", "1.0.2",
+				"id", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+				"status", "created",
+				"bundle", "/nonexistent",
+				"annotations", ann);
+	if (pid > 0)
+		json_object_set_new(doc, "pid", json_integer(pid));
+	char *text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	return text;
+}
+
+char *harness_state_dir(struct harness *h, const char *name)
+{
+	char *dir = NULL;
+	if (asprintf(&dir, "%s/%s", h->state_root, name) < 0 || mkdir(dir, 0700) < 0)
+		abort();
+	return dir;
+}
+
+char *harness_list_table(struct harness *h, pid_t pid)
+{
+	char *listing = NULL;
+	if (join(pid) < 0)
+		abort();
+	int r = ts_nft_list_table(false, &listing, NULL);
+	if (setns(h->host_netns, CLONE_NEWNET) < 0)
+		abort();
+	return r < 0 ? NULL : listing;
+}
+
+int harness_nft(struct harness *h, pid_t pid, const char *script)
+{
+	if (join(pid) < 0)
+		abort();
+	struct ts_error err = { 0 };
+	int r = ts_nft_run(script, NULL, &err);
+	if (setns(h->host_netns, CLONE_NEWNET) < 0)
+		abort();
+	if (r < 0)
+		fprintf(stderr, "# harness: nft: %s\n", err.message);
+	return r;
+}
+
+pid_t harness_bystander(struct harness *h)
+{
+	if (h->n_extra >= (int)(sizeof(h->extra) / sizeof(h->extra[0])))
+		return -1;
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid == 0) {
+		die_with_parent(parent);
+		execlp("sleep", "sleep", "600", (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		h->extra[h->n_extra++] = pid;
+	return pid;
+}

@@ -1,0 +1,606 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Root only: the OCI hook against a "container" network namespace wired
+ * to a "world" of test servers (harness.h). Every assertion is about what
+ * packets do, what the hook leaves in the live table and in the bundle,
+ * and its exit code and error log. Each test builds its own namespaces.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dnsmasq.h"
+#include "dnsmasq_conf.h"
+#include "fileio.h"
+#include "harness.h"
+#include "procid.h"
+#include "ruleset.h"
+#include "state.h"
+#include "test-helpers.h"
+#include "util.h"
+#include "verify.h"
+
+struct fixture {
+	struct harness h;
+	char *state_dir;
+};
+
+/* Refusals must be prompt: the reject rule answers at once, a drop would time out. */
+#define PROMPT_MS 1000
+
+/* ruleset.nft as prepare writes it for slirp4netns: rules, allowed IPs, gateway. */
+static void write_ruleset(const char *state_dir, bool dnsmasq_tier, const char *allowed_ip)
+{
+	struct ts_error err = { 0 };
+	struct ts_ruleset_params p = { .mode = TS_RULESET_UP, .dns = H_DNS, .dnsmasq_tier = dnsmasq_tier };
+	char *rules = NULL;
+	if (ts_ruleset_generate(&p, &rules, &err) < 0)
+		fail_msg("generate: %s", err.message);
+	struct ts_strbuf b = TS_STRBUF_INIT;
+	ts_strbuf_puts(&b, rules);
+	const char *allow[] = { allowed_ip };
+	const char *gateway[] = { H_GATEWAY };
+	if (ts_ruleset_elements(TS_SET_ALLOW, true, allow, 1, &b, &err) < 0 ||
+	    ts_ruleset_elements(TS_SET_GATEWAY, true, gateway, 1, &b, &err) < 0)
+		fail_msg("elements: %s", err.message);
+	write_text(state_dir, "ruleset.nft", b.data);
+	ts_strbuf_clear(&b);
+	free(rules);
+}
+
+static void write_dnsmasq_conf(const char *state_dir)
+{
+	struct ts_error err = { 0 };
+	char *pid = ts_path_dnsmasq_pid(state_dir), *log = ts_path_dnsmasq_log(state_dir);
+	const char *domains[] = { H_DOMAIN_ALLOWED };
+	char *conf = NULL;
+	if (ts_dnsmasq_config(H_DNS, pid, log, domains, 1, &conf, &err) < 0)
+		fail_msg("dnsmasq config: %s", err.message);
+	write_text(state_dir, "dnsmasq.conf", conf);
+	free(conf);
+	free(pid);
+	free(log);
+}
+
+static int hook(struct fixture *f, const char *stage, const char *key, const char *value)
+{
+	char *json = harness_oci_state(f->h.container, f->state_dir, key, value);
+	char *errors = NULL;
+	int rc = harness_run_hook(&f->h, stage, json, &errors);
+	if (rc != 0 && errors)
+		fprintf(stderr, "# hook %s exited %d: %s", stage, rc, errors);
+	free(errors);
+	free(json);
+	return rc;
+}
+
+static int setup_world(void **state, bool dnsmasq_tier, bool run_hook)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	*state = f;
+	if (harness_full(&f->h) < 0)
+		return -1;
+	f->state_dir = harness_state_dir(&f->h, "ctest");
+	write_ruleset(f->state_dir, dnsmasq_tier, H_ALLOWED_IP);
+	if (dnsmasq_tier)
+		write_dnsmasq_conf(f->state_dir);
+	return run_hook ? (hook(f, "createRuntime", NULL, NULL) == 0 ? 0 : -1) : 0;
+}
+
+static int setup_static(void **state)
+{
+	return setup_world(state, false, true);
+}
+
+static int setup_dnsmasq(void **state)
+{
+	return setup_world(state, true, true);
+}
+
+static int setup_bare(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	*state = f;
+	if (harness_bare(&f->h) < 0)
+		return -1;
+	f->state_dir = harness_state_dir(&f->h, "ctest");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	/* Our dnsmasq is a daemon, not a child: it would keep the namespace alive. */
+	if (f->state_dir)
+		ts_dnsmasq_stop(f->state_dir, true, NULL);
+	harness_down(&f->h);
+	free(f->state_dir);
+	free(f);
+	return 0;
+}
+
+static char *bundle_file(struct fixture *f, const char *name)
+{
+	return read_text(f->state_dir, name);
+}
+
+static void assert_refused(struct fixture *f, const char *addr, uint16_t port)
+{
+	double ms = 0;
+	int r = harness_connect(&f->h, addr, port, 3000, &ms);
+	if (r != EHOSTUNREACH)
+		fail_msg("connect %s:%u: expected EHOSTUNREACH (admin-prohibited), got %s", addr, port,
+			 r ? strerror(r) : "a connection");
+	if (ms >= PROMPT_MS)
+		fail_msg("refusal of %s took %.0f ms", addr, ms);
+}
+
+static void assert_reachable(struct fixture *f, const char *addr, uint16_t port)
+{
+	int r = harness_connect(&f->h, addr, port, 3000, NULL);
+	if (r != 0)
+		fail_msg("connect %s:%u: %s", addr, port, strerror(r));
+}
+
+static enum ts_shield_state live_state(struct fixture *f)
+{
+	char *listing = harness_list_table(&f->h, f->h.container);
+	enum ts_shield_state s = ts_shield_state_classify(listing);
+	free(listing);
+	return s;
+}
+
+/* ---- the shield at work (static tier) ---- */
+
+static void test_records_container(void **state)
+{
+	struct fixture *f = *state;
+	char *id = bundle_file(f, "container.id");
+	assert_non_null(id);
+	assert_string_equal(id, "0123456789ab\n");
+
+	char *pid_text = bundle_file(f, "container.pid");
+	assert_non_null(pid_text);
+	struct ts_proc_identity recorded, live;
+	assert_int_equal(ts_proc_identity_parse(pid_text, &recorded, NULL), 0);
+	assert_int_equal(ts_proc_identity_read(f->h.container, &live, NULL), 0);
+	assert_int_equal(recorded.pid, live.pid);
+	assert_true(recorded.start_time == live.start_time);
+	assert_true(recorded.netns_ino == live.netns_ino);
+
+	char *gateway = bundle_file(f, "gateway");
+	assert_non_null(gateway);
+	assert_string_equal(gateway, H_GATEWAY "\n");
+
+	char *audit = bundle_file(f, "audit.jsonl");
+	assert_non_null(audit);
+	assert_non_null(strstr(audit, "\"action\":\"setup\""));
+	assert_int_equal(live_state(f), TS_STATE_UP);
+	free(id);
+	free(pid_text);
+	free(gateway);
+	free(audit);
+}
+
+static void test_loopback_works(void **state)
+{
+	struct fixture *f = *state;
+	int fd = harness_socket(&f->h, f->h.container, AF_INET, SOCK_STREAM);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(8080) };
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	assert_reachable(f, "127.0.0.1", 8080);
+	close(fd);
+}
+
+static void test_allowed_ip_reachable(void **state)
+{
+	assert_reachable(*state, H_ALLOWED_IP, H_TCP_PORT);
+}
+
+static void test_other_ip_refused(void **state)
+{
+	assert_refused(*state, H_OTHER_IP, H_TCP_PORT);
+}
+
+static void test_private_range_refused(void **state)
+{
+	assert_refused(*state, H_PRIVATE_IP, H_TCP_PORT);
+}
+
+static void test_dns_only_to_upstream(void **state)
+{
+	struct fixture *f = *state;
+	char ips[4][16];
+	assert_int_equal(harness_dns_query(&f->h, H_DNS, H_DOMAIN_ALLOWED, ips, 4), 1);
+	assert_string_equal(ips[0], H_DOMAIN_ALLOWED_IP);
+	/* Another server answers this query when unshielded (see the harness's readiness check). */
+	/* The reject drops the datagram on its way out: send fails at once. */
+	assert_int_equal(harness_dns_query(&f->h, H_ROGUE_DNS, H_DOMAIN_ALLOWED, ips, 4), -EPERM);
+	assert_refused(f, H_ROGUE_DNS, 53);
+}
+
+static void test_rerun_keeps_one_copy(void **state)
+{
+	struct fixture *f = *state;
+	char *first = harness_list_table(&f->h, f->h.container);
+	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 0);
+	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 0);
+	char *again = harness_list_table(&f->h, f->h.container);
+	assert_non_null(first);
+	assert_non_null(again);
+	assert_string_equal(first, again);
+	/* One table, one loopback rule, one allowed element. */
+	const char *p = again;
+	int n = 0;
+	while ((p = strstr(p, "oifname \"lo\" accept")))
+		n++, p++;
+	assert_int_equal(n, 1);
+	free(first);
+	free(again);
+}
+
+static void test_rerun_replaces_tampered_table(void **state)
+{
+	struct fixture *f = *state;
+	char *original = harness_list_table(&f->h, f->h.container);
+	assert_int_equal(harness_nft(&f->h, f->h.container,
+				     "insert rule inet terok_shield output ip daddr " H_OTHER_IP " accept"),
+			 0);
+	assert_reachable(f, H_OTHER_IP, H_TCP_PORT);
+	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 0);
+	char *now = harness_list_table(&f->h, f->h.container);
+	assert_string_equal(original, now);
+	assert_refused(f, H_OTHER_IP, H_TCP_PORT);
+	free(original);
+	free(now);
+}
+
+/* ---- dnsmasq tier ---- */
+
+static void test_dnsmasq_started_in_container(void **state)
+{
+	struct fixture *f = *state;
+	pid_t pid;
+	assert_int_equal(ts_dnsmasq_pid(f->state_dir, &pid, NULL), 0);
+	struct ts_proc_identity dns, container;
+	assert_int_equal(ts_proc_identity_read(pid, &dns, NULL), 0);
+	assert_int_equal(ts_proc_identity_read(f->h.container, &container, NULL), 0);
+	assert_true(dns.netns_ino == container.netns_ino);
+}
+
+static void test_allowed_domain_learned(void **state)
+{
+	struct fixture *f = *state;
+	assert_refused(f, H_DOMAIN_ALLOWED_IP, H_TCP_PORT);
+	char ips[4][16];
+	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_ALLOWED, ips, 4), 1);
+	assert_string_equal(ips[0], H_DOMAIN_ALLOWED_IP);
+	char *listing = harness_list_table(&f->h, f->h.container);
+	const char *dns_set = strstr(listing, "set dns_v4");
+	assert_non_null(dns_set);
+	const char *element = strstr(listing, H_DOMAIN_ALLOWED_IP);
+	assert_true(element && element > dns_set);
+	free(listing);
+	assert_reachable(f, H_DOMAIN_ALLOWED_IP, H_TCP_PORT);
+}
+
+static void test_other_domain_stays_refused(void **state)
+{
+	struct fixture *f = *state;
+	char ips[4][16];
+	/* dnsmasq forwards the query and answers, but learns nothing from it. */
+	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_OTHER, ips, 4), 1);
+	assert_string_equal(ips[0], H_DOMAIN_OTHER_IP);
+	char *listing = harness_list_table(&f->h, f->h.container);
+	assert_null(strstr(listing, H_DOMAIN_OTHER_IP));
+	free(listing);
+	assert_refused(f, H_DOMAIN_OTHER_IP, H_TCP_PORT);
+}
+
+static bool wait_gone(pid_t pid)
+{
+	for (int i = 0; i < 200; i++) {
+		if (kill(pid, 0) < 0 && errno == ESRCH)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+static void test_rerun_replaces_dnsmasq(void **state)
+{
+	struct fixture *f = *state;
+	pid_t before, after;
+	assert_int_equal(ts_dnsmasq_pid(f->state_dir, &before, NULL), 0);
+	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 0);
+	assert_int_equal(ts_dnsmasq_pid(f->state_dir, &after, NULL), 0);
+	assert_int_not_equal(before, after);
+	assert_true(wait_gone(before));
+	char ips[4][16];
+	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_ALLOWED, ips, 4), 1);
+}
+
+static void test_poststop_stops_dnsmasq(void **state)
+{
+	struct fixture *f = *state;
+	pid_t pid;
+	assert_int_equal(ts_dnsmasq_pid(f->state_dir, &pid, NULL), 0);
+	assert_int_equal(hook(f, "poststop", NULL, NULL), 0);
+	assert_true(wait_gone(pid));
+	char *pid_file = bundle_file(f, "dnsmasq.pid");
+	assert_null(pid_file);
+	char *audit = bundle_file(f, "audit.jsonl");
+	assert_non_null(strstr(audit, "\"action\":\"teardown\""));
+	free(audit);
+}
+
+static void test_poststop_spares_other_process(void **state)
+{
+	struct fixture *f = *state;
+	pid_t ours;
+	assert_int_equal(ts_dnsmasq_pid(f->state_dir, &ours, NULL), 0);
+	/* The PID file now names a live process that is not our dnsmasq. */
+	pid_t bystander = harness_bystander(&f->h);
+	char text[32];
+	snprintf(text, sizeof(text), "%d\n", (int)bystander);
+	write_text(f->state_dir, "dnsmasq.pid", text);
+	assert_int_equal(hook(f, "poststop", NULL, NULL), 0);
+	usleep(50000);
+	assert_int_equal(kill(bystander, 0), 0);
+	assert_int_equal(waitpid(bystander, NULL, WNOHANG), 0);
+	char *pid_file = bundle_file(f, "dnsmasq.pid");
+	assert_null(pid_file);
+	/* Teardown still finds nothing to stop through the PID file: stop ours directly. */
+	kill(ours, SIGTERM);
+	assert_true(wait_gone(ours));
+}
+
+/* ---- fail closed (SPEC 5): non-zero exit, a logged reason, no half-applied rules ---- */
+
+static void assert_log_has(const char *dir, const char *needle)
+{
+	char *log = read_text(dir, "hook-error.log");
+	if (!log || !strstr(log, needle))
+		fail_msg("%s/hook-error.log lacks '%s': %s", dir, needle, log ? log : "(missing)");
+	free(log);
+}
+
+static void assert_no_table(struct fixture *f)
+{
+	char *listing = harness_list_table(&f->h, f->h.container);
+	if (listing)
+		fail_msg("a table was left behind:\n%s", listing);
+}
+
+static void test_fail_malformed_json(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(harness_run_hook(&f->h, "createRuntime", "{\"id\": \"abc\", ", NULL), 1);
+	assert_log_has(f->h.state_root, "OCI state");
+	assert_no_table(f);
+}
+
+static void test_fail_state_dir_missing(void **state)
+{
+	struct fixture *f = *state;
+	write_ruleset(f->state_dir, false, H_ALLOWED_IP);
+	assert_int_equal(hook(f, "createRuntime", "terok.shield.state_dir", NULL), 1);
+	assert_log_has(f->h.state_root, "state_dir");
+	assert_no_table(f);
+}
+
+static void test_fail_state_dir_relative(void **state)
+{
+	struct fixture *f = *state;
+	write_ruleset(f->state_dir, false, H_ALLOWED_IP);
+	assert_int_equal(hook(f, "createRuntime", "terok.shield.state_dir", "state/ctest"), 1);
+	assert_log_has(f->h.state_root, "absolute");
+	assert_no_table(f);
+}
+
+static void test_fail_version_mismatch(void **state)
+{
+	struct fixture *f = *state;
+	write_ruleset(f->state_dir, false, H_ALLOWED_IP);
+	assert_int_equal(hook(f, "createRuntime", "terok.shield.version", "3"), 1);
+	assert_log_has(f->state_dir, "bundle version mismatch");
+	assert_no_table(f);
+}
+
+static void test_fail_ruleset_missing(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 1);
+	assert_log_has(f->state_dir, "ruleset.nft");
+	assert_no_table(f);
+}
+
+static void test_fail_ruleset_symlink(void **state)
+{
+	struct fixture *f = *state;
+	write_ruleset(f->h.scratch, false, H_ALLOWED_IP);
+	char target[4096], link[4096];
+	snprintf(target, sizeof(target), "%s/ruleset.nft", f->h.scratch);
+	snprintf(link, sizeof(link), "%s/ruleset.nft", f->state_dir);
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 1);
+	assert_log_has(f->state_dir, "symbolic link");
+	assert_no_table(f);
+}
+
+static void test_fail_nft_rejects(void **state)
+{
+	struct fixture *f = *state;
+	write_ruleset(f->state_dir, false, H_ALLOWED_IP);
+	char *good = read_text(f->state_dir, "ruleset.nft");
+	char *bad = ts_xasprintf("%sadd rule inet terok_shield output ip daddr 203.0.113.0/24 bogus\n", good);
+	write_text(f->state_dir, "ruleset.nft", bad);
+	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 1);
+	assert_log_has(f->state_dir, "ruleset.nft was not applied");
+	assert_no_table(f);
+	free(good);
+	free(bad);
+}
+
+static void test_fail_nft_rejects_keeps_previous(void **state)
+{
+	struct fixture *f = *state;
+	write_ruleset(f->state_dir, false, H_ALLOWED_IP);
+	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 0);
+	char *before = harness_list_table(&f->h, f->h.container);
+	/*
+	 * A permissive table that parses and evaluates, but whose chains jump in
+	 * a loop: the kernel refuses it while committing the batch (ELOOP), after
+	 * the old table's deletion was already queued. All or nothing.
+	 */
+	write_text(f->state_dir, "ruleset.nft",
+		   "table inet terok_shield\n"
+		   "delete table inet terok_shield\n"
+		   "table inet terok_shield {\n"
+		   "\tchain output {\n"
+		   "\t\ttype filter hook output priority filter; policy accept;\n"
+		   "\t\tjump a\n"
+		   "\t}\n"
+		   "\tchain a {\n\t\tjump b\n\t}\n"
+		   "\tchain b {\n\t\tjump a\n\t}\n"
+		   "}\n");
+	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 1);
+	assert_log_has(f->state_dir, "Too many links");
+	char *after = harness_list_table(&f->h, f->h.container);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+}
+
+static void test_fail_verification(void **state)
+{
+	struct fixture *f = *state;
+	write_ruleset(f->state_dir, false, H_ALLOWED_IP);
+	char *text = read_text(f->state_dir, "ruleset.nft");
+	char *output_chain = strstr(text, "hook output priority filter; policy drop;");
+	assert_non_null(output_chain);
+	char *drop = strstr(output_chain, "policy drop");
+	char *fixed = ts_xasprintf("%.*spolicy accept%s", (int)(drop - text), text,
+				   drop + strlen("policy drop"));
+	write_text(f->state_dir, "ruleset.nft", fixed);
+	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 1);
+	assert_log_has(f->state_dir, "failed verification");
+	/* Left locked down (every invariant holds, nothing allowed) while the runtime tears down. */
+	char *listing = harness_list_table(&f->h, f->h.container);
+	assert_non_null(listing);
+	assert_int_equal(ts_verify_up(listing, NULL), 0);
+	assert_null(strstr(listing, H_ALLOWED_IP));
+	free(listing);
+	free(text);
+	free(fixed);
+}
+
+static void test_fail_no_pid(void **state)
+{
+	struct fixture *f = *state;
+	write_ruleset(f->state_dir, false, H_ALLOWED_IP);
+	char *json = harness_oci_state(0, f->state_dir, NULL, NULL);
+	assert_int_equal(harness_run_hook(&f->h, "createRuntime", json, NULL), 1);
+	assert_log_has(f->state_dir, "no container pid");
+	assert_no_table(f);
+	free(json);
+}
+
+static void test_fail_pid_exited(void **state)
+{
+	struct fixture *f = *state;
+	write_ruleset(f->state_dir, false, H_ALLOWED_IP);
+	pid_t gone = fork();
+	if (gone == 0)
+		_exit(0);
+	waitpid(gone, NULL, 0);
+	char *json = harness_oci_state(gone, f->state_dir, NULL, NULL);
+	assert_int_equal(harness_run_hook(&f->h, "createRuntime", json, NULL), 1);
+	assert_log_has(f->state_dir, "does not exist");
+	assert_no_table(f);
+	free(json);
+}
+
+static void test_fail_dnsmasq_does_not_start(void **state)
+{
+	struct fixture *f = *state;
+	write_ruleset(f->state_dir, true, H_ALLOWED_IP);
+	write_text(f->state_dir, "dnsmasq.conf", "port=53\nno-such-option=1\n");
+	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 1);
+	assert_log_has(f->state_dir, "dnsmasq failed to start");
+	/* The ruleset went in whole (one transaction): complete, never partial. */
+	char *listing = harness_list_table(&f->h, f->h.container);
+	assert_non_null(listing);
+	assert_int_equal(ts_verify_up(listing, NULL), 0);
+	free(listing);
+}
+
+static void test_poststop_never_fails(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(harness_run_hook(&f->h, "poststop", "not json", NULL), 0);
+	assert_int_equal(hook(f, "poststop", "terok.shield.version", "3"), 0);
+	assert_log_has(f->h.state_root, "OCI state");
+}
+
+static void test_bad_stage(void **state)
+{
+	struct fixture *f = *state;
+	char *json = harness_oci_state(f->h.container, f->state_dir, NULL, NULL);
+	assert_int_equal(harness_run_hook(&f->h, "prestart", json, NULL), 2);
+	assert_no_table(f);
+	free(json);
+}
+
+#define WITH(test, setup) cmocka_unit_test_setup_teardown(test, setup, teardown)
+
+int main(void)
+{
+	const char *why;
+	if (!harness_supported(&why)) {
+		printf("1..0 # SKIP %s\n", why);
+		return 0;
+	}
+	const struct CMUnitTest tests[] = {
+		WITH(test_records_container, setup_static),
+		WITH(test_loopback_works, setup_static),
+		WITH(test_allowed_ip_reachable, setup_static),
+		WITH(test_other_ip_refused, setup_static),
+		WITH(test_private_range_refused, setup_static),
+		WITH(test_dns_only_to_upstream, setup_static),
+		WITH(test_rerun_keeps_one_copy, setup_static),
+		WITH(test_rerun_replaces_tampered_table, setup_static),
+		WITH(test_dnsmasq_started_in_container, setup_dnsmasq),
+		WITH(test_allowed_domain_learned, setup_dnsmasq),
+		WITH(test_other_domain_stays_refused, setup_dnsmasq),
+		WITH(test_rerun_replaces_dnsmasq, setup_dnsmasq),
+		WITH(test_poststop_stops_dnsmasq, setup_dnsmasq),
+		WITH(test_poststop_spares_other_process, setup_dnsmasq),
+		WITH(test_fail_malformed_json, setup_bare),
+		WITH(test_fail_state_dir_missing, setup_bare),
+		WITH(test_fail_state_dir_relative, setup_bare),
+		WITH(test_fail_version_mismatch, setup_bare),
+		WITH(test_fail_ruleset_missing, setup_bare),
+		WITH(test_fail_ruleset_symlink, setup_bare),
+		WITH(test_fail_nft_rejects, setup_bare),
+		WITH(test_fail_nft_rejects_keeps_previous, setup_bare),
+		WITH(test_fail_verification, setup_bare),
+		WITH(test_fail_no_pid, setup_bare),
+		WITH(test_fail_pid_exited, setup_bare),
+		WITH(test_fail_dnsmasq_does_not_start, setup_bare),
+		WITH(test_poststop_never_fails, setup_bare),
+		WITH(test_bad_stage, setup_bare),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
