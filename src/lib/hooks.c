@@ -8,11 +8,14 @@
 
 const char *const ts_hook_stages[] = { "createRuntime", "poststop", NULL };
 
-char *ts_hook_descriptor(const char *stage, const char *hook_path)
+char *ts_hook_descriptor(const char *stage, const char *hook_path, const char *state_root)
 {
-	char env[64];
-	snprintf(env, sizeof(env), TS_HOOK_VERSION_ENV "=%d", TS_BUNDLE_VERSION);
-	json_t *doc = json_pack("{s:s, s:{s:s, s:[s,s], s:[s]}, s:{s:{s:s}}, s:[s]}",
+	char version[64];
+	snprintf(version, sizeof(version), TS_HOOK_VERSION_ENV "=%d", TS_BUNDLE_VERSION);
+	json_t *env = json_pack("[s]", version);
+	if (env && state_root)
+		json_array_append_new(env, json_sprintf(TS_HOOK_STATE_ROOT_ENV "=%s", state_root));
+	json_t *doc = json_pack("{s:s, s:{s:s, s:[s,s], s:o}, s:{s:{s:s}}, s:[s]}",
 				"version", "1.0.0",
 				"hook", "path", hook_path, "args", "terok-shield-hook", stage,
 				"env", env,

@@ -9,15 +9,19 @@ struct ts_error;
 
 #define TS_HOOK_SYSTEM_DIR "/usr/share/containers/oci/hooks.d"
 #define TS_HOOK_VERSION_ENV "TEROK_SHIELD_BUNDLE_VERSION"
+/* Runtimes give hooks only the descriptor's environment: this is where the hook logs when a container's state_dir is unknown. */
+#define TS_HOOK_STATE_ROOT_ENV "TEROK_SHIELD_STATE_DIR"
 
 /* The stages the hook runs at. */
 extern const char *const ts_hook_stages[]; /* NULL-terminated */
 
 /*
  * Descriptor JSON for one stage, running hook_path; it carries the bundle
- * version (hook env TEROK_SHIELD_BUNDLE_VERSION) so stale hooks show.
+ * version (hook env TEROK_SHIELD_BUNDLE_VERSION) so stale hooks show, and
+ * when state_root is non-NULL TEROK_SHIELD_STATE_DIR=<state_root>, where
+ * the hook appends errors it cannot attribute to a container.
  */
-char *ts_hook_descriptor(const char *stage, const char *hook_path);
+char *ts_hook_descriptor(const char *stage, const char *hook_path, const char *state_root);
 
 /* ~/.local/share/containers/oci/hooks.d */
 int ts_hook_user_dir(char **out, struct ts_error *err);

@@ -13,7 +13,7 @@
 static void test_descriptor(void **state)
 {
 	(void)state;
-	char *text = ts_hook_descriptor("createRuntime", "/usr/libexec/terok-shield-hook");
+	char *text = ts_hook_descriptor("createRuntime", "/usr/libexec/terok-shield-hook", NULL);
 	json_t *doc = json_loads(text, 0, NULL);
 	assert_non_null(doc);
 	assert_string_equal(json_string_value(json_object_get(doc, "version")), "1.0.0");
@@ -25,6 +25,21 @@ static void test_descriptor(void **state)
 	json_t *when = json_object_get(json_object_get(doc, "when"), "annotations");
 	assert_string_equal(json_string_value(json_object_get(when, "terok.shield.profiles")), ".*");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(doc, "stages"), 0)), "createRuntime");
+	assert_int_equal(json_array_size(json_object_get(hook, "env")), 1);
+	json_decref(doc);
+	free(text);
+}
+
+static void test_descriptor_state_root(void **state)
+{
+	(void)state;
+	char *text = ts_hook_descriptor("poststop", "/usr/libexec/terok-shield-hook", "/home/u/.local/state/terok/shield");
+	json_t *doc = json_loads(text, 0, NULL);
+	json_t *env = json_object_get(json_object_get(doc, "hook"), "env");
+	assert_int_equal(json_array_size(env), 2);
+	assert_string_equal(json_string_value(json_array_get(env, 1)),
+			    "TEROK_SHIELD_STATE_DIR=/home/u/.local/state/terok/shield");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(doc, "stages"), 0)), "poststop");
 	json_decref(doc);
 	free(text);
 }
@@ -42,7 +57,7 @@ static void install(const char *home, const char *hook_path, const char *only_st
 			continue;
 		char name[128];
 		snprintf(name, sizeof(name), "terok-shield-%s.json", ts_hook_stages[i]);
-		char *text = ts_hook_descriptor(ts_hook_stages[i], hook_path);
+		char *text = ts_hook_descriptor(ts_hook_stages[i], hook_path, NULL);
 		write_text(dir, name, text);
 		free(text);
 	}
@@ -76,7 +91,7 @@ static void test_detect(void **state)
 	/* Another bundle version is stale. */
 	char dir[4096];
 	snprintf(dir, sizeof(dir), "%s/.local/share/containers/oci/hooks.d", home);
-	char *text = ts_hook_descriptor("poststop", hook);
+	char *text = ts_hook_descriptor("poststop", hook, NULL);
 	char *old = strstr(text, "VERSION=4");
 	old[8] = '3';
 	write_text(dir, "terok-shield-poststop.json", text);
@@ -97,6 +112,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_descriptor),
+		cmocka_unit_test(test_descriptor_state_root),
 		cmocka_unit_test(test_detect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
