@@ -8,14 +8,21 @@
 #include "strv.h"
 #include "util.h"
 
-/* An absolute path with no byte that could end or split a config line. */
+/*
+ * An absolute path dnsmasq reads back exactly: no byte that ends a line,
+ * and none of its config syntax (whitespace is trimmed, '#' after a blank
+ * starts a comment, '"' quotes).
+ */
 static int check_path(const char *what, const char *path, struct ts_error *err)
 {
 	if (path[0] != '/')
 		return ts_error_set(err, EINVAL, "dnsmasq %s must be absolute: '%.64s'", what, path);
 	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return ts_error_set(err, EINVAL, "dnsmasq %s contains a control character", what);
+		if (*p <= 0x20 || *p == 0x7f || *p == '#' || *p == '"')
+			return ts_error_set(err, EINVAL,
+					    "dnsmasq %s '%.64s' contains a character dnsmasq cannot read "
+					    "back (blank, control, '#' or '\"')",
+					    what, path);
 	return 0;
 }
 

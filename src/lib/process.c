@@ -76,11 +76,12 @@ int ts_run_capture(const char *const argv[], char **out, struct ts_error *err)
 /* Most of stderr a caller ever shows. */
 #define TS_STDERR_KEEP 4096
 
+/* Read what is there (bounded, so a writer that never pauses cannot hold us here). */
 static void keep_stderr(int fd, struct ts_strbuf *b)
 {
-	char chunk[1024];
+	char chunk[4096];
 	ssize_t n;
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+	for (int i = 0; i < 64 && (n = read(fd, chunk, sizeof(chunk))) > 0; i++)
 		if (b->len < TS_STDERR_KEEP)
 			ts_strbuf_append(b, chunk, (size_t)n);
 }

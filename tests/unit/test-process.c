@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The tests drive sh to get children with precise behaviour; the product
+ * itself never runs a shell.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <signal.h>
+#include <time.h>
+
+#include "process.h"
+#include "util.h"
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ts_run_wait on `sh -c script`; the exit status, *errors set on success. */
+static int run_sh(const char *script, char **errors, struct ts_error *err)
+{
+	const char *argv[] = { "sh", "-c", script, NULL };
+	*errors = NULL;
+	return ts_run_wait(argv, errors, err);
+}
+
+static void test_exit_status(void **state)
+{
+	(void)state;
+	char *errors = NULL;
+	struct ts_error err = { 0 };
+	assert_int_equal(run_sh("exit 3", &errors, &err), 3);
+	assert_non_null(errors);
+	assert_string_equal(errors, "");
+	free(errors);
+	assert_int_equal(run_sh("exit 0", &errors, &err), 0);
+	assert_string_equal(errors, "");
+	free(errors);
+	assert_int_equal(run_sh("exit 255", &errors, &err), 255);
+	free(errors);
+}
+
+static void test_stderr_captured(void **state)
+{
+	(void)state;
+	char *errors = NULL;
+	struct ts_error err = { 0 };
+	assert_int_equal(run_sh("echo oops >&2; exit 1", &errors, &err), 1);
+	assert_string_equal(errors, "oops\n");
+	free(errors);
+}
+
+static void test_stdout_discarded(void **state)
+{
+	(void)state;
+	char *errors = NULL;
+	struct ts_error err = { 0 };
+	assert_int_equal(run_sh("echo out; echo err >&2; echo out2", &errors, &err), 0);
+	assert_string_equal(errors, "err\n");
+	free(errors);
+}
+
+static void test_stdin_is_dev_null(void **state)
+{
+	(void)state;
+	/* Give the test a stdin with a line waiting, which the child must not see. */
+	int pipefd[2];
+	assert_int_equal(pipe(pipefd), 0);
+	assert_int_equal(write(pipefd[1], "line\n", 5), 5);
+	close(pipefd[1]);
+	int saved = dup(0);
+	assert_true(saved >= 0);
+	assert_int_equal(dup2(pipefd[0], 0), 0);
+	close(pipefd[0]);
+
+	char *errors = NULL, *out = NULL;
+	struct ts_error err = { 0 };
+	int r = run_sh("if read x; then exit 1; fi; exit 4", &errors, &err);
+	const char *argv[] = { "sh", "-c", "if read x; then echo \"$x\"; exit 1; fi; exit 4", NULL };
+	int rc = ts_run_capture(argv, &out, &err);
+
+	dup2(saved, 0);
+	close(saved);
+	assert_int_equal(r, 4);
+	assert_int_equal(rc, 4);
+	assert_string_equal(out, "");
+	free(errors);
+	free(out);
+}
+
+static void test_daemon_does_not_delay(void **state)
+{
+	(void)state;
+	char *errors = NULL;
+	struct ts_error err = { 0 };
+	/* The background sleep inherits stderr and keeps the pipe open. */
+	double start = now();
+	int r = run_sh("sleep 3 & echo $! >&2; echo started >&2; exit 0", &errors, &err);
+	double elapsed = now() - start;
+	pid_t daemon = errors ? (pid_t)atoi(errors) : 0;
+	if (daemon > 0)
+		kill(daemon, SIGKILL);
+	if (r != 0)
+		fail_msg("returned %d: %s", r, err.message);
+	assert_true(daemon > 0);
+	assert_non_null(strstr(errors, "\nstarted\n"));
+	if (elapsed >= 1.0)
+		fail_msg("took %.2f s: waited for the daemon's stderr", elapsed);
+	free(errors);
+}
+
+static void test_missing_program(void **state)
+{
+	(void)state;
+	/*
+	 * A PATH entry we may not search turns the lookup's ENOENT into EACCES
+	 * (execvp semantics), so search a PATH every user can read.
+	 */
+	char *old_path = getenv("PATH") ? ts_xstrdup(getenv("PATH")) : NULL;
+	setenv("PATH", "/usr/bin:/bin", 1);
+	const char *names[] = { "terok-shield-test-no-such-program", "/nonexistent/terok-shield-test" };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		const char *argv[] = { names[i], "--version", NULL };
+		char *errors = (char *)"untouched";
+		struct ts_error err = { 0 };
+		assert_int_equal(ts_run_wait(argv, &errors, &err), -ENOENT);
+		assert_int_equal(err.code, ENOENT);
+		assert_non_null(strstr(err.message, names[i]));
+		assert_string_equal(errors, "untouched");
+
+		char *out = (char *)"untouched";
+		err = (struct ts_error){ 0 };
+		assert_int_equal(ts_run_capture(argv, &out, &err), -ENOENT);
+		assert_int_equal(err.code, ENOENT);
+		assert_string_equal(out, "untouched");
+	}
+	if (old_path)
+		setenv("PATH", old_path, 1);
+	else
+		unsetenv("PATH");
+	free(old_path);
+}
+
+static void test_large_stderr_truncated(void **state)
+{
+	(void)state;
+	char *errors = NULL;
+	struct ts_error err = { 0 };
+	double start = now();
+	int r = run_sh("head -c 200000 /dev/zero | tr '\\0' x >&2; echo done >&2; exit 5", &errors,
+		       &err);
+	double elapsed = now() - start;
+	if (r != 5)
+		fail_msg("returned %d: %s", r, err.message);
+	size_t len = strlen(errors);
+	assert_true(len >= 4096);
+	assert_true(len <= 8192);
+	/* The start is kept, the rest dropped. */
+	assert_int_equal(strspn(errors, "x"), len);
+	assert_true(elapsed < 5.0);
+	free(errors);
+}
+
+static void test_killed_by_signal(void **state)
+{
+	(void)state;
+	char *errors = (char *)"untouched";
+	struct ts_error err = { 0 };
+	const char *argv[] = { "sh", "-c", "echo dying >&2; kill -9 $$", NULL };
+	int r = ts_run_wait(argv, &errors, &err);
+	assert_true(r < 0);
+	assert_int_equal(err.code, -r);
+	assert_non_null(strstr(err.message, "signal 9"));
+	assert_null(errors);
+}
+
+static void test_capture_stdout(void **state)
+{
+	(void)state;
+	const char *argv[] = { "sh", "-c", "echo hello; echo noise >&2; printf 'a\\nb'; exit 2", NULL };
+	char *out = NULL;
+	struct ts_error err = { 0 };
+	assert_int_equal(ts_run_capture(argv, &out, &err), 2);
+	assert_string_equal(out, "hello\na\nb");
+	free(out);
+
+	const char *quiet[] = { "true", NULL };
+	out = NULL;
+	assert_int_equal(ts_run_capture(quiet, &out, &err), 0);
+	assert_non_null(out);
+	assert_string_equal(out, "");
+	free(out);
+}
+
+static void test_capture_large_stdout(void **state)
+{
+	(void)state;
+	const char *argv[] = { "sh", "-c", "head -c 300000 /dev/zero | tr '\\0' y", NULL };
+	char *out = NULL;
+	struct ts_error err = { 0 };
+	assert_int_equal(ts_run_capture(argv, &out, &err), 0);
+	assert_int_equal(strlen(out), 300000);
+	assert_int_equal(strspn(out, "y"), 300000);
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exit_status),
+		cmocka_unit_test(test_stderr_captured),
+		cmocka_unit_test(test_stdout_discarded),
+		cmocka_unit_test(test_stdin_is_dev_null),
+		cmocka_unit_test(test_daemon_does_not_delay),
+		cmocka_unit_test(test_missing_program),
+		cmocka_unit_test(test_large_stderr_truncated),
+		cmocka_unit_test(test_killed_by_signal),
+		cmocka_unit_test(test_capture_stdout),
+		cmocka_unit_test(test_capture_large_stdout),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
