@@ -41,6 +41,7 @@ int ts_run_capture(const char *const argv[], char **out, struct ts_error *err)
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	pid_t pid;
 	int r = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
@@ -97,6 +98,8 @@ int ts_run_wait(const char *const argv[], char **errors, struct ts_error *err)
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
+	/* Nothing else leaks into the child (libnftables' socket is not close-on-exec). */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	pid_t pid;
 	int r = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);

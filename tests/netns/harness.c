@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <jansson.h>
 #include <poll.h>
 #include <sched.h>
@@ -144,12 +146,74 @@ int harness_socket(struct harness *h, pid_t pid, int domain, int type)
 	return fd;
 }
 
+#define SCRATCH_PREFIX "/tmp/ts-netns-"
+
+/* Whether pid's command line has an argument starting with prefix; *arg gets a copy. */
+static bool has_arg(pid_t pid, const char *prefix, char *arg, size_t size)
+{
+	char path[64], buf[8192];
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (char *a = buf; a < buf + n; a += strlen(a) + 1)
+		if (strncmp(a, prefix, strlen(prefix)) == 0) {
+			snprintf(arg, size, "%s", a);
+			return true;
+		}
+	return false;
+}
+
+/*
+ * A test that crashed leaves the dnsmasq the hook daemonised (it holds a
+ * namespace alive) and its scratch directory. Scratch names carry the
+ * test's PID: whatever belongs to a dead test is removed here.
+ */
+static void reap_strays(void)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *e;
+	while (proc && (e = readdir(proc))) {
+		pid_t pid = (pid_t)atoi(e->d_name);
+		char arg[4096];
+		if (pid <= 0 || !has_arg(pid, "--conf-file=" SCRATCH_PREFIX, arg, sizeof(arg)))
+			continue;
+		pid_t owner = (pid_t)atoi(arg + strlen("--conf-file=" SCRATCH_PREFIX));
+		if (owner > 0 && kill(owner, 0) < 0 && errno == ESRCH)
+			kill(pid, SIGKILL);
+	}
+	if (proc)
+		closedir(proc);
+	glob_t g;
+	if (glob(SCRATCH_PREFIX "*", 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			pid_t owner = (pid_t)atoi(g.gl_pathv[i] + strlen(SCRATCH_PREFIX));
+			if (owner > 0 && kill(owner, 0) < 0 && errno == ESRCH)
+				scratch_remove(strdup(g.gl_pathv[i]));
+		}
+		globfree(&g);
+	}
+}
+
+static char *make_scratch(void)
+{
+	char tmpl[64];
+	snprintf(tmpl, sizeof(tmpl), SCRATCH_PREFIX "%d-XXXXXX", (int)getpid());
+	return mkdtemp(tmpl) ? strdup(tmpl) : NULL;
+}
+
 static int init(struct harness *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->container = h->world = h->world_dns = h->world_tcp = -1;
+	reap_strays();
 	h->host_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	h->scratch = scratch_dir();
+	h->scratch = make_scratch();
 	if (h->host_netns < 0 || !h->scratch)
 		return -1;
 	if (asprintf(&h->state_root, "%s/state", h->scratch) < 0 || mkdir(h->state_root, 0700) < 0)

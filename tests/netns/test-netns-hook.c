@@ -83,27 +83,36 @@ static int hook(struct fixture *f, const char *stage, const char *key, const cha
 	return rc;
 }
 
-static int setup_world(void **state, bool dnsmasq_tier, bool run_hook)
+static int teardown(void **state);
+
+/* cmocka skips the teardown of a failed setup: clean up here instead. */
+static int setup_failed(void **state)
+{
+	teardown(state);
+	return -1;
+}
+
+static int setup_world(void **state, bool dnsmasq_tier)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	*state = f;
 	if (harness_full(&f->h) < 0)
-		return -1;
+		return setup_failed(state);
 	f->state_dir = harness_state_dir(&f->h, "ctest");
 	write_ruleset(f->state_dir, dnsmasq_tier, H_ALLOWED_IP);
 	if (dnsmasq_tier)
 		write_dnsmasq_conf(f->state_dir);
-	return run_hook ? (hook(f, "createRuntime", NULL, NULL) == 0 ? 0 : -1) : 0;
+	return hook(f, "createRuntime", NULL, NULL) == 0 ? 0 : setup_failed(state);
 }
 
 static int setup_static(void **state)
 {
-	return setup_world(state, false, true);
+	return setup_world(state, false);
 }
 
 static int setup_dnsmasq(void **state)
 {
-	return setup_world(state, true, true);
+	return setup_world(state, true);
 }
 
 static int setup_bare(void **state)
@@ -111,7 +120,7 @@ static int setup_bare(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 	*state = f;
 	if (harness_bare(&f->h) < 0)
-		return -1;
+		return setup_failed(state);
 	f->state_dir = harness_state_dir(&f->h, "ctest");
 	return 0;
 }
