@@ -13,6 +13,7 @@
 #include "fileio.h"
 #include "hook.h"
 #include "oci.h"
+#include "state.h"
 #include "util.h"
 
 /* An OCI state is a few KiB; anything near this is not one. */
@@ -54,8 +55,7 @@ static void report(const char *state_dir, const char *container, const char *msg
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S+00:00", &tm);
 	_cleanup_free_ char *line = ts_xasprintf("%s %s %s: %s\n", when, stage,
 						 container ? container : "-", msg);
-	_cleanup_free_ char *path = state_dir ? ts_xasprintf("%s/hook-error.log", state_dir)
-					      : fallback_log();
+	_cleanup_free_ char *path = state_dir ? ts_path_hook_error_log(state_dir) : fallback_log();
 	if (path && ts_file_append(path, line, strlen(line), 0600, NULL) < 0)
 		fprintf(stderr, "terok-shield-hook: cannot write %s\n", path);
 }

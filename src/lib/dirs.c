@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <limits.h>
+
+#include "build-config.h"
 #include "dirs.h"
 #include "util.h"
 
@@ -133,4 +136,23 @@ int ts_container_state_dir(const char *state_root, const char *name, char **out,
 	_cleanup_free_ char *containers = join(state_root, "containers");
 	*out = join(containers, name);
 	return 0;
+}
+
+/* true when path lies strictly inside dir. */
+static bool path_is_inside(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return n > 0 && strncmp(path, dir, n) == 0 && path[n] == '/';
+}
+
+bool ts_running_from_build_tree(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	return path_is_inside(exe, TS_BUILD_ROOT);
 }

@@ -3,6 +3,8 @@
 #ifndef TS_DIRS_H
 #define TS_DIRS_H
 
+#include <stdbool.h>
+
 struct ts_error;
 
 /*
@@ -26,5 +28,11 @@ int ts_container_name_validate(const char *name, struct ts_error *err);
 /* <state_root>/containers/<name>, name validated. */
 int ts_container_state_dir(const char *state_root, const char *name, char **out,
 			   struct ts_error *err);
+
+/*
+ * Whether this program runs from the build tree (tests, uninstalled
+ * runs): it then uses the source tree's profiles and the built hook.
+ */
+bool ts_running_from_build_tree(void);
 
 #endif

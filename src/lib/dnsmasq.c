@@ -12,6 +12,19 @@
 #include "state.h"
 #include "util.h"
 
+bool ts_dnsmasq_has_nftset(void)
+{
+	static const char *const argv[] = { "dnsmasq", "--version", NULL };
+	_cleanup_free_ char *out = NULL;
+	if (ts_run_capture(argv, &out, NULL) != 0)
+		return false;
+	char *save = NULL;
+	for (char *w = strtok_r(out, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
+		if (strcmp(w, "nftset") == 0)
+			return true;
+	return false;
+}
+
 /* /proc/PID/cmdline (NUL-separated, at most 64 KiB) into buf; returns its length or -1. */
 static ssize_t read_cmdline(pid_t pid, char *buf, size_t size)
 {

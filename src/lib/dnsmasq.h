@@ -13,6 +13,12 @@
 
 struct ts_error;
 
+/*
+ * Whether the dnsmasq tier is available: dnsmasq is installed and its
+ * compile-time options list "nftset" (not "no-nftset").
+ */
+bool ts_dnsmasq_has_nftset(void);
+
 /* Longest wait for dnsmasq to write its PID file or to exit. */
 #define TS_DNSMASQ_WAIT_MS 5000
 

@@ -251,3 +251,18 @@ int ts_file_tail_lines(const char *path, size_t n, struct ts_strv *out, struct t
 	ts_strv_clear(&all);
 	return 0;
 }
+
+int ts_mkdir_parents(const char *path, mode_t mode, struct ts_error *err)
+{
+	_cleanup_free_ char *copy = ts_xstrdup(path);
+	for (char *p = copy + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(copy, mode) < 0 && errno != EEXIST)
+			return ts_error_set(err, errno, "%s: cannot create directory: %s", copy,
+					    strerror(errno));
+		*p = '/';
+	}
+	return 0;
+}

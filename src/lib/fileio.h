@@ -53,4 +53,7 @@ int ts_file_append(const char *path, const char *data, size_t len, mode_t mode,
  */
 int ts_file_tail_lines(const char *path, size_t n, struct ts_strv *out, struct ts_error *err);
 
+/* Create every missing parent directory of path (not path itself) with mode. */
+int ts_mkdir_parents(const char *path, mode_t mode, struct ts_error *err);
+
 #endif

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <jansson.h>
+#include <limits.h>
+#include <sys/stat.h>
+
+#include "build-config.h"
 
 #include "dirs.h"
 #include "fileio.h"
+#include "state.h"
 #include "hooks.h"
 #include "util.h"
 
@@ -99,4 +104,93 @@ enum ts_hooks_install ts_hooks_detect(bool *stale)
 	if (dir_has_hooks(TS_HOOK_SYSTEM_DIR, stale))
 		return TS_HOOKS_GLOBAL_SYSTEM;
 	return TS_HOOKS_NOT_INSTALLED;
+}
+
+const char *ts_hook_executable(void)
+{
+	static char path[PATH_MAX];
+	const char *env = getenv("TEROK_SHIELD_HOOK");
+	if (env && *env)
+		return env;
+	if (ts_running_from_build_tree()) {
+		snprintf(path, sizeof(path), "%s/terok-shield-hook", TS_BUILD_ROOT);
+		return path;
+	}
+	return TS_HOOK_INSTALLED;
+}
+
+char *ts_hooks_dir(enum ts_hooks_install where)
+{
+	char *dir = NULL;
+	if (where == TS_HOOKS_GLOBAL_USER && ts_hook_user_dir(&dir, NULL) == 0)
+		return dir;
+	return where == TS_HOOKS_GLOBAL_SYSTEM ? ts_xstrdup(TS_HOOK_SYSTEM_DIR) : NULL;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *dir, mode_t mode, struct ts_error *err)
+{
+	int r = ts_mkdir_parents(dir, mode, err);
+	if (r < 0)
+		return r;
+	if (mkdir(dir, mode) < 0 && errno != EEXIST)
+		return ts_error_set(err, errno, "%s: cannot create: %s", dir, strerror(errno));
+	struct stat st;
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return ts_error_set(err, ENOTDIR, "%s: not a directory", dir);
+	return 0;
+}
+
+static int write_descriptors(const char *dir, const char *hook_path, const char *state_root,
+			     struct ts_error *err)
+{
+	for (size_t i = 0; ts_hook_stages[i]; i++) {
+		_cleanup_free_ char *path = ts_xasprintf("%s/terok-shield-%s.json", dir, ts_hook_stages[i]);
+		_cleanup_free_ char *text = ts_hook_descriptor(ts_hook_stages[i], hook_path, state_root);
+		int r = ts_file_write_atomic(path, text, strlen(text), 0644, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int ts_hooks_install(const char *dir, const char *state_root, struct ts_error *err)
+{
+	const char *source = ts_hook_executable();
+	_cleanup_free_ char *binary = NULL;
+	size_t len;
+	int r = make_dirs(dir, 0755, err);
+	if (r < 0)
+		return r;
+	r = ts_file_read(source, &binary, &len, err);
+	if (r < 0)
+		return ts_error_prefix(err, r, "cannot read the hook executable");
+	_cleanup_free_ char *target = ts_xasprintf("%s/terok-shield-hook", dir);
+	r = ts_file_write_atomic(target, binary, len, 0755, err);
+	return r < 0 ? r : write_descriptors(dir, target, state_root, err);
+}
+
+/* Point link at target, replacing whatever link was there in one rename. */
+static int replace_symlink(const char *target, const char *link, struct ts_error *err)
+{
+	_cleanup_free_ char *tmp = ts_xasprintf("%s.tmp%d", link, (int)getpid());
+	unlink(tmp);
+	if (symlink(target, tmp) < 0)
+		return ts_error_set(err, errno, "%s: cannot create link: %s", tmp, strerror(errno));
+	if (rename(tmp, link) < 0) {
+		int e = errno;
+		unlink(tmp);
+		return ts_error_set(err, e, "%s: cannot replace: %s", link, strerror(e));
+	}
+	return 0;
+}
+
+int ts_hooks_write_bundle(const char *state_dir, const char *global_dir, const char *state_root,
+			  struct ts_error *err)
+{
+	_cleanup_free_ char *entry = ts_path_hook_entrypoint(state_dir);
+	_cleanup_free_ char *target = ts_xasprintf("%s/terok-shield-hook", global_dir);
+	_cleanup_free_ char *dir = ts_path_hooks_dir(state_dir);
+	int r = replace_symlink(target, entry, err);
+	return r < 0 ? r : write_descriptors(dir, entry, state_root, err);
 }

@@ -41,4 +41,28 @@ const char *ts_hooks_install_name(enum ts_hooks_install where);
  */
 enum ts_hooks_install ts_hooks_detect(bool *stale);
 
+/*
+ * The hook binary to install: $TEROK_SHIELD_HOOK when set, the built one
+ * when running from the build tree, else the installed one.
+ */
+const char *ts_hook_executable(void);
+
+/* Directory of a global install (newly allocated); NULL when not installed. */
+char *ts_hooks_dir(enum ts_hooks_install where);
+
+/*
+ * Install into dir (created if needed): a copy of the hook executable as
+ * DIR/terok-shield-hook and one descriptor per stage running it.
+ * Idempotent; every file is replaced atomically.
+ */
+int ts_hooks_install(const char *dir, const char *state_root, struct ts_error *err);
+
+/*
+ * The bundle's own entrypoint and descriptors (SPEC 1.1): state_dir's
+ * terok-shield-hook links to the hook of the global install in
+ * global_dir, and hooks/ holds descriptors running it.
+ */
+int ts_hooks_write_bundle(const char *state_dir, const char *global_dir, const char *state_root,
+			  struct ts_error *err);
+
 #endif

@@ -8,6 +8,7 @@
 #include "domain.h"
 #include "fileio.h"
 #include "build-config.h"
+#include "dirs.h"
 #include "profiles.h"
 #include "strset.h"
 #include "util.h"
@@ -39,26 +40,6 @@ int ts_profile_name_validate(const char *name, struct ts_error *err)
 	return 0;
 }
 
-/* true when path lies strictly inside dir. */
-static bool path_is_inside(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-	while (n > 1 && dir[n - 1] == '/')
-		n--;
-	return n > 0 && strncmp(path, dir, n) == 0 && path[n] == '/';
-}
-
-/* Running from the build tree (tests, uninstalled runs): use the source tree's profiles. */
-static bool running_from_build_tree(void)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		return false;
-	exe[n] = '\0';
-	return path_is_inside(exe, TS_BUILD_ROOT);
-}
-
 const char *ts_profiles_bundled_dir(void)
 {
 	static char dir[PATH_MAX];
@@ -69,7 +50,7 @@ const char *ts_profiles_bundled_dir(void)
 	const char *src;
 	if (env && *env)
 		src = env;
-	else if (running_from_build_tree())
+	else if (ts_running_from_build_tree())
 		src = TS_SOURCE_PROFILES_DIR;
 	else
 		src = TS_PROFILES_DIR;

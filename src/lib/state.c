@@ -34,26 +34,12 @@ BUNDLE_FILE(ts_path_container_pid, "container.pid")
 BUNDLE_FILE(ts_path_audit, "audit.jsonl")
 BUNDLE_FILE(ts_path_hook_error_log, "hook-error.log")
 BUNDLE_FILE(ts_path_lock, "bundle.lock")
+BUNDLE_FILE(ts_path_profiles, "profiles")
+BUNDLE_FILE(ts_path_loopback_ports, "loopback_ports")
 
 char *ts_path_hook_json(const char *state_dir, const char *stage)
 {
 	return ts_xasprintf("%s/hooks/terok-shield-%s.json", state_dir, stage);
-}
-
-/* mkdir -p with mode 0700 for every component we create. */
-static int mkdir_parents(const char *path, struct ts_error *err)
-{
-	_cleanup_free_ char *copy = ts_xstrdup(path);
-	for (char *p = copy + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0700) < 0 && errno != EEXIST)
-			return ts_error_set(err, errno, "%s: cannot create directory: %s", copy,
-					    strerror(errno));
-		*p = '/';
-	}
-	return 0;
 }
 
 /* Create a private directory; an existing one must be a real directory we own, made 0700. */
@@ -82,7 +68,7 @@ int ts_ensure_state_dirs(const char *state_dir, struct ts_error *err)
 {
 	if (state_dir[0] != '/')
 		return ts_error_set(err, EINVAL, "state directory must be absolute: '%s'", state_dir);
-	int r = mkdir_parents(state_dir, err);
+	int r = ts_mkdir_parents(state_dir, 0700, err);
 	if (r < 0)
 		return r;
 	r = ensure_private_dir(state_dir, err);

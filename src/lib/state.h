@@ -36,6 +36,10 @@ char *ts_path_audit(const char *state_dir);
 char *ts_path_hook_error_log(const char *state_dir);
 /* Added to the layout: serialises read-modify-write sequences. */
 char *ts_path_lock(const char *state_dir);
+/* Added: the profile names prepare composed, one per line (resolve reuses them). */
+char *ts_path_profiles(const char *state_dir);
+/* Added: the loopback ports prepare allowed, one per line (regenerating the ruleset needs them). */
+char *ts_path_loopback_ports(const char *state_dir);
 
 /* Create state_dir and hooks/ with mode 0700 (tightening a wider state_dir). */
 int ts_ensure_state_dirs(const char *state_dir, struct ts_error *err);

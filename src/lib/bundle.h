@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * What a prepared bundle says about its container (upstream DNS, DNS
+ * tier, interactive marker, loopback ports, gateways), and the default-deny
+ * ruleset built from it with the bundle's current allow and deny entries.
+ * prepare writes that script to ruleset.nft; later changes regenerate it,
+ * so the hook always re-applies what the bundle holds.
+ */
+#ifndef TS_BUNDLE_H
+#define TS_BUNDLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "strv.h"
+
+struct ts_error;
+
+struct ts_bundle_settings {
+	char *upstream_dns;      /* upstream.dns */
+	bool dnsmasq_tier;       /* dns.tier is "dnsmasq" */
+	bool interactive;        /* interactive marker present ("nflog") */
+	uint16_t *loopback_ports;
+	size_t n_loopback_ports;
+	char *gateway_v4;        /* gateway, NULL when absent */
+	char *gateway_v6;        /* gateway_v6, NULL when absent */
+};
+
+/* Read and validate the settings of a prepared bundle. */
+int ts_bundle_settings_read(const char *state_dir, struct ts_bundle_settings *s,
+			    struct ts_error *err);
+void ts_bundle_settings_clear(struct ts_bundle_settings *s);
+
+/*
+ * The script that replaces the table with the up (or interactive) ruleset
+ * and fills it: effective IPs (allowed minus denied), deny entries,
+ * gateways. One transaction.
+ */
+int ts_bundle_up_script(const char *state_dir, char **script, struct ts_error *err);
+
+/* Write ts_bundle_up_script to ruleset.nft (atomically). */
+int ts_bundle_write_ruleset(const char *state_dir, struct ts_error *err);
+
+/*
+ * The domains dnsmasq adds answers for: (profile.domains + live.domains)
+ * minus denied.domains, first occurrence kept. Appended to out.
+ */
+int ts_bundle_merged_domains(const char *state_dir, struct ts_strv *out, struct ts_error *err);
+
+/* Write dnsmasq.conf for the bundle's upstream DNS and merged domains. */
+int ts_bundle_write_dnsmasq_conf(const char *state_dir, struct ts_error *err);
+
+#endif
