@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * createRuntime (SPEC 3.3): shield the container before it runs. Every
+ * failure returns an error, and the hook's non-zero exit makes the
+ * runtime refuse to start the container.
+ */
 #include <sys/stat.h>
 
 #include "audit.h"
@@ -68,16 +73,20 @@ static int write_gateways(const char *state_dir, const char *v4, const char *v6,
 }
 
 /*
- * The kernel accepted a table that fails the invariants: replace it with
- * a plain default-deny one so nothing leaks while the runtime tears the
- * container down.
+ * The kernel holds a table that fails the invariants: replace it with a
+ * plain default-deny one so nothing leaks while the runtime tears the
+ * container down. Its DNS rule names loopback, which rule 1 already
+ * accepts: nothing else gets through. Reports the outcome in err.
  */
-static void lock_down(struct ts_nft *nft)
+static int lock_down(struct ts_nft *nft, int r, struct ts_error *err)
 {
 	struct ts_ruleset_params p = { .mode = TS_RULESET_UP, .dns = "127.0.0.1" };
 	_cleanup_free_ char *script = NULL;
-	if (ts_ruleset_generate(&p, &script, NULL) == 0)
-		ts_nft_exec(nft, script, NULL, NULL);
+	struct ts_error why = { 0 };
+	if (ts_ruleset_generate(&p, &script, &why) == 0 && ts_nft_exec(nft, script, NULL, &why) == 0)
+		return ts_error_prefix(err, r, "live ruleset failed verification (locked down)");
+	return ts_error_prefix(err, r, "live ruleset failed verification (lock-down failed too: %s)",
+			       why.message);
 }
 
 static int verify_live(struct ts_nft *nft, struct ts_error *err)
@@ -85,85 +94,110 @@ static int verify_live(struct ts_nft *nft, struct ts_error *err)
 	_cleanup_free_ char *listing = NULL;
 	int r = ts_nft_list(nft, true, &listing, err);
 	if (r < 0)
-		return r;
+		return lock_down(nft, r, err);
 	if (!listing)
-		return ts_error_set(err, EPROTO, "the terok_shield table is missing after apply");
+		return lock_down(nft, ts_error_set(err, EPROTO, "the terok_shield table is missing"),
+				 err);
 	r = ts_verify_up(listing, err);
-	if (r < 0) {
-		lock_down(nft);
-		return ts_error_prefix(err, r, "live ruleset failed verification");
-	}
-	return 0;
+	return r < 0 ? lock_down(nft, r, err) : 0;
 }
 
-static int apply_ruleset(const struct ts_oci_state *st, const struct ts_proc_identity *id,
-			 const char *ruleset, struct ts_nft *nft, struct ts_error *err)
+/*
+ * ruleset.nft and the discovered gateways in one transaction, then the
+ * live check. Runs inside the container's namespace, so the routing table
+ * read is that namespace's (/proc/self, not the PID that may be recycled).
+ */
+static int apply_ruleset(const char *state_dir, const char *ruleset, struct ts_nft *nft,
+			 struct ts_error *err)
 {
-	int r = write_container_pid(st->state_dir, id, err);
-	if (r < 0)
-		return r;
-
-	/* Not finding a gateway (the network may come up later) is fine; failing to read is too. */
+	/* Not finding a gateway (the network may come up later) is fine. */
 	char v4[TS_ADDR_STRLEN] = "", v6[TS_ADDR_STRLEN] = "";
-	if (ts_gateway_discover(st->pid, v4, v6, NULL) < 0)
+	if (ts_gateway_discover(getpid(), v4, v6, NULL) < 0)
 		v4[0] = v6[0] = '\0';
 
 	struct ts_strbuf script = TS_STRBUF_INIT;
 	ts_strbuf_puts(&script, ruleset);
 	ts_strbuf_puts(&script, "\n");
-	r = gateway_elements(v4, v6, &script, err);
+	int r = gateway_elements(v4, v6, &script, err);
 	if (r == 0)
 		r = ts_nft_exec(nft, script.data, NULL, err);
 	ts_strbuf_clear(&script);
 	if (r < 0)
 		return ts_error_prefix(err, r, "ruleset.nft was not applied");
 	r = verify_live(nft, err);
-	if (r < 0)
-		return r;
-	return write_gateways(st->state_dir, v4, v6, err);
+	return r < 0 ? r : write_gateways(state_dir, v4, v6, err);
 }
 
-static int start_dnsmasq(const char *state_dir, struct ts_error *err)
+/* dnsmasq.conf present: the dnsmasq tier. Only a regular file counts. */
+static int dnsmasq_configured(const struct ts_oci_state *st, bool *configured,
+			      struct ts_error *err)
 {
-	_cleanup_free_ char *conf = ts_path_dnsmasq_conf(state_dir);
+	_cleanup_free_ char *conf = ts_path_dnsmasq_conf(st->state_dir);
 	struct stat s;
-	if (lstat(conf, &s) < 0 && errno == ENOENT)
-		return 0;
+	*configured = lstat(conf, &s) == 0;
+	if (*configured && !S_ISREG(s.st_mode))
+		return ts_error_set(err, EINVAL, "%s: not a regular file", conf);
+	if (!*configured && st->dns_tier && strcmp(st->dns_tier, "dnsmasq") == 0)
+		return ts_error_set(err, ENOENT,
+				    "DNS tier is dnsmasq but %s is missing: the container would have "
+				    "no DNS; run 'terok-shield prepare' again",
+				    conf);
+	return 0;
+}
+
+static int start_dnsmasq(const struct ts_oci_state *st, struct ts_error *err)
+{
+	bool configured;
+	int r = dnsmasq_configured(st, &configured, err);
+	if (r < 0 || !configured)
+		return r;
 	pid_t pid;
-	return ts_dnsmasq_start(state_dir, &pid, err);
+	return ts_dnsmasq_start(st->state_dir, &pid, err);
+}
+
+/* Inside the container's namespace, holding the bundle lock. */
+static int shield(const struct ts_oci_state *st, const char *ruleset, struct ts_error *err)
+{
+	struct ts_proc_identity id;
+	int r = ts_netns_join_pid(st->pid, &id, err);
+	if (r < 0)
+		return ts_error_prefix(err, r, "container process");
+	r = write_container_pid(st->state_dir, &id, err);
+	if (r < 0)
+		return r;
+	/* Opened after joining: the socket stays bound to the namespace it was made in. */
+	struct ts_nft *nft = NULL;
+	r = ts_nft_open(&nft, err);
+	if (r < 0)
+		return r;
+	r = apply_ruleset(st->state_dir, ruleset, nft, err);
+	if (r == 0)
+		r = start_dnsmasq(st, err);
+	ts_nft_close_detached(nft);
+	return r;
 }
 
 int hook_create_runtime(const struct ts_oci_state *st, struct ts_error *err)
 {
 	if (st->pid <= 0)
 		return ts_error_set(err, EINVAL, "OCI state has no container pid");
+	int r = ts_state_dir_check(st->state_dir, err);
+	if (r < 0)
+		return r;
 	/* A concurrent allow/deny must not interleave with the table replacement. */
 	_cleanup_close_ int lock = ts_bundle_lock(st->state_dir, err);
 	if (lock < 0)
 		return lock;
-	int r = write_container_id(st, err);
+	r = write_container_id(st, err);
 	if (r < 0)
 		return r;
 
 	_cleanup_free_ char *path = ts_path_ruleset(st->state_dir);
 	_cleanup_free_ char *ruleset = NULL;
-	struct ts_proc_identity id;
 	r = ts_file_read(path, &ruleset, NULL, err);
 	if (r < 0)
 		return ts_error_prefix(err, r, "cannot read the ruleset");
-
-	/* Opened after joining the netns: the socket stays bound to the namespace it was made in. */
-	struct ts_nft *nft = NULL;
-	r = ts_netns_join_pid(st->pid, &id, err);
-	if (r < 0)
-		return ts_error_prefix(err, r, "container process");
-	r = ts_nft_open(&nft, err);
-	if (r < 0)
-		return r;
-	r = apply_ruleset(st, &id, ruleset, nft, err);
-	if (r == 0)
-		r = start_dnsmasq(st->state_dir, err);
-	ts_nft_close_detached(nft);
+	r = shield(st, ruleset, err);
 	if (r < 0)
 		return r;
 	ts_audit_log(st->audit_enabled, st->state_dir, st->name ? st->name : st->id, "setup", NULL,

@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+/* poststop (SPEC 3.3): stop our dnsmasq; never fails the stop. */
 #include "audit.h"
 #include "dnsmasq.h"
 #include "hook.h"
 #include "oci.h"
+#include "state.h"
 #include "util.h"
 
 int hook_poststop(const struct ts_oci_state *st, struct ts_error *err)
 {
+	/* Under the lock: a concurrent start must not lose its fresh PID file to us. */
+	_cleanup_close_ int lock = ts_bundle_lock(st->state_dir, err);
+	if (lock < 0)
+		return lock;
 	int r = ts_dnsmasq_stop(st->state_dir, false, err);
 	ts_audit_log(st->audit_enabled, st->state_dir, st->name ? st->name : st->id, "teardown",
 		     NULL, r == 1 ? "container stopped; dnsmasq stopped" : "container stopped");

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -117,6 +118,9 @@ int ts_dnsmasq_stop(const char *state_dir, bool wait, struct ts_error *err)
 	if (r == 0) {
 		/* Pin the process, then check it again: the signal cannot reach a recycled PID. */
 		_cleanup_close_ int pidfd = pidfd_open(pid);
+		if (pidfd < 0 && errno != ESRCH)
+			return ts_error_set(err, errno, "cannot stop dnsmasq (PID %d): %s", (int)pid,
+					    strerror(errno));
 		if (pidfd >= 0 && ts_dnsmasq_is_ours(pid, conf)) {
 			if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) < 0 && errno != ESRCH)
 				return ts_error_set(err, errno, "cannot stop dnsmasq (PID %d): %s",
@@ -139,6 +143,27 @@ static bool in_current_netns(pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	return stat(path, &theirs) == 0 && stat("/proc/self/ns/net", &mine) == 0 &&
 	       theirs.st_ino == mine.st_ino && theirs.st_dev == mine.st_dev;
+}
+
+/*
+ * A start that failed after dnsmasq forked must not leave it running (it
+ * would hold the container's namespace): SIGTERM every dnsmasq of ours in
+ * this namespace, found by command line since its PID file is not usable.
+ */
+static void stop_strays(const char *conf)
+{
+	DIR *proc = opendir("/proc");
+	struct dirent *e;
+	while (proc && (e = readdir(proc))) {
+		pid_t pid = (pid_t)strtol(e->d_name, NULL, 10);
+		if (pid <= 0 || !ts_dnsmasq_is_ours(pid, conf) || !in_current_netns(pid))
+			continue;
+		_cleanup_close_ int pidfd = pidfd_open(pid);
+		if (pidfd >= 0 && ts_dnsmasq_is_ours(pid, conf))
+			syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
+	}
+	if (proc)
+		closedir(proc);
 }
 
 /* First non-blank line of dnsmasq's complaint (it starts with a newline), for the error message. */
@@ -175,10 +200,16 @@ int ts_dnsmasq_start(const char *state_dir, pid_t *pid, struct ts_error *err)
 			break;
 		nanosleep(&tick, NULL);
 	}
-	if (r < 0)
+	if (r < 0) {
+		stop_strays(conf);
 		return ts_error_set(err, ESRCH, "dnsmasq started but %s never named it", pid_path);
-	if (!in_current_netns(*pid))
-		return ts_error_set(err, EPROTO, "dnsmasq (PID %d) is not in the container's network namespace",
+	}
+	if (!in_current_netns(*pid)) {
+		stop_strays(conf);
+		ts_dnsmasq_stop(state_dir, false, NULL);
+		return ts_error_set(err, EPROTO,
+				    "dnsmasq (PID %d) is not in the container's network namespace",
 				    (int)*pid);
+	}
 	return 0;
 }

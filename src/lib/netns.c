@@ -24,6 +24,16 @@ int ts_netns_join_pid(pid_t pid, struct ts_proc_identity *id, struct ts_error *e
 	if (fstat(fd, &st) < 0)
 		return ts_error_set(err, errno, "%s: %s", path, strerror(errno));
 
+	/* A container sharing our namespace (host network, another hook's target) is no target. */
+	struct stat own;
+	if (stat("/proc/self/ns/net", &own) < 0)
+		return ts_error_set(err, errno, "/proc/self/ns/net: %s", strerror(errno));
+	if (own.st_ino == st.st_ino && own.st_dev == st.st_dev)
+		return ts_error_set(err, EPERM,
+				    "process %d is in this process's own network namespace (host "
+				    "network?); refusing to shield a namespace the container does not own",
+				    (int)pid);
+
 	unsigned long long start_after;
 	r = ts_proc_start_time(pid, &start_after, err);
 	if (r < 0)

@@ -13,7 +13,8 @@ struct ts_proc_identity;
  * of pid. The namespace is opened between two reads of the process's
  * start time, so it provably belongs to the process described by *id
  * (filled in on success) and not to a recycled PID. -ESRCH when the
- * process is gone.
+ * process is gone; -EPERM when it shares the caller's namespace (a host
+ * network container: firewalling it would firewall the host).
  */
 int ts_netns_join_pid(pid_t pid, struct ts_proc_identity *id, struct ts_error *err);
 

@@ -75,6 +75,8 @@ void ts_nft_close_detached(struct ts_nft *nft)
 			_exit(0);
 		}
 		close(done[0]);
+		if (pid < 0)
+			close(done[1]);
 	}
 	ts_nft_close(nft);
 	if (pid >= 0)

@@ -30,16 +30,16 @@ void ts_nft_close_detached(struct ts_nft *nft);
 /* Run a script (one transaction); *output (optional) receives what nft printed. */
 int ts_nft_exec(struct ts_nft *nft, const char *script, char **output, struct ts_error *err);
 
-/* The table's listing into *listing, or NULL when it does not exist. */
+/*
+ * The table's listing into *listing, or NULL when it does not exist.
+ * terse: leave out set elements (what verification wants: invariants
+ * never depend on them, and big sets list slowly).
+ */
 int ts_nft_list(struct ts_nft *nft, bool terse, char **listing, struct ts_error *err);
 
 /* One-shot forms of ts_nft_exec and ts_nft_list. */
 int ts_nft_run(const char *script, char **output, struct ts_error *err);
 
-/*
- * terse: leave out set elements (what verification wants: invariants
- * never depend on them, and big sets list slowly).
- */
 int ts_nft_list_table(bool terse, char **listing, struct ts_error *err);
 
 /*

@@ -64,6 +64,23 @@ static int ensure_private_dir(const char *path, struct ts_error *err)
 	return 0;
 }
 
+int ts_state_dir_check(const char *state_dir, struct ts_error *err)
+{
+	struct stat st;
+	if (lstat(state_dir, &st) < 0)
+		return ts_error_set(err, errno, "state directory %s: %s", state_dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return ts_error_set(err, ENOTDIR, "state directory %s: not a directory (or a symbolic link)",
+				    state_dir);
+	if (st.st_uid != geteuid())
+		return ts_error_set(err, EPERM, "state directory %s: owned by uid %u, not by us", state_dir,
+				    (unsigned)st.st_uid);
+	if (st.st_mode & 077)
+		return ts_error_set(err, EPERM, "state directory %s: mode %04o lets others in; expected 0700",
+				    state_dir, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
 int ts_ensure_state_dirs(const char *state_dir, struct ts_error *err)
 {
 	if (state_dir[0] != '/')

@@ -41,6 +41,12 @@ char *ts_path_profiles(const char *state_dir);
 /* Added: the loopback ports prepare allowed, one per line (regenerating the ruleset needs them). */
 char *ts_path_loopback_ports(const char *state_dir);
 
+/*
+ * An existing state_dir the hook may use: a real directory (not a
+ * symlink) owned by us and closed to everyone else (mode 0700 or tighter).
+ */
+int ts_state_dir_check(const char *state_dir, struct ts_error *err);
+
 /* Create state_dir and hooks/ with mode 0700 (tightening a wider state_dir). */
 int ts_ensure_state_dirs(const char *state_dir, struct ts_error *err);
 

@@ -220,18 +220,125 @@ static bool pred_bypass(const struct ts_strv *t, const void *arg)
 	return log_prefix_is(t, TS_PREFIX_BYPASS);
 }
 
+/*
+ * Every rule of an up table that lets a packet through (or hands it to
+ * another chain or to userspace) has one of these shapes. Placeholders:
+ * %port a port number, %host a single address, %set an allow or dns set,
+ * %gw a gateway set, %l4 tcp|udp, %fam ip|ip6, %n a counter value.
+ */
+static const char *const output_accepts[] = {
+	"oifname \"lo\" accept",
+	"ct state established,related accept",
+	"%l4 dport 53 %fam daddr %host accept",
+	"tcp dport %port %fam daddr %gw accept",
+	"tcp dport %port ip daddr " TS_PASTA_HOST_LOOPBACK " accept",
+	"%fam daddr %set meta l4proto { tcp, udp } log prefix \"" TS_PREFIX_ALLOWED "\" group 100 "
+	"counter packets %n bytes %n accept",
+	"ip daddr %set icmp type echo-request limit rate 10/second accept",
+	"ip6 daddr %set icmpv6 type echo-request limit rate 10/second accept",
+	NULL,
+};
+static const char *const input_accepts[] = {
+	"iifname \"lo\" accept",
+	"ct state established,related accept",
+	NULL,
+};
+
+static bool all_digits(const char *w)
+{
+	return *w && strspn(w, "0123456789") == strlen(w);
+}
+
+static bool word_matches(const char *pattern, const char *w)
+{
+	static const char *const sets[] = { "@allow_v4", "@allow_v6", "@dns_v4", "@dns_v6", NULL };
+	static const char *const gateways[] = { "@gateway_v4", "@gateway_v6", NULL };
+	struct ts_addr a;
+	if (strcmp(pattern, "%port") == 0 || strcmp(pattern, "%n") == 0)
+		return all_digits(w);
+	if (strcmp(pattern, "%host") == 0)
+		return ts_addr_parse(w, &a, NULL) == 0 && a.prefix == ts_addr_max_prefix(&a);
+	if (strcmp(pattern, "%l4") == 0)
+		return strcmp(w, "tcp") == 0 || strcmp(w, "udp") == 0;
+	if (strcmp(pattern, "%fam") == 0)
+		return strcmp(w, "ip") == 0 || strcmp(w, "ip6") == 0;
+	const char *const *names = strcmp(pattern, "%set") == 0 ? sets
+				   : strcmp(pattern, "%gw") == 0 ? gateways
+								  : NULL;
+	if (!names)
+		return strcmp(pattern, w) == 0;
+	for (; *names; names++)
+		if (strcmp(*names, w) == 0)
+			return true;
+	return false;
+}
+
+static bool rule_matches(const struct ts_strv *t, const char *pattern)
+{
+	_cleanup_strv_ struct ts_strv p = TS_STRV_INIT;
+	tokenize(pattern, &p);
+	if (p.n != t->n)
+		return false;
+	for (size_t i = 0; i < p.n; i++)
+		if (!word_matches(p.items[i], t->items[i]))
+			return false;
+	return true;
+}
+
+static bool passes_traffic(const struct ts_strv *t)
+{
+	static const char *const verdicts[] = { "accept", "jump", "goto", "queue" };
+	for (size_t i = 0; i < ARRAY_SIZE(verdicts); i++)
+		if (has_word(t, verdicts[i]))
+			return true;
+	return false;
+}
+
+/* The first rule that passes traffic in a shape the shield never writes, or NULL. */
+static const struct ts_strv *foreign_accept(const struct chain *c, const char *const *known)
+{
+	for (size_t i = 0; c && i < c->n_rules; i++) {
+		if (!passes_traffic(&c->rules[i]))
+			continue;
+		bool ok = false;
+		for (const char *const *k = known; *k && !ok; k++)
+			ok = rule_matches(&c->rules[i], *k);
+		if (!ok)
+			return &c->rules[i];
+	}
+	return NULL;
+}
+
 /* Collects failed invariants into one message. */
 struct findings {
 	struct ts_strbuf text;
 	unsigned count;
 };
 
+static void flag(struct findings *f, const char *what)
+{
+	ts_strbuf_puts(&f->text, f->count++ ? "; " : "");
+	ts_strbuf_puts(&f->text, what);
+}
+
 static void expect(struct findings *f, bool ok, const char *what)
 {
 	if (ok)
 		return;
-	ts_strbuf_puts(&f->text, f->count++ ? "; " : "");
-	ts_strbuf_puts(&f->text, what);
+	_cleanup_free_ char *text = ts_xasprintf("missing %s", what);
+	flag(f, text);
+}
+
+static void expect_no_foreign_accept(struct findings *f, const struct chain *c,
+				     const char *const *known)
+{
+	const struct ts_strv *rule = c ? foreign_accept(c, known) : NULL;
+	if (!rule)
+		return;
+	_cleanup_free_ char *text = ts_strv_join(rule, " ");
+	_cleanup_free_ char *what = ts_xasprintf("%s chain lets traffic through with a rule the shield "
+						 "never writes: '%.120s'", c->name, text);
+	flag(f, what);
 }
 
 static void expect_chain(struct findings *f, const struct listing *l, const char *name,
@@ -268,7 +375,7 @@ static int report(struct findings *f, const char *mode, struct ts_error *err)
 {
 	int r = 0;
 	if (f->count)
-		r = ts_error_set(err, EPROTO, "live ruleset fails %s verification: missing %s", mode,
+		r = ts_error_set(err, EPROTO, "live ruleset fails %s verification: %s", mode,
 				 f->text.data);
 	ts_strbuf_clear(&f->text);
 	return r;
@@ -286,6 +393,8 @@ static int check_up(const struct listing *l, struct ts_error *err)
 	expect_sets(&f, l, true);
 	expect_private_rejects(&f, out);
 	expect(&f, any_rule(out, pred_terminal, NULL), "terminal DENIED/QUEUED log rule");
+	expect_no_foreign_accept(&f, out, output_accepts);
+	expect_no_foreign_accept(&f, find_chain(l, "input"), input_accepts);
 	return report(&f, "up", err);
 }
 

@@ -8,7 +8,6 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,7 +171,8 @@ static bool has_arg(pid_t pid, const char *prefix, char *arg, size_t size)
 /*
  * A test that crashed leaves the dnsmasq the hook daemonised (it holds a
  * namespace alive) and its scratch directory. Scratch names carry the
- * test's PID: whatever belongs to a dead test is removed here.
+ * test's PID: whatever belongs to a dead test is removed here. Test-only
+ * bluntness: a dnsmasq is recognised by its --conf-file prefix alone.
  */
 static void reap_strays(void)
 {
@@ -249,26 +249,36 @@ static pid_t start_world_dns(struct harness *h)
 	return pid;
 }
 
-/* Accept and close every TCP connection to H_TCP_PORT on any world address. */
+/* Accept and close every TCP connection to the test ports on any world address. */
 static pid_t start_world_tcp(struct harness *h)
 {
-	int fd = harness_socket(h, h->world, AF_INET, SOCK_STREAM);
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(H_TCP_PORT) };
-	int one = 1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 128) < 0)
-		return -1;
+	static const uint16_t ports[] = { H_TCP_PORT, H_LOOPBACK_PORT, H_OTHER_LOOPBACK_PORT };
+	struct pollfd fds[ARRAY_SIZE(ports)];
+	for (size_t i = 0; i < ARRAY_SIZE(ports); i++) {
+		int fd = harness_socket(h, h->world, AF_INET, SOCK_STREAM);
+		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(ports[i]) };
+		int one = 1;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 128) < 0)
+			return -1;
+		fds[i] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	}
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0) {
 		die_with_parent(parent);
 		for (;;) {
-			int c = accept(fd, NULL, NULL);
-			if (c >= 0)
-				close(c);
+			if (poll(fds, ARRAY_SIZE(fds), -1) <= 0)
+				continue;
+			for (size_t i = 0; i < ARRAY_SIZE(fds); i++) {
+				int c = fds[i].revents & POLLIN ? accept(fds[i].fd, NULL, NULL) : -1;
+				if (c >= 0)
+					close(c);
+			}
 		}
 	}
-	close(fd);
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		close(fds[i].fd);
 	return pid;
 }
 
@@ -460,41 +470,43 @@ int harness_dns_query(struct harness *h, const char *server, const char *name, c
 	return result;
 }
 
-/* Capture a file's contents (NULL on error). */
-static char *slurp(const char *path)
+/* Read fd to EOF, giving up deadline_ms from now; false when EOF never came. */
+static bool drain_until_eof(int fd, char **text, double deadline_ms)
 {
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	char *text = NULL;
 	size_t size = 0;
-	FILE *mem = open_memstream(&text, &size);
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		fwrite(buf, 1, n, mem);
-	fclose(f);
+	FILE *mem = open_memstream(text, &size);
+	bool eof = false;
+	while (!eof) {
+		int left = (int)(deadline_ms - harness_now_ms());
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			break;
+		char buf[4096];
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n > 0)
+			fwrite(buf, 1, (size_t)n, mem);
+		eof = n == 0 || (n < 0 && errno != EINTR);
+	}
 	fclose(mem);
-	return text;
+	return eof;
 }
 
-int harness_run_hook(struct harness *h, const char *stage, const char *json, char **stderr_text)
+int harness_run_hook_in(struct harness *h, pid_t ns_pid, const char *stage, const char *json,
+			char **stderr_text)
 {
-	char in_path[4096], err_path[4096];
+	char in_path[4096];
 	snprintf(in_path, sizeof(in_path), "%s/oci-state.json", h->scratch);
-	snprintf(err_path, sizeof(err_path), "%s/hook-stderr.txt", h->scratch);
 	FILE *f = fopen(in_path, "w");
 	if (!f)
 		return -1;
 	fputs(json, f);
 	fclose(f);
 
-	const char *hook = getenv("TS_TEST_HOOK");
-	char *env[8];
-	int n = 0;
 	char *state_env = NULL;
 	if (asprintf(&state_env, "TEROK_SHIELD_STATE_DIR=%s", h->state_root) < 0)
 		return -1;
+	char *env[8];
+	int n = 0;
 	env[n++] = "TEROK_SHIELD_BUNDLE_VERSION=4";
 	env[n++] = state_env;
 	/* Sanitizer settings are the only thing passed through from the test's environment. */
@@ -503,25 +515,51 @@ int harness_run_hook(struct harness *h, const char *stage, const char *json, cha
 			env[n++] = *e;
 	env[n] = NULL;
 
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, in_path, O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, err_path, O_WRONLY | O_CREAT | O_TRUNC,
-					 0600);
-	const char *argv[] = { "terok-shield-hook", stage, NULL };
-	pid_t pid;
-	int r = posix_spawn(&pid, hook, &fa, NULL, (char *const *)argv, env);
-	posix_spawn_file_actions_destroy(&fa);
+	/* Pipes for stdout and stderr, as runc gives a hook: it waits for their EOF. */
+	int out[2], errp[2];
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
+		return -1;
+	const char *hook = getenv("TS_TEST_HOOK");
+	pid_t pid = fork();
+	if (pid == 0) {
+		int in = open(in_path, O_RDONLY);
+		if (in < 0 || (ns_pid > 0 && join(ns_pid) < 0))
+			_exit(126);
+		dup2(in, STDIN_FILENO);
+		dup2(out[1], STDOUT_FILENO);
+		dup2(errp[1], STDERR_FILENO);
+		char *const argv[] = { "terok-shield-hook", (char *)stage, NULL };
+		execve(hook, argv, env);
+		_exit(127);
+	}
 	free(state_env);
-	if (r != 0)
-		return -1;
-	int status;
-	if (waitpid(pid, &status, 0) < 0)
-		return -1;
+	close(out[1]);
+	close(errp[1]);
+	char *errors = NULL, *output = NULL;
+	int status = 0;
+	bool exited = pid > 0 && waitpid(pid, &status, 0) == pid;
+	double deadline = harness_now_ms() + 1000;
+	bool closed = drain_until_eof(errp[0], &errors, deadline) &&
+		      drain_until_eof(out[0], &output, deadline);
+	close(out[0]);
+	close(errp[0]);
+	free(output);
 	if (stderr_text)
-		*stderr_text = slurp(err_path);
+		*stderr_text = errors;
+	else
+		free(errors);
+	if (!exited)
+		return -1;
+	if (!closed) {
+		fprintf(stderr, "# harness: the hook exited but its stdout/stderr stayed open\n");
+		return 125;
+	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int harness_run_hook(struct harness *h, const char *stage, const char *json, char **stderr_text)
+{
+	return harness_run_hook_in(h, 0, stage, json, stderr_text);
 }
 
 char *harness_oci_state(pid_t pid, const char *state_dir, const char *key, const char *value)

@@ -7,8 +7,10 @@
  *
  * Namespaces are held only by processes this harness forks, each with
  * PR_SET_PDEATHSIG: they vanish when the test ends, even when it crashes.
- * No named namespace, mount or interface is left on the host. Traffic
- * never leaves the two namespaces.
+ * The one exception, a dnsmasq the hook daemonised, is stopped by the
+ * test's teardown, or after a crash by the next harness start. No named
+ * namespace, mount or interface is left on the host. Traffic never leaves
+ * the two namespaces.
  */
 #ifndef TS_NETNS_HARNESS_H
 #define TS_NETNS_HARNESS_H
@@ -32,6 +34,9 @@
 #define H_DOMAIN_OTHER "blocked.test"
 #define H_DOMAIN_OTHER_IP "198.51.100.30"
 #define H_TCP_PORT 80
+/* Ports the world also serves on the gateway: one a loopback port of the bundle, one not. */
+#define H_LOOPBACK_PORT 8080
+#define H_OTHER_LOOPBACK_PORT 8081
 
 struct harness {
 	pid_t container;   /* parked process: the container's init */
@@ -82,10 +87,16 @@ int harness_dns_query(struct harness *h, const char *server, const char *name, c
 /*
  * Run the hook binary ($TS_TEST_HOOK) as a runtime does: stage as the
  * argument, the OCI state on stdin, only the descriptor's environment (no
- * PATH) plus TEROK_SHIELD_STATE_DIR=<state_root>. Returns its exit status;
- * *stderr_text (optional) receives its stderr.
+ * PATH) plus TEROK_SHIELD_STATE_DIR=<state_root>, stdout and stderr on
+ * pipes. Returns its exit status, or 125 when the pipes stayed open after
+ * it exited (runc would hang on them); *stderr_text (optional) receives
+ * its stderr.
  */
 int harness_run_hook(struct harness *h, const char *stage, const char *json, char **stderr_text);
+
+/* The same, started inside ns_pid's network namespace. */
+int harness_run_hook_in(struct harness *h, pid_t ns_pid, const char *stage, const char *json,
+			char **stderr_text);
 
 /*
  * An OCI state with the annotations prepare writes; pid <= 0 leaves "pid"

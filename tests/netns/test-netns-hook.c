@@ -37,24 +37,30 @@ struct fixture {
 /* Refusals must be prompt: the reject rule answers at once, a drop would time out. */
 #define PROMPT_MS 1000
 
-/* ruleset.nft as prepare writes it for slirp4netns: rules, allowed IPs, gateway. */
-static void write_ruleset(const char *state_dir, bool dnsmasq_tier, const char *allowed_ip)
+/* ruleset.nft as prepare writes it for slirp4netns: rules, allowed IPs, and the gateway unless left out. */
+static void write_ruleset_with(const char *state_dir, const struct ts_ruleset_params *p,
+			       const char *allowed_ip, const char *gateway_ip)
 {
 	struct ts_error err = { 0 };
-	struct ts_ruleset_params p = { .mode = TS_RULESET_UP, .dns = H_DNS, .dnsmasq_tier = dnsmasq_tier };
 	char *rules = NULL;
-	if (ts_ruleset_generate(&p, &rules, &err) < 0)
+	if (ts_ruleset_generate(p, &rules, &err) < 0)
 		fail_msg("generate: %s", err.message);
 	struct ts_strbuf b = TS_STRBUF_INIT;
 	ts_strbuf_puts(&b, rules);
 	const char *allow[] = { allowed_ip };
-	const char *gateway[] = { H_GATEWAY };
+	const char *gateway[] = { gateway_ip };
 	if (ts_ruleset_elements(TS_SET_ALLOW, true, allow, 1, &b, &err) < 0 ||
-	    ts_ruleset_elements(TS_SET_GATEWAY, true, gateway, 1, &b, &err) < 0)
+	    (gateway_ip && ts_ruleset_elements(TS_SET_GATEWAY, true, gateway, 1, &b, &err) < 0))
 		fail_msg("elements: %s", err.message);
 	write_text(state_dir, "ruleset.nft", b.data);
 	ts_strbuf_clear(&b);
 	free(rules);
+}
+
+static void write_ruleset(const char *state_dir, bool dnsmasq_tier, const char *allowed_ip)
+{
+	struct ts_ruleset_params p = { .mode = TS_RULESET_UP, .dns = H_DNS, .dnsmasq_tier = dnsmasq_tier };
+	write_ruleset_with(state_dir, &p, allowed_ip, H_GATEWAY);
 }
 
 static void write_dnsmasq_conf(const char *state_dir)
@@ -168,6 +174,21 @@ static enum ts_shield_state live_state(struct fixture *f)
 	return s;
 }
 
+static void assert_log_has(const char *dir, const char *needle)
+{
+	char *log = read_text(dir, "hook-error.log");
+	if (!log || !strstr(log, needle))
+		fail_msg("%s/hook-error.log lacks '%s': %s", dir, needle, log ? log : "(missing)");
+	free(log);
+}
+
+static void assert_no_table(struct fixture *f)
+{
+	char *listing = harness_list_table(&f->h, f->h.container);
+	if (listing)
+		fail_msg("a table was left behind:\n%s", listing);
+}
+
 /* ---- the shield at work (static tier) ---- */
 
 static void test_records_container(void **state)
@@ -275,6 +296,68 @@ static void test_rerun_replaces_tampered_table(void **state)
 	free(now);
 }
 
+static void test_gateway_discovered(void **state)
+{
+	struct fixture *f = *state;
+	/* The bundle names no gateway: the hook finds it in the namespace's routing table. */
+	struct ts_ruleset_params p = { .mode = TS_RULESET_UP, .dns = H_DNS };
+	write_ruleset_with(f->state_dir, &p, H_ALLOWED_IP, NULL);
+	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 0);
+	char *listing = harness_list_table(&f->h, f->h.container);
+	const char *set = strstr(listing, "set gateway_v4");
+	assert_non_null(set);
+	const char *element = strstr(set, H_GATEWAY);
+	const char *next_set = strstr(set + 1, "set ");
+	assert_true(element && (!next_set || element < next_set));
+	free(listing);
+}
+
+static void test_loopback_port_only(void **state)
+{
+	struct fixture *f = *state;
+	const uint16_t ports[] = { H_LOOPBACK_PORT };
+	struct ts_ruleset_params p = { .mode = TS_RULESET_UP, .dns = H_DNS, .loopback_ports = ports,
+				       .n_loopback_ports = 1 };
+	write_ruleset_with(f->state_dir, &p, H_ALLOWED_IP, H_GATEWAY);
+	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 0);
+	assert_reachable(f, H_GATEWAY, H_LOOPBACK_PORT);
+	assert_refused(f, H_GATEWAY, H_OTHER_LOOPBACK_PORT);
+}
+
+/* The private-range rules refuse on their own, without the terminal rule behind them. */
+static void test_private_rule_alone(void **state)
+{
+	struct fixture *f = *state;
+	struct ts_ruleset_params p = { .mode = TS_RULESET_UP, .dns = H_DNS };
+	char *rules = NULL;
+	assert_int_equal(ts_ruleset_generate(&p, &rules, NULL), 0);
+	char *terminal = strstr(rules, "\t\treject with icmpx admin-prohibited\n\t}");
+	assert_non_null(terminal);
+	memmove(terminal, terminal + strlen("\t\treject with icmpx admin-prohibited\n"),
+		strlen(terminal + strlen("\t\treject with icmpx admin-prohibited\n")) + 1);
+	assert_int_equal(harness_nft(&f->h, f->h.container, rules), 0);
+	assert_refused(f, H_PRIVATE_IP, H_TCP_PORT);
+	/* Without the terminal reject a public address is only dropped by the policy. */
+	int r = harness_connect(&f->h, H_OTHER_IP, H_TCP_PORT, 300, NULL);
+	assert_true(r != 0 && r != EHOSTUNREACH);
+	free(rules);
+}
+
+static void test_refuses_own_namespace(void **state)
+{
+	struct fixture *f = *state;
+	/* The hook runs in the container's namespace and is told to shield it: host networking. */
+	char *json = harness_oci_state(f->h.container, f->state_dir, NULL, NULL);
+	char *before = harness_list_table(&f->h, f->h.container);
+	assert_int_equal(harness_run_hook_in(&f->h, f->h.container, "createRuntime", json, NULL), 1);
+	assert_log_has(f->state_dir, "own network namespace");
+	char *after = harness_list_table(&f->h, f->h.container);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	free(json);
+}
+
 /* ---- dnsmasq tier ---- */
 
 static void test_dnsmasq_started_in_container(void **state)
@@ -340,6 +423,30 @@ static void test_rerun_replaces_dnsmasq(void **state)
 	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_ALLOWED, ips, 4), 1);
 }
 
+static void test_dnsmasq_without_pid_file(void **state)
+{
+	struct fixture *f = *state;
+	/* dnsmasq starts but writes its PID elsewhere: fail, and leave no dnsmasq behind. */
+	char *conf = read_text(f->state_dir, "dnsmasq.conf");
+	char *elsewhere = ts_xasprintf("pid-file=%s/elsewhere.pid", f->h.scratch);
+	char *p = strstr(conf, "pid-file=");
+	assert_non_null(p);
+	char *edited = ts_xasprintf("%.*s%s%s", (int)(p - conf), conf, elsewhere, p + strcspn(p, "\n"));
+	write_text(f->state_dir, "dnsmasq.conf", edited);
+	pid_t old;
+	assert_int_equal(ts_dnsmasq_pid(f->state_dir, &old, NULL), 0);
+	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 1);
+	assert_log_has(f->state_dir, "never named it");
+	assert_true(wait_gone(old));
+	char *stray_pid = read_text(f->h.scratch, "elsewhere.pid");
+	assert_non_null(stray_pid);
+	assert_true(wait_gone((pid_t)atoi(stray_pid)));
+	free(stray_pid);
+	free(conf);
+	free(elsewhere);
+	free(edited);
+}
+
 static void test_poststop_stops_dnsmasq(void **state)
 {
 	struct fixture *f = *state;
@@ -370,27 +477,20 @@ static void test_poststop_spares_other_process(void **state)
 	assert_int_equal(waitpid(bystander, NULL, WNOHANG), 0);
 	char *pid_file = bundle_file(f, "dnsmasq.pid");
 	assert_null(pid_file);
+	/* A dnsmasq, but with another configuration: the world's DNS server. */
+	snprintf(text, sizeof(text), "%d\n", (int)f->h.world_dns);
+	write_text(f->state_dir, "dnsmasq.pid", text);
+	assert_int_equal(hook(f, "poststop", NULL, NULL), 0);
+	usleep(50000);
+	assert_int_equal(waitpid(f->h.world_dns, NULL, WNOHANG), 0);
+	char ips[4][16];
+	assert_int_equal(harness_dns_query(&f->h, H_DNS, H_DOMAIN_ALLOWED, ips, 4), 1);
 	/* Teardown still finds nothing to stop through the PID file: stop ours directly. */
 	kill(ours, SIGTERM);
 	assert_true(wait_gone(ours));
 }
 
 /* ---- fail closed (SPEC 5): non-zero exit, a logged reason, no half-applied rules ---- */
-
-static void assert_log_has(const char *dir, const char *needle)
-{
-	char *log = read_text(dir, "hook-error.log");
-	if (!log || !strstr(log, needle))
-		fail_msg("%s/hook-error.log lacks '%s': %s", dir, needle, log ? log : "(missing)");
-	free(log);
-}
-
-static void assert_no_table(struct fixture *f)
-{
-	char *listing = harness_list_table(&f->h, f->h.container);
-	if (listing)
-		fail_msg("a table was left behind:\n%s", listing);
-}
 
 static void test_fail_malformed_json(void **state)
 {
@@ -515,6 +615,43 @@ static void test_fail_verification(void **state)
 	free(fixed);
 }
 
+static void test_fail_state_dir_open_to_others(void **state)
+{
+	struct fixture *f = *state;
+	write_ruleset(f->state_dir, false, H_ALLOWED_IP);
+	assert_int_equal(chmod(f->state_dir, 0755), 0);
+	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 1);
+	assert_log_has(f->state_dir, "lets others in");
+	assert_no_table(f);
+}
+
+static void test_fail_dnsmasq_tier_without_conf(void **state)
+{
+	struct fixture *f = *state;
+	write_ruleset(f->state_dir, true, H_ALLOWED_IP);
+	assert_int_equal(hook(f, "createRuntime", "terok.shield.dns_tier", "dnsmasq"), 1);
+	assert_log_has(f->state_dir, "would have no DNS");
+}
+
+static void test_fail_foreign_accept(void **state)
+{
+	struct fixture *f = *state;
+	write_ruleset(f->state_dir, false, H_ALLOWED_IP);
+	char *text = read_text(f->state_dir, "ruleset.nft");
+	char *at = strstr(text, "\t\toifname \"lo\" accept\n");
+	assert_non_null(at);
+	char *edited = ts_xasprintf("%.*s\t\tmeta l4proto { tcp, udp } accept\n%s", (int)(at - text), text, at);
+	write_text(f->state_dir, "ruleset.nft", edited);
+	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 1);
+	assert_log_has(f->state_dir, "never writes");
+	assert_log_has(f->state_dir, "locked down");
+	char *listing = harness_list_table(&f->h, f->h.container);
+	assert_int_equal(ts_verify_up(listing, NULL), 0);
+	free(listing);
+	free(text);
+	free(edited);
+}
+
 static void test_fail_no_pid(void **state)
 {
 	struct fixture *f = *state;
@@ -590,10 +727,15 @@ int main(void)
 		WITH(test_dns_only_to_upstream, setup_static),
 		WITH(test_rerun_keeps_one_copy, setup_static),
 		WITH(test_rerun_replaces_tampered_table, setup_static),
+		WITH(test_gateway_discovered, setup_static),
+		WITH(test_loopback_port_only, setup_static),
+		WITH(test_private_rule_alone, setup_static),
+		WITH(test_refuses_own_namespace, setup_static),
 		WITH(test_dnsmasq_started_in_container, setup_dnsmasq),
 		WITH(test_allowed_domain_learned, setup_dnsmasq),
 		WITH(test_other_domain_stays_refused, setup_dnsmasq),
 		WITH(test_rerun_replaces_dnsmasq, setup_dnsmasq),
+		WITH(test_dnsmasq_without_pid_file, setup_dnsmasq),
 		WITH(test_poststop_stops_dnsmasq, setup_dnsmasq),
 		WITH(test_poststop_spares_other_process, setup_dnsmasq),
 		WITH(test_fail_malformed_json, setup_bare),
@@ -605,6 +747,9 @@ int main(void)
 		WITH(test_fail_nft_rejects, setup_bare),
 		WITH(test_fail_nft_rejects_keeps_previous, setup_bare),
 		WITH(test_fail_verification, setup_bare),
+		WITH(test_fail_state_dir_open_to_others, setup_bare),
+		WITH(test_fail_dnsmasq_tier_without_conf, setup_bare),
+		WITH(test_fail_foreign_accept, setup_bare),
 		WITH(test_fail_no_pid, setup_bare),
 		WITH(test_fail_pid_exited, setup_bare),
 		WITH(test_fail_dnsmasq_does_not_start, setup_bare),

@@ -132,6 +132,34 @@ static void test_up_invariants(void **state)
 	free(up);
 }
 
+/* Only the shield's own accepts may let traffic through (SPEC 1.3 rules 1-5 and 7). */
+static void test_foreign_accepts(void **state)
+{
+	(void)state;
+	char *up = fixture("listing-up.txt");
+	char *ports = fixture("listing-up-ports-dnsmasq.txt");
+	struct ts_error err = { 0 };
+	if (ts_verify_up(ports, &err) != 0)
+		fail_msg("loopback ports and dns sets: %s", err.message);
+	const char *first = "\t\toifname \"lo\" accept\n";
+	assert_up_fails(replaced(up, first, "\t\tmeta l4proto { tcp, udp } accept\n\t\toifname \"lo\" accept\n"),
+			"never writes: 'meta l4proto { tcp, udp } accept'");
+	assert_up_fails(replaced(up, first, "\t\tjump elsewhere\n\t\toifname \"lo\" accept\n"),
+			"never writes: 'jump elsewhere'");
+	assert_up_fails(replaced(up, first, "\t\tqueue num 0\n\t\toifname \"lo\" accept\n"),
+			"never writes: 'queue num 0'");
+	/* DNS to everywhere is no DNS rule. */
+	assert_up_fails(replaced(up, "udp dport 53 ip daddr 10.0.2.3 accept", "udp dport 53 ip daddr 0.0.0.0/0 accept"),
+			"never writes");
+	/* An allow rule without the protocol limit would tunnel raw IP. */
+	assert_up_fails(replaced(up, "ip daddr @allow_v4 meta l4proto { tcp, udp } log", "ip daddr @allow_v4 log"),
+			"never writes");
+	assert_up_fails(replaced(up, "iifname \"lo\" accept", "iifname \"eth0\" accept"),
+			"input chain lets traffic through");
+	free(up);
+	free(ports);
+}
+
 static void test_reject_type_invariant(void **state)
 {
 	(void)state;
@@ -196,6 +224,7 @@ int main(void)
 		cmocka_unit_test(test_fixtures_verify),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_up_invariants),
+		cmocka_unit_test(test_foreign_accepts),
 		cmocka_unit_test(test_reject_type_invariant),
 		cmocka_unit_test(test_interactive_terminal),
 		cmocka_unit_test(test_down_invariants),
