@@ -54,6 +54,11 @@ int preview_main(int argc, char **argv, struct cli *cli);
 int profiles_main(int argc, char **argv, struct cli *cli);
 int status_main(int argc, char **argv, struct cli *cli);
 int logs_main(int argc, char **argv, struct cli *cli);
+int prepare_main(int argc, char **argv, struct cli *cli);
+int run_main(int argc, char **argv, struct cli *cli);
+int setup_main(int argc, char **argv, struct cli *cli);
+int check_environment_main(int argc, char **argv, struct cli *cli);
+int resolve_main(int argc, char **argv, struct cli *cli);
 
 /* --version output. */
 int version_print(void);

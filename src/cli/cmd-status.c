@@ -21,7 +21,7 @@ static const char *health(enum ts_hooks_install where, bool stale)
 {
 	if (where == TS_HOOKS_NOT_INSTALLED)
 		return "setup-needed (run 'terok-shield setup')";
-	return stale ? "stale-hooks (run 'terok-shield setup' again)" : "ok";
+	return stale ? "stale-hooks (run 'terok-shield setup' again)" : ts_hooks_health(where, stale);
 }
 
 static void print_profiles(struct cli *cli)

@@ -8,6 +8,11 @@
 #include "util.h"
 
 static const struct cli_command commands[] = {
+	{ "setup", setup_main, "install the OCI hook globally (once)" },
+	{ "check-environment", check_environment_main, "check podman, nftables, dnsmasq and the hook" },
+	{ "prepare", prepare_main, "build a container's bundle and print its podman arguments" },
+	{ "run", run_main, "prepare, then exec podman run" },
+	{ "resolve", resolve_main, "resolve a container's profile domains again" },
 	{ "preview", preview_main, "print the ruleset that would be applied" },
 	{ "profiles", profiles_main, "list allowlist profiles, or show one" },
 	{ "status", status_main, "show the installation overview" },
@@ -23,7 +28,7 @@ static void usage(FILE *out)
 	      "Commands:\n",
 	      out);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-18s %s\n", commands[i].name, commands[i].summary);
 	fputs("\n"
 	      "Options:\n"
 	      "  --state-dir DIR  state root (default $TEROK_SHIELD_STATE_DIR,\n"

@@ -15,9 +15,10 @@
 
 bool ts_dnsmasq_has_nftset(void)
 {
-	static const char *const argv[] = { "dnsmasq", "--version", NULL };
+	_cleanup_free_ char *program = ts_find_program("dnsmasq");
+	const char *argv[] = { program, "--version", NULL };
 	_cleanup_free_ char *out = NULL;
-	if (ts_run_capture(argv, &out, NULL) != 0)
+	if (!program || ts_run_capture(argv, &out, NULL) != 0)
 		return false;
 	char *save = NULL;
 	for (char *w = strtok_r(out, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
@@ -183,7 +184,10 @@ int ts_dnsmasq_start(const char *state_dir, pid_t *pid, struct ts_error *err)
 		return ts_error_prefix(err, r, "cannot replace the running dnsmasq");
 
 	_cleanup_free_ char *conf_arg = ts_xasprintf("--conf-file=%s", conf);
-	const char *argv[] = { "dnsmasq", conf_arg, NULL };
+	_cleanup_free_ char *program = ts_find_program("dnsmasq");
+	if (!program)
+		return ts_error_set(err, ENOENT, "dnsmasq is configured but not installed");
+	const char *argv[] = { program, conf_arg, NULL };
 	_cleanup_free_ char *errors = NULL;
 	int status = ts_run_wait(argv, &errors, err);
 	if (status < 0)

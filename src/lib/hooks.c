@@ -57,6 +57,13 @@ const char *ts_hooks_install_name(enum ts_hooks_install where)
 	return "not-installed";
 }
 
+const char *ts_hooks_health(enum ts_hooks_install where, bool stale)
+{
+	if (where == TS_HOOKS_NOT_INSTALLED)
+		return "setup-needed";
+	return stale ? "stale-hooks" : "ok";
+}
+
 /* -ENOENT when absent; 1 when present but stale; 0 when current. */
 static int check_descriptor(const char *dir, const char *stage)
 {

@@ -35,6 +35,9 @@ enum ts_hooks_install {
 /* "not-installed", "global-user", "global-system". */
 const char *ts_hooks_install_name(enum ts_hooks_install where);
 
+/* "ok", "setup-needed" (not installed) or "stale-hooks". */
+const char *ts_hooks_health(enum ts_hooks_install where, bool stale);
+
 /*
  * Where the descriptors are installed (user dir first). *stale: a found
  * descriptor names another bundle version or a hook that is not executable.

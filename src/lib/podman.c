@@ -77,8 +77,9 @@ static bool version_ok(const char *v)
  * config.Network.DefaultRootlessNetworkCmd, rootful or not). Older podman
  * only tells whether the slirp4netns helper was found: host.slirp4netns is
  * always an object there, with an empty "executable" when it was not.
+ * podman 5.0 lacks the key but already defaults to pasta.
  */
-static int parse_mode(json_t *host, enum ts_net_mode *mode, struct ts_error *err)
+static int parse_mode(json_t *host, int major, enum ts_net_mode *mode, struct ts_error *err)
 {
 	char buf[40];
 	json_t *cmd = json_object_get(host, "rootlessNetworkCmd");
@@ -109,7 +110,7 @@ static int parse_mode(json_t *host, enum ts_net_mode *mode, struct ts_error *err
 			return ts_error_set(err, EPROTO,
 					    "podman info: host.slirp4netns.executable is not a string");
 	}
-	*mode = exe && json_string_length(exe) > 0 ? TS_NET_SLIRP4NETNS : TS_NET_PASTA;
+	*mode = major < 5 && exe && json_string_length(exe) > 0 ? TS_NET_SLIRP4NETNS : TS_NET_PASTA;
 	return 0;
 }
 
@@ -133,7 +134,7 @@ static int parse_fields(json_t *doc, struct ts_podman_info *info, struct ts_erro
 	if (!json_is_boolean(rootless))
 		return ts_error_set(err, EPROTO, "podman info: host.security.rootless is not a boolean");
 
-	int r = parse_mode(host, &info->mode, err);
+	int r = parse_mode(host, atoi(json_string_value(version)), &info->mode, err);
 	if (r < 0)
 		return r;
 	info->rootless = json_is_true(rootless);

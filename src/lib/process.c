@@ -12,6 +12,23 @@
 
 extern char **environ;
 
+char *ts_find_program(const char *name)
+{
+	const char *path = getenv("PATH");
+	_cleanup_free_ char *dirs = ts_xasprintf("%s:/usr/local/sbin:/usr/sbin:/sbin",
+						 path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	char *save = NULL;
+	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		if (d[0] != '/')
+			continue;
+		char *candidate = ts_xasprintf("%s/%s", d, name);
+		if (access(candidate, X_OK) == 0)
+			return candidate;
+		free(candidate);
+	}
+	return NULL;
+}
+
 static int read_pipe(int fd, char **out)
 {
 	struct ts_strbuf b = TS_STRBUF_INIT;

@@ -6,6 +6,12 @@
 struct ts_error;
 
 /*
+ * Full path of an installed program: searched in PATH, then in the sbin
+ * directories an ordinary user's PATH usually lacks. NULL when absent.
+ */
+char *ts_find_program(const char *name);
+
+/*
  * Run argv[0] (searched in PATH) with stdin from /dev/null, capturing
  * stdout (at most 16 MiB) into *out; stderr is discarded. Returns the
  * exit status (0-255), -ENOENT when the program is not installed, or

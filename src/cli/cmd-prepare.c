@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* prepare and run: build the bundle, then print the podman arguments or exec podman. */
+#include <jansson.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "prepare.h"
+#include "util.h"
+
+static const char prepare_usage[] =
+	"Usage: terok-shield prepare NAME [--profiles P...] [--interactive] [--json]\n"
+	"\n"
+	"Build the state bundle of container NAME and print the podman arguments\n"
+	"that shield it, shell-quoted on one line:\n"
+	"\n"
+	"  podman run $(terok-shield prepare NAME) [OPTIONS] IMAGE [COMMAND...]\n"
+	"\n"
+	"  --profiles P...  allowlist profiles (default: default_profiles of config.yml);\n"
+	"                   several names may follow, or a comma-separated list\n"
+	"  --interactive    blocked connections wait for an operator's verdict\n"
+	"  --json           print the arguments as a JSON array\n"
+	"  -h, --help       print this help\n"
+	"\n"
+	"Needs the global hook: run 'terok-shield setup' once.\n";
+
+static const char run_usage[] =
+	"Usage: terok-shield run NAME [--profiles P...] [--interactive] -- PODMAN_ARGS...\n"
+	"\n"
+	"Prepare container NAME (see 'terok-shield prepare --help') and exec\n"
+	"'podman run' with the shield's arguments followed by PODMAN_ARGS, e.g.\n"
+	"\n"
+	"  terok-shield run web -- -d docker.io/library/nginx\n"
+	"\n"
+	"PODMAN_ARGS must not set what the shield manages: --name, --hooks-dir,\n"
+	"--annotation, --cap-drop, --cap-add, --security-opt, --network, --net.\n";
+
+/* Flags whose value the shield sets; a user value would undo it. */
+static const char *const managed_flags[] = {
+	"--name", "--hooks-dir", "--annotation", "--cap-drop", "--cap-add",
+	"--security-opt", "--network", "--net",
+};
+
+struct prepare_opts {
+	const char *name;
+	struct ts_strv profiles;
+	bool interactive;
+	bool json;
+	char **podman_args; /* run: after "--" */
+	int n_podman_args;
+};
+
+/* "a,b" or "a:b" → a, b */
+static void add_profile_list(struct ts_strv *profiles, const char *list)
+{
+	_cleanup_free_ char *copy = ts_xstrdup(list);
+	char *save = NULL;
+	for (char *p = strtok_r(copy, ",:", &save); p; p = strtok_r(NULL, ",:", &save))
+		ts_strv_push(profiles, p);
+}
+
+/*
+ * Options may come before or after NAME; --profiles takes every following
+ * word up to the next option. run: everything after "--" goes to podman.
+ */
+static int parse(int argc, char **argv, bool is_run, struct prepare_opts *o, int *code)
+{
+	const char *cmd = is_run ? "run" : "prepare";
+	const char *usage = is_run ? run_usage : prepare_usage;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(usage, stdout);
+			*code = 0;
+			return -1;
+		}
+		if (is_run && strcmp(a, "--") == 0) {
+			o->podman_args = argv + i + 1;
+			o->n_podman_args = argc - i - 1;
+			break;
+		}
+		if (strcmp(a, "--profiles") == 0) {
+			if (i + 1 >= argc || argv[i + 1][0] == '-') {
+				*code = cli_usage_error(cmd, "option '--profiles' needs a value");
+				return -1;
+			}
+			while (i + 1 < argc && argv[i + 1][0] != '-')
+				add_profile_list(&o->profiles, argv[++i]);
+		} else if (ts_startswith(a, "--profiles=") && a[11]) {
+			add_profile_list(&o->profiles, a + 11);
+		} else if (strcmp(a, "--interactive") == 0) {
+			o->interactive = true;
+		} else if (!is_run && strcmp(a, "--json") == 0) {
+			o->json = true;
+		} else if (a[0] == '-') {
+			*code = cli_usage_error(cmd, "unrecognised option '%s'", a);
+			return -1;
+		} else if (!o->name) {
+			o->name = a;
+		} else {
+			*code = cli_usage_error(cmd, "unexpected argument '%s'", a);
+			return -1;
+		}
+	}
+	if (!o->name) {
+		*code = cli_usage_error(cmd, "missing container NAME");
+		return -1;
+	}
+	if (is_run && !o->podman_args) {
+		*code = cli_usage_error(cmd, "missing '--' before the podman arguments");
+		return -1;
+	}
+	return 0;
+}
+
+/* --flag value and --flag=value both count. */
+static const char *managed_flag(const char *arg)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(managed_flags); i++) {
+		size_t n = strlen(managed_flags[i]);
+		if (strncmp(arg, managed_flags[i], n) == 0 && (arg[n] == '\0' || arg[n] == '='))
+			return managed_flags[i];
+	}
+	return NULL;
+}
+
+/* POSIX shell single quoting, only where needed. */
+static void print_quoted(const char *s)
+{
+	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+			    "_@%+=:,./-") == strlen(s)) {
+		fputs(s, stdout);
+		return;
+	}
+	putchar('\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*s);
+	}
+	putchar('\'');
+}
+
+static void print_args(const struct ts_strv *args, bool json)
+{
+	if (json) {
+		json_t *array = json_array();
+		for (size_t i = 0; i < args->n; i++)
+			json_array_append_new(array, json_string(args->items[i]));
+		char *text = json_dumps(array, JSON_COMPACT);
+		puts(text);
+		free(text);
+		json_decref(array);
+		return;
+	}
+	for (size_t i = 0; i < args->n; i++) {
+		if (i)
+			putchar(' ');
+		print_quoted(args->items[i]);
+	}
+	putchar('\n');
+}
+
+static int do_prepare(struct cli *cli, const struct prepare_opts *o, struct ts_prepared *out)
+{
+	struct ts_error err = { 0 };
+	struct ts_podman_info info;
+	if (ts_podman_info_read(&info, &err) < 0)
+		return cli_fail(&err);
+	struct ts_prepare_request req = {
+		.name = o->name,
+		.state_root = cli->state_root,
+		.config_root = cli->config_root,
+		.config = &cli->config,
+		.profiles = &o->profiles,
+		.interactive = o->interactive,
+		.podman = &info,
+		.privileged = geteuid() == 0,
+	};
+	int r = ts_prepare(&req, out, &err);
+	ts_podman_info_clear(&info);
+	if (r < 0)
+		return cli_fail(&err);
+	for (size_t i = 0; i < out->warnings.n; i++)
+		fprintf(stderr, "terok-shield: warning: not resolved, skipped: %s\n",
+			out->warnings.items[i]);
+	return 0;
+}
+
+static int prepare_or_run(int argc, char **argv, struct cli *cli, bool is_run)
+{
+	struct prepare_opts o = { .profiles = TS_STRV_INIT };
+	int code = 0;
+	if (parse(argc, argv, is_run, &o, &code) < 0) {
+		ts_strv_clear(&o.profiles);
+		return code;
+	}
+	for (int i = 0; i < o.n_podman_args; i++) {
+		const char *flag = managed_flag(o.podman_args[i]);
+		if (flag) {
+			ts_strv_clear(&o.profiles);
+			return cli_usage_error("run", "'%s' is managed by terok-shield; remove it from "
+					       "the podman arguments", flag);
+		}
+	}
+	struct ts_prepared prepared = { 0 };
+	code = do_prepare(cli, &o, &prepared);
+	if (code == 0 && !is_run)
+		print_args(&prepared.podman_args, o.json);
+	if (code == 0 && is_run) {
+		struct ts_strv argv_run = TS_STRV_INIT;
+		ts_strv_push(&argv_run, "podman");
+		ts_strv_push(&argv_run, "run");
+		for (size_t i = 0; i < prepared.podman_args.n; i++)
+			ts_strv_push(&argv_run, prepared.podman_args.items[i]);
+		for (int i = 0; i < o.n_podman_args; i++)
+			ts_strv_push(&argv_run, o.podman_args[i]);
+		fflush(NULL);
+		execvp("podman", argv_run.items);
+		code = cli_error("cannot run podman: %s", strerror(errno));
+		ts_strv_clear(&argv_run);
+	}
+	ts_prepared_clear(&prepared);
+	ts_strv_clear(&o.profiles);
+	return code;
+}
+
+int prepare_main(int argc, char **argv, struct cli *cli)
+{
+	return prepare_or_run(argc, argv, cli, false);
+}
+
+int run_main(int argc, char **argv, struct cli *cli)
+{
+	return prepare_or_run(argc, argv, cli, true);
+}

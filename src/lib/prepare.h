@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * prepare (SPEC 3.1): build a container's state bundle and the podman
+ * arguments that shield it. Also the static tier's profile resolution
+ * shared with `resolve` (SPEC 3.2).
+ */
+#ifndef TS_PREPARE_H
+#define TS_PREPARE_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "podman.h"
+#include "strv.h"
+
+struct ts_error;
+
+/* The DNS tier names recorded in dns.tier. */
+#define TS_TIER_DNSMASQ "dnsmasq"
+#define TS_TIER_STATIC "dig"
+
+struct ts_prepare_request {
+	const char *name;                    /* container name */
+	const char *state_root;
+	const char *config_root;
+	const struct ts_config *config;
+	const struct ts_strv *profiles;      /* NULL or empty: config default_profiles */
+	bool interactive;                    /* true, or config.interactive, makes it interactive */
+	const struct ts_podman_info *podman;
+	bool privileged;                     /* running as root: podman picks the network */
+};
+
+struct ts_prepared {
+	char *state_dir;
+	const char *dns_tier;                /* TS_TIER_DNSMASQ or TS_TIER_STATIC */
+	struct ts_strv podman_args;          /* everything between `podman run` and the user's args */
+	struct ts_strv warnings;             /* e.g. "example.org: no address" */
+};
+
+int ts_prepare(const struct ts_prepare_request *req, struct ts_prepared *out,
+	       struct ts_error *err);
+void ts_prepared_clear(struct ts_prepared *p);
+
+struct ts_resolved {
+	size_t n_ips;                        /* lines of profile.allowed */
+	bool reused;                         /* younger than an hour, same profiles: kept */
+	struct ts_strv ips;                  /* what profile.allowed now holds */
+	struct ts_strv warnings;
+};
+
+/*
+ * (Re)write profile.allowed for the profiles named in the bundle's
+ * `profiles` file: raw IPs, plus every domain resolved (A and AAAA, in
+ * parallel) in the static tier. Reused when younger than an hour and made
+ * for the same profiles, unless force. ruleset.nft follows.
+ */
+int ts_resolve_bundle(const char *state_dir, const char *config_root, bool force,
+		      struct ts_resolved *out, struct ts_error *err);
+void ts_resolved_clear(struct ts_resolved *r);
+
+#endif

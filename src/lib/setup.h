@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* setup (SPEC 3.9): the global hook install podman keeps across restarts. */
+#ifndef TS_SETUP_H
+#define TS_SETUP_H
+
+#include <stdbool.h>
+
+struct ts_error;
+
+struct ts_setup_report {
+	char *hooks_dir;         /* where the hook and descriptors went */
+	char *containers_conf;   /* the file edited (--user), else NULL */
+	bool conf_changed;       /* hooks_dir gained our directory */
+};
+
+/*
+ * --user: install into ~/.local/share/containers/oci/hooks.d and add that
+ * directory to hooks_dir in $XDG_CONFIG_HOME/containers/containers.conf
+ * (default ~/.config), keeping its other entries. Idempotent.
+ */
+int ts_setup_user(const char *state_root, struct ts_setup_report *rep, struct ts_error *err);
+
+/* --root: install into /usr/share/containers/oci/hooks.d, where podman looks by default. */
+int ts_setup_root(const char *state_root, struct ts_setup_report *rep, struct ts_error *err);
+
+void ts_setup_report_clear(struct ts_setup_report *rep);
+
+/* The user's containers.conf path (newly allocated). */
+int ts_user_containers_conf(char **out, struct ts_error *err);
+
+#endif

@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# End to end against real rootless podman (SPEC 6), TAP output. Run as
+# root: prepares the machine (a test user with subuid/subgid, runc,
+# lowered ulimits, /dev/net/tun, a busybox-static rootfs, no registry),
+# then, as that user, sets the hook up, runs shielded containers and
+# checks what their connections do. Traffic goes only to host loopback
+# services this script starts (reached from a container as 10.0.2.2).
+set -uo pipefail
+
+E2E_USER=ts-podman-e2e
+PORT_OPEN=38080   # listed in loopback_ports
+PORT_SHUT=38081   # not listed
+
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+
+[ "$(id -u)" -eq 0 ] || skip_all "needs root to prepare a rootless podman user"
+for prog in podman runc slirp4netns newuidmap python3 runuser useradd; do
+	command -v "$prog" >/dev/null || skip_all "$prog is not installed"
+done
+BUSYBOX=/bin/busybox
+[ -x "$BUSYBOX" ] || skip_all "busybox-static is not installed"
+[ -c /dev/net/tun ] || skip_all "/dev/net/tun is missing (slirp4netns needs it)"
+: "${TS_TEST_CLI:?}" "${TS_TEST_HOOK:?}" "${TS_TEST_PROFILES_DIR:?}"
+
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+check() { # check DESCRIPTION COMMAND...: ok when the command succeeds
+	local desc=$1; shift
+	local out
+	if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc" "$(printf '%s' "$out" | tail -5)"; fi
+}
+
+# ---- the machine, as SPEC 6 describes it ----
+id "$E2E_USER" >/dev/null 2>&1 || useradd -m -s /bin/bash "$E2E_USER" || skip_all "cannot create user $E2E_USER"
+HOME_DIR=$(getent passwd "$E2E_USER" | cut -d: -f6)
+for f in /etc/subuid /etc/subgid; do
+	grep -q "^$E2E_USER:" "$f" 2>/dev/null || echo "$E2E_USER:300000:65536" >>"$f"
+done
+chmod 0666 /dev/net/tun
+
+# Our binaries and profiles where the user can read them (the build tree may be under /root).
+WORK=$(mktemp -d /tmp/ts-podman-XXXXXX)
+chmod 0755 "$WORK"
+install -m 0755 "$TS_TEST_CLI" "$WORK/terok-shield"
+install -m 0755 "$TS_TEST_HOOK" "$WORK/terok-shield-hook"
+cp -r "$TS_TEST_PROFILES_DIR" "$WORK/profiles" && chmod -R a+rX "$WORK/profiles"
+
+as_user() {
+	(cd "$HOME_DIR" && runuser -u "$E2E_USER" -- env -i HOME="$HOME_DIR" USER="$E2E_USER" \
+		LOGNAME="$E2E_USER" PATH=/usr/local/bin:/usr/bin:/bin \
+		TEROK_SHIELD_PROFILES_DIR="$WORK/profiles" TEROK_SHIELD_HOOK="$WORK/terok-shield-hook" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
+		"$@")
+}
+TS="$WORK/terok-shield"
+STATE="$HOME_DIR/.local/state/terok/shield/containers"
+ROOTFS="$HOME_DIR/rootfs"
+
+remove_containers() {
+	local c
+	for c in e2e-run e2e-eval e2e-bad; do
+		as_user podman rm -f -t 0 "$c" >/dev/null 2>&1
+	done
+}
+cleanup() {
+	remove_containers
+	[ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# A fresh start for the user: no containers of an earlier run, podman
+# settings, no earlier shield state, a rootfs.
+remove_containers
+as_user bash -c '
+	rm -rf ~/.local/state/terok ~/.config/terok ~/.local/share/containers/oci/hooks.d
+	mkdir -p ~/.config/containers ~/.config/terok/shield
+	cat > ~/.config/containers/containers.conf <<EOF
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1000:1000"]
+
+[engine]
+runtime = "runc"
+EOF
+	printf "loopback_ports: [%s]\n" "$1" > ~/.config/terok/shield/config.yml
+	rm -rf ~/rootfs && mkdir -p ~/rootfs/bin ~/rootfs/etc ~/rootfs/proc ~/rootfs/sys ~/rootfs/dev ~/rootfs/tmp
+	cp "$2" ~/rootfs/bin/busybox
+	for a in sh nc sleep cat echo; do ln -s busybox ~/rootfs/bin/$a; done
+' _ "$PORT_OPEN" "$BUSYBOX" || skip_all "cannot prepare $E2E_USER's environment"
+
+# Host loopback services, one per port, answering "hello PORT".
+python3 - "$PORT_OPEN" "$PORT_SHUT" <<'EOF' &
+import socket, sys, threading
+def serve(port):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", port))
+    s.listen(16)
+    while True:
+        c, _ = s.accept()
+        c.sendall(b"hello %d\n" % port)
+        c.close()
+for p in sys.argv[1:]:
+    threading.Thread(target=serve, args=(int(p),), daemon=True).start()
+threading.Event().wait()
+EOF
+SERVER_PID=$!
+for _ in $(seq 50); do
+	python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $PORT_SHUT), 1)" 2>/dev/null && break
+	sleep 0.1
+done
+
+echo "1..20"
+
+# ---- setup and check-environment ----
+check "setup --user installs the hook" as_user "$TS" setup --user
+check "hooks dir holds the hook and both descriptors" as_user test -x "$HOME_DIR/.local/share/containers/oci/hooks.d/terok-shield-hook" \
+	-a -f "$HOME_DIR/.local/share/containers/oci/hooks.d/terok-shield-createRuntime.json" \
+	-a -f "$HOME_DIR/.local/share/containers/oci/hooks.d/terok-shield-poststop.json"
+conf=$(cat "$HOME_DIR/.config/containers/containers.conf")
+if grep -q "$HOME_DIR/.local/share/containers/oci/hooks.d" <<<"$conf" && grep -q 'runtime = "runc"' <<<"$conf" &&
+	grep -q '/usr/share/containers/oci/hooks.d' <<<"$conf"; then
+	ok "containers.conf gains the hooks dir and keeps the rest"
+else
+	not_ok "containers.conf gains the hooks dir and keeps the rest" "$conf"
+fi
+out=$(as_user "$TS" check-environment 2>&1)
+if [ $? -eq 0 ] && grep -q '^health=ok$' <<<"$out" && grep -q '^hooks=global-user$' <<<"$out"; then
+	ok "check-environment reports health=ok"
+else
+	not_ok "check-environment reports health=ok" "$out"
+fi
+
+# ---- run: a shielded container reaches only the allowed loopback port ----
+nc_from() { as_user podman exec "$1" nc -w 3 10.0.2.2 "$2" </dev/null; }
+expect_open() {
+	local out; out=$(nc_from "$1" "$2" 2>&1)
+	if grep -q "hello $2" <<<"$out"; then ok "$3"; else not_ok "$3" "$out"; fi
+}
+expect_refused() {
+	local out; out=$(nc_from "$1" "$2" 2>&1)
+	if [ $? -ne 0 ] && grep -q "No route to host" <<<"$out"; then ok "$3"; else not_ok "$3" "$out"; fi
+}
+
+check "run starts a shielded container" as_user "$TS" run e2e-run -- -d --rootfs "$ROOTFS" /bin/sleep 600
+expect_open e2e-run "$PORT_OPEN" "loopback port in loopback_ports is reachable via 10.0.2.2"
+expect_refused e2e-run "$PORT_SHUT" "another host loopback port is refused"
+pid=$(cat "$STATE/e2e-run/dnsmasq.pid" 2>/dev/null)
+check "the container's dnsmasq runs (dnsmasq tier)" as_user grep -q "conf-file=$STATE/e2e-run/dnsmasq.conf" "/proc/${pid:-0}/cmdline"
+
+check "podman restart works" as_user podman restart -t 1 e2e-run
+expect_open e2e-run "$PORT_OPEN" "after restart: the allowed port is still reachable"
+expect_refused e2e-run "$PORT_SHUT" "after restart: the other port is still refused"
+
+# ---- a corrupted ruleset.nft keeps the container from starting ----
+as_user podman stop -t 1 e2e-run >/dev/null 2>&1
+as_user sh -c "echo 'garbage {' >> '$STATE/e2e-run/ruleset.nft'"
+if out=$(as_user podman start e2e-run 2>&1); then
+	not_ok "a corrupted ruleset.nft makes the start fail" "$out"
+else
+	ok "a corrupted ruleset.nft makes the start fail"
+fi
+state=$(as_user podman inspect -f '{{.State.Running}}' e2e-run 2>&1)
+if [ "$state" = "false" ] && grep -q "ruleset.nft was not applied" "$STATE/e2e-run/hook-error.log"; then
+	ok "it is not running and hook-error.log says why"
+else
+	not_ok "it is not running and hook-error.log says why" "running=$state" "$(tail -2 "$STATE/e2e-run/hook-error.log" 2>&1)"
+fi
+as_user podman rm -f -t 0 e2e-run >/dev/null 2>&1
+sleep 0.5
+if [ -n "$pid" ] && grep -q "conf-file=$STATE/e2e-run" "/proc/$pid/cmdline" 2>/dev/null; then
+	not_ok "no dnsmasq of the container outlives it" "PID $pid still runs"
+else
+	ok "no dnsmasq of the container outlives it"
+fi
+
+# ---- a newcomer pastes prepare's output into podman run ----
+if args=$(as_user "$TS" prepare e2e-eval 2>/dev/null) &&
+	out=$(as_user bash -c "eval \"podman run $args -d --rootfs '$ROOTFS' /bin/sleep 600\"" 2>&1); then
+	ok "podman run \$(terok-shield prepare NAME) starts"
+else
+	not_ok "podman run \$(terok-shield prepare NAME) starts" "$out"
+fi
+expect_open e2e-eval "$PORT_OPEN" "prepared container reaches the allowed port"
+expect_refused e2e-eval "$PORT_SHUT" "prepared container is refused the other port"
+
+json=$(as_user "$TS" prepare e2e-eval --json 2>/dev/null)
+check "prepare --json prints a JSON array of strings" python3 -c '
+import json, sys
+a = json.loads(sys.argv[1])
+assert isinstance(a, list) and a and all(isinstance(x, str) for x in a)
+assert "--annotation" in a and "terok.shield.version=4" in a
+' "$json"
+
+# ---- run refuses the flags the shield manages, before touching anything ----
+out=$(as_user "$TS" run e2e-bad -- --network=host -d --rootfs "$ROOTFS" /bin/true 2>&1)
+rc=$?
+if [ $rc -eq 2 ] && grep -q -- "--network" <<<"$out" && [ ! -e "$STATE/e2e-bad" ]; then
+	ok "run refuses --network=host and changes nothing"
+else
+	not_ok "run refuses --network=host and changes nothing" "rc=$rc" "$out"
+fi
+out=$(as_user "$TS" run e2e-bad -- --cap-add NET_ADMIN -d --rootfs "$ROOTFS" /bin/true 2>&1)
+rc=$?
+if [ $rc -eq 2 ] && grep -q -- "--cap-add" <<<"$out" && [ ! -e "$STATE/e2e-bad" ]; then
+	ok "run refuses --cap-add NET_ADMIN and changes nothing"
+else
+	not_ok "run refuses --cap-add NET_ADMIN and changes nothing" "rc=$rc" "$out"
+fi
+
+[ "$n" -eq 20 ] || echo "# planned 20 tests, ran $n"
+exit $((failed > 0))
