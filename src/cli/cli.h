@@ -59,6 +59,11 @@ int run_main(int argc, char **argv, struct cli *cli);
 int setup_main(int argc, char **argv, struct cli *cli);
 int check_environment_main(int argc, char **argv, struct cli *cli);
 int resolve_main(int argc, char **argv, struct cli *cli);
+int allow_main(int argc, char **argv, struct cli *cli);
+int deny_main(int argc, char **argv, struct cli *cli);
+int up_main(int argc, char **argv, struct cli *cli);
+int down_main(int argc, char **argv, struct cli *cli);
+int rules_main(int argc, char **argv, struct cli *cli);
 
 /* --version output. */
 int version_print(void);

@@ -14,7 +14,8 @@ static const char usage[] =
 	"\n"
 	"Print podman_version=, hooks= (global-user, global-system, not-installed)\n"
 	"and health= (ok, setup-needed, stale-hooks), then one line per problem\n"
-	"found and how to fix it. Exits 0 when health is ok, 1 otherwise.\n"
+	"found and how to fix it. Exits 0 when health is ok and podman is\n"
+	"installed, 1 otherwise.\n"
 	"\n"
 	"  -h, --help  print this help\n";
 
@@ -47,9 +48,13 @@ int check_environment_main(int argc, char **argv, struct cli *cli)
 	if (where != TS_HOOKS_NOT_INSTALLED && stale)
 		printf("issue: the installed hooks are stale (another bundle version or a missing "
 		       "executable)\n");
-	if (strcmp(health, "ok") != 0) {
-		printf("hint: run 'terok-shield setup --user' (or 'terok-shield setup --root' as root)\n");
-		return CLI_EXIT_ERROR;
+	if (where == TS_HOOKS_NOT_INSTALLED) {
+		_cleanup_free_ char *dir = NULL, *conf = NULL;
+		if (ts_hook_user_dir(&dir, NULL) == 0 && ts_user_containers_conf(&conf, NULL) == 0)
+			printf("issue: no active hook: podman runs user hooks only from directories "
+			       "listed in hooks_dir of %s (setup --user adds %s)\n", conf, dir);
 	}
-	return 0;
+	if (strcmp(health, "ok") != 0)
+		printf("hint: run 'terok-shield setup --user' (or 'terok-shield setup --root' as root)\n");
+	return strcmp(health, "ok") == 0 && have_podman ? 0 : CLI_EXIT_ERROR;
 }

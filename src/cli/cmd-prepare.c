@@ -14,7 +14,7 @@ static const char prepare_usage[] =
 	"Build the state bundle of container NAME and print the podman arguments\n"
 	"that shield it, shell-quoted on one line:\n"
 	"\n"
-	"  podman run $(terok-shield prepare NAME) [OPTIONS] IMAGE [COMMAND...]\n"
+	"  eval \"podman run $(terok-shield prepare NAME) [OPTIONS] IMAGE [COMMAND...]\"\n"
 	"\n"
 	"  --profiles P...  allowlist profiles (default: default_profiles of config.yml);\n"
 	"                   several names may follow, or a comma-separated list\n"
@@ -33,12 +33,15 @@ static const char run_usage[] =
 	"  terok-shield run web -- -d docker.io/library/nginx\n"
 	"\n"
 	"PODMAN_ARGS must not set what the shield manages: --name, --hooks-dir,\n"
-	"--annotation, --cap-drop, --cap-add, --security-opt, --network, --net.\n";
+	"--annotation, --cap-drop, --cap-add, --security-opt, --network, --net,\n"
+	"--privileged.\n";
 
 /* Flags whose value the shield sets; a user value would undo it. */
 static const char *const managed_flags[] = {
 	"--name", "--hooks-dir", "--annotation", "--cap-drop", "--cap-add",
 	"--security-opt", "--network", "--net",
+	/* --privileged grants every capability back, whatever --cap-drop said. */
+	"--privileged",
 };
 
 struct prepare_opts {
@@ -50,13 +53,15 @@ struct prepare_opts {
 	int n_podman_args;
 };
 
-/* "a,b" or "a:b" → a, b */
-static void add_profile_list(struct ts_strv *profiles, const char *list)
+/* "a,b" or "a:b" → a, b; false when the list names nothing. */
+static bool add_profile_list(struct ts_strv *profiles, const char *list)
 {
 	_cleanup_free_ char *copy = ts_xstrdup(list);
 	char *save = NULL;
+	size_t before = profiles->n;
 	for (char *p = strtok_r(copy, ",:", &save); p; p = strtok_r(NULL, ",:", &save))
 		ts_strv_push(profiles, p);
+	return profiles->n > before;
 }
 
 /*
@@ -85,9 +90,15 @@ static int parse(int argc, char **argv, bool is_run, struct prepare_opts *o, int
 				return -1;
 			}
 			while (i + 1 < argc && argv[i + 1][0] != '-')
-				add_profile_list(&o->profiles, argv[++i]);
+				if (!add_profile_list(&o->profiles, argv[++i])) {
+					*code = cli_usage_error(cmd, "'--profiles %s' names no profile", argv[i]);
+					return -1;
+				}
 		} else if (ts_startswith(a, "--profiles=") && a[11]) {
-			add_profile_list(&o->profiles, a + 11);
+			if (!add_profile_list(&o->profiles, a + 11)) {
+				*code = cli_usage_error(cmd, "'%s' names no profile", a);
+				return -1;
+			}
 		} else if (strcmp(a, "--interactive") == 0) {
 			o->interactive = true;
 		} else if (!is_run && strcmp(a, "--json") == 0) {
@@ -142,24 +153,36 @@ static void print_quoted(const char *s)
 	putchar('\'');
 }
 
-static void print_args(const struct ts_strv *args, bool json)
+static int print_json(const struct ts_strv *args)
 {
-	if (json) {
-		json_t *array = json_array();
-		for (size_t i = 0; i < args->n; i++)
-			json_array_append_new(array, json_string(args->items[i]));
-		char *text = json_dumps(array, JSON_COMPACT);
-		puts(text);
-		free(text);
-		json_decref(array);
-		return;
+	json_t *array = json_array();
+	for (size_t i = 0; i < args->n; i++) {
+		json_t *s = json_string(args->items[i]);
+		if (!s || json_array_append_new(array, s) < 0) {
+			json_decref(array);
+			return cli_error("argument '%s' is not valid UTF-8; use the shell form", args->items[i]);
+		}
 	}
+	char *text = json_dumps(array, JSON_COMPACT);
+	json_decref(array);
+	if (!text)
+		return cli_error("cannot format the arguments as JSON");
+	puts(text);
+	free(text);
+	return 0;
+}
+
+static int print_args(const struct ts_strv *args, bool json)
+{
+	if (json)
+		return print_json(args);
 	for (size_t i = 0; i < args->n; i++) {
 		if (i)
 			putchar(' ');
 		print_quoted(args->items[i]);
 	}
 	putchar('\n');
+	return 0;
 }
 
 static int do_prepare(struct cli *cli, const struct prepare_opts *o, struct ts_prepared *out)
@@ -168,6 +191,12 @@ static int do_prepare(struct cli *cli, const struct prepare_opts *o, struct ts_p
 	struct ts_podman_info info;
 	if (ts_podman_info_read(&info, &err) < 0)
 		return cli_fail(&err);
+	/* Rootful podman networks use other DNS and gateway addresses than the rootless modes. */
+	if (!info.rootless) {
+		ts_podman_info_clear(&info);
+		return cli_error("podman runs rootful here; terok-shield shields rootless containers "
+				 "(run it as the user who runs them)");
+	}
 	struct ts_prepare_request req = {
 		.name = o->name,
 		.state_root = cli->state_root,
@@ -207,7 +236,7 @@ static int prepare_or_run(int argc, char **argv, struct cli *cli, bool is_run)
 	struct ts_prepared prepared = { 0 };
 	code = do_prepare(cli, &o, &prepared);
 	if (code == 0 && !is_run)
-		print_args(&prepared.podman_args, o.json);
+		code = print_args(&prepared.podman_args, o.json);
 	if (code == 0 && is_run) {
 		struct ts_strv argv_run = TS_STRV_INIT;
 		ts_strv_push(&argv_run, "podman");

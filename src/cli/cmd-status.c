@@ -5,17 +5,35 @@
 
 #include "cli.h"
 #include "hooks.h"
+#include "live.h"
 #include "podman.h"
 #include "profiles.h"
 #include "util.h"
 
 static const char usage[] =
-	"Usage: terok-shield status\n"
+	"Usage: terok-shield status [NAME]\n"
 	"\n"
-	"Print an overview: version, podman version, mode, hook installation,\n"
-	"health, audit setting and profiles.\n"
+	"Without NAME, print an overview: version, podman version, mode, hook\n"
+	"installation, health, audit setting and profiles. With NAME, print the\n"
+	"container's shield state: up, down, down_all, inactive (not running or\n"
+	"no table) or error (a table that is neither).\n"
 	"\n"
 	"  -h, --help  print this help\n";
+
+static int container_status(struct cli *cli, const char *name)
+{
+	struct ts_error err = { 0 };
+	struct ts_shield s;
+	enum ts_shield_state state;
+	if (ts_shield_open(cli->state_root, name, cli->config.audit_enabled, &s, &err) < 0)
+		return cli_fail(&err);
+	int r = ts_shield_state(&s, &state, NULL, &err);
+	ts_shield_close(&s);
+	if (r < 0)
+		return cli_fail(&err);
+	printf("%s\n", ts_shield_state_name(state));
+	return 0;
+}
 
 static const char *health(enum ts_hooks_install where, bool stale)
 {
@@ -43,8 +61,10 @@ int status_main(int argc, char **argv, struct cli *cli)
 	int code;
 	if (cli_parse_help_only(argc, argv, "status", usage, &code))
 		return code;
+	if (optind + 1 < argc)
+		return cli_usage_error("status", "unexpected argument '%s'", argv[optind + 1]);
 	if (optind < argc)
-		return cli_usage_error("status", "unexpected argument '%s'", argv[optind]);
+		return container_status(cli, argv[optind]);
 
 	_cleanup_free_ char *podman = NULL;
 	bool stale;

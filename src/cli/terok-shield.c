@@ -13,9 +13,14 @@ static const struct cli_command commands[] = {
 	{ "prepare", prepare_main, "build a container's bundle and print its podman arguments" },
 	{ "run", run_main, "prepare, then exec podman run" },
 	{ "resolve", resolve_main, "resolve a container's profile domains again" },
+	{ "allow", allow_main, "let a container reach an address, network or domain" },
+	{ "deny", deny_main, "refuse a container an address, network or domain" },
+	{ "up", up_main, "put a container's shield back" },
+	{ "down", down_main, "lift a container's shield (private ranges stay refused)" },
+	{ "rules", rules_main, "print a container's live state and rules" },
 	{ "preview", preview_main, "print the ruleset that would be applied" },
 	{ "profiles", profiles_main, "list allowlist profiles, or show one" },
-	{ "status", status_main, "show the installation overview" },
+	{ "status", status_main, "show the installation overview, or a container's state" },
 	{ "logs", logs_main, "print recent audit log entries" },
 };
 

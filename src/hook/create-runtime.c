@@ -182,6 +182,8 @@ int hook_create_runtime(const struct ts_oci_state *st, struct ts_error *err)
 	if (st->pid <= 0)
 		return ts_error_set(err, EINVAL, "OCI state has no container pid");
 	int r = ts_state_dir_check(st->state_dir, err);
+	if (r == 0)
+		r = ts_oci_bundle_check_caps(st->bundle, err);
 	if (r < 0)
 		return r;
 	/* A concurrent allow/deny must not interleave with the table replacement. */

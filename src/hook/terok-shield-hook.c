@@ -13,14 +13,13 @@
 #include "fileio.h"
 #include "hook.h"
 #include "oci.h"
+#include "process.h"
 #include "state.h"
 #include "util.h"
 
 /* An OCI state is a few KiB; anything near this is not one. */
 #define STATE_MAX (1024 * 1024)
 
-/* OCI runtimes run hooks with only the descriptor's environment. */
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static const char *stage;
 
@@ -130,7 +129,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	stage = argv[1];
-	setenv("PATH", DEFAULT_PATH, 0);
+	/* OCI runtimes run hooks with only the descriptor's environment. */
+	setenv("PATH", TS_SYSTEM_PATH, 0);
 
 	bool poststop = strcmp(stage, "poststop") == 0;
 	struct ts_error err = { 0 };

@@ -92,6 +92,12 @@ int ts_bundle_settings_read(const char *state_dir, struct ts_bundle_settings *s,
 		ts_bundle_settings_clear(s);
 		return r;
 	}
+	if (tier && strcmp(tier, "dnsmasq") != 0 && strcmp(tier, "dig") != 0 &&
+	    strcmp(tier, "getent") != 0) {
+		_cleanup_free_ char *path = ts_path_dns_tier(state_dir);
+		ts_bundle_settings_clear(s);
+		return ts_error_set(err, EINVAL, "%s: unknown DNS tier '%.32s'", path, tier);
+	}
 	s->dnsmasq_tier = tier && strcmp(tier, "dnsmasq") == 0;
 	s->interactive = marker != NULL;
 	return 0;
@@ -105,31 +111,42 @@ static int append_elements(struct ts_strbuf *b, enum ts_nft_set set, const struc
 	return ts_ruleset_elements(set, true, (const char *const *)addrs->items, addrs->n, b, err);
 }
 
+int ts_bundle_rules(const struct ts_bundle_settings *s, enum ts_ruleset_mode mode, char **rules,
+		    struct ts_error *err)
+{
+	struct ts_ruleset_params p = {
+		.mode = mode,
+		.dns = s->upstream_dns,
+		.loopback_ports = s->loopback_ports,
+		.n_loopback_ports = s->n_loopback_ports,
+		.dnsmasq_tier = s->dnsmasq_tier,
+	};
+	return ts_ruleset_generate(&p, rules, err);
+}
+
+void ts_bundle_gateways(const struct ts_bundle_settings *s, struct ts_strv *out)
+{
+	if (s->gateway_v4)
+		ts_strv_push(out, s->gateway_v4);
+	if (s->gateway_v6)
+		ts_strv_push(out, s->gateway_v6);
+}
+
 int ts_bundle_up_script(const char *state_dir, char **script, struct ts_error *err)
 {
 	struct ts_bundle_settings s;
 	int r = ts_bundle_settings_read(state_dir, &s, err);
 	if (r < 0)
 		return r;
-	struct ts_ruleset_params p = {
-		.mode = s.interactive ? TS_RULESET_INTERACTIVE : TS_RULESET_UP,
-		.dns = s.upstream_dns,
-		.loopback_ports = s.loopback_ports,
-		.n_loopback_ports = s.n_loopback_ports,
-		.dnsmasq_tier = s.dnsmasq_tier,
-	};
 	_cleanup_free_ char *rules = NULL;
 	struct ts_strv allowed = TS_STRV_INIT, denied = TS_STRV_INIT, gateways = TS_STRV_INIT;
 	struct ts_strbuf b = TS_STRBUF_INIT;
-	r = ts_ruleset_generate(&p, &rules, err);
+	r = ts_bundle_rules(&s, s.interactive ? TS_RULESET_INTERACTIVE : TS_RULESET_UP, &rules, err);
 	if (r == 0)
 		r = ts_read_effective_ips(state_dir, &allowed, err);
 	if (r == 0)
 		r = ts_read_denied_ips(state_dir, &denied, err);
-	if (s.gateway_v4)
-		ts_strv_push(&gateways, s.gateway_v4);
-	if (s.gateway_v6)
-		ts_strv_push(&gateways, s.gateway_v6);
+	ts_bundle_gateways(&s, &gateways);
 	if (r == 0) {
 		ts_strbuf_puts(&b, rules);
 		r = append_elements(&b, TS_SET_ALLOW, &allowed, err);

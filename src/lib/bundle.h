@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <terok-shield/terok-shield.h>
+
 #include "strv.h"
 
 struct ts_error;
@@ -31,6 +33,13 @@ struct ts_bundle_settings {
 int ts_bundle_settings_read(const char *state_dir, struct ts_bundle_settings *s,
 			    struct ts_error *err);
 void ts_bundle_settings_clear(struct ts_bundle_settings *s);
+
+/* The rules of the given mode (no elements) for the bundle's settings. */
+int ts_bundle_rules(const struct ts_bundle_settings *s, enum ts_ruleset_mode mode, char **rules,
+		    struct ts_error *err);
+
+/* The settings' gateways (v4 then v6, those present), appended to out. */
+void ts_bundle_gateways(const struct ts_bundle_settings *s, struct ts_strv *out);
 
 /*
  * The script that replaces the table with the up (or interactive) ruleset

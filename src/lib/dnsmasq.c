@@ -15,7 +15,7 @@
 
 bool ts_dnsmasq_has_nftset(void)
 {
-	_cleanup_free_ char *program = ts_find_program("dnsmasq");
+	_cleanup_free_ char *program = ts_find_system_program("dnsmasq");
 	const char *argv[] = { program, "--version", NULL };
 	_cleanup_free_ char *out = NULL;
 	if (!program || ts_run_capture(argv, &out, NULL) != 0)
@@ -184,7 +184,7 @@ int ts_dnsmasq_start(const char *state_dir, pid_t *pid, struct ts_error *err)
 		return ts_error_prefix(err, r, "cannot replace the running dnsmasq");
 
 	_cleanup_free_ char *conf_arg = ts_xasprintf("--conf-file=%s", conf);
-	_cleanup_free_ char *program = ts_find_program("dnsmasq");
+	_cleanup_free_ char *program = ts_find_system_program("dnsmasq");
 	if (!program)
 		return ts_error_set(err, ENOENT, "dnsmasq is configured but not installed");
 	const char *argv[] = { program, conf_arg, NULL };

@@ -6,7 +6,9 @@
 #include "build-config.h"
 
 #include "dirs.h"
+#include "containers_conf.h"
 #include "fileio.h"
+#include "process.h"
 #include "state.h"
 #include "hooks.h"
 #include "util.h"
@@ -26,12 +28,9 @@ char *ts_hook_descriptor(const char *stage, const char *hook_path, const char *s
 				"env", env,
 				"when", "annotations", "terok.shield.profiles", ".*",
 				"stages", stage);
-	if (!doc)
-		abort();
-	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	/* jansson refuses strings that are not UTF-8 (a path can be anything). */
+	char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(doc);
-	if (!text)
-		abort();
 	return text;
 }
 
@@ -102,12 +101,38 @@ static bool dir_has_hooks(const char *dir, bool *stale)
 	return found > 0;
 }
 
+int ts_user_containers_conf(char **out, struct ts_error *err)
+{
+	const char *forced = getenv("CONTAINERS_CONF");
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	if (forced && forced[0] == '/')
+		*out = ts_xstrdup(forced);
+	else if (xdg && xdg[0] == '/')
+		*out = ts_xasprintf("%s/containers/containers.conf", xdg);
+	else if (home && home[0] == '/')
+		*out = ts_xasprintf("%s/.config/containers/containers.conf", home);
+	else
+		return ts_error_set(err, ENOENT, "HOME is not set to an absolute path");
+	return 0;
+}
+
+/* Podman runs user hooks only from directories hooks_dir in containers.conf lists. */
+static bool user_dir_active(const char *dir)
+{
+	_cleanup_free_ char *conf = NULL, *text = NULL;
+	return ts_user_containers_conf(&conf, NULL) == 0 &&
+	       ts_file_read(conf, &text, NULL, NULL) == 0 && ts_containers_conf_has_hooks_dir(text, dir);
+}
+
 enum ts_hooks_install ts_hooks_detect(bool *stale)
 {
 	_cleanup_free_ char *user_dir = NULL;
 	*stale = false;
-	if (ts_hook_user_dir(&user_dir, NULL) == 0 && dir_has_hooks(user_dir, stale))
+	if (ts_hook_user_dir(&user_dir, NULL) == 0 && dir_has_hooks(user_dir, stale) &&
+	    user_dir_active(user_dir))
 		return TS_HOOKS_GLOBAL_USER;
+	*stale = false;
 	if (dir_has_hooks(TS_HOOK_SYSTEM_DIR, stale))
 		return TS_HOOKS_GLOBAL_SYSTEM;
 	return TS_HOOKS_NOT_INSTALLED;
@@ -154,6 +179,9 @@ static int write_descriptors(const char *dir, const char *hook_path, const char 
 	for (size_t i = 0; ts_hook_stages[i]; i++) {
 		_cleanup_free_ char *path = ts_xasprintf("%s/terok-shield-%s.json", dir, ts_hook_stages[i]);
 		_cleanup_free_ char *text = ts_hook_descriptor(ts_hook_stages[i], hook_path, state_root);
+		if (!text)
+			return ts_error_set(err, EINVAL, "%s or %s is not valid UTF-8; an OCI hook "
+					    "descriptor cannot name it", hook_path, state_root ? state_root : "");
 		int r = ts_file_write_atomic(path, text, strlen(text), 0644, err);
 		if (r < 0)
 			return r;
@@ -161,12 +189,29 @@ static int write_descriptors(const char *dir, const char *hook_path, const char 
 	return 0;
 }
 
+/* A hook that is not ours (a stray TEROK_SHIELD_HOOK) would start containers unshielded. */
+static int check_hook_executable(const char *path, struct ts_error *err)
+{
+	const char *argv[] = { path, "--version", NULL };
+	_cleanup_free_ char *out = NULL;
+	int r = ts_run_capture(argv, &out, err);
+	if (r < 0)
+		return ts_error_prefix(err, r, "hook executable %s", path);
+	if (r != 0 || !ts_startswith(out, "terok-shield-hook "))
+		return ts_error_set(err, EINVAL, "%s is not a terok-shield-hook (its --version says "
+				    "otherwise)", path);
+	return 0;
+}
+
 int ts_hooks_install(const char *dir, const char *state_root, struct ts_error *err)
 {
 	const char *source = ts_hook_executable();
+	int r = check_hook_executable(source, err);
+	if (r < 0)
+		return r;
 	_cleanup_free_ char *binary = NULL;
 	size_t len;
-	int r = make_dirs(dir, 0755, err);
+	r = make_dirs(dir, 0755, err);
 	if (r < 0)
 		return r;
 	r = ts_file_read(source, &binary, &len, err);

@@ -19,7 +19,8 @@ extern const char *const ts_hook_stages[]; /* NULL-terminated */
  * Descriptor JSON for one stage, running hook_path; it carries the bundle
  * version (hook env TEROK_SHIELD_BUNDLE_VERSION) so stale hooks show, and
  * when state_root is non-NULL TEROK_SHIELD_STATE_DIR=<state_root>, where
- * the hook appends errors it cannot attribute to a container.
+ * the hook appends errors it cannot attribute to a container. NULL when a
+ * path is not valid UTF-8 (JSON cannot carry it).
  */
 char *ts_hook_descriptor(const char *stage, const char *hook_path, const char *state_root);
 
@@ -39,8 +40,10 @@ const char *ts_hooks_install_name(enum ts_hooks_install where);
 const char *ts_hooks_health(enum ts_hooks_install where, bool stale);
 
 /*
- * Where the descriptors are installed (user dir first). *stale: a found
- * descriptor names another bundle version or a hook that is not executable.
+ * Where the descriptors are installed (user dir first; it counts only when
+ * containers.conf's hooks_dir lists it, since podman would not run them
+ * otherwise). *stale: a found descriptor names another bundle version or a
+ * hook that is not executable.
  */
 enum ts_hooks_install ts_hooks_detect(bool *stale);
 
@@ -67,5 +70,11 @@ int ts_hooks_install(const char *dir, const char *state_root, struct ts_error *e
  */
 int ts_hooks_write_bundle(const char *state_dir, const char *global_dir, const char *state_root,
 			  struct ts_error *err);
+
+/*
+ * The user's containers.conf (newly allocated): $CONTAINERS_CONF when set
+ * (podman then reads only it), else $XDG_CONFIG_HOME or ~/.config.
+ */
+int ts_user_containers_conf(char **out, struct ts_error *err);
 
 #endif

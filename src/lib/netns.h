@@ -18,4 +18,14 @@ struct ts_proc_identity;
  */
 int ts_netns_join_pid(pid_t pid, struct ts_proc_identity *id, struct ts_error *err);
 
+/*
+ * Move the calling process, which must be single-threaded (a forked
+ * helper), into the network namespace of the container process recorded
+ * in *id, which must still be alive and the same process. When not
+ * privileged over that namespace (rootless), it first joins the user
+ * namespace owning it (NS_GET_USERNS), where the container's owner holds
+ * every capability (SPEC 2).
+ */
+int ts_netns_enter_container(const struct ts_proc_identity *id, struct ts_error *err);
+
 #endif

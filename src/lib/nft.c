@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "addr.h"
 #include "nft.h"
 #include "nft_names.h"
 #include "util.h"
@@ -140,6 +141,41 @@ int ts_nft_list(struct ts_nft *nft, bool terse, char **listing, struct ts_error 
 		return 0;
 	if (r < 0)
 		return ts_error_set(err, r, "nft: %s", msg);
+	return 0;
+}
+
+/* The text between "elements = {" and the matching "}" of a set listing, or NULL. */
+static char *elements_text(const char *listing)
+{
+	const char *start = strstr(listing, "elements = {");
+	if (!start)
+		return NULL;
+	start += strlen("elements = {");
+	const char *end = strchr(start, '}');
+	return end ? strndup(start, (size_t)(end - start)) : NULL;
+}
+
+int ts_nft_set_elements(struct ts_nft *nft, const char *name, struct ts_strv *out,
+			struct ts_error *err)
+{
+	char msg[TS_ERROR_MESSAGE_MAX - 64];
+	_cleanup_free_ char *cmd = ts_xasprintf("list set " TS_NFT_FAMILY " " TS_NFT_TABLE " %s", name);
+	_cleanup_free_ char *listing = NULL;
+	int r = run(nft, 0, cmd, &listing, msg, sizeof(msg));
+	if (r < 0)
+		return ts_error_set(err, r, "nft: %s", msg);
+	_cleanup_free_ char *text = elements_text(listing);
+	char *save = NULL;
+	for (char *e = text ? strtok_r(text, ",", &save) : NULL; e; e = strtok_r(NULL, ",", &save)) {
+		/* "1.2.3.4", or "1.2.3.4 timeout 30m expires 29m" in a timeout set: the first word. */
+		char *word = ts_strip(e);
+		word[strcspn(word, " \t\n")] = '\0';
+		char canonical[TS_ADDR_STRLEN];
+		if (ts_addr_canonicalize(word, canonical, NULL) < 0)
+			return ts_error_set(err, EPROTO, "set %s holds '%.64s', which the shield never writes",
+					    name, word);
+		ts_strv_push(out, canonical);
+	}
 	return 0;
 }
 

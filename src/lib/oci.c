@@ -4,6 +4,7 @@
 
 #include "addr.h"
 #include "dirs.h"
+#include "fileio.h"
 #include "oci.h"
 #include "profiles.h"
 #include "util.h"
@@ -11,6 +12,7 @@
 void ts_oci_state_clear(struct ts_oci_state *st)
 {
 	free(st->id);
+	free(st->bundle);
 	free(st->state_dir);
 	free(st->name);
 	ts_strv_clear(&st->profiles);
@@ -216,7 +218,59 @@ static int parse_fields(json_t *doc, struct ts_oci_state *st, struct ts_error *e
 			return ts_error_set(err, EINVAL, "OCI state: invalid 'pid'");
 		st->pid = (pid_t)json_integer_value(pid);
 	}
+	json_t *bundle = json_object_get(doc, "bundle");
+	if (bundle) {
+		const char *b = json_string_value(bundle);
+		if (!b || b[0] != '/' || strlen(b) >= 4000)
+			return ts_error_set(err, EINVAL, "OCI state: 'bundle' is not an absolute path");
+		st->bundle = ts_xstrdup(b);
+	}
 	return parse_annotations(json_object_get(doc, "annotations"), st, err);
+}
+
+/* Capabilities that would let the container rewrite or bypass its own firewall. */
+static const char *const net_caps[] = { "CAP_NET_ADMIN", "CAP_NET_RAW" };
+
+static const char *forbidden_cap(json_t *caps)
+{
+	static const char *const sets[] = { "bounding", "effective", "permitted", "inheritable",
+					    "ambient" };
+	for (size_t s = 0; s < ARRAY_SIZE(sets); s++) {
+		json_t *list = json_object_get(caps, sets[s]);
+		size_t i;
+		json_t *v;
+		json_array_foreach(list, i, v)
+			for (size_t c = 0; c < ARRAY_SIZE(net_caps); c++)
+				if (json_is_string(v) && strcmp(json_string_value(v), net_caps[c]) == 0)
+					return net_caps[c];
+	}
+	return NULL;
+}
+
+int ts_oci_bundle_check_caps(const char *bundle, struct ts_error *err)
+{
+	if (!bundle)
+		return ts_error_set(err, EINVAL, "OCI state has no 'bundle' to check the container's "
+				    "capabilities in");
+	_cleanup_free_ char *path = ts_xasprintf("%s/config.json", bundle);
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = ts_file_read(path, &text, &len, err);
+	if (r < 0)
+		return r;
+	json_error_t jerr;
+	json_t *doc = json_loadb(text, len, 0, &jerr);
+	if (!doc)
+		return ts_error_set(err, EINVAL, "%s: not JSON: %s", path, jerr.text);
+	json_t *caps = json_object_get(json_object_get(doc, "process"), "capabilities");
+	const char *cap = forbidden_cap(caps);
+	json_decref(doc);
+	if (cap)
+		return ts_error_set(err, EPERM,
+				    "the container keeps %s and could change its own firewall; do not "
+				    "run it with --privileged or --cap-add NET_ADMIN/NET_RAW",
+				    cap);
+	return 0;
 }
 
 int ts_oci_state_parse(const char *json, size_t len, struct ts_oci_state *st,

@@ -32,6 +32,7 @@ struct ts_error;
 
 struct ts_oci_state {
 	char *id;           /* container ID: [0-9a-zA-Z], at least 12 chars */
+	char *bundle;       /* absolute OCI bundle directory; NULL if absent */
 	pid_t pid;          /* 0 when the state has none (poststop) */
 	char *state_dir;    /* absolute, from terok.shield.state_dir; NULL if absent */
 	char *name;         /* validated container name; NULL if absent */
@@ -53,6 +54,14 @@ struct ts_oci_state {
 int ts_oci_state_parse(const char *json, size_t len, struct ts_oci_state *st,
 		       struct ts_error *err);
 void ts_oci_state_clear(struct ts_oci_state *st);
+
+/*
+ * The container's OCI config (<bundle>/config.json) must grant no
+ * CAP_NET_ADMIN or CAP_NET_RAW in any capability set: with either, the
+ * container could rewrite or bypass its own firewall (--privileged puts
+ * them back whatever --cap-drop said).
+ */
+int ts_oci_bundle_check_caps(const char *bundle, struct ts_error *err);
 
 /* "a:b:c" → ports (empty string → none); each 1-65535, duplicates dropped. */
 int ts_parse_port_list(const char *text, uint16_t **ports, size_t *n, struct ts_error *err);

@@ -89,17 +89,42 @@ static bool strv_equal(const struct ts_strv *a, const struct ts_strv *b)
 	return true;
 }
 
-/* profile.allowed younger than an hour and made for exactly these profiles. */
-static bool resolution_fresh(const char *state_dir, const struct ts_strv *profiles)
+/* Newest modification time of the profiles' files (0 when one cannot be found). */
+static time_t profiles_mtime(const char *config_root, const struct ts_strv *profiles)
+{
+	time_t newest = 0;
+	for (size_t i = 0; i < profiles->n; i++) {
+		_cleanup_free_ char *path = NULL;
+		struct stat st;
+		if (ts_profile_find(config_root, profiles->items[i], &path, NULL, NULL) < 0 ||
+		    stat(path, &st) < 0)
+			return 0;
+		if (st.st_mtime > newest)
+			newest = st.st_mtime;
+	}
+	return newest;
+}
+
+/*
+ * A static resolution worth keeping: profile.allowed younger than an hour,
+ * made in the static tier for exactly these profiles, and newer than
+ * every profile file.
+ */
+static bool resolution_fresh(const char *state_dir, const char *config_root,
+			     const struct ts_strv *profiles)
 {
 	_cleanup_free_ char *allowed = ts_path_profile_allowed(state_dir);
 	_cleanup_free_ char *recorded_path = ts_path_profiles(state_dir);
-	_cleanup_strv_ struct ts_strv recorded = TS_STRV_INIT;
+	_cleanup_free_ char *tier_path = ts_path_dns_tier(state_dir);
+	_cleanup_strv_ struct ts_strv recorded = TS_STRV_INIT, tier = TS_STRV_INIT;
 	struct stat st;
-	if (lstat(allowed, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    time(NULL) - st.st_mtime >= RESOLVE_MAX_AGE_S)
+	time_t sources = profiles_mtime(config_root, profiles);
+	if (lstat(allowed, &st) < 0 || !S_ISREG(st.st_mode) || sources == 0 ||
+	    st.st_mtime < sources || time(NULL) - st.st_mtime >= RESOLVE_MAX_AGE_S)
 		return false;
-	return ts_file_read_lines(recorded_path, &recorded, NULL) == 0 &&
+	return ts_file_read_lines(tier_path, &tier, NULL) == 0 && tier.n == 1 &&
+	       strcmp(tier.items[0], TS_TIER_DNSMASQ) != 0 &&
+	       ts_file_read_lines(recorded_path, &recorded, NULL) == 0 &&
 	       strv_equal(&recorded, profiles);
 }
 
@@ -124,35 +149,49 @@ static int resolve_entries(const struct ts_strv *ips, const struct ts_strv *doma
 	return 0;
 }
 
-/*
- * Write profile.allowed (and profile.domains in the dnsmasq tier) for
- * profiles, reusing a fresh static resolution unless force.
- */
-static int write_profile_files(const char *state_dir, const char *config_root,
-			       const struct ts_strv *profiles, bool dnsmasq_tier, bool force,
-			       struct ts_resolved *out, struct ts_error *err)
+/* What profile.allowed and profile.domains will hold: computed before anything is written. */
+struct profile_plan {
+	struct ts_strv domains;   /* dnsmasq tier: profile.domains */
+	struct ts_resolved resolved;
+};
+
+static void profile_plan_clear(struct profile_plan *p)
 {
-	_cleanup_strv_ struct ts_strv entries = TS_STRV_INIT, ips = TS_STRV_INIT,
-				      domains = TS_STRV_INIT;
+	ts_strv_clear(&p->domains);
+	ts_resolved_clear(&p->resolved);
+}
+
+static int plan_profiles(const char *state_dir, const char *config_root,
+			 const struct ts_strv *profiles, bool dnsmasq_tier, bool force,
+			 struct profile_plan *plan, struct ts_error *err)
+{
+	*plan = (struct profile_plan){ .domains = TS_STRV_INIT };
+	_cleanup_strv_ struct ts_strv entries = TS_STRV_INIT, ips = TS_STRV_INIT;
+	struct ts_resolved *res = &plan->resolved;
 	int r = ts_profiles_compose(config_root, profiles, &entries, err);
 	if (r < 0)
 		return r;
-	split_entries(&entries, &ips, &domains);
-	if (dnsmasq_tier && (r = write_lines(state_dir, ts_path_profile_domains, &domains, err)) < 0)
-		return r;
-	if (!dnsmasq_tier && !force && resolution_fresh(state_dir, profiles)) {
+	split_entries(&entries, &ips, &plan->domains);
+	if (!dnsmasq_tier && !force && resolution_fresh(state_dir, config_root, profiles)) {
 		_cleanup_free_ char *path = ts_path_profile_allowed(state_dir);
-		out->reused = true;
-		r = ts_file_read_lines(path, &out->ips, err);
+		res->reused = true;
+		r = ts_file_read_lines(path, &res->ips, err);
 	} else {
-		r = resolve_entries(&ips, &domains, !dnsmasq_tier, &out->ips, &out->warnings, err);
-		if (r == 0)
-			r = write_lines(state_dir, ts_path_profile_allowed, &out->ips, err);
+		r = resolve_entries(&ips, &plan->domains, !dnsmasq_tier, &res->ips, &res->warnings, err);
 	}
-	if (r == 0)
-		r = write_lines(state_dir, ts_path_profiles, profiles, err);
-	out->n_ips = out->ips.n;
+	res->n_ips = res->ips.n;
 	return r;
+}
+
+static int write_profiles(const char *state_dir, const struct ts_strv *profiles, bool dnsmasq_tier,
+			  const struct profile_plan *plan, struct ts_error *err)
+{
+	int r = 0;
+	if (dnsmasq_tier)
+		r = write_lines(state_dir, ts_path_profile_domains, &plan->domains, err);
+	if (r == 0 && !plan->resolved.reused)
+		r = write_lines(state_dir, ts_path_profile_allowed, &plan->resolved.ips, err);
+	return r == 0 ? write_lines(state_dir, ts_path_profiles, profiles, err) : r;
 }
 
 int ts_resolve_bundle(const char *state_dir, const char *config_root, bool force,
@@ -161,25 +200,33 @@ int ts_resolve_bundle(const char *state_dir, const char *config_root, bool force
 	*out = (struct ts_resolved){ 0 };
 	_cleanup_free_ char *profiles_path = ts_path_profiles(state_dir);
 	_cleanup_strv_ struct ts_strv profiles = TS_STRV_INIT;
+	struct profile_plan plan = { .domains = TS_STRV_INIT };
+	_cleanup_close_ int lock = ts_bundle_lock(state_dir, err);
+	if (lock < 0)
+		return lock;
 	struct ts_bundle_settings s;
 	int r = ts_bundle_settings_read(state_dir, &s, err);
 	if (r < 0)
 		return r;
 	bool dnsmasq_tier = s.dnsmasq_tier;
 	ts_bundle_settings_clear(&s);
-	_cleanup_close_ int lock = ts_bundle_lock(state_dir, err);
-	if (lock < 0)
-		return lock;
 	r = ts_file_read_lines(profiles_path, &profiles, err);
 	if (r == 0 && profiles.n == 0)
 		r = ts_error_set(err, ENOENT, "%s is missing: run 'terok-shield prepare' again",
 				 profiles_path);
 	if (r == 0)
-		r = write_profile_files(state_dir, config_root, &profiles, dnsmasq_tier, force, out, err);
+		r = plan_profiles(state_dir, config_root, &profiles, dnsmasq_tier, force, &plan, err);
+	if (r == 0)
+		r = write_profiles(state_dir, &profiles, dnsmasq_tier, &plan, err);
 	if (r == 0 && dnsmasq_tier)
 		r = ts_bundle_write_dnsmasq_conf(state_dir, err);
 	if (r == 0)
 		r = ts_bundle_write_ruleset(state_dir, err);
+	if (r == 0) {
+		*out = plan.resolved;
+		plan.resolved = (struct ts_resolved){ 0 };
+	}
+	profile_plan_clear(&plan);
 	return r;
 }
 
@@ -311,34 +358,30 @@ static int find_global_hooks(char **dir, struct ts_error *err)
 	return 0;
 }
 
-/* podman ≤ 4.9 splits --annotation values on commas. */
+/*
+ * podman ≤ 4.9 splits --annotation values on commas, and --volume
+ * SRC:DST:OPTS on colons.
+ */
 static int check_annotation_value(const char *what, const char *value, struct ts_error *err)
 {
-	if (strchr(value, ','))
-		return ts_error_set(err, EINVAL, "%s '%s' contains a comma, which podman cannot pass "
-				    "in an annotation", what, value);
+	if (strpbrk(value, ",:"))
+		return ts_error_set(err, EINVAL, "%s '%s' contains a comma or a colon, which podman "
+				    "cannot pass in its arguments", what, value);
 	return 0;
 }
 
 static int prepare_locked(const struct ts_prepare_request *req, const struct ts_strv *profiles,
-			  const char *global_dir, struct ts_prepared *out, struct ts_error *err)
+			  const char *global_dir, const struct profile_plan *plan, bool dnsmasq_tier,
+			  struct ts_prepared *out, struct ts_error *err)
 {
 	const char *state_dir = out->state_dir;
-	bool dnsmasq_tier = ts_dnsmasq_has_nftset();
 	bool interactive = req->interactive || req->config->interactive;
 	const char *tier = dnsmasq_tier ? TS_TIER_DNSMASQ : TS_TIER_STATIC;
-	struct ts_resolved resolved;
 	int r = ts_hooks_write_bundle(state_dir, global_dir, req->state_root, err);
 	if (r == 0)
+		r = write_profiles(state_dir, profiles, dnsmasq_tier, plan, err);
+	if (r == 0)
 		r = write_settings(req, state_dir, tier, interactive, err);
-	if (r == 0) {
-		resolved = (struct ts_resolved){ 0 };
-		r = write_profile_files(state_dir, req->config_root, profiles, dnsmasq_tier, false,
-					&resolved, err);
-		for (size_t i = 0; i < resolved.warnings.n; i++)
-			ts_strv_push(&out->warnings, resolved.warnings.items[i]);
-		ts_resolved_clear(&resolved);
-	}
 	if (r == 0)
 		r = write_dns_files(state_dir, dnsmasq_tier, err);
 	if (r == 0)
@@ -365,12 +408,21 @@ int ts_prepare(const struct ts_prepare_request *req, struct ts_prepared *out,
 		r = check_annotation_value("state directory", out->state_dir, err);
 	if (r == 0)
 		r = find_global_hooks(&global_dir, err);
+	/* Everything that can fail on bad input fails here, before a file is written. */
+	bool dnsmasq_tier = ts_dnsmasq_has_nftset();
+	struct profile_plan plan = { .domains = TS_STRV_INIT };
+	if (r == 0)
+		r = plan_profiles(out->state_dir, req->config_root, profiles, dnsmasq_tier, false,
+				  &plan, err);
 	if (r == 0)
 		r = ts_ensure_state_dirs(out->state_dir, err);
 	if (r == 0) {
 		_cleanup_close_ int lock = ts_bundle_lock(out->state_dir, err);
-		r = lock < 0 ? lock : prepare_locked(req, profiles, global_dir, out, err);
+		r = lock < 0 ? lock
+			     : prepare_locked(req, profiles, global_dir, &plan, dnsmasq_tier, out, err);
 	}
+	ts_strv_push_all(&out->warnings, &plan.resolved.warnings);
+	profile_plan_clear(&plan);
 	if (r < 0)
 		ts_prepared_clear(out);
 	return r;

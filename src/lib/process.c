@@ -12,15 +12,11 @@
 
 extern char **environ;
 
-char *ts_find_program(const char *name)
+char *ts_find_system_program(const char *name)
 {
-	const char *path = getenv("PATH");
-	_cleanup_free_ char *dirs = ts_xasprintf("%s:/usr/local/sbin:/usr/sbin:/sbin",
-						 path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	_cleanup_free_ char *dirs = ts_xstrdup(TS_SYSTEM_PATH);
 	char *save = NULL;
 	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		if (d[0] != '/')
-			continue;
 		char *candidate = ts_xasprintf("%s/%s", d, name);
 		if (access(candidate, X_OK) == 0)
 			return candidate;

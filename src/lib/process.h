@@ -5,11 +5,14 @@
 
 struct ts_error;
 
+/* The standard directories, sbin included (an OCI hook gets no PATH at all). */
+#define TS_SYSTEM_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
 /*
- * Full path of an installed program: searched in PATH, then in the sbin
- * directories an ordinary user's PATH usually lacks. NULL when absent.
+ * Full path of a system program, searched in TS_SYSTEM_PATH only: the CLI
+ * and the hook (which has no PATH) must find the same one. NULL when absent.
  */
-char *ts_find_program(const char *name);
+char *ts_find_system_program(const char *name);
 
 /*
  * Run argv[0] (searched in PATH) with stdin from /dev/null, capturing

@@ -300,3 +300,13 @@ int ts_ruleset_elements(enum ts_nft_set set, bool add, const char *const *addrs,
 	free(parsed);
 	return 0;
 }
+
+int ts_ruleset_flush(enum ts_nft_set set, struct ts_strbuf *out, struct ts_error *err)
+{
+	if (set > TS_SET_DNS)
+		return ts_error_set(err, EINVAL, "unknown set %d", (int)set);
+	for (int v = 4; v <= 6; v += 2)
+		ts_strbuf_printf(out, "flush set " TS_NFT_FAMILY " " TS_NFT_TABLE " %s_v%d\n",
+				 ts_nft_set_name(set), v);
+	return 0;
+}

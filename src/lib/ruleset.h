@@ -43,6 +43,13 @@ const char *ts_nft_set_name(enum ts_nft_set set);
 int ts_ruleset_elements(enum ts_nft_set set, bool add, const char *const *addrs, size_t n,
 			struct ts_strbuf *out, struct ts_error *err);
 
+/*
+ * Append the commands emptying both members of a set pair. Followed by
+ * ts_ruleset_elements in the same script, a set's whole content is
+ * replaced in one transaction (overlaps with the old content cannot fail).
+ */
+int ts_ruleset_flush(enum ts_nft_set set, struct ts_strbuf *out, struct ts_error *err);
+
 /* Label used in previews: "up", "interactive", "down", "down --all". */
 const char *ts_ruleset_mode_label(enum ts_ruleset_mode mode);
 

@@ -14,50 +14,52 @@ void ts_setup_report_clear(struct ts_setup_report *rep)
 	*rep = (struct ts_setup_report){ 0 };
 }
 
-int ts_user_containers_conf(char **out, struct ts_error *err)
+/*
+ * containers.conf with dir in hooks_dir (*updated NULL when it is listed
+ * already). Computed before anything is installed: a file the editor
+ * cannot understand must stop setup with nothing half done.
+ */
+static int plan_containers_conf(const char *path, const char *dir, char **updated,
+				struct ts_error *err)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	const char *home = getenv("HOME");
-	if (xdg && xdg[0] == '/')
-		*out = ts_xasprintf("%s/containers/containers.conf", xdg);
-	else if (home && home[0] == '/')
-		*out = ts_xasprintf("%s/.config/containers/containers.conf", home);
-	else
-		return ts_error_set(err, ENOENT, "HOME is not set to an absolute path");
-	return 0;
-}
-
-/* Add dir to hooks_dir, writing the file only when something changes. */
-static int add_to_containers_conf(const char *path, const char *dir, bool *changed,
-				  struct ts_error *err)
-{
-	_cleanup_free_ char *text = NULL, *updated = NULL;
+	_cleanup_free_ char *text = NULL, *out = NULL;
+	bool changed;
+	*updated = NULL;
 	int r = ts_file_read(path, &text, NULL, err);
 	if (r < 0 && r != -ENOENT)
 		return r;
-	r = ts_containers_conf_add_hooks_dir(text, dir, &updated, changed, err);
+	r = ts_containers_conf_add_hooks_dir(text, dir, &out, &changed, err);
 	if (r < 0)
 		return ts_error_prefix(err, r, "%s", path);
-	if (!*changed)
-		return 0;
-	r = ts_mkdir_parents(path, 0755, err);
+	if (changed)
+		*updated = TAKE_PTR(out);
+	return 0;
+}
+
+static int write_containers_conf(const char *path, const char *text, struct ts_error *err)
+{
+	int r = ts_mkdir_parents(path, 0755, err);
 	if (r < 0)
 		return r;
 	struct stat st;
 	mode_t mode = stat(path, &st) == 0 ? (st.st_mode & 07777) : 0644;
-	return ts_file_write_atomic(path, updated, strlen(updated), mode, err);
+	return ts_file_write_atomic(path, text, strlen(text), mode, err);
 }
 
 int ts_setup_user(const char *state_root, struct ts_setup_report *rep, struct ts_error *err)
 {
 	*rep = (struct ts_setup_report){ 0 };
+	_cleanup_free_ char *updated = NULL;
 	int r = ts_hook_user_dir(&rep->hooks_dir, err);
 	if (r == 0)
 		r = ts_user_containers_conf(&rep->containers_conf, err);
 	if (r == 0)
-		r = ts_hooks_install(rep->hooks_dir, state_root, err);
+		r = plan_containers_conf(rep->containers_conf, rep->hooks_dir, &updated, err);
 	if (r == 0)
-		r = add_to_containers_conf(rep->containers_conf, rep->hooks_dir, &rep->conf_changed, err);
+		r = ts_hooks_install(rep->hooks_dir, state_root, err);
+	if (r == 0 && updated)
+		r = write_containers_conf(rep->containers_conf, updated, err);
+	rep->conf_changed = updated != NULL;
 	if (r < 0)
 		ts_setup_report_clear(rep);
 	return r;

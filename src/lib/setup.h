@@ -25,7 +25,4 @@ int ts_setup_root(const char *state_root, struct ts_setup_report *rep, struct ts
 
 void ts_setup_report_clear(struct ts_setup_report *rep);
 
-/* The user's containers.conf path (newly allocated). */
-int ts_user_containers_conf(char **out, struct ts_error *err);
-
 #endif

@@ -44,3 +44,9 @@ char *ts_strv_join(const struct ts_strv *v, const char *sep)
 	}
 	return ts_strbuf_take(&b);
 }
+
+void ts_strv_push_all(struct ts_strv *v, const struct ts_strv *src)
+{
+	for (size_t i = 0; i < src->n; i++)
+		ts_strv_push(v, src->items[i]);
+}

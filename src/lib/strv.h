@@ -19,6 +19,8 @@ void ts_strv_push(struct ts_strv *v, const char *s);
 /* Append s, taking ownership. */
 void ts_strv_push_take(struct ts_strv *v, char *s);
 /* Linear search; fine for the short lists it is used on. */
+/* Push a copy of every item of src. */
+void ts_strv_push_all(struct ts_strv *v, const struct ts_strv *src);
 bool ts_strv_contains(const struct ts_strv *v, const char *s);
 void ts_strv_clear(struct ts_strv *v);
 static inline void ts_strv_clearp(struct ts_strv *v) { ts_strv_clear(v); }

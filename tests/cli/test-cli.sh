@@ -86,7 +86,9 @@ expect_out "dev-standard (default)" "status shows the default profile"
 expect_out "audit:     enabled" "status shows audit"
 expect_out "mode:      auto" "status shows the mode"
 if grep -qE '^hooks: +(not-installed|global-user|global-system)$' "$scratch/out"; then ok "status shows hooks"; else not_ok "status shows hooks"; fi
-run 2 "status rejects arguments it does not take yet" -- status extra
+run 2 "status takes at most one NAME" -- status one two
+run 1 "status NAME of an unprepared container fails clearly" -- status extra
+expect_err "container 'extra' is not prepared" "status NAME names what is missing"
 
 # --- profiles
 run 0 "profiles lists" -- profiles
@@ -131,6 +133,195 @@ expect_err "invalid container name" "bad container name explained"
 
 # --- the hook must never let a container start until it is implemented
 if "$hook" createRuntime </dev/null >/dev/null 2>&1; then not_ok "hook refuses (non-zero exit)"; else ok "hook refuses (non-zero exit)"; fi
+
+
+# --- prepare / run / setup / check-environment / resolve (SPEC 3.1, 3.2, 3.9)
+# A scratch HOME and XDG dirs: nothing here may touch the real home. With
+# TEROK_SHIELD_HOOK unset, setup installs the build tree's hook.
+# CONTAINERS_CONF would redirect setup to another file: never a real one.
+export HOME=$scratch/home XDG_CONFIG_HOME=$scratch/xdg-config XDG_STATE_HOME=$scratch/xdg-state
+unset TEROK_SHIELD_HOOK CONTAINERS_CONF
+mkdir -p "$HOME"
+# prepare reads `podman info` (and shields rootless podman only): a stand-in
+# on PATH answers as podman 4.3 rootless does, so these cases need no podman
+# and behave the same whoever runs them.
+fixture=${TS_TEST_FIXTURES:?TS_TEST_FIXTURES must point at tests/fixtures}/podman-info-4.3-rootless.json
+mkdir -p "$scratch/fake-bin"
+printf '#!/bin/sh\ncase "$1" in\n--version) echo "podman version 4.3.1" ;;\ninfo) exec cat %q ;;\n*) echo "fake podman: $*" >&2; exit 125 ;;\nesac\n' \
+	"$fixture" >"$scratch/fake-bin/podman"
+chmod 0755 "$scratch/fake-bin/podman"
+export PATH=$scratch/fake-bin:$PATH
+rm -rf "$TEROK_SHIELD_STATE_DIR"
+user_hooks=$HOME/.local/share/containers/oci/hooks.d
+user_conf=$XDG_CONFIG_HOME/containers/containers.conf
+skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
+expect_no_out() { if grep -qF -- "$1" "$scratch/out"; then not_ok "$2"; else ok "$2"; fi; }
+# Everything under the scratch dir but the captured output.
+listing() { find "$scratch" -path "$scratch/out" -prune -o -path "$scratch/err" -prune -o -print | LC_ALL=C sort; }
+
+check_help() { # CMD OPTION...
+	local cmd=$1
+	shift
+	run 0 "$cmd --help exits 0" -- "$cmd" --help
+	expect_out "Usage: terok-shield $cmd" "$cmd --help prints its usage"
+	for opt in "$@"; do expect_out "$opt" "$cmd --help mentions $opt"; done
+}
+check_help prepare NAME --profiles --interactive --json
+check_help run NAME --profiles --interactive "-- PODMAN_ARGS"
+check_help setup --user --root
+check_help check-environment podman_version= hooks= health=
+check_help resolve NAME --force
+run 0 "top-level --help lists the new commands" -- --help
+for cmd in setup check-environment prepare run resolve; do
+	if grep -qE "^  $cmd " "$scratch/out"; then ok "--help lists $cmd"; else not_ok "--help lists $cmd"; fi
+done
+
+# Usage errors: exit 2, "terok-shield: CMD: ..." on stderr, nothing created.
+usage_error() { # DESCRIPTION CMD EXPECTED_MESSAGE -- ARGS...
+	local desc=$1 cmd=$2 msg=$3
+	shift 4
+	local before
+	before=$(listing)
+	run 2 "$desc exits 2" -- "$cmd" "$@"
+	expect_err "terok-shield: $cmd: $msg" "$desc: message prefixed with the command"
+	if [ "$(listing)" = "$before" ]; then ok "$desc: creates nothing"; else not_ok "$desc: creates nothing"; fi
+}
+usage_error "prepare without NAME" prepare "missing container NAME" --
+usage_error "prepare with two names" prepare "unexpected argument 'b'" -- a b
+usage_error "prepare --profiles without value" prepare "option '--profiles' needs a value" -- web --profiles
+usage_error "run without --" run "missing '--' before the podman arguments" -- web --profiles base
+usage_error "run without NAME" run "missing container NAME" -- -- busybox
+usage_error "setup --user --root" setup "--user and --root exclude each other" -- --user --root
+usage_error "setup with an argument" setup "unexpected argument 'now'" -- --user now
+usage_error "resolve with two names" resolve "unexpected argument 'b'" -- a b
+usage_error "resolve without NAME" resolve "missing container NAME" --
+usage_error "check-environment with an argument" check-environment "unexpected argument 'x'" -- x
+for cmd in prepare run setup check-environment resolve; do
+	usage_error "$cmd with an unknown option" "$cmd" "unrecognised option '--no-such-option'" -- --no-such-option
+done
+
+# Flags the shield manages are refused in run's podman arguments, before anything is prepared.
+refuse_flag() { # FLAG-NAME PODMAN-ARGS...
+	local flag=$1
+	shift
+	usage_error "run -- $*" run "'$flag' is managed by terok-shield" -- web -- "$@"
+	if [ -e "$TEROK_SHIELD_STATE_DIR/containers/web" ]; then not_ok "run -- $*: no state dir"; else ok "run -- $*: no state dir"; fi
+}
+refuse_flag --name --name x
+refuse_flag --network --network=host
+refuse_flag --net --net host
+refuse_flag --hooks-dir --hooks-dir=/x
+refuse_flag --annotation --annotation a=b
+refuse_flag --cap-drop --cap-drop=ALL
+refuse_flag --cap-add --cap-add NET_RAW
+refuse_flag --security-opt --security-opt seccomp=unconfined
+refuse_flag --privileged --privileged
+refuse_flag --net -d --rm --net=host busybox
+
+# Hostile container names: refused, nothing created.
+long_name=$(printf 'a%.0s' $(seq 300))
+for bad in "../x" "a/b" "-rf" $'a\nb' "$long_name" ".." "a b"; do
+	shown=$(printf '%q' "$bad" | cut -c1-24)
+	for cmd in prepare resolve; do
+		before=$(listing)
+		"$cli" "$cmd" "$bad" >"$scratch/out" 2>"$scratch/err"
+		got=$?
+		if [ "$got" -ne 0 ]; then ok "$cmd $shown exits non-zero"; else not_ok "$cmd $shown exits non-zero"; fi
+		if [ "$(listing)" = "$before" ]; then ok "$cmd $shown creates nothing"; else not_ok "$cmd $shown creates nothing"; fi
+	done
+	before=$(listing)
+	"$cli" run "$bad" -- busybox >"$scratch/out" 2>"$scratch/err"
+	got=$?
+	if [ "$got" -ne 0 ]; then ok "run $shown exits non-zero"; else not_ok "run $shown exits non-zero"; fi
+	if [ "$(listing)" = "$before" ]; then ok "run $shown creates nothing"; else not_ok "run $shown creates nothing"; fi
+done
+run 1 "prepare with a traversal name exits 1" -- prepare ../x
+expect_err "invalid container name" "traversal name explained"
+
+# Before setup: check-environment says what to do; prepare refuses.
+run 1 "check-environment before setup exits 1" -- check-environment
+if grep -qx 'podman_version=4.3.1' "$scratch/out"; then ok "check-environment prints podman_version="; else not_ok "check-environment prints podman_version="; fi
+if grep -qx "hooks=not-installed" "$scratch/out"; then ok "hooks=not-installed before setup"; else not_ok "hooks=not-installed before setup"; fi
+if grep -qx "health=setup-needed" "$scratch/out"; then ok "health=setup-needed before setup"; else not_ok "health=setup-needed before setup"; fi
+expect_out "terok-shield setup" "check-environment gives the setup hint"
+
+if [ -e /usr/share/containers/oci/hooks.d/terok-shield-createRuntime.json ]; then
+	skip "prepare before setup: this machine has a system-wide hook install"
+	skip "prepare before setup: setup hint"
+	skip "prepare before setup: no state dir"
+else
+	run 1 "prepare before setup exits 1" -- prepare web
+	expect_err "terok-shield: the terok-shield hook is not installed; run 'terok-shield setup" "prepare before setup gives the setup hint"
+	if [ -e "$TEROK_SHIELD_STATE_DIR/containers/web" ]; then not_ok "prepare before setup: no state dir"; else ok "prepare before setup: no state dir"; fi
+fi
+run 1 "resolve of an unprepared container exits 1" -- resolve ghost
+expect_err "terok-shield: no container 'ghost' has been prepared" "resolve names the unprepared container"
+if [ -e "$TEROK_SHIELD_STATE_DIR/containers/ghost" ]; then not_ok "resolve creates no state dir"; else ok "resolve creates no state dir"; fi
+
+# setup --user, twice.
+run 0 "setup --user exits 0" -- setup --user
+expect_out "Installed the terok-shield hook in $user_hooks" "setup names the hooks directory"
+expect_out "Added $user_hooks to hooks_dir in $user_conf" "setup adds the directory to containers.conf"
+if cmp -s "$hook" "$user_hooks/terok-shield-hook" && [ -x "$user_hooks/terok-shield-hook" ]; then
+	ok "setup installs a copy of the build tree's hook"
+else
+	not_ok "setup installs a copy of the build tree's hook"
+fi
+# json_check FILE PYTHON-EXPRESSION ARGS...: the expression, on d (the parsed file) and a (ARGS), is true.
+json_check() {
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1])); a = sys.argv[3:]
+sys.exit(0 if eval(sys.argv[2]) else 1)' "$@" >/dev/null 2>&1
+}
+for stage in createRuntime poststop; do
+	if json_check "$user_hooks/terok-shield-$stage.json" \
+		'd["hook"]["path"] == a[0] and d["hook"]["args"][1] == a[1] and a[2] in d["hook"]["env"] and d["stages"] == [a[1]]' \
+		"$user_hooks/terok-shield-hook" "$stage" "TEROK_SHIELD_STATE_DIR=$TEROK_SHIELD_STATE_DIR"; then
+		ok "setup writes the $stage descriptor"
+	else
+		not_ok "setup writes the $stage descriptor"
+	fi
+done
+cp "$user_conf" "$scratch/conf-after-first-setup"
+run 0 "setup --user again exits 0" -- setup --user
+expect_out "Already listed" "second setup says the directory is already listed"
+if cmp -s "$user_conf" "$scratch/conf-after-first-setup"; then ok "second setup leaves containers.conf alone"; else not_ok "second setup leaves containers.conf alone"; fi
+
+run 0 "check-environment after setup exits 0" -- check-environment
+if grep -qx "hooks=global-user" "$scratch/out"; then ok "hooks=global-user after setup"; else not_ok "hooks=global-user after setup"; fi
+if grep -qx "health=ok" "$scratch/out"; then ok "health=ok after setup"; else not_ok "health=ok after setup"; fi
+expect_no_out "hint:" "no setup hint once set up"
+
+# After setup: prepare and resolve on an address-only profile (no DNS needed).
+printf '192.0.2.1\n198.51.100.0/24\n' >"$TEROK_SHIELD_CONFIG_DIR/profiles/iponly.txt"
+sd=$TEROK_SHIELD_STATE_DIR/containers/web
+run 0 "prepare after setup exits 0" -- prepare web --profiles iponly
+expect_out "--name web " "prepare prints the name"
+expect_out "--annotation terok.shield.profiles=iponly " "prepare prints the profiles annotation"
+expect_out "--annotation terok.shield.state_dir=$sd " "prepare prints the state_dir annotation"
+expect_out "--cap-drop NET_ADMIN --cap-drop NET_RAW " "prepare drops NET_ADMIN and NET_RAW"
+if grep -qE -- "--hooks-dir $user_hooks\$" "$scratch/out"; then ok "prepare prints the hooks dir last"; else not_ok "prepare prints the hooks dir last"; fi
+if [ "$(stat -c %a "$sd")" = 700 ] && [ -d "$sd/hooks" ]; then ok "prepare creates a private state dir"; else not_ok "prepare creates a private state dir"; fi
+run 0 "prepare --json exits 0" -- prepare web --profiles iponly --json
+if json_check "$scratch/out" \
+	'isinstance(d, list) and all(isinstance(x, str) for x in d) and d[:2] == ["--name", "web"] and "terok.shield.state_dir=" + a[0] in d and d[-2:] == ["--hooks-dir", a[1]]' \
+	"$sd" "$user_hooks"; then
+	ok "prepare --json is a JSON array of the arguments"
+else
+	not_ok "prepare --json is a JSON array of the arguments"
+fi
+run 2 "prepare --profiles with an empty list exits 2" -- prepare web --profiles ,
+run 1 "prepare with an unknown profile exits 1" -- prepare web2 --profiles nope
+expect_err "unknown profile 'nope'" "prepare names the unknown profile"
+if [ -e "$TEROK_SHIELD_STATE_DIR/containers/web2" ]; then not_ok "a refused prepare creates no state dir"; else ok "a refused prepare creates no state dir"; fi
+run 0 "resolve after prepare exits 0" -- resolve web
+if [ "$(cat "$scratch/out")" = $'Resolved 2 IPs for web\n192.0.2.1\n198.51.100.0/24' ]; then
+	ok "resolve prints the count and the addresses"
+else
+	not_ok "resolve prints the count and the addresses"
+fi
+run 0 "resolve --force exits 0" -- resolve web --force
+expect_out "Resolved 2 IPs for web (forced)" "resolve --force says so"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

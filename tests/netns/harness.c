@@ -207,6 +207,31 @@ static char *make_scratch(void)
 	return mkdtemp(tmpl) ? strdup(tmpl) : NULL;
 }
 
+/* The OCI bundle the fake states name: config.json with podman's default, network-free capabilities. */
+static char bundle_dir[128];
+
+static int write_bundle_config(const char *scratch)
+{
+	snprintf(bundle_dir, sizeof(bundle_dir), "%s/bundle", scratch);
+	if (mkdir(bundle_dir, 0700) < 0)
+		return -1;
+	harness_set_container_caps("\"CAP_CHOWN\", \"CAP_KILL\", \"CAP_SETUID\", \"CAP_SETGID\"");
+	return 0;
+}
+
+void harness_set_container_caps(const char *caps)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/config.json", bundle_dir);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		abort();
+	fprintf(f, "{\"ociVersion\": \"1.0.2\", \"process\": {\"capabilities\": {"
+		   "\"bounding\": [%s], \"effective\": [%s], \"permitted\": [%s]}}}\n",
+		caps, caps, caps);
+	fclose(f);
+}
+
 static int init(struct harness *h)
 {
 	memset(h, 0, sizeof(*h));
@@ -216,7 +241,8 @@ static int init(struct harness *h)
 	h->scratch = make_scratch();
 	if (h->host_netns < 0 || !h->scratch)
 		return -1;
-	if (asprintf(&h->state_root, "%s/state", h->scratch) < 0 || mkdir(h->state_root, 0700) < 0)
+	if (asprintf(&h->state_root, "%s/state", h->scratch) < 0 || mkdir(h->state_root, 0700) < 0 ||
+	    write_bundle_config(h->scratch) < 0)
 		return -1;
 	h->container = park();
 	return h->container > 0 ? 0 : -1;
@@ -582,7 +608,7 @@ char *harness_oci_state(pid_t pid, const char *state_dir, const char *key, const
 				"ociVersion", "1.0.2",
 				"id", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
 				"status", "created",
-				"bundle", "/nonexistent",
+				"bundle", bundle_dir,
 				"annotations", ann);
 	if (pid > 0)
 		json_object_set_new(doc, "pid", json_integer(pid));

@@ -99,11 +99,18 @@ int harness_run_hook_in(struct harness *h, pid_t ns_pid, const char *stage, cons
 			char **stderr_text);
 
 /*
- * An OCI state with the annotations prepare writes; pid <= 0 leaves "pid"
+ * An OCI state with the annotations prepare writes and the harness's
+ * bundle (its config.json); pid <= 0 leaves "pid"
  * out. One annotation may be overridden: key with value, or removed with
  * value NULL (key NULL: none).
  */
 char *harness_oci_state(pid_t pid, const char *state_dir, const char *key, const char *value);
+
+/*
+ * The capability list (JSON strings, comma-separated) the container's OCI
+ * config.json grants; the harness starts with network-free defaults.
+ */
+void harness_set_container_caps(const char *caps);
 
 /* A fresh state_dir (0700) under the state root for container name. */
 char *harness_state_dir(struct harness *h, const char *name);

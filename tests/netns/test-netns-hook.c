@@ -652,6 +652,21 @@ static void test_fail_foreign_accept(void **state)
 	free(edited);
 }
 
+static void test_fail_net_admin_kept(void **state)
+{
+	struct fixture *f = *state;
+	write_ruleset(f->state_dir, false, H_ALLOWED_IP);
+	/* What --privileged or --cap-add NET_ADMIN leaves in the OCI config. */
+	harness_set_container_caps("\"CAP_CHOWN\", \"CAP_NET_ADMIN\"");
+	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 1);
+	assert_log_has(f->state_dir, "keeps CAP_NET_ADMIN");
+	assert_no_table(f);
+	harness_set_container_caps("\"CAP_NET_RAW\"");
+	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 1);
+	assert_log_has(f->state_dir, "keeps CAP_NET_RAW");
+	assert_no_table(f);
+}
+
 static void test_fail_no_pid(void **state)
 {
 	struct fixture *f = *state;
@@ -750,6 +765,7 @@ int main(void)
 		WITH(test_fail_state_dir_open_to_others, setup_bare),
 		WITH(test_fail_dnsmasq_tier_without_conf, setup_bare),
 		WITH(test_fail_foreign_accept, setup_bare),
+		WITH(test_fail_net_admin_kept, setup_bare),
 		WITH(test_fail_no_pid, setup_bare),
 		WITH(test_fail_pid_exited, setup_bare),
 		WITH(test_fail_dnsmasq_does_not_start, setup_bare),

@@ -38,6 +38,7 @@ HOME_DIR=$(getent passwd "$E2E_USER" | cut -d: -f6)
 for f in /etc/subuid /etc/subgid; do
 	grep -q "^$E2E_USER:" "$f" 2>/dev/null || echo "$E2E_USER:300000:65536" >>"$f"
 done
+TUN_MODE=$(stat -c %a /dev/net/tun)
 chmod 0666 /dev/net/tun
 
 # Our binaries and profiles where the user can read them (the build tree may be under /root).
@@ -67,6 +68,7 @@ remove_containers() {
 cleanup() {
 	remove_containers
 	[ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null
+	chmod "$TUN_MODE" /dev/net/tun
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -112,7 +114,7 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 
-echo "1..20"
+echo "1..33"
 
 # ---- setup and check-environment ----
 check "setup --user installs the hook" as_user "$TS" setup --user
@@ -147,12 +149,34 @@ expect_refused() {
 check "run starts a shielded container" as_user "$TS" run e2e-run -- -d --rootfs "$ROOTFS" /bin/sleep 600
 expect_open e2e-run "$PORT_OPEN" "loopback port in loopback_ports is reachable via 10.0.2.2"
 expect_refused e2e-run "$PORT_SHUT" "another host loopback port is refused"
-pid=$(cat "$STATE/e2e-run/dnsmasq.pid" 2>/dev/null)
-check "the container's dnsmasq runs (dnsmasq tier)" as_user grep -q "conf-file=$STATE/e2e-run/dnsmasq.conf" "/proc/${pid:-0}/cmdline"
+
+# 10.0.2.2 is private, refused even by a bypass table: look at the table itself.
+shielded() {
+	local pid table
+	pid=$(as_user podman inspect -f '{{.State.Pid}}' "$1" 2>/dev/null)
+	table=$(nsenter -n -t "${pid:-0}" nft list table inet terok_shield 2>&1)
+	grep -q "hook output priority filter; policy drop;" <<<"$table" &&
+		grep -q 'log prefix "TEROK_SHIELD_DENIED: " group 100 counter' <<<"$table" || {
+		echo "$table"
+		return 1
+	}
+}
+check "the container's namespace holds the default-deny table" shielded e2e-run
+caps=$(as_user podman exec e2e-run cat /proc/1/status 2>&1 | awk '/^CapBnd/ {print $2}')
+if [ -n "$caps" ] && (( (0x$caps >> 12) & 3 )) ; then
+	not_ok "the container has neither CAP_NET_ADMIN nor CAP_NET_RAW" "CapBnd=$caps"
+elif [ -n "$caps" ]; then
+	ok "the container has neither CAP_NET_ADMIN nor CAP_NET_RAW"
+else
+	not_ok "the container has neither CAP_NET_ADMIN nor CAP_NET_RAW" "no CapBnd"
+fi
+our_dnsmasq() { pgrep -f "dnsmasq --conf-file=$STATE/$1/dnsmasq.conf" >/dev/null; }
+check "the container's dnsmasq runs (dnsmasq tier)" our_dnsmasq e2e-run
 
 check "podman restart works" as_user podman restart -t 1 e2e-run
 expect_open e2e-run "$PORT_OPEN" "after restart: the allowed port is still reachable"
 expect_refused e2e-run "$PORT_SHUT" "after restart: the other port is still refused"
+check "after restart: the default-deny table is back" shielded e2e-run
 
 # ---- a corrupted ruleset.nft keeps the container from starting ----
 as_user podman stop -t 1 e2e-run >/dev/null 2>&1
@@ -170,8 +194,8 @@ else
 fi
 as_user podman rm -f -t 0 e2e-run >/dev/null 2>&1
 sleep 0.5
-if [ -n "$pid" ] && grep -q "conf-file=$STATE/e2e-run" "/proc/$pid/cmdline" 2>/dev/null; then
-	not_ok "no dnsmasq of the container outlives it" "PID $pid still runs"
+if our_dnsmasq e2e-run; then
+	not_ok "no dnsmasq of the container outlives it" "$(pgrep -af "conf-file=$STATE/e2e-run")"
 else
 	ok "no dnsmasq of the container outlives it"
 fi
@@ -185,6 +209,18 @@ else
 fi
 expect_open e2e-eval "$PORT_OPEN" "prepared container reaches the allowed port"
 expect_refused e2e-eval "$PORT_SHUT" "prepared container is refused the other port"
+check "prepared container holds the default-deny table" shielded e2e-eval
+
+# ---- live control of the running rootless container (user-namespace helper) ----
+status_is() { [ "$(as_user "$TS" status "$1" 2>&1)" = "$2" ]; }
+check "status NAME says up" status_is e2e-eval up
+check "allow 10.0.2.2 (private, refused until allowed)" as_user "$TS" allow e2e-eval 10.0.2.2
+expect_open e2e-eval "$PORT_SHUT" "after allow: the other port is reachable at once"
+check "deny 10.0.2.2" as_user "$TS" deny e2e-eval 10.0.2.2
+expect_refused e2e-eval "$PORT_SHUT" "after deny: refused again"
+switch_to() { as_user "$TS" "$1" e2e-eval >/dev/null && status_is e2e-eval "$1"; }
+check "down, then status says down" switch_to down
+check "up, then status says up" switch_to up
 
 json=$(as_user "$TS" prepare e2e-eval --json 2>/dev/null)
 check "prepare --json prints a JSON array of strings" python3 -c '
@@ -210,5 +246,23 @@ else
 	not_ok "run refuses --cap-add NET_ADMIN and changes nothing" "rc=$rc" "$out"
 fi
 
-[ "$n" -eq 20 ] || echo "# planned 20 tests, ran $n"
+out=$(as_user "$TS" run e2e-bad -- --privileged -d --rootfs "$ROOTFS" /bin/true 2>&1)
+rc=$?
+if [ $rc -eq 2 ] && grep -q -- "--privileged" <<<"$out" && [ ! -e "$STATE/e2e-bad" ]; then
+	ok "run refuses --privileged and changes nothing"
+else
+	not_ok "run refuses --privileged and changes nothing" "rc=$rc" "$out"
+fi
+# prepare's arguments with --privileged added by hand: the hook refuses to start it.
+args=$(as_user "$TS" prepare e2e-bad 2>/dev/null)
+if out=$(as_user bash -c "eval \"podman run $args --privileged --rm --rootfs '$ROOTFS' /bin/true\"" 2>&1); then
+	not_ok "a --privileged container is refused at start" "$out"
+else
+	grep -q "keeps CAP_NET_ADMIN" <<<"$out" && ok "a --privileged container is refused at start" ||
+		not_ok "a --privileged container is refused at start" "$out"
+fi
+
+if [ "$n" -ne 33 ]; then
+	not_ok "the plan matches the tests run" "planned 33, ran $n"
+fi
 exit $((failed > 0))

@@ -78,6 +78,18 @@ static void test_detect(void **state)
 	write_text(home, "terok-shield-hook", "#!/bin/sh\nexit 1\n");
 	chmod(hook, 0755);
 	install(home, hook, NULL);
+	/* Descriptors podman would not read (hooks_dir does not list the directory) do not count. */
+	unsetenv("XDG_CONFIG_HOME");
+	unsetenv("CONTAINERS_CONF");
+	assert_int_not_equal(ts_hooks_detect(&stale), TS_HOOKS_GLOBAL_USER);
+	char *conf_dir = ts_xasprintf("%s/.config/containers", home);
+	char *mk = ts_xasprintf("mkdir -p '%s'", conf_dir);
+	assert_int_equal(system(mk), 0);
+	char *conf = ts_xasprintf("[engine]\nhooks_dir = [\"%s/.local/share/containers/oci/hooks.d\"]\n", home);
+	write_text(conf_dir, "containers.conf", conf);
+	free(conf);
+	free(mk);
+	free(conf_dir);
 	assert_int_equal(ts_hooks_detect(&stale), TS_HOOKS_GLOBAL_USER);
 	assert_false(stale);
 	assert_string_equal(ts_hooks_install_name(TS_HOOKS_GLOBAL_USER), "global-user");

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Live control of a prepared container (SPEC 3.4, 3.5): allow, deny, up,
+ * down, state and rules. Bundle files change under the bundle lock and
+ * ruleset.nft is regenerated, so a restart keeps every change; when the
+ * container runs, its sets or its whole table change in one nft
+ * transaction inside its namespace (nsexec.h), still under the lock, so
+ * concurrent changes never lose an entry and files and live sets agree.
+ */
+#ifndef TS_LIVE_H
+#define TS_LIVE_H
+
+#include <stdbool.h>
+
+#include <terok-shield/terok-shield.h>
+
+#include "strv.h"
+
+struct ts_error;
+
+struct ts_shield {
+	char *name;
+	char *state_dir;
+	bool audit;     /* write audit entries */
+};
+
+/* A prepared container: name validated, its state_dir present. */
+int ts_shield_open(const char *state_root, const char *name, bool audit, struct ts_shield *s,
+		   struct ts_error *err);
+void ts_shield_close(struct ts_shield *s);
+
+struct ts_change {
+	struct ts_strv ips;   /* the addresses the target stands for */
+	bool running;         /* the running container got the change too */
+};
+
+/*
+ * TARGET is an IP address, a network or a domain (resolved to all its A
+ * and AAAA addresses). Invalid or unresolvable targets change nothing.
+ */
+int ts_shield_allow(const struct ts_shield *s, const char *target, struct ts_change *out,
+		    struct ts_error *err);
+int ts_shield_deny(const struct ts_shield *s, const char *target, struct ts_change *out,
+		   struct ts_error *err);
+void ts_change_clear(struct ts_change *c);
+
+/* Replace the running container's table: up (default-deny or interactive) or down (bypass). */
+int ts_shield_up(const struct ts_shield *s, struct ts_error *err);
+int ts_shield_down(const struct ts_shield *s, bool all, struct ts_error *err);
+
+/*
+ * The live state; inactive when the container does not run or has no
+ * table. listing (optional): the full table, NULL when there is none.
+ */
+int ts_shield_state(const struct ts_shield *s, enum ts_shield_state *state, char **listing,
+		    struct ts_error *err);
+
+#endif

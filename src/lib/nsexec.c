@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <fcntl.h>
+#include <sys/wait.h>
+
+#include "netns.h"
+#include "nft.h"
+#include "nsexec.h"
+#include "procid.h"
+#include "strbuf.h"
+#include "util.h"
+
+/* What the helper sends back: result, error, then the output's length and bytes. */
+struct report {
+	int result;
+	struct ts_error err;
+	size_t output_len;
+};
+
+static bool write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+static bool read_all(int fd, void *data, size_t len)
+{
+	char *p = data;
+	while (len > 0) {
+		ssize_t n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+static void helper(int fd, const struct ts_proc_identity *id, ts_nsexec_fn fn, void *arg)
+{
+	struct report rep = { 0 };
+	_cleanup_free_ char *output = NULL;
+	struct ts_nft *nft = NULL;
+	rep.result = ts_netns_enter_container(id, &rep.err);
+	if (rep.result == 0)
+		rep.result = ts_nft_open(&nft, &rep.err);
+	if (rep.result == 0)
+		rep.result = fn(nft, arg, &output, &rep.err);
+	rep.output_len = output ? strlen(output) : 0;
+	bool sent = write_all(fd, &rep, sizeof(rep)) && write_all(fd, output, rep.output_len);
+	close(fd);
+	/* The caller has its answer; the socket's slow release happens off its path. */
+	ts_nft_close_detached(nft);
+	_exit(sent ? 0 : 1);
+}
+
+int ts_in_container(const struct ts_proc_identity *id, ts_nsexec_fn fn, void *arg, char **output,
+		    struct ts_error *err)
+{
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return ts_error_set(err, errno, "pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return ts_error_set(err, e, "fork: %s", strerror(e));
+	}
+	if (pid == 0) {
+		close(pipefd[0]);
+		helper(pipefd[1], id, fn, arg);
+	}
+	close(pipefd[1]);
+	struct report rep;
+	bool got = read_all(pipefd[0], &rep, sizeof(rep));
+	_cleanup_free_ char *text = got && rep.output_len < (1u << 30) ? ts_xmalloc(rep.output_len + 1) : NULL;
+	got = got && text && read_all(pipefd[0], text, rep.output_len);
+	close(pipefd[0]);
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!got)
+		return ts_error_set(err, EIO, "the helper in the container's namespace died without an answer");
+	if (rep.result < 0) {
+		if (err)
+			*err = rep.err;
+		return rep.result;
+	}
+	text[rep.output_len] = '\0';
+	if (output)
+		*output = TAKE_PTR(text);
+	return 0;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * nftables work inside a running container's network namespace, from the
+ * CLI (SPEC 2): a forked helper joins the namespace (and, rootless, the
+ * user namespace owning it), runs the callback with a libnftables session
+ * there, and reports back through a pipe. The caller's process never
+ * changes namespace.
+ */
+#ifndef TS_NSEXEC_H
+#define TS_NSEXEC_H
+
+struct ts_error;
+struct ts_nft;
+struct ts_proc_identity;
+
+/*
+ * Runs in the helper. *output (optional, newly allocated) travels back to
+ * the caller; so does err. Returns 0 or a negative errno.
+ */
+typedef int (*ts_nsexec_fn)(struct ts_nft *nft, void *arg, char **output, struct ts_error *err);
+
+/* Run fn in the container's namespace; *output (optional) receives what fn produced. */
+int ts_in_container(const struct ts_proc_identity *id, ts_nsexec_fn fn, void *arg, char **output,
+		    struct ts_error *err);
+
+#endif
