@@ -42,6 +42,15 @@ static int write_container_pid(const char *state_dir, const struct ts_proc_ident
 	return write_file(path, text, err);
 }
 
+/* A new run starts with what deny.list keeps; this-run-only denies end with the last run. */
+static int forget_live_denies(const char *state_dir, struct ts_error *err)
+{
+	_cleanup_free_ char *path = ts_path_live_denied(state_dir);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return ts_error_set(err, errno, "%s: cannot remove: %s", path, strerror(errno));
+	return 0;
+}
+
 /* Add-element commands for the discovered gateways (empty strings: none found). */
 static int gateway_elements(const char *v4, const char *v6, struct ts_strbuf *script,
 			    struct ts_error *err)
@@ -191,6 +200,8 @@ int hook_create_runtime(const struct ts_oci_state *st, struct ts_error *err)
 	if (lock < 0)
 		return lock;
 	r = write_container_id(st, err);
+	if (r == 0)
+		r = forget_live_denies(st->state_dir, err);
 	if (r < 0)
 		return r;
 

@@ -58,13 +58,14 @@ void ts_change_clear(struct ts_change *c)
 
 enum verify_mode { VERIFY_NONE, VERIFY_UP, VERIFY_DOWN, VERIFY_DOWN_ALL };
 
-/* One change to the live table, prepared from the bundle before the helper forks. */
+/*
+ * One change to the live table, prepared from the bundle files before the
+ * helper forks: the sets get exactly what the files say.
+ */
 struct apply {
 	const char *rules;          /* whole-table script to replace the table, or NULL: sets only */
-	struct ts_strv allow;       /* the allow sets' content (effective IPs) */
-	struct ts_strv deny;        /* deny.list */
-	struct ts_strv deny_add;    /* denied now, kept live even when not persisted */
-	struct ts_strv deny_remove; /* denied no more */
+	struct ts_strv allow;       /* the allow sets' content: effective IPs */
+	struct ts_strv deny;        /* the deny sets' content: deny.list and live.denied */
 	struct ts_strv gateways;    /* with rules only */
 	enum verify_mode verify;
 	const char *dnsmasq_for;    /* state_dir whose dnsmasq must pick up new domains */
@@ -74,22 +75,7 @@ static void apply_clear(struct apply *a)
 {
 	ts_strv_clear(&a->allow);
 	ts_strv_clear(&a->deny);
-	ts_strv_clear(&a->deny_add);
-	ts_strv_clear(&a->deny_remove);
 	ts_strv_clear(&a->gateways);
-}
-
-/* (live ∪ deny.list ∪ added) − removed: a live-only deny survives any other change. */
-static void merge_denies(const struct apply *a, const struct ts_strv *live, struct ts_strv *out)
-{
-	_cleanup_strset_ struct ts_strset seen = TS_STRSET_INIT;
-	for (size_t i = 0; i < a->deny_remove.n; i++)
-		ts_strset_add(&seen, a->deny_remove.items[i]);
-	const struct ts_strv *parts[] = { live, &a->deny, &a->deny_add };
-	for (size_t p = 0; p < ARRAY_SIZE(parts); p++)
-		for (size_t i = 0; i < parts[p]->n; i++)
-			if (ts_strset_add(&seen, parts[p]->items[i]))
-				ts_strv_push(out, parts[p]->items[i]);
 }
 
 static int elements(struct ts_strbuf *b, enum ts_nft_set set, const struct ts_strv *v,
@@ -98,8 +84,7 @@ static int elements(struct ts_strbuf *b, enum ts_nft_set set, const struct ts_st
 	return v->n ? ts_ruleset_elements(set, true, (const char *const *)v->items, v->n, b, err) : 0;
 }
 
-static int build_script(const struct apply *a, const struct ts_strv *deny, struct ts_strbuf *b,
-			struct ts_error *err)
+static int build_script(const struct apply *a, struct ts_strbuf *b, struct ts_error *err)
 {
 	int r = 0;
 	if (a->rules)
@@ -111,7 +96,7 @@ static int build_script(const struct apply *a, const struct ts_strv *deny, struc
 	if (r == 0 && !a->rules)
 		r = ts_ruleset_flush(TS_SET_DENY, b, err);
 	if (r == 0)
-		r = elements(b, TS_SET_DENY, deny, err);
+		r = elements(b, TS_SET_DENY, &a->deny, err);
 	if (r == 0 && a->rules)
 		r = elements(b, TS_SET_GATEWAY, &a->gateways, err);
 	return r;
@@ -144,25 +129,19 @@ static int apply_in_container(struct ts_nft *nft, void *arg, char **output, stru
 {
 	(void)output;
 	const struct apply *a = arg;
-	_cleanup_free_ char *table = NULL;
-	_cleanup_strv_ struct ts_strv live = TS_STRV_INIT, deny = TS_STRV_INIT;
-	int r = ts_nft_list(nft, true, &table, err);
-	if (r == 0 && !table && !a->rules)
-		return ts_error_set(err, ENOENT, "the container has no shield table; "
-				    "'terok-shield up' puts it back");
-	if (r == 0 && table)
-		r = ts_nft_set_elements(nft, "deny_v4", &live, err);
-	if (r == 0 && table)
-		r = ts_nft_set_elements(nft, "deny_v6", &live, err);
-	if (r < 0)
-		return r;
-	merge_denies(a, &live, &deny);
-
 	struct ts_strbuf script = TS_STRBUF_INIT;
-	r = build_script(a, &deny, &script, err);
+	int r = build_script(a, &script, err);
 	if (r == 0)
 		r = ts_nft_exec(nft, script.data, NULL, err);
 	ts_strbuf_clear(&script);
+	if (r < 0 && !a->rules) {
+		_cleanup_free_ char *table = NULL;
+		if (ts_nft_list(nft, true, &table, NULL) == 0 && !table)
+			return ts_error_set(err, ENOENT, "the container has no shield table; "
+					    "'terok-shield up' puts it back");
+		return ts_error_prefix(err, r, "the container's table is not the shield's (state "
+				       "error); 'terok-shield up' replaces it");
+	}
 	if (r == 0)
 		r = verify(nft, a->verify, err);
 	if (r == 0 && a->dnsmasq_for)
@@ -224,20 +203,35 @@ static bool strv_add_missing(struct ts_strv *v, const struct ts_strv *items)
 	return added;
 }
 
-/* Add items to one bundle list and remove them from another (either may be NULL). */
-static int move_entries(const char *state_dir, char *(*add_to)(const char *),
-			char *(*remove_from)(const char *), const struct ts_strv *items,
-			struct ts_error *err)
+/* A bundle list file, read into memory, changed there, written back when it changed. */
+struct list_file {
+	char *(*path)(const char *);
+	struct ts_strv items;
+	bool changed;
+};
+
+static int list_load(const char *state_dir, struct list_file *f, struct ts_error *err)
 {
-	_cleanup_strv_ struct ts_strv add = TS_STRV_INIT, rem = TS_STRV_INIT;
-	int r = 0;
-	if (add_to && (r = read_lines(state_dir, add_to, &add, err)) == 0 &&
-	    strv_add_missing(&add, items))
-		r = write_lines(state_dir, add_to, &add, err);
-	if (r == 0 && remove_from && (r = read_lines(state_dir, remove_from, &rem, err)) == 0 &&
-	    strv_remove_all(&rem, items))
-		r = write_lines(state_dir, remove_from, &rem, err);
+	f->items = (struct ts_strv)TS_STRV_INIT;
+	f->changed = false;
+	return read_lines(state_dir, f->path, &f->items, err);
+}
+
+static int list_store(const char *state_dir, struct list_file *f, struct ts_error *err)
+{
+	int r = f->changed ? write_lines(state_dir, f->path, &f->items, err) : 0;
+	ts_strv_clear(&f->items);
 	return r;
+}
+
+static void list_add(struct list_file *f, const struct ts_strv *items)
+{
+	f->changed |= strv_add_missing(&f->items, items);
+}
+
+static void list_remove(struct list_file *f, const struct ts_strv *items)
+{
+	f->changed |= strv_remove_all(&f->items, items);
 }
 
 /* ---- targets ---- */
@@ -304,58 +298,145 @@ static void audit_change(const struct ts_shield *s, const char *action, const st
 
 /* ---- allow / deny ---- */
 
-/* Files changed: regenerate what derives from them and fill the set contents. */
-static int finish_files(const struct ts_shield *s, bool domains_changed, struct apply *a,
-			struct ts_error *err)
+/* The allow and deny sets as the files say: effective IPs; deny.list plus live.denied. */
+static int read_set_contents(const char *state_dir, struct apply *a, struct ts_error *err)
 {
-	int r = ts_bundle_write_ruleset(s->state_dir, err);
-	if (r == 0 && domains_changed)
-		r = ts_bundle_write_dnsmasq_conf(s->state_dir, err);
+	_cleanup_strv_ struct ts_strv live_denied = TS_STRV_INIT;
+	int r = ts_read_effective_ips(state_dir, &a->allow, err);
 	if (r == 0)
-		r = ts_read_effective_ips(s->state_dir, &a->allow, err);
+		r = ts_read_denied_ips(state_dir, &a->deny, err);
 	if (r == 0)
-		r = ts_read_denied_ips(s->state_dir, &a->deny, err);
-	if (domains_changed)
-		a->dnsmasq_for = s->state_dir;
+		r = read_lines(state_dir, ts_path_live_denied, &live_denied, err);
+	if (r == 0)
+		strv_add_missing(&a->deny, &live_denied);
 	return r;
 }
 
+/* The address lists an allow or deny touches. */
+enum { PROFILE, LIVE, DENY_LIST, LIVE_DENIED, N_LISTS };
+
+static void plan_addresses(struct list_file *l, const struct target *t, bool allow,
+			   bool interactive)
+{
+	if (allow) {
+		list_add(&l[LIVE], &t->ips);
+		list_remove(&l[DENY_LIST], &t->ips);
+		list_remove(&l[LIVE_DENIED], &t->ips);
+		return;
+	}
+	/*
+	 * deny.list keeps profile addresses and every deny of an interactive
+	 * container (SPEC 3.4); other denies last until the next start.
+	 */
+	struct ts_strv persist = TS_STRV_INIT, this_run = TS_STRV_INIT;
+	for (size_t i = 0; i < t->ips.n; i++)
+		ts_strv_push(interactive || covered_by(t->ips.items[i], &l[PROFILE].items) ? &persist
+											  : &this_run,
+			     t->ips.items[i]);
+	list_remove(&l[LIVE], &t->ips);
+	list_add(&l[DENY_LIST], &persist);
+	list_add(&l[LIVE_DENIED], &this_run);
+	ts_strv_clear(&persist);
+	ts_strv_clear(&this_run);
+}
+
+/* In the dnsmasq tier a domain moves between live.domains and denied.domains. */
+static int store_domain(const char *state_dir, const struct target *t, bool allow,
+			struct ts_error *err)
+{
+	struct list_file to = { .path = allow ? ts_path_live_domains : ts_path_denied_domains };
+	struct list_file from = { .path = allow ? ts_path_denied_domains : ts_path_live_domains };
+	struct ts_strv one = TS_STRV_INIT;
+	ts_strv_push(&one, t->text);
+	int r = list_load(state_dir, &to, err);
+	if (r == 0)
+		r = list_load(state_dir, &from, err);
+	list_add(&to, &one);
+	list_remove(&from, &one);
+	if (r == 0)
+		r = list_store(state_dir, &to, err);
+	if (r == 0)
+		r = list_store(state_dir, &from, err);
+	ts_strv_clear(&to.items);
+	ts_strv_clear(&from.items);
+	ts_strv_clear(&one);
+	return r;
+}
+
+static int store_files(const char *state_dir, struct list_file *l, const struct target *t,
+		       bool allow, bool domains, struct ts_error *err)
+{
+	int r = 0;
+	for (int i = 0; i < N_LISTS; i++) {
+		int w = list_store(state_dir, &l[i], err);
+		r = r < 0 ? r : w;
+	}
+	if (r == 0)
+		r = ts_bundle_write_ruleset(state_dir, err);
+	if (r == 0 && domains)
+		r = store_domain(state_dir, t, allow, err);
+	if (r == 0 && domains)
+		r = ts_bundle_write_dnsmasq_conf(state_dir, err);
+	return r;
+}
+
+/*
+ * The new lists are computed in memory; the running container gets them
+ * while the files are written (a domain change waits for dnsmasq.conf
+ * first). *saved tells whether the files were written.
+ */
 static int change_locked(const struct ts_shield *s, struct target *t, bool allow, bool *running,
-			 struct ts_error *err)
+			 bool *saved, struct ts_error *err)
 {
 	struct ts_bundle_settings set;
 	int r = ts_bundle_settings_read(s->state_dir, &set, err);
 	if (r < 0)
 		return r;
 	bool domains = t->is_domain && set.dnsmasq_tier;
-	struct apply a = { 0 };
-	if (allow) {
-		r = move_entries(s->state_dir, ts_path_live_allowed, ts_path_deny_list, &t->ips, err);
-		ts_strv_push_all(&a.deny_remove, &t->ips);
-	} else {
-		/* deny.list keeps profile addresses and every deny of an interactive container. */
-		_cleanup_strv_ struct ts_strv profile = TS_STRV_INIT, persist = TS_STRV_INIT;
-		r = read_lines(s->state_dir, ts_path_profile_allowed, &profile, err);
-		for (size_t i = 0; r == 0 && i < t->ips.n; i++)
-			if (set.interactive || covered_by(t->ips.items[i], &profile))
-				ts_strv_push(&persist, t->ips.items[i]);
-		if (r == 0)
-			r = move_entries(s->state_dir, NULL, ts_path_live_allowed, &t->ips, err);
-		if (r == 0)
-			r = move_entries(s->state_dir, ts_path_deny_list, NULL, &persist, err);
-		ts_strv_push_all(&a.deny_add, &t->ips);
+	struct list_file l[N_LISTS] = {
+		[PROFILE] = { .path = ts_path_profile_allowed },
+		[LIVE] = { .path = ts_path_live_allowed },
+		[DENY_LIST] = { .path = ts_path_deny_list },
+		[LIVE_DENIED] = { .path = ts_path_live_denied },
+	};
+	for (int i = 0; i < N_LISTS; i++) {
+		int w = list_load(s->state_dir, &l[i], err);
+		r = r < 0 ? r : w;
 	}
-	if (r == 0 && domains) {
-		struct ts_strv one = TS_STRV_INIT;
-		ts_strv_push(&one, t->text);
-		r = allow ? move_entries(s->state_dir, ts_path_live_domains, ts_path_denied_domains, &one, err)
-			  : move_entries(s->state_dir, ts_path_denied_domains, ts_path_live_domains, &one, err);
-		ts_strv_clear(&one);
+	struct apply a = { .dnsmasq_for = domains ? s->state_dir : NULL };
+	struct ts_proc_identity id;
+	struct ts_nsexec job = { .pid = -1 };
+	if (r == 0) {
+		plan_addresses(l, t, allow, set.interactive);
+		ts_effective_ips(&l[PROFILE].items, &l[LIVE].items, &l[DENY_LIST].items, &a.allow);
+		ts_strv_push_all(&a.deny, &l[DENY_LIST].items);
+		strv_add_missing(&a.deny, &l[LIVE_DENIED].items);
+		r = ts_container_locate(s->state_dir, s->name, &id, err);
+		*running = r == 1;
+		r = r < 0 ? r : 0;
 	}
-	if (r == 0)
-		r = finish_files(s, domains, &a, err);
-	if (r == 0)
-		r = apply_live(s, &a, running, err);
+	/* Addresses only: the helper works while the files are written. */
+	bool started = false;
+	if (r == 0 && *running && !domains)
+		started = (r = ts_nsexec_start(&id, apply_in_container, &a, &job, err)) == 0;
+	int stored = r == 0 ? store_files(s->state_dir, l, t, allow, domains, err) : r;
+	*saved = stored == 0;
+	if (stored == 0 && *running && domains)
+		started = (r = ts_nsexec_start(&id, apply_in_container, &a, &job, err)) == 0;
+	struct ts_error live_err = { 0 };
+	int live = started ? ts_nsexec_finish(&job, NULL, &live_err) : 0;
+	if (r == 0 && stored < 0 && started && live == 0)
+		r = ts_error_prefix(err, stored, "applied to %s now, but not saved", s->name);
+	else if (r == 0 && stored < 0)
+		r = stored;
+	else if (r == 0 && live < 0) {
+		if (err)
+			*err = live_err;
+		r = ts_error_prefix(err, live, "saved for the next start, but not applied to %s now",
+				    s->name);
+	}
+	for (int i = 0; i < N_LISTS; i++)
+		ts_strv_clear(&l[i].items);
 	apply_clear(&a);
 	ts_bundle_settings_clear(&set);
 	return r;
@@ -369,14 +450,15 @@ static int change(const struct ts_shield *s, const char *input, bool allow, stru
 	int r = parse_target(input, &t, err);
 	if (r < 0)
 		return r;
+	bool saved = false;
 	_cleanup_close_ int lock = ts_bundle_lock(s->state_dir, err);
-	r = lock < 0 ? lock : change_locked(s, &t, allow, &out->running, err);
-	if (r == 0) {
+	r = lock < 0 ? lock : change_locked(s, &t, allow, &out->running, &saved, err);
+	if (saved)
 		audit_change(s, allow ? "allowed" : "denied", &t);
+	if (r == 0)
 		out->ips = t.ips;
-	} else {
+	else
 		ts_strv_clear(&t.ips);
-	}
 	return r;
 }
 
@@ -411,9 +493,7 @@ static int replace_table(const struct ts_shield *s, bool up, bool all, struct ts
 	r = ts_bundle_rules(&set, mode, &rules, err);
 	a.rules = rules;
 	if (r == 0)
-		r = ts_read_effective_ips(s->state_dir, &a.allow, err);
-	if (r == 0)
-		r = ts_read_denied_ips(s->state_dir, &a.deny, err);
+		r = read_set_contents(s->state_dir, &a, err);
 	ts_bundle_gateways(&set, &a.gateways);
 	if (r == 0)
 		r = apply_live(s, &a, &running, err);

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <dirent.h>
 #include <fcntl.h>
 #include <nftables/libnftables.h>
 #include <sched.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#include "addr.h"
 #include "nft.h"
 #include "nft_names.h"
 #include "util.h"
@@ -45,16 +45,22 @@ static void nft_closep(struct ts_nft **nft)
 /* In the detached child: keep only netlink sockets (libnftables' among them) and keep_fd. */
 static void close_all_but_netlink(int keep_fd)
 {
-	const int scan = 4096;
-	for (int fd = 0; fd < scan; fd++) {
-		int domain;
+	DIR *dir = opendir("/proc/self/fd");
+	if (!dir) {
+		close_range(3, ~0U, 0);
+		return;
+	}
+	int dir_fd = dirfd(dir);
+	struct dirent *e;
+	while ((e = readdir(dir))) {
+		int fd = atoi(e->d_name), domain;
 		socklen_t len = sizeof(domain);
-		if (fd == keep_fd ||
+		if (e->d_name[0] == '.' || fd == keep_fd || fd == dir_fd ||
 		    (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_NETLINK))
 			continue;
 		close(fd);
 	}
-	close_range(scan, ~0U, 0);
+	closedir(dir);
 }
 
 void ts_nft_close_detached(struct ts_nft *nft)
@@ -141,41 +147,6 @@ int ts_nft_list(struct ts_nft *nft, bool terse, char **listing, struct ts_error 
 		return 0;
 	if (r < 0)
 		return ts_error_set(err, r, "nft: %s", msg);
-	return 0;
-}
-
-/* The text between "elements = {" and the matching "}" of a set listing, or NULL. */
-static char *elements_text(const char *listing)
-{
-	const char *start = strstr(listing, "elements = {");
-	if (!start)
-		return NULL;
-	start += strlen("elements = {");
-	const char *end = strchr(start, '}');
-	return end ? strndup(start, (size_t)(end - start)) : NULL;
-}
-
-int ts_nft_set_elements(struct ts_nft *nft, const char *name, struct ts_strv *out,
-			struct ts_error *err)
-{
-	char msg[TS_ERROR_MESSAGE_MAX - 64];
-	_cleanup_free_ char *cmd = ts_xasprintf("list set " TS_NFT_FAMILY " " TS_NFT_TABLE " %s", name);
-	_cleanup_free_ char *listing = NULL;
-	int r = run(nft, 0, cmd, &listing, msg, sizeof(msg));
-	if (r < 0)
-		return ts_error_set(err, r, "nft: %s", msg);
-	_cleanup_free_ char *text = elements_text(listing);
-	char *save = NULL;
-	for (char *e = text ? strtok_r(text, ",", &save) : NULL; e; e = strtok_r(NULL, ",", &save)) {
-		/* "1.2.3.4", or "1.2.3.4 timeout 30m expires 29m" in a timeout set: the first word. */
-		char *word = ts_strip(e);
-		word[strcspn(word, " \t\n")] = '\0';
-		char canonical[TS_ADDR_STRLEN];
-		if (ts_addr_canonicalize(word, canonical, NULL) < 0)
-			return ts_error_set(err, EPROTO, "set %s holds '%.64s', which the shield never writes",
-					    name, word);
-		ts_strv_push(out, canonical);
-	}
 	return 0;
 }
 

@@ -8,8 +8,6 @@
 
 #include <stdbool.h>
 
-#include "strv.h"
-
 struct ts_error;
 
 /*
@@ -38,13 +36,6 @@ int ts_nft_exec(struct ts_nft *nft, const char *script, char **output, struct ts
  * never depend on them, and big sets list slowly).
  */
 int ts_nft_list(struct ts_nft *nft, bool terse, char **listing, struct ts_error *err);
-
-/*
- * The elements of set NAME of our table, canonical (appended to out).
- * An element the shield never writes (a range, say) is an error.
- */
-int ts_nft_set_elements(struct ts_nft *nft, const char *name, struct ts_strv *out,
-			struct ts_error *err);
 
 /* One-shot forms of ts_nft_exec and ts_nft_list. */
 int ts_nft_run(const char *script, char **output, struct ts_error *err);

@@ -64,9 +64,35 @@ static void helper(int fd, const struct ts_proc_identity *id, ts_nsexec_fn fn, v
 	_exit(sent ? 0 : 1);
 }
 
-int ts_in_container(const struct ts_proc_identity *id, ts_nsexec_fn fn, void *arg, char **output,
-		    struct ts_error *err)
+/*
+ * Helpers that sent their answer but had not exited yet: reaped on a later
+ * call, so a caller never waits for one to finish tearing down.
+ */
+static pid_t unreaped[64];
+
+static void reap_finished(void)
 {
+	for (size_t i = 0; i < ARRAY_SIZE(unreaped); i++)
+		if (unreaped[i] > 0 && waitpid(unreaped[i], NULL, WNOHANG) != 0)
+			unreaped[i] = 0;
+}
+
+static void reap_later(pid_t pid)
+{
+	if (waitpid(pid, NULL, WNOHANG) != 0)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(unreaped); i++)
+		if (unreaped[i] == 0) {
+			unreaped[i] = pid;
+			return;
+		}
+	waitpid(pid, NULL, 0);
+}
+
+int ts_nsexec_start(const struct ts_proc_identity *id, ts_nsexec_fn fn, void *arg,
+		    struct ts_nsexec *job, struct ts_error *err)
+{
+	reap_finished();
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return ts_error_set(err, errno, "pipe: %s", strerror(errno));
@@ -83,14 +109,19 @@ int ts_in_container(const struct ts_proc_identity *id, ts_nsexec_fn fn, void *ar
 		helper(pipefd[1], id, fn, arg);
 	}
 	close(pipefd[1]);
+	*job = (struct ts_nsexec){ .pid = pid, .fd = pipefd[0] };
+	return 0;
+}
+
+int ts_nsexec_finish(struct ts_nsexec *job, char **output, struct ts_error *err)
+{
 	struct report rep;
-	bool got = read_all(pipefd[0], &rep, sizeof(rep));
+	bool got = read_all(job->fd, &rep, sizeof(rep));
 	_cleanup_free_ char *text = got && rep.output_len < (1u << 30) ? ts_xmalloc(rep.output_len + 1) : NULL;
-	got = got && text && read_all(pipefd[0], text, rep.output_len);
-	close(pipefd[0]);
-	int status;
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	got = got && text && read_all(job->fd, text, rep.output_len);
+	close(job->fd);
+	reap_later(job->pid);
+	*job = (struct ts_nsexec){ .pid = -1, .fd = -1 };
 	if (!got)
 		return ts_error_set(err, EIO, "the helper in the container's namespace died without an answer");
 	if (rep.result < 0) {
@@ -102,4 +133,12 @@ int ts_in_container(const struct ts_proc_identity *id, ts_nsexec_fn fn, void *ar
 	if (output)
 		*output = TAKE_PTR(text);
 	return 0;
+}
+
+int ts_in_container(const struct ts_proc_identity *id, ts_nsexec_fn fn, void *arg, char **output,
+		    struct ts_error *err)
+{
+	struct ts_nsexec job;
+	int r = ts_nsexec_start(id, fn, arg, &job, err);
+	return r < 0 ? r : ts_nsexec_finish(&job, output, err);
 }

@@ -19,6 +19,19 @@ struct ts_proc_identity;
  */
 typedef int (*ts_nsexec_fn)(struct ts_nft *nft, void *arg, char **output, struct ts_error *err);
 
+/* A helper at work. */
+struct ts_nsexec {
+	int pid;
+	int fd;
+};
+
+/* Start fn in the container's namespace; the caller may work meanwhile. */
+int ts_nsexec_start(const struct ts_proc_identity *id, ts_nsexec_fn fn, void *arg,
+		    struct ts_nsexec *job, struct ts_error *err);
+
+/* Wait for the helper's answer: fn's result, err, and *output (optional). */
+int ts_nsexec_finish(struct ts_nsexec *job, char **output, struct ts_error *err);
+
 /* Run fn in the container's namespace; *output (optional) receives what fn produced. */
 int ts_in_container(const struct ts_proc_identity *id, ts_nsexec_fn fn, void *arg, char **output,
 		    struct ts_error *err);

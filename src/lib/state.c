@@ -35,6 +35,7 @@ BUNDLE_FILE(ts_path_audit, "audit.jsonl")
 BUNDLE_FILE(ts_path_hook_error_log, "hook-error.log")
 BUNDLE_FILE(ts_path_lock, "bundle.lock")
 BUNDLE_FILE(ts_path_profiles, "profiles")
+BUNDLE_FILE(ts_path_live_denied, "live.denied")
 BUNDLE_FILE(ts_path_loopback_ports, "loopback_ports")
 
 char *ts_path_hook_json(const char *state_dir, const char *stage)
@@ -130,22 +131,29 @@ int ts_read_denied_ips(const char *state_dir, struct ts_strv *out, struct ts_err
 	return read_unique(path, &seen, out, err);
 }
 
+void ts_effective_ips(const struct ts_strv *profile, const struct ts_strv *live,
+		      const struct ts_strv *denied, struct ts_strv *out)
+{
+	_cleanup_strset_ struct ts_strset seen = TS_STRSET_INIT;
+	for (size_t i = 0; i < denied->n; i++)
+		ts_strset_add(&seen, denied->items[i]);
+	const struct ts_strv *parts[] = { profile, live };
+	for (size_t p = 0; p < 2; p++)
+		for (size_t i = 0; i < parts[p]->n; i++)
+			if (ts_strset_add(&seen, parts[p]->items[i]))
+				ts_strv_push(out, parts[p]->items[i]);
+}
+
 int ts_read_effective_ips(const char *state_dir, struct ts_strv *out, struct ts_error *err)
 {
-	_cleanup_strv_ struct ts_strv allowed = TS_STRV_INIT;
+	_cleanup_strv_ struct ts_strv allowed = TS_STRV_INIT, none = TS_STRV_INIT;
 	_cleanup_strv_ struct ts_strv denied = TS_STRV_INIT;
-	_cleanup_strset_ struct ts_strset deny_set = TS_STRSET_INIT;
 	int r = ts_read_allowed_ips(state_dir, &allowed, err);
 	if (r == 0)
 		r = ts_read_denied_ips(state_dir, &denied, err);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < denied.n; i++)
-		ts_strset_add(&deny_set, denied.items[i]);
-	for (size_t i = 0; i < allowed.n; i++)
-		if (!ts_strset_contains(&deny_set, allowed.items[i]))
-			ts_strv_push(out, allowed.items[i]);
-	return 0;
+	if (r == 0)
+		ts_effective_ips(&allowed, &none, &denied, out);
+	return r;
 }
 
 int ts_read_interactive_tier(const char *state_dir, char **out, struct ts_error *err)

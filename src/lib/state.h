@@ -38,6 +38,12 @@ char *ts_path_hook_error_log(const char *state_dir);
 char *ts_path_lock(const char *state_dir);
 /* Added: the profile names prepare composed, one per line (resolve reuses them). */
 char *ts_path_profiles(const char *state_dir);
+/*
+ * Added: denies of this run that deny.list does not keep (SPEC 3.4), so
+ * the live deny sets always equal what the files say; the hook empties it
+ * at every start.
+ */
+char *ts_path_live_denied(const char *state_dir);
 /* Added: the loopback ports prepare allowed, one per line (regenerating the ruleset needs them). */
 char *ts_path_loopback_ports(const char *state_dir);
 
@@ -58,6 +64,9 @@ int ts_ensure_state_dirs(const char *state_dir, struct ts_error *err);
 int ts_read_allowed_ips(const char *state_dir, struct ts_strv *out, struct ts_error *err);
 /* deny.list (a set; returned in file order without duplicates). */
 int ts_read_denied_ips(const char *state_dir, struct ts_strv *out, struct ts_error *err);
+/* (profile then live, duplicates dropped) minus denied, order kept: pure. */
+void ts_effective_ips(const struct ts_strv *profile, const struct ts_strv *live,
+		      const struct ts_strv *denied, struct ts_strv *out);
 /* allowed minus denied, order kept. */
 int ts_read_effective_ips(const char *state_dir, struct ts_strv *out, struct ts_error *err);
 /* Trimmed content of `interactive`; *out NULL when missing or empty. */

@@ -115,7 +115,11 @@ void harness_set_container_caps(const char *caps);
 /* A fresh state_dir (0700) under the state root for container name. */
 char *harness_state_dir(struct harness *h, const char *name);
 
-/* The live terok_shield table in pid's namespace (full listing), or NULL. */
+/*
+ * The live terok_shield table in pid's namespace (full listing), or NULL.
+ * Counters read zero, so listings compare by rules and elements (a stray
+ * packet, say an IPv6 announcement, must not make two equal tables differ).
+ */
 char *harness_list_table(struct harness *h, pid_t pid);
 
 /* Run an nft script inside pid's namespace; 0 on success. */
