@@ -67,3 +67,9 @@ bool cli_parse_help_only(int argc, char **argv, const char *command, const char 
 		return cli_handle_common_opt(opt, argv, command, usage, exit_code);
 	return false;
 }
+
+void cli_warn_unresolved(const struct ts_strv *warnings)
+{
+	for (size_t i = 0; i < warnings->n; i++)
+		fprintf(stderr, "terok-shield: warning: not resolved, skipped: %s\n", warnings->items[i]);
+}

@@ -211,9 +211,7 @@ static int do_prepare(struct cli *cli, const struct prepare_opts *o, struct ts_p
 	ts_podman_info_clear(&info);
 	if (r < 0)
 		return cli_fail(&err);
-	for (size_t i = 0; i < out->warnings.n; i++)
-		fprintf(stderr, "terok-shield: warning: not resolved, skipped: %s\n",
-			out->warnings.items[i]);
+	cli_warn_unresolved(&out->warnings);
 	return 0;
 }
 

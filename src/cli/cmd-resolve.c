@@ -54,8 +54,7 @@ int resolve_main(int argc, char **argv, struct cli *cli)
 	struct ts_resolved res;
 	if (ts_resolve_bundle(state_dir, cli->config_root, force, &res, &err) < 0)
 		return cli_fail(&err);
-	for (size_t i = 0; i < res.warnings.n; i++)
-		fprintf(stderr, "terok-shield: warning: not resolved, skipped: %s\n", res.warnings.items[i]);
+	cli_warn_unresolved(&res.warnings);
 	printf("Resolved %zu IPs for %s%s\n", res.n_ips, name, force ? " (forced)" : "");
 	for (size_t i = 0; i < res.ips.n; i++)
 		printf("%s\n", res.ips.items[i]);

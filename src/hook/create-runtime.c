@@ -18,6 +18,7 @@
 #include "ruleset.h"
 #include "state.h"
 #include "strbuf.h"
+#include "nft_names.h"
 #include "util.h"
 #include "verify.h"
 
@@ -146,7 +147,7 @@ static int dnsmasq_configured(const struct ts_oci_state *st, bool *configured,
 	*configured = lstat(conf, &s) == 0;
 	if (*configured && !S_ISREG(s.st_mode))
 		return ts_error_set(err, EINVAL, "%s: not a regular file", conf);
-	if (!*configured && st->dns_tier && strcmp(st->dns_tier, "dnsmasq") == 0)
+	if (!*configured && st->dns_tier && strcmp(st->dns_tier, TS_TIER_DNSMASQ) == 0)
 		return ts_error_set(err, ENOENT,
 				    "DNS tier is dnsmasq but %s is missing: the container would have "
 				    "no DNS; run 'terok-shield prepare' again",

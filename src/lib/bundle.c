@@ -8,6 +8,7 @@
 #include "state.h"
 #include "strbuf.h"
 #include "strset.h"
+#include "nft_names.h"
 #include "util.h"
 
 void ts_bundle_settings_clear(struct ts_bundle_settings *s)
@@ -92,13 +93,13 @@ int ts_bundle_settings_read(const char *state_dir, struct ts_bundle_settings *s,
 		ts_bundle_settings_clear(s);
 		return r;
 	}
-	if (tier && strcmp(tier, "dnsmasq") != 0 && strcmp(tier, "dig") != 0 &&
-	    strcmp(tier, "getent") != 0) {
+	if (tier && strcmp(tier, TS_TIER_DNSMASQ) != 0 && strcmp(tier, TS_TIER_STATIC) != 0 &&
+	    strcmp(tier, TS_TIER_GETENT) != 0) {
 		_cleanup_free_ char *path = ts_path_dns_tier(state_dir);
 		ts_bundle_settings_clear(s);
 		return ts_error_set(err, EINVAL, "%s: unknown DNS tier '%.32s'", path, tier);
 	}
-	s->dnsmasq_tier = tier && strcmp(tier, "dnsmasq") == 0;
+	s->dnsmasq_tier = tier && strcmp(tier, TS_TIER_DNSMASQ) == 0;
 	s->interactive = marker != NULL;
 	return 0;
 }

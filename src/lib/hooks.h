@@ -5,9 +5,11 @@
 
 #include <stdbool.h>
 
+#include "containers_conf.h"
+
 struct ts_error;
 
-#define TS_HOOK_SYSTEM_DIR "/usr/share/containers/oci/hooks.d"
+#define TS_HOOK_SYSTEM_DIR TS_HOOKS_DIR_DEFAULT_USR
 #define TS_HOOK_VERSION_ENV "TEROK_SHIELD_BUNDLE_VERSION"
 /* Runtimes give hooks only the descriptor's environment: this is where the hook logs when a container's state_dir is unknown. */
 #define TS_HOOK_STATE_ROOT_ENV "TEROK_SHIELD_STATE_DIR"

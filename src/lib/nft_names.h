@@ -6,6 +6,11 @@
 #define TS_NFT_FAMILY "inet"
 #define TS_NFT_TABLE "terok_shield"
 #define TS_NFLOG_GROUP 100
+
+/* DNS tier names (dns.tier, the dns_tier annotation); "getent" is read as static too. */
+#define TS_TIER_DNSMASQ "dnsmasq"
+#define TS_TIER_STATIC "dig"
+#define TS_TIER_GETENT "getent"
 #define TS_DNS_SET_TIMEOUT "30m"
 #define TS_PASTA_HOST_LOOPBACK "169.254.1.2"
 #define TS_REJECT "reject with icmpx admin-prohibited"

@@ -7,6 +7,7 @@
 #include "fileio.h"
 #include "oci.h"
 #include "profiles.h"
+#include "nft_names.h"
 #include "util.h"
 
 void ts_oci_state_clear(struct ts_oci_state *st)
@@ -129,7 +130,7 @@ static int parse_state_dir(const char *value, char **out, struct ts_error *err)
 
 static int parse_dns_tier(const char *value, char **out, struct ts_error *err)
 {
-	static const char *const tiers[] = { "dnsmasq", "dig", "getent" };
+	static const char *const tiers[] = { TS_TIER_DNSMASQ, TS_TIER_STATIC, TS_TIER_GETENT };
 	for (size_t i = 0; i < ARRAY_SIZE(tiers); i++)
 		if (strcmp(value, tiers[i]) == 0) {
 			*out = ts_xstrdup(value);

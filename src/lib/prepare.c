@@ -4,6 +4,7 @@
 
 #include "addr.h"
 #include "bundle.h"
+#include "containers_conf.h"
 #include "dirs.h"
 #include "dnsmasq.h"
 #include "fileio.h"
@@ -23,10 +24,15 @@
 /* Per query: long enough for a slow resolver, short enough for a prompt prepare. */
 #define RESOLVE_TIMEOUT_MS 3000
 
-/* Podman's own hooks directories: passed along so other hooks keep working. */
+/*
+ * Podman's default hooks directories, passed along with ours. --hooks-dir
+ * replaces containers.conf's hooks_dir for this start only: with setup's
+ * hooks_dir (the defaults plus ours) the first start and every restart see
+ * the same hooks; directories a user added by hand are seen on restarts.
+ */
 static const char *const podman_hooks_dirs[] = {
-	"/usr/share/containers/oci/hooks.d",
-	"/etc/containers/oci/hooks.d",
+	TS_HOOKS_DIR_DEFAULT_USR,
+	TS_HOOKS_DIR_DEFAULT_ETC,
 };
 
 void ts_prepared_clear(struct ts_prepared *p)

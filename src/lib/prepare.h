@@ -15,9 +15,6 @@
 
 struct ts_error;
 
-/* The DNS tier names recorded in dns.tier. */
-#define TS_TIER_DNSMASQ "dnsmasq"
-#define TS_TIER_STATIC "dig"
 
 struct ts_prepare_request {
 	const char *name;                    /* container name */
