@@ -43,6 +43,13 @@ int ts_dnsmasq_pid(const char *state_dir, pid_t *pid, struct ts_error *err);
 int ts_dnsmasq_start(const char *state_dir, pid_t *pid, struct ts_error *err);
 
 /*
+ * A detached watcher that stops dnsmasq when the container's init exits:
+ * poststop does not run on every way a container ends (a forced removal,
+ * a runtime crash), and a forgotten dnsmasq would keep the namespace alive.
+ */
+int ts_dnsmasq_watch(pid_t dnsmasq, pid_t container, struct ts_error *err);
+
+/*
  * Send SIGTERM to our dnsmasq when dnsmasq.pid names it (wait: until it
  * has exited) and remove the PID file; a stale PID file is only removed.
  * Returns 1 when a process was signalled, 0 when none was running.

@@ -447,6 +447,18 @@ static void test_dnsmasq_without_pid_file(void **state)
 	free(edited);
 }
 
+/* poststop does not run on every way a container ends: dnsmasq follows the container anyway. */
+static void test_dnsmasq_follows_container(void **state)
+{
+	struct fixture *f = *state;
+	pid_t pid;
+	assert_int_equal(ts_dnsmasq_pid(f->state_dir, &pid, NULL), 0);
+	kill(f->h.container, SIGKILL);
+	waitpid(f->h.container, NULL, 0);
+	f->h.container = -1;
+	assert_true(wait_gone(pid));
+}
+
 static void test_poststop_stops_dnsmasq(void **state)
 {
 	struct fixture *f = *state;
@@ -751,6 +763,7 @@ int main(void)
 		WITH(test_other_domain_stays_refused, setup_dnsmasq),
 		WITH(test_rerun_replaces_dnsmasq, setup_dnsmasq),
 		WITH(test_dnsmasq_without_pid_file, setup_dnsmasq),
+		WITH(test_dnsmasq_follows_container, setup_dnsmasq),
 		WITH(test_poststop_stops_dnsmasq, setup_dnsmasq),
 		WITH(test_poststop_spares_other_process, setup_dnsmasq),
 		WITH(test_fail_malformed_json, setup_bare),
