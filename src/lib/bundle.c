@@ -151,9 +151,11 @@ int ts_bundle_up_script(const char *state_dir, char **script, struct ts_error *e
 	if (r == 0) {
 		ts_strbuf_puts(&b, rules);
 		r = append_elements(&b, TS_SET_ALLOW, &allowed, err);
+		if (r < 0)
+			ts_error_prefix(err, r, "%s: profile.allowed or live.allowed", state_dir);
 	}
-	if (r == 0)
-		r = append_elements(&b, TS_SET_DENY, &denied, err);
+	if (r == 0 && (r = append_elements(&b, TS_SET_DENY, &denied, err)) < 0)
+		ts_error_prefix(err, r, "%s: deny.list", state_dir);
 	if (r == 0)
 		r = append_elements(&b, TS_SET_GATEWAY, &gateways, err);
 	ts_strv_clear(&allowed);
