@@ -18,6 +18,7 @@ static const struct cli_command commands[] = {
 	{ "up", up_main, "put a container's shield back" },
 	{ "down", down_main, "lift a container's shield (private ranges stay refused)" },
 	{ "rules", rules_main, "print a container's live state and rules" },
+	{ "watch", watch_main, "stream a container's events as JSON lines" },
 	{ "preview", preview_main, "print the ruleset that would be applied" },
 	{ "profiles", profiles_main, "list allowlist profiles, or show one" },
 	{ "status", status_main, "show the installation overview, or a container's state" },

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include "netns.h"
@@ -141,4 +142,77 @@ int ts_in_container(const struct ts_proc_identity *id, ts_nsexec_fn fn, void *ar
 	struct ts_nsexec job;
 	int r = ts_nsexec_start(id, fn, arg, &job, err);
 	return r < 0 ? r : ts_nsexec_finish(&job, output, err);
+}
+
+/* ---- a socket made inside the namespace, handed back ---- */
+
+static void socket_helper(int channel, const struct ts_proc_identity *id, ts_nsexec_socket_fn make,
+			  void *arg)
+{
+	struct report rep = { 0 };
+	int made = -1;
+	rep.result = ts_netns_enter_container(id, &rep.err);
+	if (rep.result == 0)
+		rep.result = made = make(arg, &rep.err);
+	struct iovec iov = { .iov_base = &rep, .iov_len = sizeof(rep) };
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control = { 0 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (made >= 0) {
+		rep.result = 0;
+		msg.msg_control = control.buf;
+		msg.msg_controllen = sizeof(control.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &made, sizeof(int));
+	}
+	_exit(sendmsg(channel, &msg, 0) == (ssize_t)sizeof(rep) ? 0 : 1);
+}
+
+int ts_container_socket(const struct ts_proc_identity *id, ts_nsexec_socket_fn make, void *arg,
+			int *fd, struct ts_error *err)
+{
+	int pair[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+		return ts_error_set(err, errno, "socketpair: %s", strerror(errno));
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(pair[0]);
+		socket_helper(pair[1], id, make, arg);
+	}
+	close(pair[1]);
+	if (pid < 0) {
+		close(pair[0]);
+		return ts_error_set(err, errno, "fork: %s", strerror(errno));
+	}
+	struct report rep;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = { .iov_base = &rep, .iov_len = sizeof(rep) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+			      .msg_controllen = sizeof(control.buf) };
+	ssize_t n;
+	while ((n = recvmsg(pair[0], &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	close(pair[0]);
+	waitpid(pid, NULL, 0);
+	if (n != (ssize_t)sizeof(rep))
+		return ts_error_set(err, EIO, "the helper in the container's namespace died without an answer");
+	if (rep.result < 0) {
+		if (err)
+			*err = rep.err;
+		return rep.result;
+	}
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return ts_error_set(err, EIO, "the helper sent no socket");
+	memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return 0;
 }

@@ -36,4 +36,15 @@ int ts_nsexec_finish(struct ts_nsexec *job, char **output, struct ts_error *err)
 int ts_in_container(const struct ts_proc_identity *id, ts_nsexec_fn fn, void *arg, char **output,
 		    struct ts_error *err);
 
+/* Runs in the helper: make a socket (bound to the namespace it is made in) and return its fd. */
+typedef int (*ts_nsexec_socket_fn)(void *arg, struct ts_error *err);
+
+/*
+ * A socket made inside the container's namespace and handed back
+ * (SCM_RIGHTS): netlink sockets stay bound to the namespace they were
+ * created in (SPEC 2), so the caller can use it from anywhere.
+ */
+int ts_container_socket(const struct ts_proc_identity *id, ts_nsexec_socket_fn make, void *arg,
+			int *fd, struct ts_error *err);
+
 #endif

@@ -4,6 +4,17 @@
 
 #include "util.h"
 
+/*
+ * Messages quote outside values: a newline or an escape sequence in one
+ * must not break the one-line error (or a terminal). Control bytes become '?'.
+ */
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 int ts_error_set(struct ts_error *err, int code, const char *fmt, ...)
 {
 	if (code < 0)
@@ -15,6 +26,7 @@ int ts_error_set(struct ts_error *err, int code, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(err->message, sizeof(err->message), fmt, ap);
 		va_end(ap);
+		one_line(err->message);
 		err->code = code;
 	}
 	return -code;
@@ -36,6 +48,7 @@ int ts_error_prefix(struct ts_error *err, int code, const char *fmt, ...)
 		memcpy(old, err->message, sizeof(old));
 		/* Bounded so the result always fits: context first, then the cause. */
 		snprintf(err->message, sizeof(err->message), "%.200s: %.300s", prefix, old);
+		one_line(err->message);
 		err->code = code;
 	}
 	return -code;

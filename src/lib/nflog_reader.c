@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <arpa/inet.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_log.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
+
+#include "nflog.h"
+#include "nflog_reader.h"
+#include "nft_names.h"
+#include "nsexec.h"
+#include "procid.h"
+#include "util.h"
+
+/* Socket buffer: a flood of refused connections must not overflow it at once. */
+#define RCVBUF (4 * 1024 * 1024)
+
+struct config_request {
+	struct nlmsghdr nlh;
+	struct nfgenmsg nfg;
+	char attrs[32];
+};
+
+static void add_attr(struct config_request *req, uint16_t type, const void *data, uint16_t len)
+{
+	struct nlattr *a = (struct nlattr *)((char *)req + NLMSG_ALIGN(req->nlh.nlmsg_len));
+	a->nla_type = type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	memcpy((char *)a + NLA_HDRLEN, data, len);
+	req->nlh.nlmsg_len = NLMSG_ALIGN(req->nlh.nlmsg_len) + NLA_ALIGN(a->nla_len);
+}
+
+/* Send one NFULNL config message for our group and wait for the kernel's ack. */
+static int configure(int fd, uint32_t seq, uint16_t type, const void *data, uint16_t len,
+		     struct ts_error *err)
+{
+	struct config_request req = {
+		.nlh = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct nfgenmsg)),
+			 .nlmsg_type = (NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_CONFIG,
+			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
+			 .nlmsg_seq = seq },
+		.nfg = { .nfgen_family = AF_UNSPEC, .version = NFNETLINK_V0,
+			 .res_id = htons(TS_NFLOG_GROUP) },
+	};
+	add_attr(&req, type, data, len);
+	if (send(fd, &req, req.nlh.nlmsg_len, 0) < 0)
+		return ts_error_set(err, errno, "NFLOG config: %s", strerror(errno));
+	char buf[4096];
+	ssize_t n = recv(fd, buf, sizeof(buf), 0);
+	if (n < 0)
+		return ts_error_set(err, errno, "NFLOG config: %s", strerror(errno));
+	struct nlmsghdr *h = (struct nlmsghdr *)buf;
+	if (!NLMSG_OK(h, (size_t)n) || h->nlmsg_type != NLMSG_ERROR)
+		return ts_error_set(err, EPROTO, "NFLOG config: unexpected answer");
+	const struct nlmsgerr *e = NLMSG_DATA(h);
+	if (e->error == -EBUSY)
+		return ts_error_set(err, EBUSY, "NFLOG group %d is taken in the container's namespace "
+				    "(another watch or interactive session?)", TS_NFLOG_GROUP);
+	if (e->error < 0)
+		return ts_error_set(err, -e->error, "NFLOG config: %s", strerror(-e->error));
+	return 0;
+}
+
+/* Runs in the helper, inside the container's namespace. */
+static int make_nflog_socket(void *arg, struct ts_error *err)
+{
+	(void)arg;
+	_cleanup_close_ int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	if (fd < 0)
+		return ts_error_set(err, errno, "NFLOG socket: %s", strerror(errno));
+	struct sockaddr_nl local = { .nl_family = AF_NETLINK };
+	int size = RCVBUF;
+	if (bind(fd, (struct sockaddr *)&local, sizeof(local)) < 0)
+		return ts_error_set(err, errno, "NFLOG bind: %s", strerror(errno));
+	/* FORCE works with CAP_NET_ADMIN (ours in this namespace); the plain one is capped. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	struct nfulnl_msg_config_cmd bind_cmd = { .command = NFULNL_CFG_CMD_BIND };
+	struct nfulnl_msg_config_mode mode = { .copy_range = htonl(TS_NFLOG_COPY_RANGE),
+					       .copy_mode = NFULNL_COPY_PACKET };
+	int r = configure(fd, 1, NFULA_CFG_CMD, &bind_cmd, sizeof(bind_cmd), err);
+	if (r == 0)
+		r = configure(fd, 2, NFULA_CFG_MODE, &mode, sizeof(mode), err);
+	return r < 0 ? r : TAKE_FD(fd);
+}
+
+int ts_nflog_open(const struct ts_proc_identity *id, int *fd, struct ts_error *err)
+{
+	return ts_container_socket(id, make_nflog_socket, NULL, fd, err);
+}
+
+int ts_nflog_read(int fd, ts_nflog_cb cb, void *arg, unsigned *lost, struct ts_error *err)
+{
+	const size_t size = 256 * 1024;
+	_cleanup_free_ char *buf = ts_xmalloc(size);
+	int events = 0;
+	for (;;) {
+		ssize_t n = recv(fd, buf, size, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == ENOBUFS) {
+			if (lost)
+				(*lost)++;
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return events;
+		if (n < 0)
+			return ts_error_set(err, errno, "NFLOG read: %s", strerror(errno));
+		size_t left = (size_t)n;
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+			struct ts_nflog_event ev;
+			if (ts_nflog_parse(h, h->nlmsg_len, &ev) == 1) {
+				cb(&ev, arg);
+				events++;
+			}
+		}
+	}
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The NFLOG socket of a container (SPEC 2, 3.6): made inside the
+ * container's network namespace, bound to the shield's log group, and read
+ * from anywhere. Parsing is nflog.h's.
+ */
+#ifndef TS_NFLOG_READER_H
+#define TS_NFLOG_READER_H
+
+struct ts_error;
+struct ts_nflog_event;
+struct ts_proc_identity;
+
+/* Bytes of each logged packet the kernel copies to us: enough for the IP and L4 headers. */
+#define TS_NFLOG_COPY_RANGE 160
+
+/* A socket receiving group 100 of the container's namespace (close it when done). */
+int ts_nflog_open(const struct ts_proc_identity *id, int *fd, struct ts_error *err);
+
+typedef void (*ts_nflog_cb)(const struct ts_nflog_event *ev, void *arg);
+
+/*
+ * Read what is waiting (without blocking) and call cb for every event of
+ * ours. Returns the number of events, or a negative errno. Events lost to
+ * a full socket buffer are skipped (*lost, optional, counts the overflows).
+ */
+int ts_nflog_read(int fd, ts_nflog_cb cb, void *arg, unsigned *lost, struct ts_error *err);
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* ts_profile_parse on arbitrary profile text. */
+#include "addr.h"
+#include "domain.h"
+#include "fuzz.h"
+#include "profiles.h"
+#include "strv.h"
+#include "util.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ts_strv entries = { 0 };
+	struct ts_error err = { 0 };
+	char *text = fuzz_cstr(data, size);
+	int r = ts_profile_parse("fuzz.txt", text, &entries, &err);
+	if (r < 0) {
+		FUZZ_CHECK(err.code > 0 && err.message[0]);
+	} else {
+		/* Every entry is canonical: an address/network or a normalised domain. */
+		for (size_t i = 0; i < entries.n; i++) {
+			char canon[TS_DOMAIN_BUFLEN > TS_ADDR_STRLEN ? TS_DOMAIN_BUFLEN : TS_ADDR_STRLEN];
+			const char *e = entries.items[i];
+			bool ok = (ts_addr_canonicalize(e, canon, NULL) == 0 && strcmp(canon, e) == 0) ||
+				  (ts_domain_normalize(e, canon, NULL) == 0 && strcmp(canon, e) == 0);
+			FUZZ_CHECK(ok);
+		}
+	}
+	fuzz_check_message(err.message, sizeof(err.message));
+	ts_strv_clear(&entries);
+	free(text);
+	return 0;
+}
