@@ -20,9 +20,10 @@ int ts_nflog_open(const struct ts_proc_identity *id, int *fd, struct ts_error *e
 typedef void (*ts_nflog_cb)(const struct ts_nflog_event *ev, void *arg);
 
 /*
- * Read what is waiting (without blocking) and call cb for every event of
- * ours. Returns the number of events, or a negative errno. Events lost to
- * a full socket buffer are skipped (*lost, optional, counts the overflows).
+ * Read what is waiting (without blocking, at most a bounded number of
+ * datagrams) and call cb for every event of ours. Returns the number of
+ * events, or a negative errno. Events lost to a full socket buffer are
+ * skipped (*lost, optional, counts the overflows).
  */
 int ts_nflog_read(int fd, ts_nflog_cb cb, void *arg, unsigned *lost, struct ts_error *err);
 

@@ -177,7 +177,8 @@ int ts_container_socket(const struct ts_proc_identity *id, ts_nsexec_socket_fn m
 			int *fd, struct ts_error *err)
 {
 	int pair[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+	/* SEQPACKET: the report and its descriptor arrive whole, in one read. */
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
 		return ts_error_set(err, errno, "socketpair: %s", strerror(errno));
 	fflush(NULL);
 	pid_t pid = fork();
@@ -211,7 +212,8 @@ int ts_container_socket(const struct ts_proc_identity *id, ts_nsexec_socket_fn m
 		return rep.result;
 	}
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	if (!c || c->cmsg_type != SCM_RIGHTS)
+	if ((msg.msg_flags & MSG_CTRUNC) || !c || c->cmsg_level != SOL_SOCKET ||
+	    c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
 		return ts_error_set(err, EIO, "the helper sent no socket");
 	memcpy(fd, CMSG_DATA(c), sizeof(int));
 	return 0;

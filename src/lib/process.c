@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -23,6 +24,24 @@ char *ts_find_system_program(const char *name)
 		free(candidate);
 	}
 	return NULL;
+}
+
+/*
+ * Children start with default signal handling and nothing blocked, whatever
+ * the caller does with its own signals (watch blocks and ignores some).
+ */
+static void spawn_attr_init(posix_spawnattr_t *attr)
+{
+	sigset_t none, defaults;
+	sigemptyset(&none);
+	sigemptyset(&defaults);
+	sigaddset(&defaults, SIGPIPE);
+	sigaddset(&defaults, SIGINT);
+	sigaddset(&defaults, SIGTERM);
+	posix_spawnattr_init(attr);
+	posix_spawnattr_setsigmask(attr, &none);
+	posix_spawnattr_setsigdefault(attr, &defaults);
+	posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 }
 
 static int read_pipe(int fd, char **out)
@@ -55,9 +74,12 @@ int ts_run_capture(const char *const argv[], char **out, struct ts_error *err)
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
 	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	posix_spawnattr_t attr;
+	spawn_attr_init(&attr);
 	pid_t pid;
-	int r = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+	int r = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
 	close(pipefd[1]);
 	if (r != 0) {
 		close(pipefd[0]);
@@ -113,9 +135,12 @@ int ts_run_wait(const char *const argv[], char **errors, struct ts_error *err)
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
 	/* Nothing else leaks into the child (libnftables' socket is not close-on-exec). */
 	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	posix_spawnattr_t attr;
+	spawn_attr_init(&attr);
 	pid_t pid;
-	int r = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+	int r = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
 	close(pipefd[1]);
 	if (r != 0) {
 		close(pipefd[0]);

@@ -73,7 +73,8 @@ int ts_tail_poll(struct ts_tail *t, ts_tail_cb cb, void *arg)
 	int lines = 0;
 	char buf[65536];
 	ssize_t n;
-	while ((n = pread(t->fd, buf, sizeof(buf), t->offset)) > 0) {
+	/* At most 1 MiB a call: the caller's loop comes back for the rest. */
+	for (int reads = 0; reads < 16 && (n = pread(t->fd, buf, sizeof(buf), t->offset)) > 0; reads++) {
 		t->offset += n;
 		lines += split_lines(t, buf, (size_t)n, cb, arg);
 	}

@@ -147,7 +147,9 @@ static void on_audit_line(const char *line, void *arg)
 		json_decref(o);
 		return;
 	}
-	struct ts_watch_event ev = { .ts = field(o, "ts"), .source = "audit",
+	char now[32];
+	utc_now(now);
+	struct ts_watch_event ev = { .ts = field(o, "ts") ? field(o, "ts") : now, .source = "audit",
 				     .action = field(o, "action"), .container = w->s->name,
 				     .dest = field(o, "dest"), .detail = field(o, "detail") };
 	send_event(w, &ev);
@@ -164,7 +166,7 @@ static int open_nflog(const struct ts_shield *s, int *fd, struct ts_error *err)
 }
 
 int ts_watch_run(const struct ts_shield *s, int stop_fd, ts_watch_emit emit, void *arg,
-		 struct ts_error *err)
+		 unsigned *lost, struct ts_error *err)
 {
 	struct watch w = { .s = s, .emit = emit, .arg = arg, .allowed = TS_STRV_INIT,
 			   .allowed_at = -DOMAINS_RELOAD_MS };
@@ -191,7 +193,7 @@ int ts_watch_run(const struct ts_shield *s, int stop_fd, ts_watch_emit emit, voi
 			break;
 		/* Answers first: an NFLOG event right after a query gets its name. */
 		ts_tail_poll(&dns, on_dns_line, &w);
-		if (n > 0 && pfd[1].revents && (r = ts_nflog_read(nflog, on_nflog, &w, NULL, err)) < 0)
+		if (n > 0 && pfd[1].revents && (r = ts_nflog_read(nflog, on_nflog, &w, lost, err)) < 0)
 			break;
 		ts_tail_poll(&audit, on_audit_line, &w);
 		r = 0;

@@ -30,11 +30,12 @@ char *ts_watch_event_json(const struct ts_watch_event *ev);
 typedef int (*ts_watch_emit)(const char *line, void *arg);
 
 /*
- * Stream events until stop_fd becomes readable (a signalfd, say) or emit
- * asks to stop. NFLOG events come only while the container runs (its
- * socket is opened at the start).
+ * Stream events until stop_fd becomes readable or emit asks to stop.
+ * NFLOG events come only while the container runs (its socket is opened
+ * at the start); *lost (optional) counts kernel buffer overflows, each
+ * losing events.
  */
 int ts_watch_run(const struct ts_shield *s, int stop_fd, ts_watch_emit emit, void *arg,
-		 struct ts_error *err);
+		 unsigned *lost, struct ts_error *err);
 
 #endif
