@@ -68,15 +68,18 @@ int ts_tail_poll(struct ts_tail *t, ts_tail_cb cb, void *arg)
 	bool present = lstat(t->path, &st) == 0 && S_ISREG(st.st_mode);
 	if (present && (t->fd < 0 || st.st_ino != t->ino || st.st_size < t->offset))
 		reopen(t, false);
+	t->more = false;
 	if (t->fd < 0)
 		return 0;
 	int lines = 0;
 	char buf[65536];
-	ssize_t n;
-	/* At most 1 MiB a call: the caller's loop comes back for the rest. */
-	for (int reads = 0; reads < 16 && (n = pread(t->fd, buf, sizeof(buf), t->offset)) > 0; reads++) {
+	ssize_t n = 0;
+	int reads = 0;
+	/* At most 1 MiB a call: the caller's loop comes back for the rest (t->more). */
+	for (; reads < 16 && (n = pread(t->fd, buf, sizeof(buf), t->offset)) > 0; reads++) {
 		t->offset += n;
 		lines += split_lines(t, buf, (size_t)n, cb, arg);
 	}
+	t->more = reads == 16;
 	return lines;
 }

@@ -21,6 +21,7 @@ struct ts_tail {
 	ino_t ino;
 	off_t offset;
 	struct ts_strbuf partial; /* a line still being written */
+	bool more;           /* the last poll stopped at its limit: more is waiting */
 };
 
 /* Start following path; from_end: only lines written from now on. */

@@ -184,7 +184,8 @@ int ts_watch_run(const struct ts_shield *s, int stop_fd, ts_watch_emit emit, voi
 	while (!w.stop) {
 		struct pollfd pfd[2] = { { .fd = stop_fd, .events = POLLIN },
 					 { .fd = nflog, .events = POLLIN } };
-		int n = poll(pfd, 2, FILE_POLL_MS);
+		/* A log with a backlog is read again at once, not after the usual pause. */
+		int n = poll(pfd, 2, audit.more || dns.more ? 0 : FILE_POLL_MS);
 		if (n < 0 && errno != EINTR) {
 			r = ts_error_set(err, errno, "poll: %s", strerror(errno));
 			break;
