@@ -32,6 +32,15 @@ static void add_attr(struct config_request *req, uint16_t type, const void *data
 	req->nlh.nlmsg_len = NLMSG_ALIGN(req->nlh.nlmsg_len) + NLA_ALIGN(a->nla_len);
 }
 
+/*
+ * NLMSG_OK with a signed remainder: a last message whose length runs past
+ * the data (or an unaligned tail) ends the walk instead of wrapping around.
+ */
+static bool msg_ok(const struct nlmsghdr *h, int left)
+{
+	return left >= (int)sizeof(*h) && h->nlmsg_len >= sizeof(*h) && (long)h->nlmsg_len <= left;
+}
+
 /* Wait for the kernel's answer to request seq, skipping anything else that arrives first. */
 static int wait_ack(int fd, uint32_t seq, struct ts_error *err)
 {
@@ -43,7 +52,7 @@ static int wait_ack(int fd, uint32_t seq, struct ts_error *err)
 		if (n < 0)
 			return ts_error_set(err, errno, "NFLOG config: %s", strerror(errno));
 		int left = (int)n;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; msg_ok(h, left); h = NLMSG_NEXT(h, left)) {
 			if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_seq != seq ||
 			    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
 				continue;
@@ -143,7 +152,7 @@ int ts_nflog_read(int fd, ts_nflog_cb cb, void *arg, unsigned *lost, struct ts_e
 		if (from.nl_pid != 0)
 			continue; /* only the kernel speaks on this socket */
 		int left = (int)n;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; msg_ok(h, left); h = NLMSG_NEXT(h, left)) {
 			struct ts_nflog_event ev;
 			if (ts_nflog_parse(h, h->nlmsg_len, &ev) == 1) {
 				cb(&ev, arg);
