@@ -62,30 +62,49 @@ static int read_pipe(int fd, char **out)
 	return 0;
 }
 
+/*
+ * Start argv[0] (searched in PATH) with stdin on /dev/null, stdout and
+ * stderr on out_fd / err_fd (-1: /dev/null), nothing else inherited.
+ */
+static int spawn(const char *const argv[], int out_fd, int err_fd, pid_t *pid,
+		 struct ts_error *err)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	const int fds[] = { out_fd, err_fd };
+	for (int i = 0; i < 2; i++) {
+		if (fds[i] >= 0)
+			posix_spawn_file_actions_adddup2(&fa, fds[i], i + 1);
+		else
+			posix_spawn_file_actions_addopen(&fa, i + 1, "/dev/null", O_WRONLY, 0);
+	}
+	/* Nothing else leaks into the child (libnftables' socket is not close-on-exec). */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	posix_spawnattr_t attr;
+	spawn_attr_init(&attr);
+	int r = posix_spawnp(pid, argv[0], &fa, &attr, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	if (r == ENOENT)
+		return ts_error_set(err, ENOENT, "%s: not found", argv[0]);
+	if (r != 0)
+		return ts_error_set(err, r, "%s: cannot run: %s", argv[0], strerror(r));
+	return 0;
+}
+
 int ts_run_capture(const char *const argv[], char **out, struct ts_error *err)
 {
 	int pipefd[2];
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return ts_error_set(err, errno, "pipe: %s", strerror(errno));
 
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	posix_spawnattr_t attr;
-	spawn_attr_init(&attr);
 	pid_t pid;
-	int r = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	int r = spawn(argv, pipefd[1], -1, &pid, err);
 	close(pipefd[1]);
-	if (r != 0) {
+	if (r < 0) {
 		close(pipefd[0]);
-		if (r == ENOENT)
-			return ts_error_set(err, ENOENT, "%s: not found", argv[0]);
-		return ts_error_set(err, r, "%s: cannot run: %s", argv[0], strerror(r));
+		return r;
 	}
 
 	char *output = NULL;
@@ -128,25 +147,12 @@ int ts_run_wait(const char *const argv[], char **errors, struct ts_error *err)
 	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) < 0)
 		return ts_error_set(err, errno, "pipe: %s", strerror(errno));
 
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], 2);
-	/* Nothing else leaks into the child (libnftables' socket is not close-on-exec). */
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	posix_spawnattr_t attr;
-	spawn_attr_init(&attr);
 	pid_t pid;
-	int r = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	int r = spawn(argv, -1, pipefd[1], &pid, err);
 	close(pipefd[1]);
-	if (r != 0) {
+	if (r < 0) {
 		close(pipefd[0]);
-		if (r == ENOENT)
-			return ts_error_set(err, ENOENT, "%s: not found", argv[0]);
-		return ts_error_set(err, r, "%s: cannot run: %s", argv[0], strerror(r));
+		return r;
 	}
 
 	/*
