@@ -125,22 +125,6 @@ static bool have_program(const char *name)
 	return found;
 }
 
-/* The CLI's environment: ours without the shield's directories, plus a scratch config dir. */
-static char **make_env(const char *config_dir)
-{
-	size_t n = 0;
-	while (environ[n])
-		n++;
-	char **env = calloc(n + 2, sizeof(*env));
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!ts_startswith(environ[i], "TEROK_SHIELD_") && !ts_startswith(environ[i], "XDG_"))
-			env[k++] = environ[i];
-	env[k++] = ts_xasprintf("TEROK_SHIELD_CONFIG_DIR=%s", config_dir);
-	env[k] = NULL;
-	return env;
-}
-
 /* A prepared, running, shielded container with PROFILE_IPS profile addresses. */
 static char *shielded_bundle(struct harness *h)
 {
@@ -196,7 +180,7 @@ int main(void)
 	char *config_dir = ts_xasprintf("%s/config", h.scratch);
 	if (mkdir(config_dir, 0700) < 0)
 		die("cannot create the config dir");
-	cli_env = make_env(config_dir);
+	cli_env = harness_cli_env(config_dir);
 	char *state_dir = shielded_bundle(&h);
 
 	/* Distinct addresses for every run, none in the profile (198.19.0.0/16, RFC 2544). */
@@ -251,10 +235,7 @@ int main(void)
 	       a <= 15.0 && a <= r / 10.0 ? "met" : "NOT met");
 
 	free(state_dir);
-	for (char **e = cli_env; *e; e++)
-		if (ts_startswith(*e, "TEROK_SHIELD_CONFIG_DIR="))
-			free(*e);
-	free(cli_env);
+	harness_cli_env_free(cli_env);
 	harness_down(&h);
 	free(config_dir);
 	return 0;

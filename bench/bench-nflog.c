@@ -322,21 +322,6 @@ struct watch_child {
 
 static char **cli_env;
 
-static char **make_env(const char *config_dir)
-{
-	size_t n = 0;
-	while (environ[n])
-		n++;
-	char **env = calloc(n + 2, sizeof(*env));
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!ts_startswith(environ[i], "TEROK_SHIELD_") && !ts_startswith(environ[i], "XDG_"))
-			env[k++] = environ[i];
-	env[k++] = ts_xasprintf("TEROK_SHIELD_CONFIG_DIR=%s", config_dir);
-	env[k] = NULL;
-	return env;
-}
-
 static void watch_spawn(struct watch_child *w, struct harness *h, const char *cli, int n)
 {
 	memset(w, 0, sizeof(*w));
@@ -596,7 +581,7 @@ int main(void)
 	char *config_dir = ts_xasprintf("%s/config", h.scratch);
 	if (mkdir(config_dir, 0700) < 0)
 		die("cannot create the config dir");
-	cli_env = make_env(config_dir);
+	cli_env = harness_cli_env(config_dir);
 	char *state_dir = shielded_bundle(&h);
 
 	struct flood fl = { 0 };
@@ -614,10 +599,7 @@ int main(void)
 
 	munmap(fl.attempts, 8 * sizeof(*fl.attempts));
 	free(state_dir);
-	for (char **e = cli_env; *e; e++)
-		if (ts_startswith(*e, "TEROK_SHIELD_CONFIG_DIR="))
-			free(*e);
-	free(cli_env);
+	harness_cli_env_free(cli_env);
 	harness_down(&h);
 	free(config_dir);
 	return 0;

@@ -496,12 +496,11 @@ int harness_dns_query(struct harness *h, const char *server, const char *name, c
 	return result;
 }
 
-/* Read fd to EOF, giving up deadline_ms from now; false when EOF never came. */
-static bool drain_until_eof(int fd, char **text, double deadline_ms)
+bool harness_drain(int fd, char **text, double deadline_ms)
 {
 	size_t size = 0;
 	FILE *mem = open_memstream(text, &size);
-	bool eof = false;
+	bool eof = fd < 0;
 	while (!eof) {
 		int left = (int)(deadline_ms - harness_now_ms());
 		struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -515,6 +514,31 @@ static bool drain_until_eof(int fd, char **text, double deadline_ms)
 	}
 	fclose(mem);
 	return eof;
+}
+
+char **harness_cli_env(const char *config_dir)
+{
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **env = calloc(n + 2, sizeof(*env));
+	if (!env)
+		abort();
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "TEROK_SHIELD_", 13) != 0 && strncmp(environ[i], "XDG_", 4) != 0)
+			env[k++] = strdup(environ[i]);
+	if (asprintf(&env[k++], "TEROK_SHIELD_CONFIG_DIR=%s", config_dir) < 0)
+		abort();
+	env[k] = NULL;
+	return env;
+}
+
+void harness_cli_env_free(char **env)
+{
+	for (char **e = env; e && *e; e++)
+		free(*e);
+	free(env);
 }
 
 int harness_run_hook_in(struct harness *h, pid_t ns_pid, const char *stage, const char *json,
@@ -565,8 +589,8 @@ int harness_run_hook_in(struct harness *h, pid_t ns_pid, const char *stage, cons
 	int status = 0;
 	bool exited = pid > 0 && waitpid(pid, &status, 0) == pid;
 	double deadline = harness_now_ms() + 1000;
-	bool closed = drain_until_eof(errp[0], &errors, deadline) &&
-		      drain_until_eof(out[0], &output, deadline);
+	bool closed = harness_drain(errp[0], &errors, deadline) &&
+		      harness_drain(out[0], &output, deadline);
 	close(out[0]);
 	close(errp[0]);
 	free(output);

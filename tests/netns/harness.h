@@ -94,6 +94,14 @@ int harness_dns_query(struct harness *h, const char *server, const char *name, c
  */
 int harness_run_hook(struct harness *h, const char *stage, const char *json, char **stderr_text);
 
+/*
+ * An environment for running the CLI: the test's own without the shield's
+ * and XDG's variables, plus TEROK_SHIELD_CONFIG_DIR=config_dir. Free it
+ * with harness_cli_env_free.
+ */
+char **harness_cli_env(const char *config_dir);
+void harness_cli_env_free(char **env);
+
 /* The same, started inside ns_pid's network namespace. */
 int harness_run_hook_in(struct harness *h, pid_t ns_pid, const char *stage, const char *json,
 			char **stderr_text);
@@ -127,6 +135,12 @@ int harness_nft(struct harness *h, pid_t pid, const char *script);
 
 /* A process of our own (sleep) with nothing to do with the shield; killed by harness_down. */
 pid_t harness_bystander(struct harness *h);
+
+/*
+ * Read fd to EOF into *text (always set), giving up at deadline_ms (on
+ * harness_now_ms's clock); false when EOF never came. fd < 0: empty, EOF.
+ */
+bool harness_drain(int fd, char **text, double deadline_ms);
 
 /* Milliseconds on the monotonic clock. */
 double harness_now_ms(void);

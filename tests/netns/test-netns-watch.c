@@ -141,29 +141,6 @@ static void write_bundle(const char *state_dir, const char *profile_allowed)
 		fail_msg("ruleset: %s", err.message);
 }
 
-/* The CLI's environment: ours without the shield's and XDG's directories, plus the config dir. */
-static char **make_env(const char *config_dir)
-{
-	size_t n = 0;
-	while (environ[n])
-		n++;
-	char **env = calloc(n + 2, sizeof(*env));
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (!ts_startswith(environ[i], "TEROK_SHIELD_") && !ts_startswith(environ[i], "XDG_"))
-			env[k++] = ts_xstrdup(environ[i]);
-	env[k++] = ts_xasprintf("TEROK_SHIELD_CONFIG_DIR=%s", config_dir);
-	env[k] = NULL;
-	return env;
-}
-
-static void free_env(char **env)
-{
-	for (char **e = env; e && *e; e++)
-		free(*e);
-	free(env);
-}
-
 static int teardown(void **state);
 
 static int setup_failed(void **state)
@@ -183,7 +160,7 @@ static int setup_variant(void **state, enum variant v)
 	f->config_dir = ts_xasprintf("%s/config", f->h.scratch);
 	if (mkdir(f->config_dir, 0700) < 0)
 		return setup_failed(state);
-	f->env = make_env(f->config_dir);
+	f->env = harness_cli_env(f->config_dir);
 	f->state_dir = container_dir(f, NAME);
 	if (v == INTERACTIVE)
 		write_text(f->state_dir, "interactive", "nflog\n");
@@ -237,7 +214,7 @@ static int teardown(void **state)
 	harness_down(&f->h);
 	free(f->state_dir);
 	free(f->config_dir);
-	free_env(f->env);
+	harness_cli_env_free(f->env);
 	free(f);
 	return 0;
 }
@@ -302,27 +279,6 @@ static void run_start(struct fixture *f, struct run *r, const char *const *args)
 	run_start_in(f, r, NULL, args);
 }
 
-/* Read fd to EOF, giving up at deadline_ms; false when EOF never came. */
-static bool drain(int fd, char **text, double deadline_ms)
-{
-	size_t size = 0;
-	FILE *mem = open_memstream(text, &size);
-	bool eof = fd < 0;
-	while (!eof) {
-		int left = (int)(deadline_ms - harness_now_ms());
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		if (left <= 0 || poll(&p, 1, left) <= 0)
-			break;
-		char buf[4096];
-		ssize_t n = read(fd, buf, sizeof(buf));
-		if (n > 0)
-			fwrite(buf, 1, (size_t)n, mem);
-		eof = n == 0 || (n < 0 && errno != EINTR);
-	}
-	fclose(mem);
-	return eof;
-}
-
 static int decode_status(int status)
 {
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -353,8 +309,8 @@ static void run_wait(struct run *r)
 {
 	run_reap(r, -1);
 	double deadline = harness_now_ms() + 1000;
-	bool closed = drain(r->out_fd, &r->out, deadline);
-	closed = drain(r->err_fd, &r->err, deadline) && closed;
+	bool closed = harness_drain(r->out_fd, &r->out, deadline);
+	closed = harness_drain(r->err_fd, &r->err, deadline) && closed;
 	r->held_open = !closed;
 	if (r->out_fd >= 0)
 		close(r->out_fd);
@@ -697,7 +653,7 @@ static void watch_stop(struct fixture *f, struct watcher *w, int sig, double *ms
 	/* Nothing it started keeps its stdout open. */
 	char *rest = NULL;
 	fcntl(w->r.out_fd, F_SETFL, 0);
-	bool eof = drain(w->r.out_fd, &rest, harness_now_ms() + 1000);
+	bool eof = harness_drain(w->r.out_fd, &rest, harness_now_ms() + 1000);
 	free(rest);
 	assert_true(eof);
 	if (ms)
