@@ -31,52 +31,20 @@ done
 : "${TS_TEST_CLI:?}" "${TS_TEST_HOOK:?}" "${TS_TEST_PROFILES_DIR:?}"
 
 # ---- the machine, as in tests/podman/test-podman.sh ----
-id "$BENCH_USER" >/dev/null 2>&1 || useradd -m -s /bin/bash "$BENCH_USER" || skip "cannot create user $BENCH_USER"
-HOME_DIR=$(getent passwd "$BENCH_USER" | cut -d: -f6)
-for f in /etc/subuid /etc/subgid; do
-	grep -q "^$BENCH_USER:" "$f" 2>/dev/null || echo "$BENCH_USER:400000:65536" >>"$f"
-done
-TUN_MODE=$(stat -c %a /dev/net/tun)
-chmod 0666 /dev/net/tun
-
-WORK=$(mktemp -d /tmp/ts-bench-XXXXXX)
-chmod 0755 "$WORK"
-install -m 0755 "$TS_TEST_CLI" "$WORK/terok-shield"
-install -m 0755 "$TS_TEST_HOOK" "$WORK/terok-shield-hook"
-cp -r "$TS_TEST_PROFILES_DIR" "$WORK/profiles" && chmod -R a+rX "$WORK/profiles"
-
-as_user() {
-	(cd "$HOME_DIR" && runuser -u "$BENCH_USER" -- env -i HOME="$HOME_DIR" USER="$BENCH_USER" \
-		LOGNAME="$BENCH_USER" PATH=/usr/local/bin:/usr/bin:/bin \
-		TEROK_SHIELD_PROFILES_DIR="$WORK/profiles" TEROK_SHIELD_HOOK="$WORK/terok-shield-hook" \
-		"$@")
-}
-TS="$WORK/terok-shield"
+. "$(dirname "$0")/../tests/podman/rootless-user.sh"
+rootless_user "$BENCH_USER" 400000 || skip "cannot create user $BENCH_USER"
 
 cleanup() {
 	as_user podman rm -f -t 0 "$NAME" >/dev/null 2>&1
-	chmod "$TUN_MODE" /dev/net/tun
-	rm -rf "$WORK"
+	rootless_user_done
 }
 trap cleanup EXIT
 
 as_user podman rm -f -t 0 "$NAME" >/dev/null 2>&1
-as_user bash -c '
-	rm -rf ~/.local/state/terok ~/.config/terok ~/.local/share/containers/oci/hooks.d
-	mkdir -p ~/.config/containers
-	cat > ~/.config/containers/containers.conf <<EOF
-[containers]
-default_ulimits = ["nofile=1024:1024", "nproc=1000:1000"]
-
-[engine]
-runtime = "runc"
-EOF
-	rm -rf ~/rootfs && mkdir -p ~/rootfs/bin ~/rootfs/etc ~/rootfs/proc ~/rootfs/sys ~/rootfs/dev ~/rootfs/tmp
-	cp /bin/busybox ~/rootfs/bin/busybox && ln -s busybox ~/rootfs/bin/sleep
-' || skip "cannot prepare $BENCH_USER's environment"
+rootless_user_reset sleep || skip "cannot prepare $BENCH_USER's environment"
 
 out=$(as_user "$TS" setup --user 2>&1) || die "setup --user failed: $out"
-out=$(as_user "$TS" run "$NAME" -- -d --rootfs "$HOME_DIR/rootfs" /bin/sleep 600 2>&1) ||
+out=$(as_user "$TS" run "$NAME" -- -d --rootfs "$ROOTFS" /bin/sleep 600 2>&1) ||
 	die "run failed: $out"
 PID=$(as_user podman inspect -f '{{.State.Pid}}' "$NAME" 2>/dev/null)
 [[ "$PID" =~ ^[1-9][0-9]*$ ]] || die "no PID for $NAME"

@@ -17,8 +17,7 @@ skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 for prog in podman runc slirp4netns newuidmap python3 runuser useradd; do
 	command -v "$prog" >/dev/null || skip_all "$prog is not installed"
 done
-BUSYBOX=/bin/busybox
-[ -x "$BUSYBOX" ] || skip_all "busybox-static is not installed"
+[ -x /bin/busybox ] || skip_all "busybox-static is not installed"
 [ -c /dev/net/tun ] || skip_all "/dev/net/tun is missing (slirp4netns needs it)"
 : "${TS_TEST_CLI:?}" "${TS_TEST_HOOK:?}" "${TS_TEST_PROFILES_DIR:?}"
 
@@ -33,31 +32,9 @@ check() { # check DESCRIPTION COMMAND...: ok when the command succeeds
 }
 
 # ---- the machine, as SPEC 6 describes it ----
-id "$E2E_USER" >/dev/null 2>&1 || useradd -m -s /bin/bash "$E2E_USER" || skip_all "cannot create user $E2E_USER"
-HOME_DIR=$(getent passwd "$E2E_USER" | cut -d: -f6)
-for f in /etc/subuid /etc/subgid; do
-	grep -q "^$E2E_USER:" "$f" 2>/dev/null || echo "$E2E_USER:300000:65536" >>"$f"
-done
-TUN_MODE=$(stat -c %a /dev/net/tun)
-chmod 0666 /dev/net/tun
-
-# Our binaries and profiles where the user can read them (the build tree may be under /root).
-WORK=$(mktemp -d /tmp/ts-podman-XXXXXX)
-chmod 0755 "$WORK"
-install -m 0755 "$TS_TEST_CLI" "$WORK/terok-shield"
-install -m 0755 "$TS_TEST_HOOK" "$WORK/terok-shield-hook"
-cp -r "$TS_TEST_PROFILES_DIR" "$WORK/profiles" && chmod -R a+rX "$WORK/profiles"
-
-as_user() {
-	(cd "$HOME_DIR" && runuser -u "$E2E_USER" -- env -i HOME="$HOME_DIR" USER="$E2E_USER" \
-		LOGNAME="$E2E_USER" PATH=/usr/local/bin:/usr/bin:/bin \
-		TEROK_SHIELD_PROFILES_DIR="$WORK/profiles" TEROK_SHIELD_HOOK="$WORK/terok-shield-hook" \
-		ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
-		"$@")
-}
-TS="$WORK/terok-shield"
+. "$(dirname "$0")/rootless-user.sh"
+rootless_user "$E2E_USER" 300000 || skip_all "cannot create user $E2E_USER"
 STATE="$HOME_DIR/.local/state/terok/shield/containers"
-ROOTFS="$HOME_DIR/rootfs"
 
 remove_containers() {
 	local c
@@ -68,29 +45,15 @@ remove_containers() {
 cleanup() {
 	remove_containers
 	[ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null
-	chmod "$TUN_MODE" /dev/net/tun
-	rm -rf "$WORK"
+	rootless_user_done
 }
 trap cleanup EXIT
 
 # A fresh start for the user: no containers of an earlier run, podman
 # settings, no earlier shield state, a rootfs.
 remove_containers
-as_user bash -c '
-	rm -rf ~/.local/state/terok ~/.config/terok ~/.local/share/containers/oci/hooks.d
-	mkdir -p ~/.config/containers ~/.config/terok/shield
-	cat > ~/.config/containers/containers.conf <<EOF
-[containers]
-default_ulimits = ["nofile=1024:1024", "nproc=1000:1000"]
-
-[engine]
-runtime = "runc"
-EOF
-	printf "loopback_ports: [%s]\n" "$1" > ~/.config/terok/shield/config.yml
-	rm -rf ~/rootfs && mkdir -p ~/rootfs/bin ~/rootfs/etc ~/rootfs/proc ~/rootfs/sys ~/rootfs/dev ~/rootfs/tmp
-	cp "$2" ~/rootfs/bin/busybox
-	for a in sh nc sleep cat echo; do ln -s busybox ~/rootfs/bin/$a; done
-' _ "$PORT_OPEN" "$BUSYBOX" || skip_all "cannot prepare $E2E_USER's environment"
+rootless_user_reset sh nc sleep cat echo &&
+	as_user sh -c 'printf "loopback_ports: [%s]\n" "$1" > ~/.config/terok/shield/config.yml' _ "$PORT_OPEN" || skip_all "cannot prepare $E2E_USER's environment"
 
 # Host loopback services, one per port, answering "hello PORT".
 python3 - "$PORT_OPEN" "$PORT_SHUT" <<'EOF' &

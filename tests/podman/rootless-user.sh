@@ -1,0 +1,59 @@
+# Sourced by tests/podman/test-podman.sh and bench/bench-live-rootless.sh:
+# a machine prepared for rootless podman as SPEC 6 describes (a user with
+# subuid/subgid ranges, /dev/net/tun usable, runc and lowered ulimits in
+# containers.conf, a busybox-static rootfs, no registry), and our binaries
+# where that user can read them (the build tree may be under /root).
+# Needs TS_TEST_CLI, TS_TEST_HOOK and TS_TEST_PROFILES_DIR.
+#
+# rootless_user USER SUBID_START sets HOME_DIR, WORK, TS, ROOTFS and
+#   TUN_MODE; returns non-zero when the user cannot be created.
+# as_user CMD... runs CMD as that user with a clean environment.
+# rootless_user_reset APPLET... gives the user a fresh podman
+#   configuration, no shield state and a rootfs with those busybox applets.
+# rootless_user_done undoes the /dev/net/tun change and removes WORK.
+
+rootless_user() {
+	RU_USER=$1
+	id "$RU_USER" >/dev/null 2>&1 || useradd -m -s /bin/bash "$RU_USER" || return 1
+	HOME_DIR=$(getent passwd "$RU_USER" | cut -d: -f6)
+	local f
+	for f in /etc/subuid /etc/subgid; do
+		grep -q "^$RU_USER:" "$f" 2>/dev/null || echo "$RU_USER:$2:65536" >>"$f"
+	done
+	TUN_MODE=$(stat -c %a /dev/net/tun)
+	chmod 0666 /dev/net/tun
+
+	WORK=$(mktemp -d /tmp/ts-rootless-XXXXXX)
+	chmod 0755 "$WORK"
+	install -m 0755 "$TS_TEST_CLI" "$WORK/terok-shield"
+	install -m 0755 "$TS_TEST_HOOK" "$WORK/terok-shield-hook"
+	cp -r "$TS_TEST_PROFILES_DIR" "$WORK/profiles" && chmod -R a+rX "$WORK/profiles"
+	TS="$WORK/terok-shield"
+	ROOTFS="$HOME_DIR/rootfs"
+}
+
+as_user() {
+	(cd "$HOME_DIR" && runuser -u "$RU_USER" -- env -i HOME="$HOME_DIR" USER="$RU_USER" \
+		LOGNAME="$RU_USER" PATH=/usr/local/bin:/usr/bin:/bin \
+		TEROK_SHIELD_PROFILES_DIR="$WORK/profiles" TEROK_SHIELD_HOOK="$WORK/terok-shield-hook" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
+		"$@")
+}
+
+rootless_user_reset() {
+	as_user bash -c '
+		rm -rf ~/.local/state/terok ~/.config/terok ~/.local/share/containers/oci/hooks.d
+		mkdir -p ~/.config/containers ~/.config/terok/shield
+		printf "%s\n" "[containers]" \
+			"default_ulimits = [\"nofile=1024:1024\", \"nproc=1000:1000\"]" "" \
+			"[engine]" "runtime = \"runc\"" > ~/.config/containers/containers.conf
+		rm -rf ~/rootfs && mkdir -p ~/rootfs/bin ~/rootfs/etc ~/rootfs/proc ~/rootfs/sys ~/rootfs/dev ~/rootfs/tmp
+		cp /bin/busybox ~/rootfs/bin/busybox
+		for a in "$@"; do ln -s busybox ~/rootfs/bin/$a; done
+	' _ "$@"
+}
+
+rootless_user_done() {
+	[ -n "${TUN_MODE:-}" ] && chmod "$TUN_MODE" /dev/net/tun
+	[ -n "${WORK:-}" ] && rm -rf "$WORK"
+}
