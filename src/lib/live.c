@@ -442,24 +442,29 @@ static int change_locked(const struct ts_shield *s, struct target *t, bool allow
 	return r;
 }
 
+/* Apply a parsed target; its addresses move to out on success. */
+static int change_target(const struct ts_shield *s, struct target *t, bool allow,
+			 struct ts_change *out, struct ts_error *err)
+{
+	bool saved = false;
+	_cleanup_close_ int lock = ts_bundle_lock(s->state_dir, err);
+	int r = lock < 0 ? lock : change_locked(s, t, allow, &out->running, &saved, err);
+	if (saved)
+		audit_change(s, allow ? "allowed" : "denied", t);
+	if (r == 0)
+		out->ips = t->ips;
+	else
+		ts_strv_clear(&t->ips);
+	return r;
+}
+
 static int change(const struct ts_shield *s, const char *input, bool allow, struct ts_change *out,
 		  struct ts_error *err)
 {
 	*out = (struct ts_change){ .ips = TS_STRV_INIT };
 	struct target t;
 	int r = parse_target(input, &t, err);
-	if (r < 0)
-		return r;
-	bool saved = false;
-	_cleanup_close_ int lock = ts_bundle_lock(s->state_dir, err);
-	r = lock < 0 ? lock : change_locked(s, &t, allow, &out->running, &saved, err);
-	if (saved)
-		audit_change(s, allow ? "allowed" : "denied", &t);
-	if (r == 0)
-		out->ips = t.ips;
-	else
-		ts_strv_clear(&t.ips);
-	return r;
+	return r < 0 ? r : change_target(s, &t, allow, out, err);
 }
 
 int ts_shield_allow(const struct ts_shield *s, const char *target, struct ts_change *out,
@@ -472,6 +477,30 @@ int ts_shield_deny(const struct ts_shield *s, const char *target, struct ts_chan
 		   struct ts_error *err)
 {
 	return change(s, target, false, out, err);
+}
+
+int ts_shield_verdict(const struct ts_shield *s, const struct ts_strv *ips, const char *domain,
+		      bool allow, struct ts_change *out, struct ts_error *err)
+{
+	*out = (struct ts_change){ .ips = TS_STRV_INIT };
+	struct target t = { .ips = TS_STRV_INIT, .is_domain = domain && *domain };
+	int r = ips->n ? 0 : ts_error_set(err, EINVAL, "a verdict needs an address");
+	if (r == 0 && t.is_domain && ts_domain_normalize(domain, t.text, NULL) < 0)
+		r = ts_error_set(err, EINVAL, "not a domain: '%.80s'", domain);
+	for (size_t i = 0; r == 0 && i < ips->n; i++) {
+		char canonical[TS_ADDR_STRLEN];
+		if (ts_addr_canonicalize(ips->items[i], canonical, NULL) < 0)
+			r = ts_error_set(err, EINVAL, "not an IP address: '%.80s'", ips->items[i]);
+		else
+			ts_strv_push(&t.ips, canonical);
+	}
+	if (r == 0 && !t.is_domain)
+		snprintf(t.text, sizeof(t.text), "%s", t.ips.items[0]);
+	if (r < 0) {
+		ts_strv_clear(&t.ips);
+		return r;
+	}
+	return change_target(s, &t, allow, out, err);
 }
 
 /* ---- up / down ---- */
