@@ -363,16 +363,48 @@ static int store_domain(const char *state_dir, const struct target *t, bool allo
 	return r;
 }
 
-static int store_files(const char *state_dir, struct list_file *l, const struct target *t,
+/* Each address once, in order. */
+static void unique(const struct ts_strv *in, struct ts_strv *out)
+{
+	_cleanup_strset_ struct ts_strset seen = TS_STRSET_INIT;
+	for (size_t i = 0; i < in->n; i++)
+		if (ts_strset_add(&seen, in->items[i]))
+			ts_strv_push(out, in->items[i]);
+}
+
+/*
+ * The changed lists and ruleset.nft (made from the same lists in memory)
+ * in one batch: one directory sync for all of them.
+ */
+static int store_addresses(const char *state_dir, const struct ts_bundle_settings *set,
+			   const struct list_file *l, const struct ts_strv *effective,
+			   struct ts_error *err)
+{
+	struct ts_file_batch batch = { 0 };
+	int r = 0;
+	for (int i = 0; r == 0 && i < N_LISTS; i++)
+		if (l[i].changed) {
+			_cleanup_free_ char *path = l[i].path(state_dir);
+			r = ts_file_batch_add_lines(&batch, path, &l[i].items, 0600, err);
+		}
+	_cleanup_strv_ struct ts_strv denied = TS_STRV_INIT;
+	_cleanup_free_ char *script = NULL, *path = ts_path_ruleset(state_dir);
+	unique(&l[DENY_LIST].items, &denied);
+	if (r == 0)
+		r = ts_bundle_script(state_dir, set, effective, &denied, &script, err);
+	if (r == 0)
+		r = ts_file_batch_add(&batch, path, script, strlen(script), 0600, err);
+	if (r == 0)
+		return ts_file_batch_commit(&batch, err);
+	ts_file_batch_abort(&batch);
+	return r;
+}
+
+static int store_files(const char *state_dir, const struct ts_bundle_settings *set,
+		       const struct list_file *l, const struct apply *a, const struct target *t,
 		       bool allow, bool domains, struct ts_error *err)
 {
-	int r = 0;
-	for (int i = 0; i < N_LISTS; i++) {
-		int w = list_store(state_dir, &l[i], err);
-		r = r < 0 ? r : w;
-	}
-	if (r == 0)
-		r = ts_bundle_write_ruleset(state_dir, err);
+	int r = store_addresses(state_dir, set, l, &a->allow, err);
 	if (r == 0 && domains)
 		r = store_domain(state_dir, t, allow, err);
 	if (r == 0 && domains)
@@ -419,7 +451,7 @@ static int change_locked(const struct ts_shield *s, struct target *t, bool allow
 	bool started = false;
 	if (r == 0 && *running && !domains)
 		started = (r = ts_nsexec_start(&id, apply_in_container, &a, &job, err)) == 0;
-	int stored = r == 0 ? store_files(s->state_dir, l, t, allow, domains, err) : r;
+	int stored = r == 0 ? store_files(s->state_dir, &set, l, &a, t, allow, domains, err) : r;
 	*saved = stored == 0;
 	if (stored == 0 && *running && domains)
 		started = (r = ts_nsexec_start(&id, apply_in_container, &a, &job, err)) == 0;
