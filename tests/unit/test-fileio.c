@@ -179,6 +179,14 @@ static void test_tail(void **state)
 	free(s), free(p);
 }
 
+static void expect_content(const char *path, const char *want)
+{
+	char *text = NULL;
+	assert_int_equal(ts_file_read(path, &text, NULL, NULL), 0);
+	assert_string_equal(text, want);
+	free(text);
+}
+
 /* A batch: nothing visible before commit, everything after, no temporary left either way. */
 static void test_batch(void **state)
 {
@@ -192,17 +200,11 @@ static void test_batch(void **state)
 	assert_int_equal(ts_file_batch_add_lines(&batch, a, &lines, 0600, NULL), 0);
 	assert_int_equal(ts_file_batch_add(&batch, b, "new b", 5, 0640, NULL), 0);
 	char *text = NULL;
-	assert_int_equal(ts_file_read(a, &text, NULL, NULL), 0);
-	assert_string_equal(text, "old a\n");
-	free(text);
+	expect_content(a, "old a\n");
 	assert_int_equal(ts_file_read(b, &text, NULL, NULL), -ENOENT);
 	assert_int_equal(ts_file_batch_commit(&batch, NULL), 0);
-	assert_int_equal(ts_file_read(a, &text, NULL, NULL), 0);
-	assert_string_equal(text, "1.2.3.4\n5.6.7.8\n");
-	free(text);
-	assert_int_equal(ts_file_read(b, &text, NULL, NULL), 0);
-	assert_string_equal(text, "new b");
-	free(text);
+	expect_content(a, "1.2.3.4\n5.6.7.8\n");
+	expect_content(b, "new b");
 	struct stat st;
 	assert_int_equal(stat(b, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0640);
@@ -211,9 +213,7 @@ static void test_batch(void **state)
 	/* Aborted: the old files stay, the temporaries go. */
 	assert_int_equal(ts_file_batch_add(&batch, a, "x", 1, 0600, NULL), 0);
 	ts_file_batch_abort(&batch);
-	assert_int_equal(ts_file_read(a, &text, NULL, NULL), 0);
-	assert_string_equal(text, "1.2.3.4\n5.6.7.8\n");
-	free(text);
+	expect_content(a, "1.2.3.4\n5.6.7.8\n");
 	assert_int_equal(count_entries(dir), 2);
 
 	/* A rename that fails (the target is a directory) drops the rest, keeps what was renamed. */
@@ -225,12 +225,8 @@ static void test_batch(void **state)
 	struct ts_error err = { 0 };
 	assert_true(ts_file_batch_commit(&batch, &err) < 0);
 	assert_non_null(strstr(err.message, "/c: write failed"));
-	assert_int_equal(ts_file_read(a, &text, NULL, NULL), 0);
-	assert_string_equal(text, "A");
-	free(text);
-	assert_int_equal(ts_file_read(b, &text, NULL, NULL), 0);
-	assert_string_equal(text, "new b");
-	free(text);
+	expect_content(a, "A");
+	expect_content(b, "new b");
 	assert_int_equal(count_entries(dir), 3);
 
 	/* Bounded. */
