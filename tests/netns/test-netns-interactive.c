@@ -95,8 +95,40 @@ static int setup_plain(void **state)
 	return setup_with(state, 0);
 }
 
+/* Sessions still open when a test fails half way: teardown ends them. */
+#define MAX_OPEN 4
+struct session;
+struct tty;
+static struct session *open_sessions[MAX_OPEN];
+static struct tty *open_ttys[MAX_OPEN];
+static void session_free(struct session *s);
+static void tty_free(struct tty *t);
+
+static void remember(void **slots, void *p)
+{
+	for (int i = 0; i < MAX_OPEN; i++)
+		if (!slots[i]) {
+			slots[i] = p;
+			return;
+		}
+	fail_msg("more than %d sessions at once", MAX_OPEN);
+}
+
+static void forget(void **slots, void *p)
+{
+	for (int i = 0; i < MAX_OPEN; i++)
+		if (slots[i] == p)
+			slots[i] = NULL;
+}
+
 static int teardown(void **state)
 {
+	for (int i = 0; i < MAX_OPEN; i++) {
+		if (open_sessions[i])
+			session_free(open_sessions[i]);
+		if (open_ttys[i])
+			tty_free(open_ttys[i]);
+	}
 	shielded_teardown(*state);
 	free(*state);
 	return 0;
@@ -360,6 +392,7 @@ static struct session *session_start(struct shielded *f, const char *name)
 	s->err = (struct ts_strbuf)TS_STRBUF_INIT;
 	const char *args[] = { "interactive", name, "--raw", NULL };
 	s->io = cli_stream_start(f, true, args);
+	remember((void **)open_sessions, s);
 	if (!wait_bound(f, s->io->r.pid)) {
 		char *t = cli_stream_transcript(s->io);
 		fail_msg("the session did not bind NFLOG group 100 within %d ms; %s", READY_MS, t);
@@ -369,6 +402,7 @@ static struct session *session_start(struct shielded *f, const char *name)
 
 static void session_free(struct session *s)
 {
+	forget((void **)open_sessions, s);
 	cli_stream_free(s->io);
 	ts_strbuf_clear(&s->err);
 	free(s);
@@ -1030,6 +1064,8 @@ static struct tty *tty_start(struct shielded *f)
 	fflush(NULL);
 	t->pid = forkpty(&t->master, NULL, NULL, &ws);
 	assert_true(t->pid >= 0);
+	if (t->pid > 0)
+		remember((void **)open_ttys, t);
 	if (t->pid == 0) {
 		const char *argv[] = { "terok-shield", "--state-dir", f->h.state_root, "interactive",
 				       NAME, NULL };
@@ -1107,6 +1143,7 @@ static void tty_expect_exit0(struct tty *t, double since_ms, const char *why)
 
 static void tty_free(struct tty *t)
 {
+	forget((void **)open_ttys, t);
 	if (t->pid > 0) {
 		kill(t->pid, SIGKILL);
 		waitpid(t->pid, NULL, 0);
