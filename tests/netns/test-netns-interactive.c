@@ -749,22 +749,31 @@ static void test_bad_input(void **state)
 	session_free(s);
 }
 
+/* A valid accept of id, padded with an unknown key to len bytes, then a newline. */
+static char *padded_verdict(long long id, size_t len)
+{
+	char *head = ts_xasprintf("{\"type\":\"verdict\",\"id\":%lld,\"action\":\"accept\","
+				  "\"pad\":\"", id);
+	size_t n = strlen(head);
+	assert_true(len > n + 2);
+	char *line = calloc(1, len + 2);
+	assert_non_null(line);
+	memcpy(line, head, n);
+	memset(line + n, 'x', len - n - 2);
+	strcpy(line + len - 2, "\"}\n");
+	assert_int_equal(strlen(line), len + 1);
+	free(head);
+	return line;
+}
+
 /* A line longer than 4096 bytes is reported and ignored as a whole, even a valid verdict. */
 static void test_oversized_line(void **state)
 {
 	struct shielded *f = *state;
 	struct session *s = session_start(f, NAME);
 	long long id = refuse_pending(f, s, H_OTHER_IP, H_TCP_PORT, "");
-	char head[128];
-	int n = snprintf(head, sizeof(head), "{\"type\":\"verdict\",\"id\":%lld,\"action\":\"accept\","
-			 "\"pad\":\"", id);
 	/* 4097 bytes before the newline: one too many. */
-	size_t len = 4097;
-	char *line = malloc(len + 2);
-	memcpy(line, head, (size_t)n);
-	memset(line + n, 'x', len - (size_t)n - 2);
-	memcpy(line + len - 2, "\"}\n", 4);
-	assert_int_equal(strlen(line), len + 1);
+	char *line = padded_verdict(id, 4097);
 	struct snapshot before, after;
 	take_snapshot(f, &before);
 	send_line(s, line);
@@ -775,7 +784,8 @@ static void test_oversized_line(void **state)
 	snapshot_clear(&before);
 	snapshot_clear(&after);
 	/* A line far longer, sent in pieces: one report, ignored; the next line works. */
-	char *huge = malloc(70000);
+	char *huge = calloc(1, 70000);
+	assert_non_null(huge);
 	memset(huge, 'y', 69998);
 	huge[69998] = '\n';
 	huge[69999] = '\0';
@@ -784,10 +794,8 @@ static void test_oversized_line(void **state)
 	expect_stderr(s, "longer than 4096 bytes");
 	expect_quiet(s);
 	/* Exactly 4096 bytes is taken. */
-	len = 4096;
-	memset(line + n, 'x', len - (size_t)n - 2);
-	memcpy(line + len - 2, "\"}\n", 4);
-	assert_int_equal(strlen(line), len + 1);
+	free(line);
+	line = padded_verdict(id, 4096);
 	double t0 = harness_now_ms();
 	send_line(s, line);
 	expect_applied(s, t0, id, H_OTHER_IP, "accept", true);
