@@ -232,6 +232,23 @@ static void syn6(struct shielded *f, const char *addr, uint16_t port)
 	close(fd);
 }
 
+/*
+ * A TCP SYN from the container to an IPv4 address, not waiting for the
+ * refusal: a burst of rejects meets the kernel's ICMP rate limit, and a
+ * SYN left unanswered would make connect() wait for its retransmission.
+ */
+static void syn4(struct shielded *f, const char *addr, uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	assert_int_equal(inet_pton(AF_INET, addr, &sa.sin_addr), 1);
+	int fd = harness_socket(&f->h, f->h.container, AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+	assert_true(fd >= 0);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS &&
+	    errno != EHOSTUNREACH)
+		fail_msg("connect %s: %s", addr, strerror(errno));
+	close(fd);
+}
+
 /* ---- files, sets, the live table ---- */
 
 static bool file_has_line(const char *dir, const char *name, const char *line)
@@ -639,6 +656,45 @@ static void test_pending_dedup(void **state)
 	assert_false(file_has_line(f->state_dir, "live.allowed", H_OTHER_IP));
 	assert_false(file_has_line(f->state_dir, "deny.list", H_OTHER_IP));
 	expect_quiet(s);
+	session_free(s);
+}
+
+/*
+ * At most 256 destinations wait at once: the 257th is refused without a
+ * question (one notice on stderr); once one is answered there is room
+ * again. The addresses are TEST-NET ones the container's own output chain
+ * refuses: no packet leaves it.
+ */
+static void test_pending_limit(void **state)
+{
+	struct shielded *f = *state;
+	struct session *s = session_start(f, NAME);
+	char addrs[258][32];
+	for (int i = 0; i < 258; i++)
+		snprintf(addrs[i], sizeof(addrs[i]), i < 254 ? "198.51.100.%d" : "203.0.113.%d",
+			 i < 254 ? i + 1 : i - 253);
+	for (int i = 0; i < 256; i++) {
+		double t0 = harness_now_ms();
+		syn4(f, addrs[i], H_TCP_PORT);
+		assert_int_equal(expect_pending(s, t0, addrs[i], H_TCP_PORT, IPPROTO_TCP, ""), i + 1);
+	}
+	syn4(f, addrs[256], H_TCP_PORT);
+	expect_stderr(s, "256 destinations already wait");
+	syn4(f, addrs[257], H_TCP_PORT);
+	expect_quiet(s);
+	double t0 = harness_now_ms();
+	send_verdict(s, 1, "deny");
+	expect_applied(s, t0, 1, addrs[0], "deny", true);
+	t0 = harness_now_ms();
+	syn4(f, addrs[256], H_TCP_PORT);
+	assert_int_equal(expect_pending(s, t0, addrs[256], H_TCP_PORT, IPPROTO_TCP, ""), 257);
+	/* Full again: one more notice, not one per packet. */
+	syn4(f, addrs[257], H_TCP_PORT);
+	expect_stderr(s, "256 destinations already wait");
+	syn4(f, addrs[257], 443);
+	expect_quiet(s);
+	take_stderr(s);
+	assert_null(strstr(sb_str(&s->err) + s->err_seen, "already wait"));
 	session_free(s);
 }
 
@@ -1371,6 +1427,7 @@ int main(void)
 	}
 	const struct CMUnitTest tests[] = {
 		WITH(test_pending_dedup, setup_interactive),
+		WITH(test_pending_limit, setup_interactive),
 		WITH(test_accept, setup_interactive),
 		WITH(test_deny, setup_interactive),
 		WITH(test_bad_input, setup_interactive),
