@@ -17,7 +17,16 @@
  * It binds NFLOG group 100 in the container's namespace before it waits
  * for anything, and the kernel keeps what arrives after the bind for the
  * socket, so the test waits until the container namespace's
- * /proc/net/netfilter/nfnetlink_log lists group 100.
+ * /proc/net/netfilter/nfnetlink_log lists group 100 bound to a new
+ * netlink port (not the one a previous session had).
+ *
+ * Covered: pending lines (fields, ids, one per destination, by IP and by
+ * domain, at most 256 waiting), accept and deny (sets, bundle files,
+ * audit, kept over up and a hook re-run), bad and oversized input
+ * changing nothing, a failed verdict (ok:false, still pending, retried),
+ * EOF, SIGINT, SIGTERM, the reader or the container going away, a
+ * restart right after a verdict, refusals and usage errors, IPv6 and
+ * ff02::/16 housekeeping, the dnsmasq tier's names, human mode.
  *
  * Exactness of "one pending per destination": output is ordered, so after
  * repeated connections to one destination the test makes one to another
