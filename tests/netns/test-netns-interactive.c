@@ -1239,6 +1239,41 @@ static void test_domain_raw(void **state)
 	session_free(s);
 }
 
+/*
+ * The container's dnsmasq died: a verdict on a named entry cannot reload
+ * it. ok:false with the reason, still pending; once the hook has started
+ * a new dnsmasq, the retry works.
+ */
+static void test_domain_dnsmasq_dead(void **state)
+{
+	struct shielded *f = *state;
+	struct session *s = session_start(f, NAME);
+	resolve_in_container(f, H_DOMAIN_OTHER, H_DOMAIN_OTHER_IP);
+	long long id = refuse_pending(f, s, H_DOMAIN_OTHER_IP, H_TCP_PORT, H_DOMAIN_OTHER);
+	pid_t dns;
+	assert_int_equal(ts_dnsmasq_pid(f->state_dir, &dns, NULL), 0);
+	kill(dns, SIGKILL);
+	for (int i = 0; i < 200 && kill(dns, 0) == 0; i++)
+		usleep(10000);
+	double t0 = harness_now_ms();
+	send_verdict(s, id, "accept");
+	expect_applied(s, t0, id, H_DOMAIN_OTHER_IP, "accept", false);
+	expect_stderr(s, "still pending");
+	expect_stderr(s, "DNS is broken");
+	fprintf(stderr, "# dead dnsmasq: %s# and the address is %s the allow set\n",
+		sb_str(&s->err), set_has(f, "allow_v4", H_DOMAIN_OTHER_IP) ? "in" : "not in");
+	assert_int_equal(shielded_hook(f), 0);
+	t0 = harness_now_ms();
+	send_verdict(s, id, "accept");
+	expect_applied(s, t0, id, H_DOMAIN_OTHER_IP, "accept", true);
+	assert_true(file_has_line(f->state_dir, "live.domains", H_DOMAIN_OTHER));
+	assert_reachable(f, H_DOMAIN_OTHER_IP);
+	resolve_in_container(f, H_DOMAIN_OTHER, H_DOMAIN_OTHER_IP);
+	assert_true(set_has(f, "dns_v4", H_DOMAIN_OTHER_IP));
+	expect_quiet(s);
+	session_free(s);
+}
+
 /* ---- 10. human mode in a pseudo-terminal ---- */
 
 struct tty {
@@ -1451,6 +1486,7 @@ int main(void)
 		WITH(test_refusals, setup_interactive),
 		WITH(test_ipv6_housekeeping, setup_interactive),
 		WITH(test_domain_raw, setup_dnsmasq),
+		WITH(test_domain_dnsmasq_dead, setup_dnsmasq),
 		WITH(test_human_domain, setup_dnsmasq),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
