@@ -775,6 +775,8 @@ static void test_deny(void **state)
 	CLI_OK(f, "up", NAME);
 	assert_true(set_has(f, "deny_v4", H_OTHER_IP));
 	assert_refused(f, H_OTHER_IP, H_TCP_PORT);
+	/* The session outlives the table's replacement: still asking. */
+	assert_int_equal(refuse_pending(f, s, H_ROGUE_DNS, H_TCP_PORT, ""), next + 1);
 	assert_int_equal(shielded_hook(f), 0);
 	assert_true(set_has(f, "deny_v4", H_OTHER_IP));
 	assert_refused(f, H_OTHER_IP, H_TCP_PORT);
