@@ -127,7 +127,6 @@ static int restart_dnsmasq(const char *state_dir, struct ts_error *err)
 
 static int apply_in_container(struct ts_nft *nft, void *arg, char **output, struct ts_error *err)
 {
-	(void)output;
 	const struct apply *a = arg;
 	struct ts_strbuf script = TS_STRBUF_INIT;
 	int r = build_script(a, &script, err);
@@ -144,8 +143,11 @@ static int apply_in_container(struct ts_nft *nft, void *arg, char **output, stru
 	}
 	if (r == 0)
 		r = verify(nft, a->verify, err);
-	if (r == 0 && a->dnsmasq_for)
+	if (r == 0 && a->dnsmasq_for) {
+		/* Whatever dnsmasq does now, the sets already changed: the caller must know. */
+		*output = ts_xstrdup("sets changed");
 		r = restart_dnsmasq(a->dnsmasq_for, err);
+	}
 	return r;
 }
 
@@ -456,7 +458,8 @@ static int change_locked(const struct ts_shield *s, struct target *t, bool allow
 	if (stored == 0 && *running && domains)
 		started = (r = ts_nsexec_start(&id, apply_in_container, &a, &job, err)) == 0;
 	struct ts_error live_err = { 0 };
-	int live = started ? ts_nsexec_finish(&job, NULL, &live_err) : 0;
+	_cleanup_free_ char *progress = NULL;
+	int live = started ? ts_nsexec_finish(&job, &progress, &live_err) : 0;
 	if (r == 0 && stored < 0 && started && live == 0)
 		r = ts_error_prefix(err, stored, "applied to %s now, but not saved", s->name);
 	else if (r == 0 && stored < 0)
@@ -464,8 +467,10 @@ static int change_locked(const struct ts_shield *s, struct target *t, bool allow
 	else if (r == 0 && live < 0) {
 		if (err)
 			*err = live_err;
-		r = ts_error_prefix(err, live, "saved for the next start, but not applied to %s now",
-				    s->name);
+		r = progress ? ts_error_prefix(err, live, "saved, and %s's sets changed now, but its "
+					       "DNS did not take the new domains", s->name)
+			     : ts_error_prefix(err, live, "saved for the next start, but not applied "
+					       "to %s now", s->name);
 	}
 	for (int i = 0; i < N_LISTS; i++)
 		ts_strv_clear(&l[i].items);

@@ -133,15 +133,12 @@ int ts_nsexec_finish(struct ts_nsexec *job, char **output, struct ts_error *err)
 	*job = (struct ts_nsexec){ .pid = -1, .fd = -1 };
 	if (!got)
 		return ts_error_set(err, EIO, "the helper in the container's namespace died without an answer");
-	if (rep.result < 0) {
-		if (err)
-			*err = rep.err;
-		return rep.result;
-	}
 	text[rep.output_len] = '\0';
 	if (output)
-		*output = TAKE_PTR(text);
-	return 0;
+		*output = rep.output_len ? TAKE_PTR(text) : NULL;
+	if (rep.result < 0 && err)
+		*err = rep.err;
+	return rep.result < 0 ? rep.result : 0;
 }
 
 int ts_in_container(const struct ts_proc_identity *id, ts_nsexec_fn fn, void *arg, char **output,

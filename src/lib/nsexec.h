@@ -29,7 +29,10 @@ struct ts_nsexec {
 int ts_nsexec_start(const struct ts_proc_identity *id, ts_nsexec_fn fn, void *arg,
 		    struct ts_nsexec *job, struct ts_error *err);
 
-/* Wait for the helper's answer: fn's result, err, and *output (optional). */
+/*
+ * Wait for the helper's answer: fn's result, err, and *output (optional;
+ * what fn produced, also when it failed; NULL when it produced nothing).
+ */
 int ts_nsexec_finish(struct ts_nsexec *job, char **output, struct ts_error *err);
 
 /* Run fn in the container's namespace; *output (optional) receives what fn produced. */
