@@ -7,9 +7,10 @@
  * - Functions return 0 (or a documented non-negative value) on success
  *   and a negative errno on failure. When a `struct ts_error *` is passed
  *   (it may be NULL) it receives the errno and a one-line, human-readable
- *   message naming what was wrong; on success it is left untouched.
- * - A failed call changes nothing: bad input is refused before any file,
- *   ruleset or process is touched.
+ *   message naming what was wrong; after a success its content means
+ *   nothing.
+ * - Invalid input (names, targets, configuration) is refused before any
+ *   file, ruleset or process is touched.
  * - The library never prints and never exits. Strings it returns are
  *   owned by the caller and released with free(); string lists
  *   (NULL-terminated `char **`) with ts_string_list_free(). Pointers to
@@ -38,7 +39,7 @@ extern "C" {
 
 #define TS_EXPORT __attribute__((visibility("default")))
 
-/* Version of the per-container state bundle layout (SPEC 1.1). */
+/* Version of the per-container state bundle layout. */
 #define TS_BUNDLE_VERSION 4
 
 #define TS_ERROR_MESSAGE_MAX 512
@@ -71,7 +72,7 @@ struct ts_ruleset_params {
 
 /*
  * Generate the nft script that replaces the terok_shield table in one
- * transaction (SPEC 1.3); pure, no I/O. On success *out is a newly
+ * transaction; pure, no I/O. On success *out is a newly
  * allocated string (free()). -EINVAL: an invalid DNS address, port or
  * mode, named in err; *out is then untouched.
  */
@@ -108,7 +109,7 @@ struct ts_roots {
 };
 
 /*
- * Prepare container `name` (SPEC 3.1), as `terok-shield prepare` does:
+ * Prepare container `name` as `terok-shield prepare` does (terok-shield(1)):
  * load config.yml, read `podman info` once, compose the profiles, write
  * the container's state bundle (<state root>/containers/<name>, mode
  * 0700) and return the arguments to put between `podman run` and the
@@ -125,7 +126,7 @@ struct ts_roots {
  *              domain that did not resolve and was skipped (static DNS
  *              tier), possibly an empty list.
  *
- * Errors (nothing written, outputs untouched): -EINVAL an invalid name,
+ * Errors (outputs untouched): -EINVAL an invalid name,
  * profile name or config.yml; -ENOENT an unknown profile, or podman not
  * installed; -EPERM podman runs rootful, e.g. for root (only rootless
  * containers are shielded); another negative errno when the global hook
@@ -156,7 +157,7 @@ TS_EXPORT const char *ts_shielded_name(const struct ts_shielded *s);
 TS_EXPORT const char *ts_shielded_state_dir(const struct ts_shielded *s);
 
 /*
- * Let the container reach target (SPEC 3.4): an IP address, a CIDR
+ * Let the container reach target: an IP address, a CIDR
  * network or a domain (resolved to all its A and AAAA addresses). The
  * bundle keeps it for the container's next starts; a running container
  * gets it at once, in one nft transaction; an earlier deny is lifted.
@@ -171,7 +172,7 @@ TS_EXPORT int ts_shielded_allow(const struct ts_shielded *s, const char *target,
 				struct ts_error *err);
 
 /*
- * Refuse target at once (SPEC 3.4), even when DNS hands the address out
+ * Refuse target at once, even when DNS hands the address out
  * again for an allowed domain. Same target forms, outputs and return
  * values as ts_shielded_allow().
  */
@@ -181,14 +182,14 @@ TS_EXPORT int ts_shielded_deny(const struct ts_shielded *s, const char *target, 
 /*
  * Put the running container's shield back (up) or lift it (down; with
  * all, private ranges are let through too), each in one nft transaction,
- * then verified (SPEC 3.5). 0 on success; a negative errno when the
+ * then verified. 0 on success; a negative errno when the
  * container does not run or the new table fails verification.
  */
 TS_EXPORT int ts_shielded_up(const struct ts_shielded *s, struct ts_error *err);
 TS_EXPORT int ts_shielded_down(const struct ts_shielded *s, bool all, struct ts_error *err);
 
 /*
- * The container's live shield state (SPEC 1.4): TS_STATE_INACTIVE when it
+ * The container's live shield state: TS_STATE_INACTIVE when it
  * does not run or has no table. rules (optional) receives the live table
  * as `nft list table` prints it (free()), or NULL when there is none.
  * 0 on success, or a negative errno when its namespace cannot be read.
@@ -198,7 +199,7 @@ TS_EXPORT int ts_shielded_state(const struct ts_shielded *s, enum ts_shield_stat
 
 /*
  * Resolve the container's profile domains again into profile.allowed
- * (SPEC 3.2); a resolution younger than an hour is reused unless force.
+ *; a resolution younger than an hour is reused unless force.
  * ips (optional) receives what profile.allowed now holds. Returns the
  * number of addresses, or a negative errno. The container gets them at
  * its next start.
