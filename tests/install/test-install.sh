@@ -155,6 +155,29 @@ else
 	skip "zsh is not installed"
 fi
 
+# --- every option of every command's --help is in the man page and in the bash completion
+help_options() { # COMMAND: the --options its --help lists (option lines and the Usage line)
+	"$bin" "$1" --help | python3 -c 'import re, sys
+t = sys.stdin.read()
+opts = set(re.findall(r"^\s+(?:-\w, )?(--[a-z][a-z-]*)", t, re.M))
+opts |= set(re.findall(r"\[(--[a-z][a-z-]*)", t.splitlines()[0]))
+print("\n".join(sorted(opts)))'
+}
+MANWIDTH=200 man -l "$prefix/share/man/man1/terok-shield.1" 2>/dev/null >"$scratch/man1.txt"
+for cmd in $("$bin" --help | sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p'); do
+	missing=
+	offered=$(complete_words "$bin" "$cmd" -- | tr '\n' ' ')
+	for opt in $(help_options "$cmd"); do
+		# The man page names the option in the command's own entry (up to the
+		# next command); --help is described once, for every command.
+		[ "$opt" = --help ] ||
+			awk -v cmd="$cmd" '$1 == cmd { on = 1; print; next } on && /^       [a-z]/ { exit } on' "$scratch/man1.txt" |
+			grep -q -- "$opt" || missing+=" man:$opt"
+		[[ " $offered " == *" $opt "* ]] || missing+=" bash:$opt"
+	done
+	if [ -z "$missing" ]; then ok "$cmd: every --help option is in terok-shield(1) and the bash completion"; else not_ok "$cmd: missing$missing"; fi
+done
+
 # --- the example program, built against the installed libterok-shield.pc
 export PKG_CONFIG_PATH=$prefix/$libdir/pkgconfig
 if cc -Wall -Wextra -Werror -o "$scratch/embed" "$src/examples/embed.c" \
