@@ -1,13 +1,30 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libterok-shield — per-container default-deny egress firewall for
- * rootless Podman.
+ * rootless Podman. Link with `pkg-config --cflags --libs libterok-shield`.
  *
- * Conventions: functions return 0 (or a non-negative count) on success
- * and a negative errno on failure; when a `struct ts_error *` is passed
- * (it may be NULL) it receives the errno and a one-line, human-readable
- * message. The library never prints. Strings it returns are owned by the
- * caller and released with free().
+ * Conventions:
+ * - Functions return 0 (or a documented non-negative value) on success
+ *   and a negative errno on failure. When a `struct ts_error *` is passed
+ *   (it may be NULL) it receives the errno and a one-line, human-readable
+ *   message naming what was wrong; after a success its content means
+ *   nothing.
+ * - Invalid input (names, targets, configuration) is refused before any
+ *   file, ruleset or process is touched.
+ * - The library never prints and never exits. Strings it returns are
+ *   owned by the caller and released with free(); string lists
+ *   (NULL-terminated `char **`) with ts_string_list_free(). Pointers to
+ *   `const char` it returns are static or live as long as the object they
+ *   came from.
+ * - Calls that reach a running container fork a short-lived helper
+ *   process (which joins the container's namespaces) and wait for it; do
+ *   not reap unknown children with wait(-1) meanwhile, and leave SIGCHLD
+ *   at its default disposition.
+ * - The library is not thread-safe: call it from one thread at a time.
+ * - Directories follow terok-shield(1): the config root is
+ *   $TEROK_SHIELD_CONFIG_DIR, else $XDG_CONFIG_HOME/terok/shield, else
+ *   ~/.config/terok/shield; the state root $TEROK_SHIELD_STATE_DIR, else
+ *   $XDG_STATE_HOME/terok/shield, else ~/.local/state/terok/shield.
  */
 #ifndef TEROK_SHIELD_H
 #define TEROK_SHIELD_H
@@ -22,7 +39,7 @@ extern "C" {
 
 #define TS_EXPORT __attribute__((visibility("default")))
 
-/* Version of the per-container state bundle layout (SPEC 1.1). */
+/* Version of the per-container state bundle layout. */
 #define TS_BUNDLE_VERSION 4
 
 #define TS_ERROR_MESSAGE_MAX 512
@@ -33,7 +50,7 @@ struct ts_error {
 	char message[TS_ERROR_MESSAGE_MAX];
 };
 
-/* Library version, "X.Y.Z". */
+/* Library version, "X.Y.Z" (static). Never fails. */
 TS_EXPORT const char *ts_version(void);
 
 /* Which ruleset to generate. */
@@ -55,7 +72,9 @@ struct ts_ruleset_params {
 
 /*
  * Generate the nft script that replaces the terok_shield table in one
- * transaction. *out is a newly allocated string.
+ * transaction; pure, no I/O. On success *out is a newly
+ * allocated string (free()). -EINVAL: an invalid DNS address, port or
+ * mode, named in err; *out is then untouched.
  */
 TS_EXPORT int ts_ruleset_generate(const struct ts_ruleset_params *params, char **out,
 				  struct ts_error *err);
@@ -69,13 +88,124 @@ enum ts_shield_state {
 	TS_STATE_ERROR,
 };
 
-/* "up", "down", "down_all", "inactive", "error". */
+/* "up", "down", "down_all", "inactive", "error" (static); "error" for an unknown value. */
 TS_EXPORT const char *ts_shield_state_name(enum ts_shield_state state);
 
 /*
- * Classify a listing of the table (NULL or empty: no table). Never fails.
+ * Classify the text of `nft list table inet terok_shield` (NULL or
+ * empty: no table, TS_STATE_INACTIVE). Never fails.
  */
 TS_EXPORT enum ts_shield_state ts_shield_state_classify(const char *listing);
+
+/* ---- Embedding: prepare and control shielded containers ---- */
+
+/* Release a NULL-terminated string list the library returned (NULL is fine). */
+TS_EXPORT void ts_string_list_free(char **list);
+
+/* Where configuration and state live. NULL members, or a NULL pointer: the defaults above. */
+struct ts_roots {
+	const char *config_root;  /* holds config.yml and profiles/ */
+	const char *state_root;   /* holds containers/<name>/ */
+};
+
+/*
+ * Prepare container `name` as `terok-shield prepare` does (terok-shield(1)):
+ * load config.yml, read `podman info` once, compose the profiles, write
+ * the container's state bundle (<state root>/containers/<name>, mode
+ * 0700) and return the arguments to put between `podman run` and the
+ * caller's own options and image.
+ *
+ * name:        ^[A-Za-z0-9][A-Za-z0-9_.-]*$, at most 255 characters.
+ * profiles:    NULL-terminated profile names; NULL or empty: the
+ *              default_profiles of config.yml.
+ * interactive: queue blocked connections for a verdict (also when
+ *              config.yml says `interactive: true`).
+ * podman_args: receives a newly allocated NULL-terminated list
+ *              (ts_string_list_free()).
+ * warnings:    optional; receives one "DOMAIN: reason" line per profile
+ *              domain that did not resolve and was skipped (static DNS
+ *              tier), possibly an empty list.
+ *
+ * Errors (outputs untouched): -EINVAL an invalid name,
+ * profile name or config.yml; -ENOENT an unknown profile, or podman not
+ * installed; -EPERM podman runs rootful, e.g. for root (only rootless
+ * containers are shielded); another negative errno when the global hook
+ * is not installed (run `terok-shield setup`), podman's network mode is
+ * unsupported or the bundle cannot be written.
+ */
+TS_EXPORT int ts_prepare_container(const struct ts_roots *roots, const char *name,
+				   const char *const *profiles, bool interactive,
+				   char ***podman_args, char ***warnings, struct ts_error *err);
+
+/* A prepared container, opened by name. Opaque. */
+struct ts_shielded;
+
+/*
+ * Open prepared container `name`: validates the name, finds its state
+ * bundle and loads config.yml (for the audit setting). On success *out is
+ * a new handle to release with ts_shielded_close(). -EINVAL: invalid name
+ * or config.yml; -ENOENT: the container was never prepared.
+ */
+TS_EXPORT int ts_shielded_open(const struct ts_roots *roots, const char *name,
+			       struct ts_shielded **out, struct ts_error *err);
+
+/* Release a handle (NULL is fine). The container itself is not touched. */
+TS_EXPORT void ts_shielded_close(struct ts_shielded *s);
+
+/* The container's name and its state directory, valid until ts_shielded_close(). */
+TS_EXPORT const char *ts_shielded_name(const struct ts_shielded *s);
+TS_EXPORT const char *ts_shielded_state_dir(const struct ts_shielded *s);
+
+/*
+ * Let the container reach target: an IP address, a CIDR
+ * network or a domain (resolved to all its A and AAAA addresses). The
+ * bundle keeps it for the container's next starts; a running container
+ * gets it at once, in one nft transaction; an earlier deny is lifted.
+ * ips (optional) receives the canonical addresses the target stood for.
+ * Returns 1 when the running container got the change, 0 when it is
+ * only saved (the container is not running), or a negative errno:
+ * -EINVAL an invalid target, another errno when a domain does not
+ * resolve or the container's rules cannot be changed. On error nothing
+ * changed.
+ */
+TS_EXPORT int ts_shielded_allow(const struct ts_shielded *s, const char *target, char ***ips,
+				struct ts_error *err);
+
+/*
+ * Refuse target at once, even when DNS hands the address out
+ * again for an allowed domain. Same target forms, outputs and return
+ * values as ts_shielded_allow().
+ */
+TS_EXPORT int ts_shielded_deny(const struct ts_shielded *s, const char *target, char ***ips,
+			       struct ts_error *err);
+
+/*
+ * Put the running container's shield back (up) or lift it (down; with
+ * all, private ranges are let through too), each in one nft transaction,
+ * then verified. 0 on success; a negative errno when the
+ * container does not run or the new table fails verification.
+ */
+TS_EXPORT int ts_shielded_up(const struct ts_shielded *s, struct ts_error *err);
+TS_EXPORT int ts_shielded_down(const struct ts_shielded *s, bool all, struct ts_error *err);
+
+/*
+ * The container's live shield state: TS_STATE_INACTIVE when it
+ * does not run or has no table. rules (optional) receives the live table
+ * as `nft list table` prints it (free()), or NULL when there is none.
+ * 0 on success, or a negative errno when its namespace cannot be read.
+ */
+TS_EXPORT int ts_shielded_state(const struct ts_shielded *s, enum ts_shield_state *state,
+				char **rules, struct ts_error *err);
+
+/*
+ * Resolve the container's profile domains again into profile.allowed
+ *; a resolution younger than an hour is reused unless force.
+ * ips (optional) receives what profile.allowed now holds. Returns the
+ * number of addresses, or a negative errno. The container gets them at
+ * its next start.
+ */
+TS_EXPORT int ts_shielded_resolve(const struct ts_shielded *s, bool force, char ***ips,
+				  struct ts_error *err);
 
 #ifdef __cplusplus
 }

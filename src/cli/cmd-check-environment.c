@@ -5,56 +5,88 @@
 #include "cli.h"
 #include "dnsmasq.h"
 #include "hooks.h"
+#include "json-out.h"
 #include "nft.h"
 #include "podman.h"
 #include "util.h"
 
 static const char usage[] =
-	"Usage: terok-shield check-environment\n"
+	"Usage: terok-shield check-environment [--json]\n"
 	"\n"
 	"Print podman_version=, hooks= (global-user, global-system, not-installed)\n"
 	"and health= (ok, setup-needed, stale-hooks), then one line per problem\n"
 	"found and how to fix it. Exits 0 when health is ok and podman is\n"
 	"installed, 1 otherwise.\n"
 	"\n"
+	"  --json      print one JSON object: podman_version (null when not found),\n"
+	"              hooks, health, issues (a list), hint (null when none), ok;\n"
+	"              the exit code stays the same\n"
 	"  -h, --help  print this help\n";
+
+static const char hint[] =
+	"run 'terok-shield setup --user' (or 'terok-shield setup --root' as root)";
+
+/* One sentence per problem found, in the order the text form prints them. */
+static void find_issues(bool have_podman, enum ts_hooks_install where, bool stale,
+			struct ts_strv *issues)
+{
+	struct ts_error err = { 0 };
+	if (!have_podman)
+		ts_strv_push(issues, "podman is not installed");
+	if (ts_nft_probe(&err) < 0)
+		ts_strv_push_take(issues, ts_xasprintf("nftables support is missing: %s", err.message));
+	if (!ts_dnsmasq_has_nftset())
+		ts_strv_push(issues, "dnsmasq with nftset support is not installed: domains are "
+				     "resolved once at prepare time (static DNS tier) instead of as "
+				     "the container asks");
+	if (where != TS_HOOKS_NOT_INSTALLED && stale)
+		ts_strv_push(issues, "the installed hooks are stale (another bundle version or a "
+				     "missing executable)");
+	if (where == TS_HOOKS_NOT_INSTALLED) {
+		_cleanup_free_ char *dir = NULL, *conf = NULL;
+		if (ts_hook_user_dir(&dir, NULL) == 0 && ts_user_containers_conf(&conf, NULL) == 0)
+			ts_strv_push_take(issues, ts_xasprintf("no active hook: podman runs user hooks "
+							       "only from directories listed in "
+							       "hooks_dir of %s (setup --user adds %s)",
+							       conf, dir));
+	}
+}
 
 int check_environment_main(int argc, char **argv, struct cli *cli)
 {
 	(void)cli;
 	int code;
-	if (cli_parse_help_only(argc, argv, "check-environment", usage, &code))
+	bool json;
+	if (cli_parse_help_json(argc, argv, "check-environment", usage, &json, &code))
 		return code;
 	if (optind < argc)
 		return cli_usage_error("check-environment", "unexpected argument '%s'", argv[optind]);
 
 	_cleanup_free_ char *podman = NULL;
-	struct ts_error err = { 0 };
+	_cleanup_strv_ struct ts_strv issues = TS_STRV_INIT;
 	bool stale;
 	enum ts_hooks_install where = ts_hooks_detect(&stale);
 	const char *health = ts_hooks_health(where, stale);
 	bool have_podman = ts_podman_version(&podman, NULL) == 0;
+	bool healthy = strcmp(health, "ok") == 0;
+	bool ok = healthy && have_podman;
+	find_issues(have_podman, where, stale, &issues);
 
+	if (json) {
+		json_t *o = json_pack("{s:o, s:s, s:s, s:o, s:o, s:b}",
+				      "podman_version", cli_json_string_or_null(have_podman ? podman : NULL),
+				      "hooks", ts_hooks_install_name(where), "health", health,
+				      "issues", cli_json_strv(&issues),
+				      "hint", cli_json_string_or_null(healthy ? NULL : hint), "ok", ok);
+		code = cli_print_json(o);
+		return code ? code : ok ? 0 : CLI_EXIT_ERROR;
+	}
 	printf("podman_version=%s\n", have_podman ? podman : "not-found");
 	printf("hooks=%s\n", ts_hooks_install_name(where));
 	printf("health=%s\n", health);
-	if (!have_podman)
-		printf("issue: podman is not installed\n");
-	if (ts_nft_probe(&err) < 0)
-		printf("issue: nftables support is missing: %s\n", err.message);
-	if (!ts_dnsmasq_has_nftset())
-		printf("issue: dnsmasq with nftset support is not installed: domains are resolved "
-		       "once at prepare time (static DNS tier) instead of as the container asks\n");
-	if (where != TS_HOOKS_NOT_INSTALLED && stale)
-		printf("issue: the installed hooks are stale (another bundle version or a missing "
-		       "executable)\n");
-	if (where == TS_HOOKS_NOT_INSTALLED) {
-		_cleanup_free_ char *dir = NULL, *conf = NULL;
-		if (ts_hook_user_dir(&dir, NULL) == 0 && ts_user_containers_conf(&conf, NULL) == 0)
-			printf("issue: no active hook: podman runs user hooks only from directories "
-			       "listed in hooks_dir of %s (setup --user adds %s)\n", conf, dir);
-	}
-	if (strcmp(health, "ok") != 0)
-		printf("hint: run 'terok-shield setup --user' (or 'terok-shield setup --root' as root)\n");
-	return strcmp(health, "ok") == 0 && have_podman ? 0 : CLI_EXIT_ERROR;
+	for (size_t i = 0; i < issues.n; i++)
+		printf("issue: %s\n", issues.items[i]);
+	if (!healthy)
+		printf("hint: %s\n", hint);
+	return ok ? 0 : CLI_EXIT_ERROR;
 }

@@ -3,21 +3,38 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "json-out.h"
 #include "live.h"
 #include "util.h"
 
 static const char usage[] =
-	"Usage: terok-shield rules NAME\n"
+	"Usage: terok-shield rules NAME [--json]\n"
 	"\n"
 	"Print 'State: <state>' and container NAME's live nftables table, or\n"
 	"'No rules found for NAME' when it has none.\n"
 	"\n"
+	"  --json      print {\"container\":NAME,\"state\":STATE,\"rules\":TABLE|null}\n"
 	"  -h, --help  print this help\n";
+
+static int print_rules(const char *name, enum ts_shield_state state, const char *listing,
+		       bool json)
+{
+	if (json)
+		return cli_print_json(json_pack("{s:s, s:s, s:o}", "container", name, "state",
+						ts_shield_state_name(state), "rules",
+						cli_json_string_or_null(listing)));
+	if (listing)
+		printf("State: %s\n%s", ts_shield_state_name(state), listing);
+	else
+		printf("No rules found for %s\n", name);
+	return 0;
+}
 
 int rules_main(int argc, char **argv, struct cli *cli)
 {
 	int code;
-	if (cli_parse_help_only(argc, argv, "rules", usage, &code))
+	bool json;
+	if (cli_parse_help_json(argc, argv, "rules", usage, &json, &code))
 		return code;
 	if (optind + 1 != argc)
 		return cli_usage_error("rules", "expected one container NAME");
@@ -29,10 +46,10 @@ int rules_main(int argc, char **argv, struct cli *cli)
 	enum ts_shield_state state;
 	_cleanup_free_ char *listing = NULL;
 	int r = ts_shield_state(&s, &state, &listing, &err);
-	if (r == 0 && listing)
-		printf("State: %s\n%s", ts_shield_state_name(state), listing);
-	else if (r == 0)
-		printf("No rules found for %s\n", s.name);
+	if (r == 0)
+		r = print_rules(s.name, state, listing, json);
+	else
+		r = cli_fail(&err);
 	ts_shield_close(&s);
-	return r < 0 ? cli_fail(&err) : 0;
+	return r;
 }

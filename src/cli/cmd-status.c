@@ -5,22 +5,24 @@
 
 #include "cli.h"
 #include "hooks.h"
+#include "json-out.h"
 #include "live.h"
 #include "podman.h"
 #include "profiles.h"
 #include "util.h"
 
 static const char usage[] =
-	"Usage: terok-shield status [NAME]\n"
+	"Usage: terok-shield status [NAME] [--json]\n"
 	"\n"
 	"Without NAME, print an overview: version, podman version, mode, hook\n"
 	"installation, health, audit setting and profiles. With NAME, print the\n"
 	"container's shield state: up, down, down_all, inactive (not running or\n"
 	"no table) or error (a table that is neither).\n"
 	"\n"
+	"  --json      print one JSON object instead\n"
 	"  -h, --help  print this help\n";
 
-static int container_status(struct cli *cli, const char *name)
+static int container_status(struct cli *cli, const char *name, bool json)
 {
 	struct ts_error err = { 0 };
 	struct ts_shield s;
@@ -31,6 +33,9 @@ static int container_status(struct cli *cli, const char *name)
 	ts_shield_close(&s);
 	if (r < 0)
 		return cli_fail(&err);
+	if (json)
+		return cli_print_json(json_pack("{s:s, s:s}", "container", name, "state",
+						ts_shield_state_name(state)));
 	printf("%s\n", ts_shield_state_name(state));
 	return 0;
 }
@@ -56,22 +61,48 @@ static void print_profiles(struct cli *cli)
 	printf("available: %s\n", names);
 }
 
+/* The overview as one object; fields as in the text form. */
+static int print_overview_json(struct cli *cli, const char *podman, enum ts_hooks_install where,
+			       bool stale)
+{
+	struct ts_error err = { 0 };
+	_cleanup_strv_ struct ts_strv available = TS_STRV_INIT;
+	json_t *o = json_pack("{s:s, s:i, s:o, s:s, s:s, s:s, s:b, s:s, s:s, s:o}",
+			      "version", ts_version(), "bundle_version", TS_BUNDLE_VERSION,
+			      "podman", cli_json_string_or_null(podman),
+			      "mode", ts_mode_name(cli->config.mode),
+			      "hooks", ts_hooks_install_name(where),
+			      "health", ts_hooks_health(where, stale),
+			      "audit", cli->config.audit_enabled,
+			      "config", cli->config_root, "state", cli->state_root,
+			      "default_profiles", cli_json_strv(&cli->config.default_profiles));
+	if (o && ts_profiles_list(cli->config_root, &available, &err) < 0)
+		json_object_set_new(o, "profiles_error", json_string(err.message));
+	else if (o)
+		json_object_set_new(o, "profiles", cli_json_strv(&available));
+	return cli_print_json(o);
+}
+
 int status_main(int argc, char **argv, struct cli *cli)
 {
 	int code;
-	if (cli_parse_help_only(argc, argv, "status", usage, &code))
+	bool json;
+	if (cli_parse_help_json(argc, argv, "status", usage, &json, &code))
 		return code;
 	if (optind + 1 < argc)
 		return cli_usage_error("status", "unexpected argument '%s'", argv[optind + 1]);
 	if (optind < argc)
-		return container_status(cli, argv[optind]);
+		return container_status(cli, argv[optind], json);
 
 	_cleanup_free_ char *podman = NULL;
 	bool stale;
 	enum ts_hooks_install where = ts_hooks_detect(&stale);
+	bool have_podman = ts_podman_version(&podman, NULL) == 0;
+	if (json)
+		return print_overview_json(cli, have_podman ? podman : NULL, where, stale);
 
 	printf("version:   %s (bundle layout %d)\n", ts_version(), TS_BUNDLE_VERSION);
-	printf("podman:    %s\n", ts_podman_version(&podman, NULL) == 0 ? podman : "not found");
+	printf("podman:    %s\n", have_podman ? podman : "not found");
 	printf("mode:      %s\n", ts_mode_name(cli->config.mode));
 	printf("hooks:     %s\n", ts_hooks_install_name(where));
 	printf("health:    %s\n", health(where, stale));

@@ -323,5 +323,37 @@ fi
 run 0 "resolve --force exits 0" -- resolve web --force
 expect_out "Resolved 2 IPs for web (forced)" "resolve --force says so"
 
+# --- --json: one compact JSON object on one line (set up, web prepared, not running)
+json_case() { # DESCRIPTION PYTHON-EXPRESSION ARGS...: after a run, stdout is one line of JSON that satisfies it
+	local desc=$1
+	shift
+	if [ "$(wc -l <"$scratch/out")" -eq 1 ] && json_check "$scratch/out" "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+run 0 "status --json exits 0" -- status --json
+json_case "status --json: overview object" \
+	'd["version"] == "0.1.0" and d["bundle_version"] == 4 and d["health"] == "ok" and d["hooks"] == "global-user" and d["mode"] == "auto" and d["audit"] is True and d["default_profiles"] == ["dev-standard"] and "mine" in d["profiles"] and d["state"] == a[0]' \
+	"$TEROK_SHIELD_STATE_DIR"
+run 0 "status NAME --json exits 0" -- status web --json
+json_case "status NAME --json: container and state" 'd == {"container": "web", "state": "inactive"}'
+run 0 "rules NAME --json exits 0" -- rules --json web
+json_case "rules NAME --json: no table is null" 'd == {"container": "web", "state": "inactive", "rules": None}'
+run 1 "rules --json of an unprepared container exits 1" -- rules ghost --json
+if [ ! -s "$scratch/out" ]; then ok "a failed --json prints nothing on stdout"; else not_ok "a failed --json prints nothing on stdout"; fi
+run 0 "profiles --json exits 0" -- profiles --json
+json_case "profiles --json: names, user flags and paths" \
+	'{p["name"]: p["user"] for p in d["profiles"]}["mine"] is True and {p["name"]: p["user"] for p in d["profiles"]}["base"] is False and all(p["path"].endswith("/" + p["name"] + ".txt") for p in d["profiles"])'
+run 0 "profiles NAME --json exits 0" -- profiles mine --json
+json_case "profiles NAME --json: composed entries" 'd == {"profiles": ["mine"], "entries": ["203.0.113.0/24", "example.com"]}'
+run 0 "check-environment --json after setup exits 0" -- check-environment --json
+json_case "check-environment --json: healthy" \
+	'd["podman_version"] == "4.3.1" and d["hooks"] == "global-user" and d["health"] == "ok" and d["ok"] is True and d["hint"] is None and isinstance(d["issues"], list)'
+# A fresh HOME has no user hook: the exit code and "ok" must still agree.
+mkdir -p "$scratch/home2"
+HOME=$scratch/home2 XDG_CONFIG_HOME=$scratch/home2/.config "$cli" check-environment --json >"$scratch/out" 2>"$scratch/err"
+got=$?
+json_case "check-environment --json: exit code $got matches ok, hint only when unhealthy" \
+	'd["ok"] == (a[0] == "0") and (d["hint"] is None) == (d["health"] == "ok") and (a[0] == "0" or d["health"] != "ok")' "$got"
+run 2 "status --json with two NAMEs exits 2" -- status --json a b
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Root only: the embedding API of the public header (ts_shielded_*)
+ * against a running shielded "container" (shielded.h), called in-process
+ * the way an orchestrator would. Asserts what packets do, what the bundle
+ * holds and what the calls return.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <terok-shield/terok-shield.h>
+
+#include "harness.h"
+#include "shielded.h"
+#include "util.h"
+
+#define NAME SHIELDED_NAME
+
+struct api_fixture {
+	struct shielded f;
+	char *state_root;
+	struct ts_roots roots;
+};
+
+static int setup(void **state)
+{
+	struct api_fixture *a = calloc(1, sizeof(*a));
+	*state = a;
+	if (shielded_setup(&a->f, 0) < 0) {
+		free(a);
+		*state = NULL;
+		return -1;
+	}
+	/* state_dir is <state root>/containers/NAME. */
+	a->state_root = ts_xstrdup(a->f.state_dir);
+	*strstr(a->state_root, "/containers/" NAME) = '\0';
+	a->roots = (struct ts_roots){ .config_root = a->f.config_dir, .state_root = a->state_root };
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct api_fixture *a = *state;
+	shielded_teardown(&a->f);
+	free(a->state_root);
+	free(a);
+	return 0;
+}
+
+static bool reachable(struct shielded *f, const char *addr)
+{
+	return harness_connect(&f->h, addr, H_TCP_PORT, 3000, NULL) == 0;
+}
+
+static enum ts_shield_state state_of(const struct ts_shielded *s)
+{
+	struct ts_error err = { 0 };
+	enum ts_shield_state st;
+	if (ts_shielded_state(s, &st, NULL, &err) < 0)
+		fail_msg("ts_shielded_state: %s", err.message);
+	return st;
+}
+
+static void test_api_allow_deny_state(void **state)
+{
+	struct api_fixture *a = *state;
+	struct ts_error err = { 0 };
+	struct ts_shielded *s = NULL;
+	assert_int_equal(ts_shielded_open(&a->roots, NAME, &s, &err), 0);
+	assert_string_equal(ts_shielded_name(s), NAME);
+	assert_string_equal(ts_shielded_state_dir(s), a->f.state_dir);
+
+	char *rules = NULL;
+	enum ts_shield_state st;
+	assert_int_equal(ts_shielded_state(s, &st, &rules, &err), 0);
+	assert_int_equal(st, TS_STATE_UP);
+	assert_non_null(strstr(rules, H_ALLOWED_IP));
+	free(rules);
+
+	/* allow: 1 = the running container got it; packets now pass. */
+	assert_false(reachable(&a->f, H_OTHER_IP));
+	char **ips = NULL;
+	assert_int_equal(ts_shielded_allow(s, H_OTHER_IP, &ips, &err), 1);
+	assert_non_null(ips);
+	assert_string_equal(ips[0], H_OTHER_IP);
+	assert_null(ips[1]);
+	ts_string_list_free(ips);
+	assert_true(reachable(&a->f, H_OTHER_IP));
+
+	/* deny takes it away again, without asking for the addresses. */
+	assert_int_equal(ts_shielded_deny(s, H_OTHER_IP, NULL, &err), 1);
+	assert_false(reachable(&a->f, H_OTHER_IP));
+
+	/* down, down --all, up: each verified, each visible in the state. */
+	assert_int_equal(ts_shielded_down(s, false, &err), 0);
+	assert_int_equal(state_of(s), TS_STATE_DOWN);
+	assert_int_equal(ts_shielded_down(s, true, &err), 0);
+	assert_int_equal(state_of(s), TS_STATE_DOWN_ALL);
+	assert_int_equal(ts_shielded_up(s, &err), 0);
+	assert_int_equal(state_of(s), TS_STATE_UP);
+	assert_true(reachable(&a->f, H_ALLOWED_IP));
+	ts_shielded_close(s);
+}
+
+static void test_api_bad_input(void **state)
+{
+	struct api_fixture *a = *state;
+	struct ts_error err = { 0 };
+	struct ts_shielded *s = NULL;
+	assert_int_equal(ts_shielded_open(&a->roots, "../" NAME, &s, &err), -EINVAL);
+	assert_null(s);
+	assert_true(err.message[0] != '\0');
+	assert_int_equal(ts_shielded_open(&a->roots, "never-prepared", &s, &err), -ENOENT);
+	assert_non_null(strstr(err.message, "never-prepared"));
+
+	assert_int_equal(ts_shielded_open(&a->roots, NAME, &s, &err), 0);
+	char **ips = NULL;
+	memset(&err, 0, sizeof(err));
+	assert_true(ts_shielded_allow(s, "203.0.113.10; flush ruleset", &ips, &err) < 0);
+	assert_null(ips);
+	assert_true(err.message[0] != '\0');
+	/* Nothing changed: still up, the allowed address still reachable, the other not. */
+	assert_int_equal(state_of(s), TS_STATE_UP);
+	assert_true(reachable(&a->f, H_ALLOWED_IP));
+	assert_false(reachable(&a->f, H_OTHER_IP));
+	ts_shielded_close(s);
+	ts_shielded_close(NULL);
+	ts_string_list_free(NULL);
+}
+
+int main(void)
+{
+	const char *why;
+	if (!harness_supported(&why)) {
+		printf("1..0 # SKIP %s\n", why);
+		return 0;
+	}
+	if (!getenv("TS_TEST_CLI") || !getenv("TS_TEST_HOOK")) {
+		printf("1..0 # SKIP TS_TEST_CLI and TS_TEST_HOOK must name the binaries\n");
+		return 0;
+	}
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_api_allow_deny_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_api_bad_input, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
