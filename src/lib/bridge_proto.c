@@ -65,6 +65,18 @@ static const char *get_string(json_t *o, const char *key, struct ts_error *err)
 /* Largest id with TS_BRIDGE_ID_DIGITS digits. */
 #define ID_MAX 999999999999999999LL
 
+/* One address (not a network), canonical. */
+static int parse_dest(const char *text, char out[TS_ADDR_STRLEN], struct ts_error *err)
+{
+	struct ts_addr a;
+	if (strchr(text, '/'))
+		return ts_error_set(err, EINVAL, "'dest' must be one address, not '%.64s'", text);
+	if (ts_addr_parse(text, &a, err) < 0)
+		return -EINVAL;
+	ts_addr_format(&a, out);
+	return 0;
+}
+
 static int parse_pending(json_t *o, struct ts_bridge_event *ev, struct ts_error *err)
 {
 	json_int_t port, proto;
@@ -108,7 +120,7 @@ int ts_bridge_event_parse(const char *line, struct ts_bridge_event *ev, struct t
 	json_int_t id;
 	const char *dest;
 	if (!type || get_uint(o, "id", ID_MAX, &id, err) < 0 || !(dest = get_string(o, "dest", err)) ||
-	    ts_addr_canonicalize(dest, ev->dest, err) < 0)
+	    parse_dest(dest, ev->dest, err) < 0)
 		goto out;
 	ev->id = id;
 	if (strcmp(type, "pending") == 0) {
@@ -143,8 +155,10 @@ int ts_bridge_request_id_parse(const char *request_id, const char *container, in
 				    request_id, container);
 	const char *digits = colon + 1;
 	size_t len = strspn(digits, "0123456789");
-	if (len == 0 || digits[len] || len > TS_BRIDGE_ID_DIGITS)
+	if (len == 0 || digits[len])
 		return ts_error_set(err, EINVAL, "request_id '%.80s' has no integer id", request_id);
+	if (len > TS_BRIDGE_ID_DIGITS)
+		return ts_error_set(err, EINVAL, "request_id '%.80s': id too large", request_id);
 	*id = strtoll(digits, NULL, 10);
 	return 0;
 }
