@@ -231,8 +231,9 @@ int main(void)
 	} else {
 		printf("  podman not found: no podman unshare estimate\n");
 	}
-	printf("target (allow <= 15 ms and <= 1/10 of nsenter+nft): %s\n",
-	       a <= 15.0 && a <= r / 10.0 ? "met" : "NOT met");
+	/* The 1/10 ratio is against `podman unshare nsenter …`: bench-live-rootless.sh measures it. */
+	printf("allow <= 15 ms: %s (the 1/10 ratio against podman unshare nsenter is measured by "
+	       "bench/bench-live-rootless.sh)\n", a <= 15.0 ? "met" : "NOT met");
 
 	free(state_dir);
 	harness_cli_env_free(cli_env);

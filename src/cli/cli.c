@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -72,4 +74,43 @@ void cli_warn_unresolved(const struct ts_strv *warnings)
 {
 	for (size_t i = 0; i < warnings->n; i++)
 		fprintf(stderr, "terok-shield: warning: not resolved, skipped: %s\n", warnings->items[i]);
+}
+
+static int stop_pipe[2] = { -1, -1 };
+
+void cli_request_stop(void)
+{
+	int saved = errno;
+	if (write(stop_pipe[1], "x", 1) < 0) {
+		/* The pipe is full: a stop is already pending. */
+	}
+	errno = saved;
+}
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	cli_request_stop();
+}
+
+int cli_stop_fd(void)
+{
+	if (stop_pipe[0] < 0 && pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -1;
+	/*
+	 * Without SA_RESTART, a signal also interrupts a write blocked on a
+	 * reader that stopped reading, so the command ends promptly in every state.
+	 */
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return stop_pipe[0];
+}
+
+bool cli_stop_requested(void)
+{
+	char c;
+	return stop_pipe[0] >= 0 && read(stop_pipe[0], &c, 1) == 1;
 }

@@ -65,10 +65,21 @@ int up_main(int argc, char **argv, struct cli *cli);
 int down_main(int argc, char **argv, struct cli *cli);
 int rules_main(int argc, char **argv, struct cli *cli);
 int watch_main(int argc, char **argv, struct cli *cli);
+int interactive_main(int argc, char **argv, struct cli *cli);
 int dbus_bridge_main(int argc, char **argv, struct cli *cli);
 
 /* One warning line per domain that did not resolve ("NAME: reason"). */
 void cli_warn_unresolved(const struct ts_strv *warnings);
+
+/*
+ * For commands that run until interrupted: a descriptor that becomes
+ * readable on SIGINT, SIGTERM or cli_request_stop (SIGPIPE is ignored);
+ * -1 when no pipe could be made.
+ */
+int cli_stop_fd(void);
+void cli_request_stop(void);
+/* Whether a stop was requested (consumes one request). */
+bool cli_stop_requested(void);
 
 /* --version output. */
 int version_print(void);

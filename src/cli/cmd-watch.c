@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* watch: what a container's shield sees, as JSON lines, until interrupted. */
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -20,22 +18,6 @@ static const char usage[] =
 	"\n"
 	"  -h, --help  print this help\n";
 
-static int stop_pipe[2] = { -1, -1 };
-
-/*
- * Without SA_RESTART, a signal also interrupts a write blocked on a reader
- * that stopped reading, so the watch ends promptly in every state.
- */
-static void on_stop(int sig)
-{
-	(void)sig;
-	int saved = errno;
-	if (write(stop_pipe[1], "x", 1) < 0) {
-		/* The pipe is full: a stop is already pending. */
-	}
-	errno = saved;
-}
-
 static int print_line(const char *line, void *arg)
 {
 	(void)arg;
@@ -50,26 +32,20 @@ int watch_main(int argc, char **argv, struct cli *cli)
 	if (optind + 1 != argc)
 		return cli_usage_error("watch", "expected one container NAME");
 
-	if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+	int stop_fd = cli_stop_fd();
+	if (stop_fd < 0)
 		return cli_error("pipe: %s", strerror(errno));
-	struct sigaction sa = { .sa_handler = on_stop };
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
 	struct ts_error err = { 0 };
 	struct ts_shield s;
 	unsigned lost = 0;
 	if (ts_shield_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
 		return cli_fail(&err);
-	int r = ts_watch_run(&s, stop_pipe[0], print_line, NULL, &lost, &err);
+	int r = ts_watch_run(&s, stop_fd, print_line, NULL, &lost, &err);
 	ts_shield_close(&s);
 	if (lost)
 		fprintf(stderr, "terok-shield: the kernel log overflowed %u times; some events were "
 			"not shown\n", lost);
-	char c;
-	bool stopped = read(stop_pipe[0], &c, 1) == 1;
+	bool stopped = cli_stop_requested();
 	/* Interrupted (even mid-write) is the normal end of a watch. */
 	return r < 0 && !stopped ? cli_fail(&err) : 0;
 }

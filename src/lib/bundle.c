@@ -133,41 +133,51 @@ void ts_bundle_gateways(const struct ts_bundle_settings *s, struct ts_strv *out)
 		ts_strv_push(out, s->gateway_v6);
 }
 
-int ts_bundle_up_script(const char *state_dir, char **script, struct ts_error *err)
+int ts_bundle_script(const char *state_dir, const struct ts_bundle_settings *s,
+		     const struct ts_strv *allowed, const struct ts_strv *denied, char **script,
+		     struct ts_error *err)
 {
-	struct ts_bundle_settings s;
-	int r = ts_bundle_settings_read(state_dir, &s, err);
-	if (r < 0)
-		return r;
 	_cleanup_free_ char *rules = NULL;
-	struct ts_strv allowed = TS_STRV_INIT, denied = TS_STRV_INIT, gateways = TS_STRV_INIT;
+	struct ts_strv gateways = TS_STRV_INIT;
 	struct ts_strbuf b = TS_STRBUF_INIT;
-	r = ts_bundle_rules(&s, s.interactive ? TS_RULESET_INTERACTIVE : TS_RULESET_UP, &rules, err);
-	if (r == 0)
-		r = ts_read_effective_ips(state_dir, &allowed, err);
-	if (r == 0)
-		r = ts_read_denied_ips(state_dir, &denied, err);
-	ts_bundle_gateways(&s, &gateways);
+	int r = ts_bundle_rules(s, s->interactive ? TS_RULESET_INTERACTIVE : TS_RULESET_UP, &rules,
+				err);
+	ts_bundle_gateways(s, &gateways);
 	if (r == 0) {
 		ts_strbuf_puts(&b, rules);
-		r = append_elements(&b, TS_SET_ALLOW, &allowed, err);
+		r = append_elements(&b, TS_SET_ALLOW, allowed, err);
 		if (r < 0)
 			ts_error_prefix(err, r, "%s: profile.allowed or live.allowed", state_dir);
 	}
-	if (r == 0 && (r = append_elements(&b, TS_SET_DENY, &denied, err)) < 0)
+	if (r == 0 && (r = append_elements(&b, TS_SET_DENY, denied, err)) < 0)
 		ts_error_prefix(err, r, "%s: deny.list", state_dir);
 	if (r == 0)
 		r = append_elements(&b, TS_SET_GATEWAY, &gateways, err);
-	ts_strv_clear(&allowed);
-	ts_strv_clear(&denied);
 	ts_strv_clear(&gateways);
-	ts_bundle_settings_clear(&s);
 	if (r < 0) {
 		ts_strbuf_clear(&b);
 		return r;
 	}
 	*script = ts_strbuf_take(&b);
 	return 0;
+}
+
+int ts_bundle_up_script(const char *state_dir, char **script, struct ts_error *err)
+{
+	struct ts_bundle_settings s;
+	int r = ts_bundle_settings_read(state_dir, &s, err);
+	if (r < 0)
+		return r;
+	struct ts_strv allowed = TS_STRV_INIT, denied = TS_STRV_INIT;
+	r = ts_read_effective_ips(state_dir, &allowed, err);
+	if (r == 0)
+		r = ts_read_denied_ips(state_dir, &denied, err);
+	if (r == 0)
+		r = ts_bundle_script(state_dir, &s, &allowed, &denied, script, err);
+	ts_strv_clear(&allowed);
+	ts_strv_clear(&denied);
+	ts_bundle_settings_clear(&s);
+	return r;
 }
 
 int ts_bundle_write_ruleset(const char *state_dir, struct ts_error *err)

@@ -48,6 +48,15 @@ void ts_bundle_gateways(const struct ts_bundle_settings *s, struct ts_strv *out)
  */
 int ts_bundle_up_script(const char *state_dir, char **script, struct ts_error *err);
 
+/*
+ * The same script from settings and lists already in memory: allowed are
+ * the effective IPs, denied the deny.list entries (state_dir only names
+ * the bundle in messages).
+ */
+int ts_bundle_script(const char *state_dir, const struct ts_bundle_settings *s,
+		     const struct ts_strv *allowed, const struct ts_strv *denied, char **script,
+		     struct ts_error *err);
+
 /* Write ts_bundle_up_script to ruleset.nft (atomically). */
 int ts_bundle_write_ruleset(const char *state_dir, struct ts_error *err);
 

@@ -115,34 +115,46 @@ static int sync_dir(const char *dir, struct ts_error *err)
 	return 0;
 }
 
-static int write_atomic(const char *path, const char *data, size_t len, mode_t mode, bool durable,
-			struct ts_error *err)
+/* Write data to a new temporary file next to path (synced when durable); *tmp names it. */
+static int write_temp(const char *path, const char *data, size_t len, mode_t mode, bool durable,
+		      char tmp[PATH_MAX], struct ts_error *err)
 {
 	_cleanup_free_ char *dir_copy = ts_xstrdup(path);
 	_cleanup_free_ char *base_copy = ts_xstrdup(path);
 	const char *dir = dirname(dir_copy);
 	const char *base = basename(base_copy);
-	char tmp[PATH_MAX];
-	int r;
-
-	if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base) >= (int)sizeof(tmp))
+	if (snprintf(tmp, PATH_MAX, "%s/.%s.XXXXXX", dir, base) >= PATH_MAX)
 		return ts_error_set(err, ENAMETOOLONG, "%s: path too long", path);
 	_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return ts_error_set(err, errno, "%s: cannot create temporary file: %s", path,
 				    strerror(errno));
-	r = fchmod(fd, mode);
+	int r = fchmod(fd, mode) < 0 ? -errno : 0;
 	if (r == 0)
 		r = write_full(fd, data, len);
 	if (r == 0 && durable && fsync(fd) < 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
 	if (r < 0) {
 		unlink(tmp);
 		return ts_error_set(err, -r, "%s: write failed: %s", path, strerror(-r));
 	}
-	return durable ? sync_dir(dir, err) : 0;
+	return 0;
+}
+
+static int write_atomic(const char *path, const char *data, size_t len, mode_t mode, bool durable,
+			struct ts_error *err)
+{
+	char tmp[PATH_MAX];
+	int r = write_temp(path, data, len, mode, durable, tmp, err);
+	if (r < 0)
+		return r;
+	if (rename(tmp, path) < 0) {
+		r = -errno;
+		unlink(tmp);
+		return ts_error_set(err, -r, "%s: write failed: %s", path, strerror(-r));
+	}
+	_cleanup_free_ char *dir_copy = ts_xstrdup(path);
+	return durable ? sync_dir(dirname(dir_copy), err) : 0;
 }
 
 int ts_file_write_atomic(const char *path, const char *data, size_t len, mode_t mode,
@@ -157,17 +169,77 @@ int ts_file_write_ephemeral(const char *path, const char *data, size_t len, mode
 	return write_atomic(path, data, len, mode, false, err);
 }
 
-int ts_file_write_lines(const char *path, const struct ts_strv *lines, mode_t mode,
-			struct ts_error *err)
+static char *lines_text(const struct ts_strv *lines, size_t *len)
 {
 	struct ts_strbuf b = TS_STRBUF_INIT;
 	for (size_t i = 0; i < lines->n; i++) {
 		ts_strbuf_puts(&b, lines->items[i]);
 		ts_strbuf_puts(&b, "\n");
 	}
-	int r = ts_file_write_atomic(path, b.data ? b.data : "", b.len, mode, err);
-	ts_strbuf_clear(&b);
+	*len = b.len;
+	return b.data ? ts_strbuf_take(&b) : ts_xstrdup("");
+}
+
+int ts_file_write_lines(const char *path, const struct ts_strv *lines, mode_t mode,
+			struct ts_error *err)
+{
+	size_t len;
+	_cleanup_free_ char *text = lines_text(lines, &len);
+	return ts_file_write_atomic(path, text, len, mode, err);
+}
+
+int ts_file_batch_add(struct ts_file_batch *b, const char *path, const char *data, size_t len,
+		      mode_t mode, struct ts_error *err)
+{
+	if (b->n == TS_FILE_BATCH_MAX)
+		return ts_error_set(err, E2BIG, "%s: too many files in one batch", path);
+	char tmp[PATH_MAX];
+	int r = write_temp(path, data, len, mode, true, tmp, err);
+	if (r < 0)
+		return r;
+	b->path[b->n] = ts_xstrdup(path);
+	b->tmp[b->n++] = ts_xstrdup(tmp);
+	return 0;
+}
+
+int ts_file_batch_add_lines(struct ts_file_batch *b, const char *path,
+			    const struct ts_strv *lines, mode_t mode, struct ts_error *err)
+{
+	size_t len;
+	_cleanup_free_ char *text = lines_text(lines, &len);
+	return ts_file_batch_add(b, path, text, len, mode, err);
+}
+
+int ts_file_batch_commit(struct ts_file_batch *b, struct ts_error *err)
+{
+	int r = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		if (r == 0 && rename(b->tmp[i], b->path[i]) < 0)
+			r = ts_error_set(err, errno, "%s: write failed: %s", b->path[i],
+					 strerror(errno));
+		if (r == 0) {
+			free(b->tmp[i]);
+			b->tmp[i] = NULL;
+		}
+	}
+	/* After a failed rename the rest are dropped by the abort below, not half-committed. */
+	if (r == 0 && b->n) {
+		_cleanup_free_ char *dir_copy = ts_xstrdup(b->path[0]);
+		r = sync_dir(dirname(dir_copy), err);
+	}
+	ts_file_batch_abort(b);
 	return r;
+}
+
+void ts_file_batch_abort(struct ts_file_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->tmp[i])
+			unlink(b->tmp[i]);
+		free(b->tmp[i]);
+		free(b->path[i]);
+	}
+	*b = (struct ts_file_batch){ 0 };
 }
 
 int ts_file_append(const char *path, const char *data, size_t len, mode_t mode,

@@ -43,6 +43,27 @@ int ts_file_write_ephemeral(const char *path, const char *data, size_t len, mode
 int ts_file_write_lines(const char *path, const struct ts_strv *lines, mode_t mode,
 			struct ts_error *err);
 
+/*
+ * Several files of one directory replaced together: each is written and
+ * synced to a temporary file as it is added; commit renames them in the
+ * order added and syncs the directory once. A failure drops the files not
+ * yet renamed (each file is always either old or new).
+ */
+#define TS_FILE_BATCH_MAX 8
+struct ts_file_batch {
+	size_t n;
+	char *path[TS_FILE_BATCH_MAX];
+	char *tmp[TS_FILE_BATCH_MAX];
+};
+
+int ts_file_batch_add(struct ts_file_batch *b, const char *path, const char *data, size_t len,
+		      mode_t mode, struct ts_error *err);
+int ts_file_batch_add_lines(struct ts_file_batch *b, const char *path,
+			    const struct ts_strv *lines, mode_t mode, struct ts_error *err);
+int ts_file_batch_commit(struct ts_file_batch *b, struct ts_error *err);
+/* Drop what was added and not committed (safe to call after commit). */
+void ts_file_batch_abort(struct ts_file_batch *b);
+
 /* Append data with a single write(2) so concurrent appenders never interleave. */
 int ts_file_append(const char *path, const char *data, size_t len, mode_t mode,
 		   struct ts_error *err);

@@ -363,16 +363,48 @@ static int store_domain(const char *state_dir, const struct target *t, bool allo
 	return r;
 }
 
-static int store_files(const char *state_dir, struct list_file *l, const struct target *t,
+/* Each address once, in order. */
+static void unique(const struct ts_strv *in, struct ts_strv *out)
+{
+	_cleanup_strset_ struct ts_strset seen = TS_STRSET_INIT;
+	for (size_t i = 0; i < in->n; i++)
+		if (ts_strset_add(&seen, in->items[i]))
+			ts_strv_push(out, in->items[i]);
+}
+
+/*
+ * The changed lists and ruleset.nft (made from the same lists in memory)
+ * in one batch: one directory sync for all of them.
+ */
+static int store_addresses(const char *state_dir, const struct ts_bundle_settings *set,
+			   const struct list_file *l, const struct ts_strv *effective,
+			   struct ts_error *err)
+{
+	struct ts_file_batch batch = { 0 };
+	int r = 0;
+	for (int i = 0; r == 0 && i < N_LISTS; i++)
+		if (l[i].changed) {
+			_cleanup_free_ char *path = l[i].path(state_dir);
+			r = ts_file_batch_add_lines(&batch, path, &l[i].items, 0600, err);
+		}
+	_cleanup_strv_ struct ts_strv denied = TS_STRV_INIT;
+	_cleanup_free_ char *script = NULL, *path = ts_path_ruleset(state_dir);
+	unique(&l[DENY_LIST].items, &denied);
+	if (r == 0)
+		r = ts_bundle_script(state_dir, set, effective, &denied, &script, err);
+	if (r == 0)
+		r = ts_file_batch_add(&batch, path, script, strlen(script), 0600, err);
+	if (r == 0)
+		return ts_file_batch_commit(&batch, err);
+	ts_file_batch_abort(&batch);
+	return r;
+}
+
+static int store_files(const char *state_dir, const struct ts_bundle_settings *set,
+		       const struct list_file *l, const struct apply *a, const struct target *t,
 		       bool allow, bool domains, struct ts_error *err)
 {
-	int r = 0;
-	for (int i = 0; i < N_LISTS; i++) {
-		int w = list_store(state_dir, &l[i], err);
-		r = r < 0 ? r : w;
-	}
-	if (r == 0)
-		r = ts_bundle_write_ruleset(state_dir, err);
+	int r = store_addresses(state_dir, set, l, &a->allow, err);
 	if (r == 0 && domains)
 		r = store_domain(state_dir, t, allow, err);
 	if (r == 0 && domains)
@@ -419,7 +451,7 @@ static int change_locked(const struct ts_shield *s, struct target *t, bool allow
 	bool started = false;
 	if (r == 0 && *running && !domains)
 		started = (r = ts_nsexec_start(&id, apply_in_container, &a, &job, err)) == 0;
-	int stored = r == 0 ? store_files(s->state_dir, l, t, allow, domains, err) : r;
+	int stored = r == 0 ? store_files(s->state_dir, &set, l, &a, t, allow, domains, err) : r;
 	*saved = stored == 0;
 	if (stored == 0 && *running && domains)
 		started = (r = ts_nsexec_start(&id, apply_in_container, &a, &job, err)) == 0;
@@ -442,24 +474,29 @@ static int change_locked(const struct ts_shield *s, struct target *t, bool allow
 	return r;
 }
 
+/* Apply a parsed target; its addresses move to out on success. */
+static int change_target(const struct ts_shield *s, struct target *t, bool allow,
+			 struct ts_change *out, struct ts_error *err)
+{
+	bool saved = false;
+	_cleanup_close_ int lock = ts_bundle_lock(s->state_dir, err);
+	int r = lock < 0 ? lock : change_locked(s, t, allow, &out->running, &saved, err);
+	if (saved)
+		audit_change(s, allow ? "allowed" : "denied", t);
+	if (r == 0)
+		out->ips = t->ips;
+	else
+		ts_strv_clear(&t->ips);
+	return r;
+}
+
 static int change(const struct ts_shield *s, const char *input, bool allow, struct ts_change *out,
 		  struct ts_error *err)
 {
 	*out = (struct ts_change){ .ips = TS_STRV_INIT };
 	struct target t;
 	int r = parse_target(input, &t, err);
-	if (r < 0)
-		return r;
-	bool saved = false;
-	_cleanup_close_ int lock = ts_bundle_lock(s->state_dir, err);
-	r = lock < 0 ? lock : change_locked(s, &t, allow, &out->running, &saved, err);
-	if (saved)
-		audit_change(s, allow ? "allowed" : "denied", &t);
-	if (r == 0)
-		out->ips = t.ips;
-	else
-		ts_strv_clear(&t.ips);
-	return r;
+	return r < 0 ? r : change_target(s, &t, allow, out, err);
 }
 
 int ts_shield_allow(const struct ts_shield *s, const char *target, struct ts_change *out,
@@ -472,6 +509,30 @@ int ts_shield_deny(const struct ts_shield *s, const char *target, struct ts_chan
 		   struct ts_error *err)
 {
 	return change(s, target, false, out, err);
+}
+
+int ts_shield_verdict(const struct ts_shield *s, const struct ts_strv *ips, const char *domain,
+		      bool allow, struct ts_change *out, struct ts_error *err)
+{
+	*out = (struct ts_change){ .ips = TS_STRV_INIT };
+	struct target t = { .ips = TS_STRV_INIT, .is_domain = domain && *domain };
+	int r = ips->n ? 0 : ts_error_set(err, EINVAL, "a verdict needs an address");
+	if (r == 0 && t.is_domain && ts_domain_normalize(domain, t.text, NULL) < 0)
+		r = ts_error_set(err, EINVAL, "not a domain: '%.80s'", domain);
+	for (size_t i = 0; r == 0 && i < ips->n; i++) {
+		char canonical[TS_ADDR_STRLEN];
+		if (ts_addr_canonicalize(ips->items[i], canonical, NULL) < 0)
+			r = ts_error_set(err, EINVAL, "not an IP address: '%.80s'", ips->items[i]);
+		else
+			ts_strv_push(&t.ips, canonical);
+	}
+	if (r == 0 && !t.is_domain)
+		snprintf(t.text, sizeof(t.text), "%s", t.ips.items[0]);
+	if (r < 0) {
+		ts_strv_clear(&t.ips);
+		return r;
+	}
+	return change_target(s, &t, allow, out, err);
 }
 
 /* ---- up / down ---- */

@@ -44,6 +44,15 @@ int ts_shield_deny(const struct ts_shield *s, const char *target, struct ts_chan
 		   struct ts_error *err);
 void ts_change_clear(struct ts_change *c);
 
+/*
+ * An operator's verdict on a blocked destination (SPEC 3.7): allow or deny
+ * exactly these addresses, without resolving anything. A domain (the one
+ * dnsmasq answered with, or NULL/"") is what the audit names and, in the
+ * dnsmasq tier, moves into live.domains or denied.domains.
+ */
+int ts_shield_verdict(const struct ts_shield *s, const struct ts_strv *ips, const char *domain,
+		      bool allow, struct ts_change *out, struct ts_error *err);
+
 /* Replace the running container's table: up (default-deny or interactive) or down (bypass). */
 int ts_shield_up(const struct ts_shield *s, struct ts_error *err);
 int ts_shield_down(const struct ts_shield *s, bool all, struct ts_error *err);

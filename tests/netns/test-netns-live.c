@@ -33,6 +33,7 @@
 #include "bundle.h"
 #include "dnsmasq.h"
 #include "harness.h"
+#include "shielded.h"
 #include "procid.h"
 #include "state.h"
 #include "strbuf.h"
@@ -45,286 +46,58 @@ extern char **environ;
 #define NAME "ctest"          /* harness_oci_state names every container so */
 #define GONE "gone"           /* a prepared container whose process has exited */
 #define PROMPT_MS 1000        /* a reject answers at once; a drop would time out */
-#define MAX_ARGS 16
 
-struct fixture {
-	struct harness h;
-	char *state_dir;  /* <state_root>/containers/ctest */
-	char *config_dir; /* TEROK_SHIELD_CONFIG_DIR of every CLI run */
-	char **env;       /* the CLI's environment */
-};
+/* ---- the fixture: a shielded container (shielded.h) ---- */
 
-/* ---- the bundle ---- */
-
-static char *container_dir(struct fixture *f, const char *name)
+static int setup_with(void **state, unsigned variant)
 {
-	char *containers = ts_xasprintf("%s/containers", f->h.state_root);
-	if (mkdir(containers, 0700) < 0 && errno != EEXIST)
-		abort();
-	free(containers);
-	char *dir = ts_xasprintf("%s/containers/%s", f->h.state_root, name);
-	if (mkdir(dir, 0700) < 0)
-		abort();
-	return dir;
-}
-
-/* What prepare leaves for the dig tier and the emulated slirp4netns network. */
-static void write_bundle(const char *state_dir, const char *profile_allowed)
-{
-	write_text(state_dir, "upstream.dns", H_DNS "\n");
-	char *tier = read_text(state_dir, "dns.tier");
-	if (!tier)
-		write_text(state_dir, "dns.tier", "dig\n");
-	free(tier);
-	write_text(state_dir, "gateway", H_GATEWAY "\n");
-	write_text(state_dir, "loopback_ports", "");
-	write_text(state_dir, "profiles", "dev-standard\n");
-	write_text(state_dir, "profile.allowed", profile_allowed);
-	struct ts_error err = { 0 };
-	if (ts_bundle_write_ruleset(state_dir, &err) < 0)
-		fail_msg("ruleset: %s", err.message);
-}
-
-static int hook(struct fixture *f)
-{
-	char *json = harness_oci_state(f->h.container, f->state_dir, NULL, NULL);
-	char *errors = NULL;
-	int rc = harness_run_hook(&f->h, "createRuntime", json, &errors);
-	if (rc != 0 && errors)
-		fprintf(stderr, "# hook exited %d: %s", rc, errors);
-	free(errors);
-	free(json);
-	return rc;
-}
-
-static int teardown(void **state);
-
-static int setup_failed(void **state)
-{
-	teardown(state);
-	return -1;
-}
-
-enum variant { PLAIN, INTERACTIVE, DNSMASQ };
-
-static int setup_variant(void **state, enum variant v)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
+	struct shielded *f = calloc(1, sizeof(*f));
 	*state = f;
-	if (harness_full(&f->h) < 0)
-		return setup_failed(state);
-	f->config_dir = ts_xasprintf("%s/config", f->h.scratch);
-	if (mkdir(f->config_dir, 0700) < 0)
-		return setup_failed(state);
-	f->env = harness_cli_env(f->config_dir);
-	f->state_dir = container_dir(f, NAME);
-	if (v == INTERACTIVE)
-		write_text(f->state_dir, "interactive", "nflog\n");
-	if (v == DNSMASQ) {
-		write_text(f->state_dir, "dns.tier", "dnsmasq\n");
-		write_text(f->state_dir, "profile.domains", H_DOMAIN_ALLOWED "\n");
-	}
-	write_bundle(f->state_dir, H_ALLOWED_IP "\n");
-	if (v == DNSMASQ) {
-		struct ts_error err = { 0 };
-		if (ts_bundle_write_dnsmasq_conf(f->state_dir, &err) < 0)
-			fail_msg("dnsmasq.conf: %s", err.message);
-	}
-	char *json = harness_oci_state(f->h.container, f->state_dir, "terok.shield.dns_tier",
-				       v == DNSMASQ ? "dnsmasq" : "dig");
-	char *errors = NULL;
-	int rc = harness_run_hook(&f->h, "createRuntime", json, &errors);
-	if (rc != 0)
-		fprintf(stderr, "# hook exited %d: %s", rc, errors ? errors : "");
-	free(errors);
-	free(json);
-	return rc == 0 ? 0 : setup_failed(state);
+	if (shielded_setup(f, variant) == 0)
+		return 0;
+	free(f);
+	*state = NULL;
+	return -1;
 }
 
 static int setup(void **state)
 {
-	return setup_variant(state, PLAIN);
+	return setup_with(state, 0);
 }
 
 static int setup_interactive(void **state)
 {
-	return setup_variant(state, INTERACTIVE);
+	return setup_with(state, SHIELDED_INTERACTIVE);
 }
 
 static int setup_dnsmasq(void **state)
 {
-	return setup_variant(state, DNSMASQ);
+	return setup_with(state, SHIELDED_DNSMASQ);
 }
 
 static int teardown(void **state)
 {
-	struct fixture *f = *state;
-	/* A dnsmasq the hook or the CLI started is a daemon: it would keep the namespace alive. */
-	if (f->state_dir)
-		ts_dnsmasq_stop(f->state_dir, true, NULL);
-	harness_down(&f->h);
-	free(f->state_dir);
-	free(f->config_dir);
-	harness_cli_env_free(f->env);
-	free(f);
+	shielded_teardown(*state);
+	free(*state);
 	return 0;
-}
-
-/* ---- running the CLI ---- */
-
-struct run {
-	pid_t pid;
-	int out_fd, err_fd; /* read ends of its stdout and stderr */
-	int status;         /* exit code, 128+signal, or -1 */
-	bool held_open;     /* it exited, but something it started kept stdout or stderr open */
-	char *out, *err;
-};
-
-/*
- * A CLI process in the world namespace, resolving through the world's
- * DNS server: a mount namespace of its own with /etc/resolv.conf bound
- * over. Only then may a test name a domain (no query leaves the machine).
- */
-struct world_ctx {
-	struct fixture *f;
-	const char *resolv_conf;
-};
-
-static void enter_world(const struct world_ctx *w)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)w->f->h.world);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0 || unshare(CLONE_NEWNS) < 0 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    mount(w->resolv_conf, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0)
-		_exit(126);
-	close(fd);
-}
-
-/* Start `terok-shield --state-dir ROOT args...` with stdout and stderr on pipes. */
-static void run_start_in(struct fixture *f, struct run *r, const struct world_ctx *world,
-			 const char *const *args)
-{
-	const char *cli = getenv("TS_TEST_CLI");
-	assert_non_null(cli);
-	*r = (struct run){ .pid = -1, .out_fd = -1, .err_fd = -1, .status = -1 };
-	const char *argv[MAX_ARGS + 4] = { "terok-shield", "--state-dir", f->h.state_root };
-	int n = 3;
-	for (int i = 0; args[i]; i++) {
-		assert_true(i < MAX_ARGS);
-		argv[n++] = args[i];
-	}
-	argv[n] = NULL;
-	int out[2], errp[2];
-	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
-	assert_int_equal(pipe2(errp, O_CLOEXEC), 0);
-	fflush(NULL);
-	r->pid = fork();
-	if (r->pid == 0) {
-		if (world)
-			enter_world(world);
-		int null = open("/dev/null", O_RDONLY);
-		dup2(null, STDIN_FILENO);
-		dup2(out[1], STDOUT_FILENO);
-		dup2(errp[1], STDERR_FILENO);
-		execve(cli, (char *const *)argv, f->env);
-		_exit(127);
-	}
-	assert_true(r->pid > 0);
-	close(out[1]);
-	close(errp[1]);
-	r->out_fd = out[0];
-	r->err_fd = errp[0];
-}
-
-static void run_start(struct fixture *f, struct run *r, const char *const *args)
-{
-	run_start_in(f, r, NULL, args);
-}
-
-/* Outputs are a few lines (far below a pipe's capacity): wait first, then read. */
-static void run_wait(struct run *r)
-{
-	int status;
-	pid_t got;
-	while ((got = waitpid(r->pid, &status, 0)) < 0 && errno == EINTR)
-		;
-	if (got == r->pid)
-		r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	double deadline = harness_now_ms() + 1000;
-	bool closed = harness_drain(r->out_fd, &r->out, deadline);
-	closed = harness_drain(r->err_fd, &r->err, deadline) && closed;
-	r->held_open = !closed;
-	close(r->out_fd);
-	close(r->err_fd);
-	r->out_fd = r->err_fd = -1;
-	if (r->held_open)
-		fprintf(stderr, "# the CLI exited but its stdout/stderr stayed open\n");
-}
-
-static void run_clear(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-	*r = (struct run){ .pid = -1, .out_fd = -1, .err_fd = -1 };
-}
-
-static int run_args(struct fixture *f, struct run *r, const struct world_ctx *world, va_list ap)
-{
-	const char *args[MAX_ARGS + 1];
-	int n = 0;
-	for (const char *a; (a = va_arg(ap, const char *));) {
-		assert_true(n < MAX_ARGS);
-		args[n++] = a;
-	}
-	args[n] = NULL;
-	run_start_in(f, r, world, args);
-	run_wait(r);
-	/* Whoever runs `out=$(terok-shield …)` would hang: a failure whatever the exit code. */
-	return r->held_open ? 125 : r->status;
-}
-
-/* Run the CLI to the end (arguments NULL-terminated); the caller clears *r. */
-static int cli(struct fixture *f, struct run *r, ...)
-{
-	va_list ap;
-	va_start(ap, r);
-	int rc = run_args(f, r, NULL, ap);
-	va_end(ap);
-	return rc;
-}
-
-/* The same from the world namespace, resolving names with its DNS server. */
-static int cli_world(struct fixture *f, struct run *r, ...)
-{
-	char *resolv = ts_xasprintf("%s/resolv.conf", f->h.scratch);
-	write_text(f->h.scratch, "resolv.conf", "nameserver " H_DNS "\n");
-	struct world_ctx w = { .f = f, .resolv_conf = resolv };
-	va_list ap;
-	va_start(ap, r);
-	int rc = run_args(f, r, &w, ap);
-	va_end(ap);
-	free(resolv);
-	return rc;
 }
 
 /* The CLI must succeed and print exactly expect on stdout (NULL: anything). */
 #define CLI_OK(f, expect, ...)                                                                   \
 	do {                                                                                     \
-		struct run r_;                                                                   \
-		int rc_ = cli((f), &r_, __VA_ARGS__, (const char *)NULL);                        \
+		struct cli_run r_;                                                                   \
+		int rc_ = shielded_cli((f), &r_, __VA_ARGS__, (const char *)NULL);                        \
 		if (rc_ != 0)                                                                    \
 			fail_msg("terok-shield %s exited %d: %s", #__VA_ARGS__, rc_, r_.err);    \
 		if ((expect) && strcmp(r_.out, (expect) ? (expect) : "") != 0)                   \
 			fail_msg("terok-shield %s printed '%s', expected '%s'", #__VA_ARGS__,    \
 				 r_.out, (expect) ? (expect) : "");                              \
-		run_clear(&r_);                                                                  \
+		cli_run_clear(&r_);                                                                  \
 	} while (0)
 
 /* ---- packets ---- */
 
-static void assert_refused(struct fixture *f, const char *addr)
+static void assert_refused(struct shielded *f, const char *addr)
 {
 	double ms = 0;
 	int r = harness_connect(&f->h, addr, H_TCP_PORT, 3000, &ms);
@@ -335,7 +108,7 @@ static void assert_refused(struct fixture *f, const char *addr)
 		fail_msg("refusal of %s took %.0f ms", addr, ms);
 }
 
-static void assert_reachable(struct fixture *f, const char *addr)
+static void assert_reachable(struct shielded *f, const char *addr)
 {
 	int r = harness_connect(&f->h, addr, H_TCP_PORT, 3000, NULL);
 	if (r != 0)
@@ -406,7 +179,7 @@ static void set_elements(const char *listing, const char *set, struct ts_strv *o
 	free(text);
 }
 
-static void live_set(struct fixture *f, const char *set, struct ts_strv *out)
+static void live_set(struct shielded *f, const char *set, struct ts_strv *out)
 {
 	char *listing = harness_list_table(&f->h, f->h.container);
 	assert_non_null(listing);
@@ -414,7 +187,7 @@ static void live_set(struct fixture *f, const char *set, struct ts_strv *out)
 	free(listing);
 }
 
-static bool set_has(struct fixture *f, const char *set, const char *addr)
+static bool set_has(struct shielded *f, const char *set, const char *addr)
 {
 	struct ts_strv v = TS_STRV_INIT;
 	live_set(f, set, &v);
@@ -453,7 +226,7 @@ static bool audit_has(const char *dir, const char *action, const char *dest)
 	return found;
 }
 
-static void assert_status(struct fixture *f, const char *name, const char *word)
+static void assert_status(struct shielded *f, const char *name, const char *word)
 {
 	char *expect = ts_xasprintf("%s\n", word);
 	CLI_OK(f, expect, "status", name);
@@ -461,10 +234,10 @@ static void assert_status(struct fixture *f, const char *name, const char *word)
 }
 
 /* A prepared container whose process ran once and has exited: container.pid names it. */
-static char *gone_container(struct fixture *f)
+static char *gone_container(struct shielded *f)
 {
-	char *dir = container_dir(f, GONE);
-	write_bundle(dir, H_ALLOWED_IP "\n");
+	char *dir = shielded_container_dir(f, GONE);
+	shielded_write_bundle(dir, H_ALLOWED_IP "\n");
 	pid_t pid = fork();
 	if (pid == 0) {
 		pause();
@@ -484,7 +257,7 @@ static char *gone_container(struct fixture *f)
 
 static void test_allow_ip(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	assert_refused(f, H_OTHER_IP);
 	CLI_OK(f, "Allowed " H_OTHER_IP " -> " H_OTHER_IP " for " NAME "\n", "allow", NAME, H_OTHER_IP);
 	assert_reachable(f, H_OTHER_IP);
@@ -497,7 +270,7 @@ static void test_allow_ip(void **state)
 	assert_reachable(f, H_ALLOWED_IP);
 	assert_refused(f, H_DOMAIN_OTHER_IP);
 	/* A restart (the hook applies ruleset.nft again) keeps it. */
-	assert_int_equal(hook(f), 0);
+	assert_int_equal(shielded_hook(f), 0);
 	assert_reachable(f, H_OTHER_IP);
 	/* Allowing again is harmless and adds no second line. */
 	CLI_OK(f, NULL, "allow", NAME, H_OTHER_IP);
@@ -511,7 +284,7 @@ static void test_allow_ip(void **state)
 
 static void test_deny_ip(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	CLI_OK(f, NULL, "allow", NAME, H_OTHER_IP);
 	assert_reachable(f, H_OTHER_IP);
 	CLI_OK(f, "Denied " H_OTHER_IP " (" H_OTHER_IP ") for " NAME "\n", "deny", NAME, H_OTHER_IP);
@@ -534,7 +307,7 @@ static void test_deny_ip(void **state)
 
 static void test_deny_profile_ip(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	assert_reachable(f, H_ALLOWED_IP);
 	CLI_OK(f, "Denied " H_ALLOWED_IP " (" H_ALLOWED_IP ") for " NAME "\n", "deny", NAME,
 	       H_ALLOWED_IP);
@@ -556,7 +329,7 @@ static void test_deny_profile_ip(void **state)
 	assert_refused(f, H_ALLOWED_IP);
 	assert_refused(f, H_OTHER_IP);
 
-	assert_int_equal(hook(f), 0);
+	assert_int_equal(shielded_hook(f), 0);
 	assert_refused(f, H_ALLOWED_IP);
 	assert_true(set_has(f, "deny_v4", H_ALLOWED_IP));
 	assert_false(set_has(f, "allow_v4", H_ALLOWED_IP));
@@ -566,22 +339,22 @@ static void test_deny_profile_ip(void **state)
 	assert_reachable(f, H_ALLOWED_IP);
 	assert_false(file_has_line(f->state_dir, "deny.list", H_ALLOWED_IP));
 	assert_false(set_has(f, "deny_v4", H_ALLOWED_IP));
-	assert_int_equal(hook(f), 0);
+	assert_int_equal(shielded_hook(f), 0);
 	assert_reachable(f, H_ALLOWED_IP);
 }
 
 /* A profile network covers the denied address: still a profile address, persisted. */
 static void test_deny_inside_profile_network(void **state)
 {
-	struct fixture *f = *state;
-	write_bundle(f->state_dir, "203.0.113.0/24\n");
-	assert_int_equal(hook(f), 0);
+	struct shielded *f = *state;
+	shielded_write_bundle(f->state_dir, "203.0.113.0/24\n");
+	assert_int_equal(shielded_hook(f), 0);
 	assert_reachable(f, H_ALLOWED_IP);
 	CLI_OK(f, NULL, "deny", NAME, H_ALLOWED_IP);
 	assert_refused(f, H_ALLOWED_IP);
 	assert_reachable(f, H_DOMAIN_ALLOWED_IP); /* 203.0.113.20, same network */
 	assert_true(file_has_line(f->state_dir, "deny.list", H_ALLOWED_IP));
-	assert_int_equal(hook(f), 0);
+	assert_int_equal(shielded_hook(f), 0);
 	assert_refused(f, H_ALLOWED_IP);
 	assert_reachable(f, H_DOMAIN_ALLOWED_IP);
 }
@@ -590,7 +363,7 @@ static void test_deny_inside_profile_network(void **state)
 
 static void test_allow_private(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	assert_refused(f, H_PRIVATE_IP);
 	CLI_OK(f, "Allowed " H_PRIVATE_IP " -> " H_PRIVATE_IP " for " NAME "\n", "allow", NAME,
 	       H_PRIVATE_IP);
@@ -603,7 +376,7 @@ static void test_allow_private(void **state)
 
 static void test_allow_cidr_overlap(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	CLI_OK(f, "Allowed 198.51.100.0/24 -> 198.51.100.0/24 for " NAME "\n", "allow", NAME,
 	       "198.51.100.0/24");
 	assert_reachable(f, H_OTHER_IP);
@@ -638,7 +411,7 @@ static void test_allow_cidr_overlap(void **state)
 /* The other order: the host first, then a network covering it. */
 static void test_allow_host_then_network(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	CLI_OK(f, NULL, "allow", NAME, H_OTHER_IP);
 	CLI_OK(f, NULL, "allow", NAME, "198.51.100.0/24");
 	assert_reachable(f, H_OTHER_IP);
@@ -650,7 +423,7 @@ static void test_allow_host_then_network(void **state)
 	file_lines(f->state_dir, "live.allowed", &v);
 	assert_int_equal(v.n, 2);
 	ts_strv_clear(&v);
-	assert_int_equal(hook(f), 0);
+	assert_int_equal(shielded_hook(f), 0);
 	assert_reachable(f, H_DOMAIN_OTHER_IP);
 }
 
@@ -658,7 +431,7 @@ static void test_allow_host_then_network(void **state)
 
 static void test_down_up(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	CLI_OK(f, NULL, "deny", NAME, H_ALLOWED_IP); /* a deny.list entry */
 	assert_true(file_has_line(f->state_dir, "deny.list", H_ALLOWED_IP));
 
@@ -706,15 +479,15 @@ static void test_down_up(void **state)
 
 static void test_status_and_rules(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	assert_status(f, NAME, "up");
 
-	struct run r;
-	assert_int_equal(cli(f, &r, "rules", NAME, (const char *)NULL), 0);
+	struct cli_run r;
+	assert_int_equal(shielded_cli(f, &r, "rules", NAME, (const char *)NULL), 0);
 	assert_true(ts_startswith(r.out, "State: up\ntable inet terok_shield {"));
 	assert_non_null(strstr(r.out, "set allow_v4"));
 	assert_non_null(strstr(r.out, H_ALLOWED_IP));
-	run_clear(&r);
+	cli_run_clear(&r);
 
 	/* A prepared container whose process is gone. */
 	char *gone = gone_container(f);
@@ -736,15 +509,15 @@ static void test_status_and_rules(void **state)
 				     "}\n"),
 			 0);
 	assert_status(f, NAME, "error");
-	assert_int_equal(cli(f, &r, "rules", NAME, (const char *)NULL), 0);
+	assert_int_equal(shielded_cli(f, &r, "rules", NAME, (const char *)NULL), 0);
 	assert_true(ts_startswith(r.out, "State: error\ntable inet terok_shield {"));
-	run_clear(&r);
+	cli_run_clear(&r);
 
 	/* Not prepared at all. */
-	assert_int_equal(cli(f, &r, "status", "nosuch", (const char *)NULL), 1);
+	assert_int_equal(shielded_cli(f, &r, "status", "nosuch", (const char *)NULL), 1);
 	assert_true(ts_startswith(r.err, "terok-shield: "));
 	assert_non_null(strstr(r.err, "not prepared"));
-	run_clear(&r);
+	cli_run_clear(&r);
 }
 
 /* ---- 7. concurrent changes lose nothing ---- */
@@ -754,7 +527,7 @@ static void test_status_and_rules(void **state)
 
 static void test_concurrent(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	char allow_ips[N_ALLOW][32], deny_ips[N_DENY][32];
 	for (int i = 0; i < N_ALLOW; i++)
 		snprintf(allow_ips[i], sizeof(allow_ips[i]), "198.18.0.%d", i + 1);
@@ -763,28 +536,28 @@ static void test_concurrent(void **state)
 	for (int i = 0; i < N_DENY; i++)
 		CLI_OK(f, NULL, "allow", NAME, deny_ips[i]);
 
-	struct run runs[N_ALLOW + N_DENY];
+	struct cli_run runs[N_ALLOW + N_DENY];
 	/* Interleaved, all started before any is waited for. */
 	int n = 0;
 	for (int i = 0; i < N_ALLOW; i++) {
 		const char *args[] = { "allow", NAME, allow_ips[i], NULL };
-		run_start(f, &runs[n++], args);
+		cli_run_start(f, &runs[n++], false, false, args);
 		if (i % 2 == 1) {
 			const char *dargs[] = { "deny", NAME, deny_ips[i / 2], NULL };
-			run_start(f, &runs[n++], dargs);
+			cli_run_start(f, &runs[n++], false, false, dargs);
 		}
 	}
 	assert_int_equal(n, N_ALLOW + N_DENY);
 	int failed = 0;
 	for (int i = 0; i < n; i++) {
-		run_wait(&runs[i]);
+		cli_run_wait(&runs[i]);
 		if (runs[i].status != 0 || runs[i].held_open) {
 			fprintf(stderr, "# run %d exited %d: %s", i, runs[i].status, runs[i].err);
 			failed++;
 		}
 	}
 	for (int i = 0; i < n; i++)
-		run_clear(&runs[i]);
+		cli_run_clear(&runs[i]);
 	assert_int_equal(failed, 0);
 
 	/* Files: exactly what was asked. */
@@ -860,7 +633,7 @@ static void blank_counters(char *listing)
 		}
 }
 
-static void take_snapshot(struct fixture *f, struct snapshot *s)
+static void take_snapshot(struct shielded *f, struct snapshot *s)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(snapshot_files); i++)
 		s->files[i] = read_text(f->state_dir, snapshot_files[i]);
@@ -888,7 +661,7 @@ static void assert_unchanged(const struct snapshot *a, const struct snapshot *b,
 
 static void test_invalid_targets(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	/* Some content in every file first. */
 	CLI_OK(f, NULL, "allow", NAME, H_OTHER_IP);
 	CLI_OK(f, NULL, "deny", NAME, H_ALLOWED_IP);
@@ -898,14 +671,14 @@ static void test_invalid_targets(void **state)
 		for (size_t t = 0; t < ARRAY_SIZE(targets); t++) {
 			struct snapshot before, after;
 			take_snapshot(f, &before);
-			struct run r;
-			int rc = cli(f, &r, cmds[c], NAME, targets[t], (const char *)NULL);
+			struct cli_run r;
+			int rc = shielded_cli(f, &r, cmds[c], NAME, targets[t], (const char *)NULL);
 			if (rc != 1)
 				fail_msg("%s '%s' exited %d (stderr: %s)", cmds[c], targets[t], rc, r.err);
 			if (!ts_startswith(r.err, "terok-shield: "))
 				fail_msg("%s '%s': stderr '%s'", cmds[c], targets[t], r.err);
 			assert_string_equal(r.out, "");
-			run_clear(&r);
+			cli_run_clear(&r);
 			take_snapshot(f, &after);
 			char *what = ts_xasprintf("%s '%s'", cmds[c], targets[t]);
 			assert_unchanged(&before, &after, what);
@@ -921,21 +694,21 @@ static void test_invalid_targets(void **state)
 
 static void test_not_running(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	char *dir = gone_container(f);
-	struct run r;
-	assert_int_equal(cli(f, &r, "allow", GONE, H_OTHER_IP, (const char *)NULL), 0);
+	struct cli_run r;
+	assert_int_equal(shielded_cli(f, &r, "allow", GONE, H_OTHER_IP, (const char *)NULL), 0);
 	assert_string_equal(r.out, "Allowed " H_OTHER_IP " -> " H_OTHER_IP " for " GONE "\n");
 	assert_non_null(strstr(r.err, "applies when it starts"));
-	run_clear(&r);
+	cli_run_clear(&r);
 	assert_true(file_has_line(dir, "live.allowed", H_OTHER_IP));
 	assert_true(file_contains(dir, "ruleset.nft", H_OTHER_IP));
 	assert_true(audit_has(dir, "allowed", H_OTHER_IP));
 
-	assert_int_equal(cli(f, &r, "deny", GONE, H_ALLOWED_IP, (const char *)NULL), 0);
+	assert_int_equal(shielded_cli(f, &r, "deny", GONE, H_ALLOWED_IP, (const char *)NULL), 0);
 	assert_string_equal(r.out, "Denied " H_ALLOWED_IP " (" H_ALLOWED_IP ") for " GONE "\n");
 	assert_non_null(strstr(r.err, "applies when it starts"));
-	run_clear(&r);
+	cli_run_clear(&r);
 	assert_true(file_has_line(dir, "deny.list", H_ALLOWED_IP));
 
 	/* The regenerated ruleset holds both changes: started in our namespace, it enforces them. */
@@ -947,13 +720,13 @@ static void test_not_running(void **state)
 	assert_refused(f, H_ALLOWED_IP);
 
 	/* up and down need a running container. */
-	assert_int_equal(cli(f, &r, "up", GONE, (const char *)NULL), 1);
+	assert_int_equal(shielded_cli(f, &r, "up", GONE, (const char *)NULL), 1);
 	assert_true(ts_startswith(r.err, "terok-shield: "));
 	assert_non_null(strstr(r.err, "not running"));
-	run_clear(&r);
-	assert_int_equal(cli(f, &r, "down", GONE, (const char *)NULL), 1);
+	cli_run_clear(&r);
+	assert_int_equal(shielded_cli(f, &r, "down", GONE, (const char *)NULL), 1);
 	assert_true(ts_startswith(r.err, "terok-shield: "));
-	run_clear(&r);
+	cli_run_clear(&r);
 	/* The running container was not touched by any of it. */
 	assert_false(file_has_line(f->state_dir, "live.allowed", H_OTHER_IP));
 	free(dir);
@@ -962,19 +735,19 @@ static void test_not_running(void **state)
 /* A container nobody prepared: an error, and no directory appears. */
 static void test_not_prepared(void **state)
 {
-	struct fixture *f = *state;
-	struct run r;
-	assert_int_equal(cli(f, &r, "allow", "nosuch", H_OTHER_IP, (const char *)NULL), 1);
+	struct shielded *f = *state;
+	struct cli_run r;
+	assert_int_equal(shielded_cli(f, &r, "allow", "nosuch", H_OTHER_IP, (const char *)NULL), 1);
 	assert_true(ts_startswith(r.err, "terok-shield: "));
-	run_clear(&r);
+	cli_run_clear(&r);
 	char *dir = ts_xasprintf("%s/containers/nosuch", f->h.state_root);
 	struct stat st;
 	assert_int_equal(lstat(dir, &st), -1);
 	free(dir);
 	/* An invalid name is refused before it becomes a path. */
-	assert_int_equal(cli(f, &r, "allow", "../" NAME, H_OTHER_IP, (const char *)NULL), 1);
+	assert_int_equal(shielded_cli(f, &r, "allow", "../" NAME, H_OTHER_IP, (const char *)NULL), 1);
 	assert_true(ts_startswith(r.err, "terok-shield: "));
-	run_clear(&r);
+	cli_run_clear(&r);
 	assert_false(file_has_line(f->state_dir, "live.allowed", H_OTHER_IP));
 	assert_refused(f, H_OTHER_IP);
 }
@@ -983,7 +756,7 @@ static void test_not_prepared(void **state)
 /* deny applies at once while the shield is down, and stays after up. */
 static void test_deny_while_down(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	CLI_OK(f, NULL, "down", NAME);
 	assert_reachable(f, H_OTHER_IP);
 	CLI_OK(f, NULL, "deny", NAME, H_OTHER_IP);
@@ -997,13 +770,13 @@ static void test_deny_while_down(void **state)
 /* A running container whose table is gone: allow is an error pointing at up, and up repairs it. */
 static void test_allow_without_table(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	assert_int_equal(harness_nft(&f->h, f->h.container, "delete table inet terok_shield"), 0);
-	struct run r;
-	assert_int_equal(cli(f, &r, "allow", NAME, H_OTHER_IP, (const char *)NULL), 1);
+	struct cli_run r;
+	assert_int_equal(shielded_cli(f, &r, "allow", NAME, H_OTHER_IP, (const char *)NULL), 1);
 	assert_true(ts_startswith(r.err, "terok-shield: "));
 	assert_non_null(strstr(r.err, "up"));
-	run_clear(&r);
+	cli_run_clear(&r);
 	char *listing = harness_list_table(&f->h, f->h.container);
 	assert_null(listing);
 	CLI_OK(f, NULL, "up", NAME);
@@ -1016,9 +789,9 @@ static void test_allow_without_table(void **state)
 				     "\t\ttype filter hook output priority filter; policy accept;\n\t}\n}\n"),
 			 0);
 	char *before = harness_list_table(&f->h, f->h.container);
-	assert_int_equal(cli(f, &r, "deny", NAME, H_OTHER_IP, (const char *)NULL), 1);
+	assert_int_equal(shielded_cli(f, &r, "deny", NAME, H_OTHER_IP, (const char *)NULL), 1);
 	assert_true(ts_startswith(r.err, "terok-shield: "));
-	run_clear(&r);
+	cli_run_clear(&r);
 	char *after = harness_list_table(&f->h, f->h.container);
 	assert_string_equal(before, after);
 	free(before);
@@ -1028,7 +801,7 @@ static void test_allow_without_table(void **state)
 /* A table of our name without our sets (state error) is what up is there to repair. */
 static void test_up_repairs_foreign_table(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	assert_int_equal(harness_nft(&f->h, f->h.container,
 				     "table inet terok_shield\ndelete table inet terok_shield\n"
 				     "table inet terok_shield {\n\tchain output {\n"
@@ -1047,7 +820,7 @@ static void test_up_repairs_foreign_table(void **state)
 /* IPv6 targets: canonical in files and messages, in the v6 sets. */
 static void test_ipv6(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	CLI_OK(f, "Allowed 2001:DB8:0::1 -> 2001:db8::1 for " NAME "\n", "allow", NAME, "2001:DB8:0::1");
 	assert_true(file_has_line(f->state_dir, "live.allowed", "2001:db8::1"));
 	assert_true(set_has(f, "allow_v6", "2001:db8::1"));
@@ -1068,7 +841,7 @@ static void test_ipv6(void **state)
 /* Interactive containers keep every deny in deny.list (SPEC 3.4). */
 static void test_interactive_persists_denies(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	CLI_OK(f, NULL, "allow", NAME, H_OTHER_IP);
 	assert_reachable(f, H_OTHER_IP);
 	CLI_OK(f, NULL, "deny", NAME, H_OTHER_IP);
@@ -1083,19 +856,19 @@ static void test_interactive_persists_denies(void **state)
 	assert_non_null(strstr(listing, "TEROK_SHIELD_QUEUED: "));
 	free(listing);
 	assert_refused(f, H_OTHER_IP);
-	assert_int_equal(hook(f), 0);
+	assert_int_equal(shielded_hook(f), 0);
 	assert_refused(f, H_OTHER_IP);
 }
 
 /* Domains (dig tier): resolved by the CLI, every address allowed or denied. */
 static void test_domain_static(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	assert_refused(f, H_DOMAIN_ALLOWED_IP);
-	struct run r;
-	assert_int_equal(cli_world(f, &r, "allow", NAME, H_DOMAIN_ALLOWED, (const char *)NULL), 0);
+	struct cli_run r;
+	assert_int_equal(shielded_cli_world(f, &r, "allow", NAME, H_DOMAIN_ALLOWED, (const char *)NULL), 0);
 	assert_string_equal(r.out, "Allowed " H_DOMAIN_ALLOWED " -> " H_DOMAIN_ALLOWED_IP " for " NAME "\n");
-	run_clear(&r);
+	cli_run_clear(&r);
 	assert_reachable(f, H_DOMAIN_ALLOWED_IP);
 	assert_true(file_has_line(f->state_dir, "live.allowed", H_DOMAIN_ALLOWED_IP));
 	assert_true(file_contains(f->state_dir, "audit.jsonl", "[ips] " H_DOMAIN_ALLOWED_IP));
@@ -1103,19 +876,19 @@ static void test_domain_static(void **state)
 	char *domains = read_text(f->state_dir, "live.domains");
 	assert_null(domains);
 
-	assert_int_equal(cli_world(f, &r, "deny", NAME, H_DOMAIN_ALLOWED, (const char *)NULL), 0);
+	assert_int_equal(shielded_cli_world(f, &r, "deny", NAME, H_DOMAIN_ALLOWED, (const char *)NULL), 0);
 	assert_string_equal(r.out, "Denied " H_DOMAIN_ALLOWED " (" H_DOMAIN_ALLOWED_IP ") for " NAME "\n");
-	run_clear(&r);
+	cli_run_clear(&r);
 	assert_refused(f, H_DOMAIN_ALLOWED_IP);
 	assert_false(file_has_line(f->state_dir, "live.allowed", H_DOMAIN_ALLOWED_IP));
 
 	/* An unresolvable name: an error, and nothing changes. */
 	struct snapshot before, after;
 	take_snapshot(f, &before);
-	assert_int_equal(cli_world(f, &r, "allow", NAME, "nosuch.test", (const char *)NULL), 1);
+	assert_int_equal(shielded_cli_world(f, &r, "allow", NAME, "nosuch.test", (const char *)NULL), 1);
 	assert_true(ts_startswith(r.err, "terok-shield: "));
 	assert_non_null(strstr(r.err, "nosuch.test"));
-	run_clear(&r);
+	cli_run_clear(&r);
 	take_snapshot(f, &after);
 	assert_unchanged(&before, &after, "allow nosuch.test");
 	snapshot_clear(&before);
@@ -1125,7 +898,7 @@ static void test_domain_static(void **state)
 /* dnsmasq tier: domain files, dnsmasq.conf, and a dnsmasq that learns the new domains. */
 static void test_domain_dnsmasq(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	pid_t first, second;
 	assert_int_equal(ts_dnsmasq_pid(f->state_dir, &first, NULL), 0);
 	char ips[4][16];
@@ -1133,10 +906,10 @@ static void test_domain_dnsmasq(void **state)
 	assert_false(set_has(f, "dns_v4", H_DOMAIN_OTHER_IP));
 	assert_refused(f, H_DOMAIN_OTHER_IP);
 
-	struct run r;
-	assert_int_equal(cli_world(f, &r, "allow", NAME, H_DOMAIN_OTHER, (const char *)NULL), 0);
+	struct cli_run r;
+	assert_int_equal(shielded_cli_world(f, &r, "allow", NAME, H_DOMAIN_OTHER, (const char *)NULL), 0);
 	assert_string_equal(r.out, "Allowed " H_DOMAIN_OTHER " -> " H_DOMAIN_OTHER_IP " for " NAME "\n");
-	run_clear(&r);
+	cli_run_clear(&r);
 	assert_reachable(f, H_DOMAIN_OTHER_IP);
 	assert_true(file_has_line(f->state_dir, "live.domains", H_DOMAIN_OTHER));
 	assert_true(file_contains(f->state_dir, "dnsmasq.conf", "/" H_DOMAIN_OTHER "/"));
@@ -1149,8 +922,8 @@ static void test_domain_dnsmasq(void **state)
 	/* Deny a profile domain: it leaves the merged domains, its address is refused. */
 	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_ALLOWED, ips, 4), 1);
 	assert_reachable(f, H_DOMAIN_ALLOWED_IP);
-	assert_int_equal(cli_world(f, &r, "deny", NAME, H_DOMAIN_ALLOWED, (const char *)NULL), 0);
-	run_clear(&r);
+	assert_int_equal(shielded_cli_world(f, &r, "deny", NAME, H_DOMAIN_ALLOWED, (const char *)NULL), 0);
+	cli_run_clear(&r);
 	assert_true(file_has_line(f->state_dir, "denied.domains", H_DOMAIN_ALLOWED));
 	assert_false(file_contains(f->state_dir, "dnsmasq.conf", "/" H_DOMAIN_ALLOWED "/"));
 	assert_true(set_has(f, "deny_v4", H_DOMAIN_ALLOWED_IP));
@@ -1158,8 +931,8 @@ static void test_domain_dnsmasq(void **state)
 	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_ALLOWED, ips, 4), 1);
 	assert_refused(f, H_DOMAIN_ALLOWED_IP);
 	/* Allowing it again moves it back. */
-	assert_int_equal(cli_world(f, &r, "allow", NAME, H_DOMAIN_ALLOWED, (const char *)NULL), 0);
-	run_clear(&r);
+	assert_int_equal(shielded_cli_world(f, &r, "allow", NAME, H_DOMAIN_ALLOWED, (const char *)NULL), 0);
+	cli_run_clear(&r);
 	assert_false(file_has_line(f->state_dir, "denied.domains", H_DOMAIN_ALLOWED));
 	assert_true(file_has_line(f->state_dir, "live.domains", H_DOMAIN_ALLOWED));
 	assert_reachable(f, H_DOMAIN_ALLOWED_IP);
@@ -1170,38 +943,38 @@ static void test_domain_dnsmasq(void **state)
 	kill(dns, SIGKILL);
 	for (int i = 0; i < 200 && kill(dns, 0) == 0; i++)
 		usleep(10000);
-	assert_int_equal(cli_world(f, &r, "allow", NAME, H_DOMAIN_OTHER, (const char *)NULL), 1);
+	assert_int_equal(shielded_cli_world(f, &r, "allow", NAME, H_DOMAIN_OTHER, (const char *)NULL), 1);
 	assert_true(ts_startswith(r.err, "terok-shield: "));
 	assert_non_null(strstr(r.err, "DNS is broken"));
 	assert_non_null(strstr(r.err, "restart"));
-	run_clear(&r);
+	cli_run_clear(&r);
 }
 
 /* allow bursts interleaved with down and up: whatever the final state, the sets match the files. */
 static void test_concurrent_with_updown(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	enum { N = 32 };
 	char ips[N][32];
-	struct run runs[N + 8];
+	struct cli_run runs[N + 8];
 	int n = 0;
 	for (int i = 0; i < N; i++) {
 		snprintf(ips[i], sizeof(ips[i]), "198.18.2.%d", i + 1);
 		const char *args[] = { "allow", NAME, ips[i], NULL };
-		run_start(f, &runs[n++], args);
+		cli_run_start(f, &runs[n++], false, false, args);
 		if (i % 4 == 3) {
 			const char *ud[] = { i % 8 == 3 ? "down" : "up", NAME, NULL };
-			run_start(f, &runs[n++], ud);
+			cli_run_start(f, &runs[n++], false, false, ud);
 		}
 	}
 	int failed = 0;
 	for (int i = 0; i < n; i++) {
-		run_wait(&runs[i]);
+		cli_run_wait(&runs[i]);
 		if (runs[i].status != 0 || runs[i].held_open) {
 			fprintf(stderr, "# run %d exited %d: %s", i, runs[i].status, runs[i].err);
 			failed++;
 		}
-		run_clear(&runs[i]);
+		cli_run_clear(&runs[i]);
 	}
 	assert_int_equal(failed, 0);
 	struct ts_strv effective = TS_STRV_INIT, set = TS_STRV_INIT;
@@ -1221,7 +994,7 @@ static void test_concurrent_with_updown(void **state)
 /* audit.enabled: false in config.yml: changes still happen, nothing is audited. */
 static void test_audit_disabled(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	write_text(f->config_dir, "config.yml", "audit:\n  enabled: false\n");
 	char *before = read_text(f->state_dir, "audit.jsonl");
 	CLI_OK(f, NULL, "allow", NAME, H_PRIVATE_IP);
@@ -1241,18 +1014,18 @@ static void test_audit_disabled(void **state)
 /* A bundle file replaced by a symbolic link is refused, and the link's target untouched. */
 static void test_symlinked_bundle_file(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	write_text(f->h.scratch, "outside", H_OTHER_IP "\n");
 	char *target = ts_xasprintf("%s/outside", f->h.scratch);
 	char *link = ts_xasprintf("%s/live.allowed", f->state_dir);
 	unlink(link);
 	assert_int_equal(symlink(target, link), 0);
-	struct run r;
-	int rc = cli(f, &r, "allow", NAME, H_PRIVATE_IP, (const char *)NULL);
+	struct cli_run r;
+	int rc = shielded_cli(f, &r, "allow", NAME, H_PRIVATE_IP, (const char *)NULL);
 	if (rc != 1)
 		fail_msg("allow through a symlinked live.allowed exited %d: %s%s", rc, r.out, r.err);
 	assert_true(ts_startswith(r.err, "terok-shield: "));
-	run_clear(&r);
+	cli_run_clear(&r);
 	char *outside = read_text(f->h.scratch, "outside");
 	assert_string_equal(outside, H_OTHER_IP "\n");
 	free(outside);
@@ -1268,34 +1041,34 @@ static void test_symlinked_bundle_file(void **state)
 /* Concurrent denies of profile addresses (persisted) and allows: deny.list loses nothing. */
 static void test_concurrent_profile_denies(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	enum { PROFILE = 30, N = 16 };
 	struct ts_strbuf profile = TS_STRBUF_INIT;
 	for (int i = 0; i < PROFILE; i++)
 		ts_strbuf_printf(&profile, "198.18.3.%d\n", i + 1);
-	write_bundle(f->state_dir, profile.data);
+	shielded_write_bundle(f->state_dir, profile.data);
 	ts_strbuf_clear(&profile);
-	assert_int_equal(hook(f), 0);
+	assert_int_equal(shielded_hook(f), 0);
 
 	char denied[N][32], allowed[N][32];
-	struct run runs[2 * N];
+	struct cli_run runs[2 * N];
 	int n = 0;
 	for (int i = 0; i < N; i++) {
 		snprintf(denied[i], sizeof(denied[i]), "198.18.3.%d", i + 1);
 		snprintf(allowed[i], sizeof(allowed[i]), "198.18.4.%d", i + 1);
 		const char *d[] = { "deny", NAME, denied[i], NULL };
 		const char *a[] = { "allow", NAME, allowed[i], NULL };
-		run_start(f, &runs[n++], d);
-		run_start(f, &runs[n++], a);
+		cli_run_start(f, &runs[n++], false, false, d);
+		cli_run_start(f, &runs[n++], false, false, a);
 	}
 	int failed = 0;
 	for (int i = 0; i < n; i++) {
-		run_wait(&runs[i]);
+		cli_run_wait(&runs[i]);
 		if (runs[i].status != 0 || runs[i].held_open) {
 			fprintf(stderr, "# run %d exited %d: %s", i, runs[i].status, runs[i].err);
 			failed++;
 		}
-		run_clear(&runs[i]);
+		cli_run_clear(&runs[i]);
 	}
 	assert_int_equal(failed, 0);
 
@@ -1319,7 +1092,7 @@ static void test_concurrent_profile_denies(void **state)
 	live_set(f, "allow_v4", &got);
 	assert_same(&got, &effective, "allow_v4 and the effective IPs");
 	/* What a restart applies is the same. */
-	assert_int_equal(hook(f), 0);
+	assert_int_equal(shielded_hook(f), 0);
 	ts_strv_clear(&got);
 	live_set(f, "allow_v4", &got);
 	assert_same(&got, &effective, "allow_v4 after a restart and the effective IPs");

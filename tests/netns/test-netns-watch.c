@@ -60,6 +60,7 @@
 #include "bundle.h"
 #include "dnsmasq.h"
 #include "harness.h"
+#include "shielded.h"
 #include "procid.h"
 #include "strv.h"
 #include "test-helpers.h"
@@ -73,7 +74,6 @@ extern char **environ;
 #define LATE_MS 3000        /* how long a late event is still waited for (to report how late) */
 #define READY_MS 5000       /* watch must be following everything by then */
 #define STOP_MS 1000        /* SIGTERM/SIGINT to exit */
-#define MAX_ARGS 16
 #define MAX_WATCHES 4
 
 /* An IPv6 address the container gets, and a TEST-NET (documentation) destination. */
@@ -81,123 +81,42 @@ extern char **environ;
 #define OTHER_IP6 "2001:db8::20"
 #define LINK_LOCAL6 "fe80::1"
 
-/* ---- a running CLI process ---- */
-
-struct run {
-	pid_t pid;
-	int out_fd, err_fd; /* read ends of its stdout and stderr */
-	int status;         /* exit code, 128+signal, or -1 */
-	bool held_open;     /* it exited, but something it started kept stdout or stderr open */
-	char *out, *err;
-};
-
 /* A `watch` process and what it printed so far. */
 struct watcher {
-	struct run r;
+	struct cli_stream *io;
 	const char *container; /* the name every event must carry */
-	char buf[1 << 16];
-	size_t len;
-	bool eof;
-	struct ts_strv lines; /* every line read, for failure messages */
-	int probe;            /* number of the last readiness probe */
+	int probe;             /* number of the last readiness probe */
 };
 
 struct fixture {
-	struct harness h;
-	char *state_dir;  /* <state_root>/containers/ctest */
-	char *config_dir; /* TEROK_SHIELD_CONFIG_DIR of every CLI run */
-	char **env;       /* the CLI's environment */
+	struct shielded s; /* a shielded container (shielded.h) */
 	struct watcher *watches[MAX_WATCHES];
 };
 
-/* ---- the bundle ---- */
-
-static char *container_dir(struct fixture *f, const char *name)
-{
-	char *containers = ts_xasprintf("%s/containers", f->h.state_root);
-	if (mkdir(containers, 0700) < 0 && errno != EEXIST)
-		abort();
-	free(containers);
-	char *dir = ts_xasprintf("%s/containers/%s", f->h.state_root, name);
-	if (mkdir(dir, 0700) < 0)
-		abort();
-	return dir;
-}
-
-/* What prepare leaves for the emulated slirp4netns network (the tier is written first). */
-static void write_bundle(const char *state_dir, const char *profile_allowed)
-{
-	write_text(state_dir, "upstream.dns", H_DNS "\n");
-	char *tier = read_text(state_dir, "dns.tier");
-	if (!tier)
-		write_text(state_dir, "dns.tier", "dig\n");
-	free(tier);
-	write_text(state_dir, "gateway", H_GATEWAY "\n");
-	write_text(state_dir, "loopback_ports", "");
-	write_text(state_dir, "profiles", "dev-standard\n");
-	write_text(state_dir, "profile.allowed", profile_allowed);
-	struct ts_error err = { 0 };
-	if (ts_bundle_write_ruleset(state_dir, &err) < 0)
-		fail_msg("ruleset: %s", err.message);
-}
-
-static int teardown(void **state);
-
-static int setup_failed(void **state)
-{
-	teardown(state);
-	return -1;
-}
-
-enum variant { PLAIN, INTERACTIVE, DNSMASQ };
-
-static int setup_variant(void **state, enum variant v)
+static int setup_with(void **state, unsigned variant)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	*state = f;
-	if (harness_full(&f->h) < 0)
-		return setup_failed(state);
-	f->config_dir = ts_xasprintf("%s/config", f->h.scratch);
-	if (mkdir(f->config_dir, 0700) < 0)
-		return setup_failed(state);
-	f->env = harness_cli_env(f->config_dir);
-	f->state_dir = container_dir(f, NAME);
-	if (v == INTERACTIVE)
-		write_text(f->state_dir, "interactive", "nflog\n");
-	if (v == DNSMASQ) {
-		write_text(f->state_dir, "dns.tier", "dnsmasq\n");
-		write_text(f->state_dir, "profile.domains", H_DOMAIN_ALLOWED "\n");
-	}
-	write_bundle(f->state_dir, H_ALLOWED_IP "\n");
-	if (v == DNSMASQ) {
-		struct ts_error err = { 0 };
-		if (ts_bundle_write_dnsmasq_conf(f->state_dir, &err) < 0)
-			fail_msg("dnsmasq.conf: %s", err.message);
-	}
-	char *json = harness_oci_state(f->h.container, f->state_dir, "terok.shield.dns_tier",
-				       v == DNSMASQ ? "dnsmasq" : "dig");
-	char *errors = NULL;
-	int rc = harness_run_hook(&f->h, "createRuntime", json, &errors);
-	if (rc != 0)
-		fprintf(stderr, "# hook exited %d: %s", rc, errors ? errors : "");
-	free(errors);
-	free(json);
-	return rc == 0 ? 0 : setup_failed(state);
+	if (shielded_setup(&f->s, variant) == 0)
+		return 0;
+	free(f);
+	*state = NULL;
+	return -1;
 }
 
 static int setup(void **state)
 {
-	return setup_variant(state, PLAIN);
+	return setup_with(state, 0);
 }
 
 static int setup_interactive(void **state)
 {
-	return setup_variant(state, INTERACTIVE);
+	return setup_with(state, SHIELDED_INTERACTIVE);
 }
 
 static int setup_dnsmasq(void **state)
 {
-	return setup_variant(state, DNSMASQ);
+	return setup_with(state, SHIELDED_DNSMASQ);
 }
 
 static void watch_free(struct watcher *w);
@@ -208,168 +127,18 @@ static int teardown(void **state)
 	for (int i = 0; i < MAX_WATCHES; i++)
 		if (f->watches[i])
 			watch_free(f->watches[i]);
-	/* A dnsmasq the hook started is a daemon: it would keep the namespace alive. */
-	if (f->state_dir)
-		ts_dnsmasq_stop(f->state_dir, true, NULL);
-	harness_down(&f->h);
-	free(f->state_dir);
-	free(f->config_dir);
-	harness_cli_env_free(f->env);
+	shielded_teardown(&f->s);
 	free(f);
 	return 0;
 }
 
-/* ---- running the CLI ---- */
-
-/*
- * A CLI process in the world namespace, resolving through the world's DNS
- * server: a mount namespace of its own with /etc/resolv.conf bound over.
- * Only then may a test name a domain (no query leaves the machine).
- */
-static void enter_world(struct fixture *f, const char *resolv_conf)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)f->h.world);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0 || unshare(CLONE_NEWNS) < 0 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-	    mount(resolv_conf, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0)
-		_exit(126);
-	close(fd);
-}
-
-/* Start `terok-shield --state-dir ROOT args...` with stdout and stderr on pipes. */
-static void run_start_in(struct fixture *f, struct run *r, const char *resolv_conf,
-			 const char *const *args)
-{
-	const char *cli = getenv("TS_TEST_CLI");
-	assert_non_null(cli);
-	*r = (struct run){ .pid = -1, .out_fd = -1, .err_fd = -1, .status = -1 };
-	const char *argv[MAX_ARGS + 4] = { "terok-shield", "--state-dir", f->h.state_root };
-	int n = 3;
-	for (int i = 0; args[i]; i++) {
-		assert_true(i < MAX_ARGS);
-		argv[n++] = args[i];
-	}
-	argv[n] = NULL;
-	int out[2], errp[2];
-	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
-	assert_int_equal(pipe2(errp, O_CLOEXEC), 0);
-	fflush(NULL);
-	r->pid = fork();
-	if (r->pid == 0) {
-		if (resolv_conf)
-			enter_world(f, resolv_conf);
-		int null = open("/dev/null", O_RDONLY);
-		dup2(null, STDIN_FILENO);
-		dup2(out[1], STDOUT_FILENO);
-		dup2(errp[1], STDERR_FILENO);
-		execve(cli, (char *const *)argv, f->env);
-		_exit(127);
-	}
-	assert_true(r->pid > 0);
-	close(out[1]);
-	close(errp[1]);
-	r->out_fd = out[0];
-	r->err_fd = errp[0];
-}
-
-static void run_start(struct fixture *f, struct run *r, const char *const *args)
-{
-	run_start_in(f, r, NULL, args);
-}
-
-static int decode_status(int status)
-{
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-/* Wait for the exit (at most until deadline_ms; -1: no limit). False when it did not exit. */
-static bool run_reap(struct run *r, double deadline_ms)
-{
-	for (;;) {
-		int status;
-		pid_t got = waitpid(r->pid, &status, deadline_ms < 0 ? 0 : WNOHANG);
-		if (got == r->pid) {
-			r->status = decode_status(status);
-			r->pid = -1;
-			return true;
-		}
-		if (got < 0 && errno != EINTR)
-			return false;
-		if (deadline_ms >= 0 && harness_now_ms() >= deadline_ms)
-			return false;
-		if (got == 0)
-			usleep(2000);
-	}
-}
-
-/* Outputs are a few lines (far below a pipe's capacity): wait first, then read. */
-static void run_wait(struct run *r)
-{
-	run_reap(r, -1);
-	double deadline = harness_now_ms() + 1000;
-	bool closed = harness_drain(r->out_fd, &r->out, deadline);
-	closed = harness_drain(r->err_fd, &r->err, deadline) && closed;
-	r->held_open = !closed;
-	if (r->out_fd >= 0)
-		close(r->out_fd);
-	if (r->err_fd >= 0)
-		close(r->err_fd);
-	r->out_fd = r->err_fd = -1;
-}
-
-static void run_clear(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-	*r = (struct run){ .pid = -1, .out_fd = -1, .err_fd = -1 };
-}
-
-static int run_args(struct fixture *f, struct run *r, const char *resolv_conf, va_list ap)
-{
-	const char *args[MAX_ARGS + 1];
-	int n = 0;
-	for (const char *a; (a = va_arg(ap, const char *));) {
-		assert_true(n < MAX_ARGS);
-		args[n++] = a;
-	}
-	args[n] = NULL;
-	run_start_in(f, r, resolv_conf, args);
-	run_wait(r);
-	return r->held_open ? 125 : r->status;
-}
-
-/* Run the CLI to the end (arguments NULL-terminated); the caller clears *r. */
-static int cli(struct fixture *f, struct run *r, ...)
-{
-	va_list ap;
-	va_start(ap, r);
-	int rc = run_args(f, r, NULL, ap);
-	va_end(ap);
-	return rc;
-}
-
-/* The same from the world namespace, resolving names with its DNS server. */
-static int cli_world(struct fixture *f, struct run *r, ...)
-{
-	write_text(f->h.scratch, "resolv.conf", "nameserver " H_DNS "\n");
-	char *resolv = ts_xasprintf("%s/resolv.conf", f->h.scratch);
-	va_list ap;
-	va_start(ap, r);
-	int rc = run_args(f, r, resolv, ap);
-	va_end(ap);
-	free(resolv);
-	return rc;
-}
-
 #define CLI_OK(f, ...)                                                                           \
 	do {                                                                                     \
-		struct run r_;                                                                   \
-		int rc_ = cli((f), &r_, __VA_ARGS__, (const char *)NULL);                        \
+		struct cli_run r_;                                                               \
+		int rc_ = shielded_cli(&(f)->s, &r_, __VA_ARGS__, (const char *)NULL);          \
 		if (rc_ != 0)                                                                    \
 			fail_msg("terok-shield %s exited %d: %s", #__VA_ARGS__, rc_, r_.err);    \
-		run_clear(&r_);                                                                  \
+		cli_run_clear(&r_);                                                              \
 	} while (0)
 
 /* ---- watch ---- */
@@ -382,43 +151,15 @@ static struct watcher *watch_start(struct fixture *f, const char *name)
 	assert_true(slot < MAX_WATCHES);
 	struct watcher *w = calloc(1, sizeof(*w));
 	w->container = name;
-	w->lines = (struct ts_strv)TS_STRV_INIT;
 	const char *args[] = { "watch", name, NULL };
-	run_start(f, &w->r, args);
-	fcntl(w->r.out_fd, F_SETFL, O_NONBLOCK);
+	w->io = cli_stream_start(&f->s, false, args);
 	f->watches[slot] = w;
 	return w;
 }
 
-/* What it wrote on stderr so far (without waiting), newly allocated. */
-static char *watch_stderr(struct watcher *w)
-{
-	char *text = NULL;
-	size_t size = 0;
-	FILE *mem = open_memstream(&text, &size);
-	if (w->r.err_fd >= 0) {
-		fcntl(w->r.err_fd, F_SETFL, O_NONBLOCK);
-		char buf[4096];
-		ssize_t n;
-		while ((n = read(w->r.err_fd, buf, sizeof(buf))) > 0)
-			fwrite(buf, 1, (size_t)n, mem);
-	}
-	fclose(mem);
-	return text;
-}
-
 static void watch_free(struct watcher *w)
 {
-	if (w->r.pid > 0) {
-		kill(w->r.pid, SIGKILL);
-		run_reap(&w->r, -1);
-	}
-	if (w->r.out_fd >= 0)
-		close(w->r.out_fd);
-	if (w->r.err_fd >= 0)
-		close(w->r.err_fd);
-	run_clear(&w->r);
-	ts_strv_clear(&w->lines);
+	cli_stream_free(w->io);
 	free(w);
 }
 
@@ -428,51 +169,6 @@ static void watch_forget(struct fixture *f, struct watcher *w)
 		if (f->watches[i] == w)
 			f->watches[i] = NULL;
 	watch_free(w);
-}
-
-/* Everything it printed so far, for a failure message. */
-static char *watch_transcript(struct watcher *w)
-{
-	char *lines = ts_strv_join(&w->lines, "\n  ");
-	char *err = watch_stderr(w);
-	char *text = ts_xasprintf("lines:\n  %s\nstderr: %s", lines ? lines : "", err ? err : "");
-	free(lines);
-	free(err);
-	return text;
-}
-
-/* The next complete line, or NULL at the deadline or at EOF. */
-static char *watch_line(struct watcher *w, double deadline_ms)
-{
-	for (;;) {
-		char *nl = memchr(w->buf, '\n', w->len);
-		if (nl) {
-			char *line = strndup(w->buf, (size_t)(nl - w->buf));
-			size_t used = (size_t)(nl - w->buf) + 1;
-			memmove(w->buf, w->buf + used, w->len - used);
-			w->len -= used;
-			ts_strv_push(&w->lines, line);
-			return line;
-		}
-		if (w->eof)
-			return NULL;
-		if (w->len == sizeof(w->buf))
-			fail_msg("watch printed a line longer than %zu bytes", sizeof(w->buf));
-		ssize_t n = read(w->r.out_fd, w->buf + w->len, sizeof(w->buf) - w->len);
-		if (n > 0) {
-			w->len += (size_t)n;
-			continue;
-		}
-		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-			w->eof = true;
-			continue;
-		}
-		int left = (int)(deadline_ms - harness_now_ms());
-		struct pollfd p = { .fd = w->r.out_fd, .events = POLLIN };
-		if (left <= 0)
-			return NULL;
-		poll(&p, 1, left);
-	}
 }
 
 static const char *str(json_t *o, const char *key)
@@ -567,7 +263,7 @@ static json_t *watch_next(struct watcher *w, const struct want *want, double dea
 			  void (*skipped)(json_t *o, void *arg), void *arg)
 {
 	char *line;
-	while ((line = watch_line(w, deadline_ms))) {
+	while ((line = cli_stream_line(w->io, deadline_ms))) {
 		json_t *o = parse_event(w, line);
 		free(line);
 		if (matches(o, want))
@@ -590,7 +286,7 @@ static json_t *expect_event_within(struct watcher *w, const struct want *want, d
 	json_t *o = watch_next(w, want, since_ms + LATE_MS, NULL, NULL);
 	double latency = harness_now_ms() - since_ms;
 	if (!o) {
-		char *t = watch_transcript(w);
+		char *t = cli_stream_transcript(w->io);
 		fail_msg("no %s/%s event for %s within %d ms; %s", want->source, want->action,
 			 want->dest ? want->dest : want->detail ? want->detail : "-", LATE_MS, t);
 	}
@@ -626,10 +322,10 @@ static void watch_ready(struct watcher *w, const char *state_dir)
 			json_decref(o);
 			return;
 		}
-		if (w->eof)
+		if (w->io->eof)
 			break;
 	}
-	char *t = watch_transcript(w);
+	char *t = cli_stream_transcript(w->io);
 	fail_msg("watch did not start following the audit log within %d ms; %s", READY_MS, t);
 }
 
@@ -637,23 +333,23 @@ static void watch_ready(struct watcher *w, const char *state_dir)
 static void watch_stop(struct fixture *f, struct watcher *w, int sig, double *ms)
 {
 	double start = harness_now_ms();
-	assert_int_equal(kill(w->r.pid, sig), 0);
-	bool exited = run_reap(&w->r, start + LATE_MS);
+	assert_int_equal(kill(w->io->r.pid, sig), 0);
+	bool exited = cli_run_reap(&w->io->r, start + LATE_MS);
 	double took = harness_now_ms() - start;
 	if (!exited) {
-		char *t = watch_transcript(w);
+		char *t = cli_stream_transcript(w->io);
 		fail_msg("watch did not exit within %d ms of signal %d; %s", LATE_MS, sig, t);
 	}
-	if (w->r.status != 0) {
-		char *t = watch_transcript(w);
-		fail_msg("watch exited %d on signal %d (expected 0); %s", w->r.status, sig, t);
+	if (w->io->r.status != 0) {
+		char *t = cli_stream_transcript(w->io);
+		fail_msg("watch exited %d on signal %d (expected 0); %s", w->io->r.status, sig, t);
 	}
 	if (took > STOP_MS)
 		fail_msg("watch took %.0f ms to exit on signal %d (limit %d ms)", took, sig, STOP_MS);
 	/* Nothing it started keeps its stdout open. */
 	char *rest = NULL;
-	fcntl(w->r.out_fd, F_SETFL, 0);
-	bool eof = harness_drain(w->r.out_fd, &rest, harness_now_ms() + 1000);
+	fcntl(w->io->r.out_fd, F_SETFL, 0);
+	bool eof = harness_drain(w->io->r.out_fd, &rest, harness_now_ms() + 1000);
 	free(rest);
 	assert_true(eof);
 	if (ms)
@@ -666,7 +362,7 @@ static void watch_stop(struct fixture *f, struct watcher *w, int sig, double *ms
 static void assert_refused(struct fixture *f, const char *addr, uint16_t port)
 {
 	double ms = 0;
-	int r = harness_connect(&f->h, addr, port, 3000, &ms);
+	int r = harness_connect(&f->s.h, addr, port, 3000, &ms);
 	if (r != EHOSTUNREACH)
 		fail_msg("connect %s:%u: expected EHOSTUNREACH (admin-prohibited), got %s", addr, port,
 			 r ? strerror(r) : "a connection");
@@ -674,7 +370,7 @@ static void assert_refused(struct fixture *f, const char *addr, uint16_t port)
 
 static void assert_reachable(struct fixture *f, const char *addr)
 {
-	int r = harness_connect(&f->h, addr, H_TCP_PORT, 3000, NULL);
+	int r = harness_connect(&f->s.h, addr, H_TCP_PORT, 3000, NULL);
 	if (r != 0)
 		fail_msg("connect %s: %s", addr, strerror(r));
 }
@@ -696,7 +392,7 @@ static void send_udp(struct fixture *f, const char *addr, uint16_t port)
 		sin6->sin6_port = htons(port);
 		len = sizeof(*sin6);
 	}
-	int fd = harness_socket(&f->h, f->h.container, ss.ss_family, SOCK_DGRAM);
+	int fd = harness_socket(&f->s.h, f->s.h.container, ss.ss_family, SOCK_DGRAM);
 	assert_true(fd >= 0);
 	/* The reject may surface as an error of this very send: that is fine. */
 	(void)sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len);
@@ -707,7 +403,7 @@ static void send_udp(struct fixture *f, const char *addr, uint16_t port)
 static void enter_container(struct fixture *f)
 {
 	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)f->h.container);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)f->s.h.container);
 	int ns = open(path, O_RDONLY | O_CLOEXEC);
 	if (ns < 0 || setns(ns, CLONE_NEWNET) < 0)
 		abort();
@@ -716,7 +412,7 @@ static void enter_container(struct fixture *f)
 
 static void leave_container(struct fixture *f)
 {
-	if (setns(f->h.host_netns, CLONE_NEWNET) < 0)
+	if (setns(f->s.h.host_netns, CLONE_NEWNET) < 0)
 		abort(); /* a test stuck in the wrong namespace must not go on */
 }
 
@@ -758,7 +454,7 @@ static int connect6(struct fixture *f, const char *addr, uint16_t port, bool wai
 		leave_container(f);
 		assert_true(sa.sin6_scope_id > 0);
 	}
-	int fd = harness_socket(&f->h, f->h.container, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK);
+	int fd = harness_socket(&f->s.h, f->s.h.container, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK);
 	assert_true(fd >= 0);
 	int result = 0;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
@@ -797,7 +493,7 @@ static bool dns_query_type(struct fixture *f, const char *server, const char *na
 	q[n++] = 1;
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(53) };
 	inet_pton(AF_INET, server, &sa.sin_addr);
-	int fd = harness_socket(&f->h, f->h.container, AF_INET, SOCK_DGRAM);
+	int fd = harness_socket(&f->s.h, f->s.h.container, AF_INET, SOCK_DGRAM);
 	assert_true(fd >= 0);
 	bool answered = false;
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && send(fd, q, n, 0) == (ssize_t)n) {
@@ -867,7 +563,7 @@ static void test_blocked_connection(void **state)
 {
 	struct fixture *f = *state;
 	struct watcher *w = watch_start(f, NAME);
-	watch_ready(w, f->state_dir);
+	watch_ready(w, f->s.state_dir);
 	double ms = EXPECT_NFLOG(w, "blocked_connection", H_OTHER_IP, H_TCP_PORT, IPPROTO_TCP, NULL,
 				 assert_refused(f, H_OTHER_IP, H_TCP_PORT));
 	fprintf(stderr, "# blocked_connection (TCP) after %.0f ms\n", ms);
@@ -887,7 +583,7 @@ static void test_private_range(void **state)
 {
 	struct fixture *f = *state;
 	struct watcher *w = watch_start(f, NAME);
-	watch_ready(w, f->state_dir);
+	watch_ready(w, f->s.state_dir);
 	double ms = EXPECT_NFLOG(w, "private_range", H_PRIVATE_IP, H_TCP_PORT, IPPROTO_TCP, NULL,
 				 assert_refused(f, H_PRIVATE_IP, H_TCP_PORT));
 	fprintf(stderr, "# private_range after %.0f ms\n", ms);
@@ -900,7 +596,7 @@ static void test_allowed_connection(void **state)
 {
 	struct fixture *f = *state;
 	struct watcher *w = watch_start(f, NAME);
-	watch_ready(w, f->state_dir);
+	watch_ready(w, f->s.state_dir);
 	double ms = EXPECT_NFLOG(w, "allowed_connection", H_ALLOWED_IP, H_TCP_PORT, IPPROTO_TCP, NULL,
 				 assert_reachable(f, H_ALLOWED_IP));
 	fprintf(stderr, "# allowed_connection after %.0f ms\n", ms);
@@ -920,9 +616,9 @@ static void test_ipv6(void **state)
 		{ "ip", "-6", "route", "add", "default", "dev", "eth0", NULL },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(setup6); i++)
-		assert_int_equal(harness_ns_run(f->h.container, setup6[i]), 0);
+		assert_int_equal(harness_ns_run(f->s.h.container, setup6[i]), 0);
 	struct watcher *w = watch_start(f, NAME);
-	watch_ready(w, f->state_dir);
+	watch_ready(w, f->s.state_dir);
 	/*
 	 * The SYN alone: the event is due within a second of it. (Here the
 	 * connection itself fails only with the retransmitted SYN, ~1 s later:
@@ -945,7 +641,7 @@ static void test_bypass(void **state)
 {
 	struct fixture *f = *state;
 	struct watcher *w = watch_start(f, NAME);
-	watch_ready(w, f->state_dir);
+	watch_ready(w, f->s.state_dir);
 	double t0 = harness_now_ms();
 	CLI_OK(f, "down", NAME);
 	struct want down = { .source = "audit", .action = "shield_down" };
@@ -966,7 +662,7 @@ static void test_queued(void **state)
 {
 	struct fixture *f = *state;
 	struct watcher *w = watch_start(f, NAME);
-	watch_ready(w, f->state_dir);
+	watch_ready(w, f->s.state_dir);
 	EXPECT_NFLOG(w, "queued_connection", H_OTHER_IP, H_TCP_PORT, IPPROTO_TCP, NULL,
 		     assert_refused(f, H_OTHER_IP, H_TCP_PORT));
 	watch_stop(f, w, SIGTERM, NULL);
@@ -990,31 +686,31 @@ static void test_blocked_query(void **state)
 {
 	struct fixture *f = *state;
 	struct watcher *w = watch_start(f, NAME);
-	watch_ready(w, f->state_dir);
+	watch_ready(w, f->s.state_dir);
 	char ips[4][16];
 	/* Allowed names (and their subdomains: parent-domain match) are no event... */
-	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_ALLOWED, ips, 4), 1);
-	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", "www." H_DOMAIN_ALLOWED, ips, 4), 1);
+	assert_int_equal(harness_dns_query(&f->s.h, "127.0.0.1", H_DOMAIN_ALLOWED, ips, 4), 1);
+	assert_int_equal(harness_dns_query(&f->s.h, "127.0.0.1", "www." H_DOMAIN_ALLOWED, ips, 4), 1);
 	/* A name that merely ends like an allowed one is not a subdomain of it. */
 	double t_x = harness_now_ms();
 	(void)dns_query_type(f, "127.0.0.1", "x" H_DOMAIN_ALLOWED, 1);
 	struct want x = { .source = "dns", .action = "blocked_query" };
 	json_t *xo = watch_next(w, &x, t_x + LATE_MS, no_allowed_query, NULL);
 	if (!xo) {
-		char *t = watch_transcript(w);
+		char *t = cli_stream_transcript(w->io);
 		fail_msg("no blocked_query for x" H_DOMAIN_ALLOWED "; %s", t);
 	}
 	assert_field(xo, "domain", "x" H_DOMAIN_ALLOWED);
 	json_decref(xo);
 	/* ...a name that is not allowed is, within a second. */
 	double t0 = harness_now_ms();
-	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_OTHER, ips, 4), 1);
+	assert_int_equal(harness_dns_query(&f->s.h, "127.0.0.1", H_DOMAIN_OTHER, ips, 4), 1);
 	assert_string_equal(ips[0], H_DOMAIN_OTHER_IP);
 	struct want want = { .source = "dns", .action = "blocked_query" };
 	json_t *o = watch_next(w, &want, t0 + LATE_MS, no_allowed_query, NULL);
 	double ms = harness_now_ms() - t0;
 	if (!o) {
-		char *t = watch_transcript(w);
+		char *t = cli_stream_transcript(w->io);
 		fail_msg("no blocked_query for " H_DOMAIN_OTHER "; %s", t);
 	}
 	fprintf(stderr, "# blocked_query after %.0f ms\n", ms);
@@ -1038,12 +734,12 @@ static void test_blocked_query(void **state)
 	json_decref(o);
 
 	/* Domains allowed at runtime stop being reported (the merged set is re-read). */
-	struct run r;
-	if (cli_world(f, &r, "allow", NAME, H_DOMAIN_OTHER, (const char *)NULL) != 0)
+	struct cli_run r;
+	if (shielded_cli_world(&f->s, &r, "allow", NAME, H_DOMAIN_OTHER, (const char *)NULL) != 0)
 		fail_msg("allow " H_DOMAIN_OTHER ": %s", r.err);
-	run_clear(&r);
+	cli_run_clear(&r);
 	usleep(1200 * 1000); /* the allowed domains are re-read at most once a second */
-	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_OTHER, ips, 4), 1);
+	assert_int_equal(harness_dns_query(&f->s.h, "127.0.0.1", H_DOMAIN_OTHER, ips, 4), 1);
 	/* Whatever the answer (the world knows no such name), the query is logged. */
 	(void)dns_query_type(f, "127.0.0.1", "sentinel.example", 1);
 	struct want sentinel = { .source = "dns", .action = "blocked_query" };
@@ -1060,9 +756,9 @@ static void test_domain_enrichment(void **state)
 {
 	struct fixture *f = *state;
 	struct watcher *w = watch_start(f, NAME);
-	watch_ready(w, f->state_dir);
+	watch_ready(w, f->s.state_dir);
 	char ips[4][16];
-	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_ALLOWED, ips, 4), 1);
+	assert_int_equal(harness_dns_query(&f->s.h, "127.0.0.1", H_DOMAIN_ALLOWED, ips, 4), 1);
 	assert_string_equal(ips[0], H_DOMAIN_ALLOWED_IP);
 	/* The address is in dns_v4 now: allowed, and named. */
 	double ms = EXPECT_NFLOG(w, "allowed_connection", H_DOMAIN_ALLOWED_IP, H_TCP_PORT, IPPROTO_TCP,
@@ -1070,12 +766,12 @@ static void test_domain_enrichment(void **state)
 	fprintf(stderr, "# allowed_connection with domain after %.0f ms\n", ms);
 
 	/* An answer for a name that is not allowed: refused, and the event names it. */
-	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_OTHER, ips, 4), 1);
+	assert_int_equal(harness_dns_query(&f->s.h, "127.0.0.1", H_DOMAIN_OTHER, ips, 4), 1);
 	assert_string_equal(ips[0], H_DOMAIN_OTHER_IP);
 	EXPECT_NFLOG(w, "blocked_connection", H_DOMAIN_OTHER_IP, H_TCP_PORT, IPPROTO_TCP,
 		     H_DOMAIN_OTHER, assert_refused(f, H_DOMAIN_OTHER_IP, H_TCP_PORT));
 	/* A second query is answered from dnsmasq's cache ("cached" line): still named. */
-	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_OTHER, ips, 4), 1);
+	assert_int_equal(harness_dns_query(&f->s.h, "127.0.0.1", H_DOMAIN_OTHER, ips, 4), 1);
 	EXPECT_NFLOG(w, "blocked_connection", H_DOMAIN_OTHER_IP, 443, IPPROTO_TCP, H_DOMAIN_OTHER,
 		     assert_refused(f, H_DOMAIN_OTHER_IP, 443));
 	/* An address nobody asked for has no name. */
@@ -1090,7 +786,7 @@ static void test_audit_events(void **state)
 {
 	struct fixture *f = *state;
 	struct watcher *w = watch_start(f, NAME);
-	watch_ready(w, f->state_dir);
+	watch_ready(w, f->s.state_dir);
 	double t0 = harness_now_ms(), ms;
 	CLI_OK(f, "allow", NAME, "198.51.100.99");
 	struct want allowed = { .source = "audit", .action = "allowed", .dest = "198.51.100.99" };
@@ -1110,7 +806,7 @@ static void test_audit_events(void **state)
 	assert_non_null(str(o, "detail"));
 	json_decref(o);
 	/* Entries are passed on as written: ts and detail of the file's line. */
-	assert_int_equal(ts_audit_log(true, f->state_dir, NAME, "teardown", "192.0.2.1",
+	assert_int_equal(ts_audit_log(true, f->s.state_dir, NAME, "teardown", "192.0.2.1",
 				      "[ips] 192.0.2.1"), 0);
 	struct want td = { .source = "audit", .action = "teardown" };
 	o = expect_event(w, &td, harness_now_ms(), NULL);
@@ -1118,13 +814,13 @@ static void test_audit_events(void **state)
 	assert_field(o, "detail", "[ips] 192.0.2.1");
 	json_decref(o);
 	/* A line that is not JSON is passed over; the next one still arrives. */
-	char *path = ts_xasprintf("%s/audit.jsonl", f->state_dir);
+	char *path = ts_xasprintf("%s/audit.jsonl", f->s.state_dir);
 	FILE *a = fopen(path, "a");
 	assert_non_null(a);
 	fputs("not json\n{\"action\":\n", a);
 	fclose(a);
 	free(path);
-	assert_int_equal(ts_audit_log(true, f->state_dir, NAME, "setup", NULL, "after garbage"), 0);
+	assert_int_equal(ts_audit_log(true, f->s.state_dir, NAME, "setup", NULL, "after garbage"), 0);
 	struct want after = { .source = "audit", .action = "setup", .detail = "after garbage" };
 	json_decref(expect_event(w, &after, harness_now_ms(), NULL));
 	watch_stop(f, w, SIGTERM, NULL);
@@ -1136,13 +832,13 @@ static void test_sigterm(void **state)
 {
 	struct fixture *f = *state;
 	struct watcher *w = watch_start(f, NAME);
-	watch_ready(w, f->state_dir);
+	watch_ready(w, f->s.state_dir);
 	double ms;
 	watch_stop(f, w, SIGTERM, &ms);
 	fprintf(stderr, "# SIGTERM: exited 0 after %.1f ms\n", ms);
 	/* Idle, and right after an event. */
 	w = watch_start(f, NAME);
-	watch_ready(w, f->state_dir);
+	watch_ready(w, f->s.state_dir);
 	EXPECT_NFLOG(w, "blocked_connection", H_OTHER_IP, H_TCP_PORT, IPPROTO_TCP, NULL,
 		     assert_refused(f, H_OTHER_IP, H_TCP_PORT));
 	watch_stop(f, w, SIGINT, &ms);
@@ -1154,18 +850,18 @@ static void test_reader_gone(void **state)
 {
 	struct fixture *f = *state;
 	struct watcher *w = watch_start(f, NAME);
-	watch_ready(w, f->state_dir);
-	close(w->r.out_fd);
-	w->r.out_fd = -1;
+	watch_ready(w, f->s.state_dir);
+	close(w->io->r.out_fd);
+	w->io->r.out_fd = -1;
 	double t0 = harness_now_ms();
 	assert_refused(f, H_OTHER_IP, H_TCP_PORT);
-	assert_int_equal(ts_audit_log(true, f->state_dir, NAME, "note", NULL, "nobody reads"), 0);
-	bool exited = run_reap(&w->r, t0 + LATE_MS);
+	assert_int_equal(ts_audit_log(true, f->s.state_dir, NAME, "note", NULL, "nobody reads"), 0);
+	bool exited = cli_run_reap(&w->io->r, t0 + LATE_MS);
 	if (!exited)
 		fail_msg("watch still runs %d ms after its stdout reader went away", LATE_MS);
-	fprintf(stderr, "# reader gone: watch exited %d after %.0f ms\n", w->r.status,
+	fprintf(stderr, "# reader gone: watch exited %d after %.0f ms\n", w->io->r.status,
 		harness_now_ms() - t0);
-	assert_int_equal(w->r.status, 0);
+	assert_int_equal(w->io->r.status, 0);
 	watch_forget(f, w);
 }
 
@@ -1174,8 +870,8 @@ static void test_reader_gone(void **state)
 /* A prepared container whose process ran once and has exited: container.pid names it. */
 static char *gone_container(struct fixture *f)
 {
-	char *dir = container_dir(f, GONE);
-	write_bundle(dir, H_ALLOWED_IP "\n");
+	char *dir = shielded_container_dir(&f->s, GONE);
+	shielded_write_bundle(dir, H_ALLOWED_IP "\n");
 	pid_t pid = fork();
 	if (pid == 0) {
 		pause();
@@ -1221,33 +917,33 @@ static void test_not_running(void **state)
 static void test_not_prepared(void **state)
 {
 	struct fixture *f = *state;
-	struct run r;
+	struct cli_run r;
 	double t0 = harness_now_ms();
-	assert_int_equal(cli(f, &r, "watch", "nosuch", (const char *)NULL), 1);
+	assert_int_equal(shielded_cli(&f->s, &r, "watch", "nosuch", (const char *)NULL), 1);
 	assert_true(harness_now_ms() - t0 < 2000);
 	assert_true(ts_startswith(r.err, "terok-shield: "));
 	assert_non_null(strstr(r.err, "nosuch"));
 	assert_non_null(strstr(r.err, "not prepared"));
 	assert_string_equal(r.out, "");
-	run_clear(&r);
-	char *dir = ts_xasprintf("%s/containers/nosuch", f->h.state_root);
+	cli_run_clear(&r);
+	char *dir = ts_xasprintf("%s/containers/nosuch", f->s.h.state_root);
 	struct stat st;
 	assert_int_equal(lstat(dir, &st), -1);
 	free(dir);
 	/* An invalid name is refused before it becomes a path. */
-	assert_int_equal(cli(f, &r, "watch", "../" NAME, (const char *)NULL), 1);
+	assert_int_equal(shielded_cli(&f->s, &r, "watch", "../" NAME, (const char *)NULL), 1);
 	assert_true(ts_startswith(r.err, "terok-shield: "));
 	assert_string_equal(r.out, "");
-	run_clear(&r);
+	cli_run_clear(&r);
 	/* Usage errors. */
-	assert_int_equal(cli(f, &r, "watch", (const char *)NULL), 2);
+	assert_int_equal(shielded_cli(&f->s, &r, "watch", (const char *)NULL), 2);
 	assert_true(ts_startswith(r.err, "terok-shield: "));
-	run_clear(&r);
-	assert_int_equal(cli(f, &r, "watch", NAME, "extra", (const char *)NULL), 2);
-	run_clear(&r);
-	assert_int_equal(cli(f, &r, "watch", "--help", (const char *)NULL), 0);
+	cli_run_clear(&r);
+	assert_int_equal(shielded_cli(&f->s, &r, "watch", NAME, "extra", (const char *)NULL), 2);
+	cli_run_clear(&r);
+	assert_int_equal(shielded_cli(&f->s, &r, "watch", "--help", (const char *)NULL), 0);
 	assert_non_null(strstr(r.out, "watch NAME"));
-	run_clear(&r);
+	cli_run_clear(&r);
 }
 
 /*
@@ -1261,10 +957,10 @@ static void test_second_watch(void **state)
 {
 	struct fixture *f = *state;
 	struct watcher *first = watch_start(f, NAME);
-	watch_ready(first, f->state_dir);
-	struct run r;
+	watch_ready(first, f->s.state_dir);
+	struct cli_run r;
 	double t0 = harness_now_ms();
-	int rc = cli(f, &r, "watch", NAME, (const char *)NULL);
+	int rc = shielded_cli(&f->s, &r, "watch", NAME, (const char *)NULL);
 	fprintf(stderr, "# second watch: exit %d after %.0f ms, stderr: %s", rc, harness_now_ms() - t0,
 		r.err);
 	assert_int_equal(rc, 1);
@@ -1273,12 +969,12 @@ static void test_second_watch(void **state)
 	if (!strstr(r.err, "NFLOG group 100") || !strstr(r.err, "another watch"))
 		fail_msg("second watch: unclear error '%s'", r.err);
 	assert_string_equal(r.out, "");
-	run_clear(&r);
+	cli_run_clear(&r);
 	EXPECT_NFLOG(first, "blocked_connection", H_OTHER_IP, H_TCP_PORT, IPPROTO_TCP, NULL,
 		     assert_refused(f, H_OTHER_IP, H_TCP_PORT));
 	watch_stop(f, first, SIGTERM, NULL);
 	struct watcher *again = watch_start(f, NAME);
-	watch_ready(again, f->state_dir);
+	watch_ready(again, f->s.state_dir);
 	EXPECT_NFLOG(again, "private_range", H_PRIVATE_IP, H_TCP_PORT, IPPROTO_TCP, NULL,
 		     assert_refused(f, H_PRIVATE_IP, H_TCP_PORT));
 	watch_stop(f, again, SIGTERM, NULL);
@@ -1296,7 +992,7 @@ static void test_nflog_latency(void **state)
 {
 	struct fixture *f = *state;
 	struct watcher *w = watch_start(f, NAME);
-	watch_ready(w, f->state_dir);
+	watch_ready(w, f->s.state_dir);
 	double worst = 0;
 	for (int i = 0; i < 4; i++) {
 		usleep(1100 * 1000);
@@ -1348,19 +1044,19 @@ static void test_sigterm_during_flood(void **state)
 {
 	struct fixture *f = *state;
 	struct watcher *w = watch_start(f, NAME);
-	watch_ready(w, f->state_dir);
+	watch_ready(w, f->s.state_dir);
 	pid_t flood[2] = { start_flood(f, 0), start_flood(f, 1000) };
 	/* Read what comes for a second: proof the flood reaches watch. */
 	double end = harness_now_ms() + 1000;
 	int events = 0;
 	char *line;
-	while ((line = watch_line(w, end))) {
+	while ((line = cli_stream_line(w->io, end))) {
 		events += strstr(line, "\"blocked_connection\"") != NULL;
 		free(line);
 		if (harness_now_ms() >= end)
 			break;
 	}
-	ts_strv_clear(&w->lines);
+	ts_strv_clear(&w->io->lines);
 	fprintf(stderr, "# flood: %d blocked_connection events read in ~1 s\n", events);
 	assert_true(events > 100);
 	double ms;
@@ -1375,26 +1071,26 @@ static void test_sigterm_stalled_reader(void **state)
 {
 	struct fixture *f = *state;
 	struct watcher *w = watch_start(f, NAME);
-	watch_ready(w, f->state_dir);
+	watch_ready(w, f->s.state_dir);
 	/* Well over a pipe's 64 KiB of events, none read: watch blocks writing. */
 	for (int i = 0; i < 2000; i++) {
 		char detail[64];
 		snprintf(detail, sizeof(detail), "filler %d to fill the pipe watch writes to", i);
-		assert_int_equal(ts_audit_log(true, f->state_dir, NAME, "note", "192.0.2.1", detail), 0);
+		assert_int_equal(ts_audit_log(true, f->s.state_dir, NAME, "note", "192.0.2.1", detail), 0);
 	}
 	usleep(500 * 1000);
 	int pending = 0;
-	assert_int_equal(ioctl(w->r.out_fd, FIONREAD, &pending), 0);
+	assert_int_equal(ioctl(w->io->r.out_fd, FIONREAD, &pending), 0);
 	fprintf(stderr, "# stalled reader: %d bytes waiting in the pipe\n", pending);
 	assert_true(pending >= 60000);
 	double start = harness_now_ms();
-	assert_int_equal(kill(w->r.pid, SIGTERM), 0);
-	bool exited = run_reap(&w->r, start + LATE_MS);
+	assert_int_equal(kill(w->io->r.pid, SIGTERM), 0);
+	bool exited = cli_run_reap(&w->io->r, start + LATE_MS);
 	double took = harness_now_ms() - start;
 	if (!exited)
 		fail_msg("watch blocked on a full stdout did not exit within %d ms of SIGTERM", LATE_MS);
-	fprintf(stderr, "# stalled reader: exited %d after %.1f ms\n", w->r.status, took);
-	assert_int_equal(w->r.status, 0);
+	fprintf(stderr, "# stalled reader: exited %d after %.1f ms\n", w->io->r.status, took);
+	assert_int_equal(w->io->r.status, 0);
 	assert_true(took <= STOP_MS);
 	watch_forget(f, w);
 }
@@ -1408,8 +1104,8 @@ static void test_dns_backlog(void **state)
 {
 	struct fixture *f = *state;
 	struct watcher *w = watch_start(f, NAME);
-	watch_ready(w, f->state_dir);
-	char *path = ts_xasprintf("%s/dnsmasq.log", f->state_dir);
+	watch_ready(w, f->s.state_dir);
+	char *path = ts_xasprintf("%s/dnsmasq.log", f->s.state_dir);
 	FILE *log = fopen(path, "a");
 	assert_non_null(log);
 	long bytes = 0;
@@ -1420,7 +1116,7 @@ static void test_dns_backlog(void **state)
 	free(path);
 	double t0 = harness_now_ms(), ms;
 	char ips[4][16];
-	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_OTHER, ips, 4), 1);
+	assert_int_equal(harness_dns_query(&f->s.h, "127.0.0.1", H_DOMAIN_OTHER, ips, 4), 1);
 	struct want want = { .source = "dns", .action = "blocked_query" };
 	json_t *o = watch_next(w, &want, t0 + 10000, NULL, NULL);
 	ms = harness_now_ms() - t0;

@@ -179,6 +179,68 @@ static void test_tail(void **state)
 	free(s), free(p);
 }
 
+static void expect_content(const char *path, const char *want)
+{
+	char *text = NULL;
+	assert_int_equal(ts_file_read(path, &text, NULL, NULL), 0);
+	assert_string_equal(text, want);
+	free(text);
+}
+
+/* A batch: nothing visible before commit, everything after, no temporary left either way. */
+static void test_batch(void **state)
+{
+	const char *dir = *state;
+	char *a = path_in(dir, "a"), *b = path_in(dir, "b");
+	assert_int_equal(ts_file_write_atomic(a, "old a\n", 6, 0600, NULL), 0);
+	struct ts_file_batch batch = { 0 };
+	struct ts_strv lines = TS_STRV_INIT;
+	ts_strv_push(&lines, "1.2.3.4");
+	ts_strv_push(&lines, "5.6.7.8");
+	assert_int_equal(ts_file_batch_add_lines(&batch, a, &lines, 0600, NULL), 0);
+	assert_int_equal(ts_file_batch_add(&batch, b, "new b", 5, 0640, NULL), 0);
+	char *text = NULL;
+	expect_content(a, "old a\n");
+	assert_int_equal(ts_file_read(b, &text, NULL, NULL), -ENOENT);
+	assert_int_equal(ts_file_batch_commit(&batch, NULL), 0);
+	expect_content(a, "1.2.3.4\n5.6.7.8\n");
+	expect_content(b, "new b");
+	struct stat st;
+	assert_int_equal(stat(b, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	assert_int_equal(count_entries(dir), 2);
+
+	/* Aborted: the old files stay, the temporaries go. */
+	assert_int_equal(ts_file_batch_add(&batch, a, "x", 1, 0600, NULL), 0);
+	ts_file_batch_abort(&batch);
+	expect_content(a, "1.2.3.4\n5.6.7.8\n");
+	assert_int_equal(count_entries(dir), 2);
+
+	/* A rename that fails (the target is a directory) drops the rest, keeps what was renamed. */
+	char *c = path_in(dir, "c");
+	assert_int_equal(mkdir(c, 0700), 0);
+	assert_int_equal(ts_file_batch_add(&batch, a, "A", 1, 0600, NULL), 0);
+	assert_int_equal(ts_file_batch_add(&batch, c, "C", 1, 0600, NULL), 0);
+	assert_int_equal(ts_file_batch_add(&batch, b, "B", 1, 0600, NULL), 0);
+	struct ts_error err = { 0 };
+	assert_true(ts_file_batch_commit(&batch, &err) < 0);
+	assert_non_null(strstr(err.message, "/c: write failed"));
+	expect_content(a, "A");
+	expect_content(b, "new b");
+	assert_int_equal(count_entries(dir), 3);
+
+	/* Bounded. */
+	for (int i = 0; i < TS_FILE_BATCH_MAX; i++)
+		assert_int_equal(ts_file_batch_add(&batch, a, "x", 1, 0600, NULL), 0);
+	assert_int_equal(ts_file_batch_add(&batch, a, "x", 1, 0600, NULL), -E2BIG);
+	ts_file_batch_abort(&batch);
+	assert_int_equal(count_entries(dir), 3);
+	ts_strv_clear(&lines);
+	free(a);
+	free(b);
+	free(c);
+}
+
 static void test_append(void **state)
 {
 	const char *dir = *state;
@@ -204,6 +266,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nul_bytes_do_not_hide_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tail, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* interactive: an operator's allow/deny for each connection the shield refused (SPEC 3.7). */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "interactive.h"
+#include "live.h"
+#include "util.h"
+
+static const char usage[] =
+	"Usage: terok-shield interactive NAME [--raw]\n"
+	"\n"
+	"Ask about every connection interactive container NAME makes to a\n"
+	"destination it may not reach (one question per destination), and apply\n"
+	"each answer at once: allow puts the address (and the domain, in the\n"
+	"dnsmasq tier) on the allowlist, deny on the denylist, both kept for its\n"
+	"next starts. Ends at end of input, on SIGINT or SIGTERM, or when the\n"
+	"container stops.\n"
+	"\n"
+	"  --raw       JSON lines instead of prompts: prints {\"type\":\"pending\",...}\n"
+	"              and {\"type\":\"verdict_applied\",...}, reads\n"
+	"              {\"type\":\"verdict\",\"id\":N,\"action\":\"accept\"|\"deny\"}\n"
+	"  -h, --help  print this help\n"
+	"\n"
+	"Prompts take a or allow, d or deny (any case) for the oldest question.\n";
+
+struct session {
+	struct ts_interactive *it;
+	uint64_t prompted; /* human mode: id of the question on screen, 0: none */
+};
+
+/* Output that nobody reads any more ends the session. */
+static void out(const char *text)
+{
+	if (fputs(text, stdout) < 0 || fflush(stdout) != 0)
+		cli_request_stop();
+}
+
+static void on_notice(const char *message, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "terok-shield: %s\n", message);
+}
+
+/* "203.0.113.7 (example.com) :443" */
+static char *describe(const struct ts_pending *p)
+{
+	char port[16] = "";
+	if (p->port)
+		snprintf(port, sizeof(port), " :%u", p->port);
+	return ts_xasprintf("%s%s%s%s%s", p->dest, *p->domain ? " (" : "", p->domain,
+			    *p->domain ? ")" : "", port);
+}
+
+/* ---- human mode ---- */
+
+static void prompt_oldest(struct session *se)
+{
+	const struct ts_pending *p = ts_interactive_oldest(se->it);
+	se->prompted = p ? p->id : 0;
+	if (!p)
+		return;
+	_cleanup_free_ char *what = describe(p);
+	_cleanup_free_ char *line = ts_xasprintf("[BLOCKED] %s — allow/deny? ", what);
+	out(line);
+}
+
+static void human_pending(const struct ts_pending *p, void *arg)
+{
+	(void)p;
+	struct session *se = arg;
+	if (!se->prompted)
+		prompt_oldest(se);
+}
+
+static void human_line(const char *line, size_t len, void *arg)
+{
+	struct session *se = arg;
+	_cleanup_free_ char *text = strndup(line, len);
+	enum ts_verdict_action a;
+	if (!se->prompted) {
+		if (*ts_strip(text))
+			out("Nothing is waiting for an answer.\n");
+		return;
+	}
+	if (ts_verdict_answer_parse(text, &a) < 0) {
+		out("Answer a (allow) or d (deny).\n");
+		prompt_oldest(se);
+		return;
+	}
+	struct ts_pending p = { .ips = TS_STRV_INIT };
+	struct ts_error err = { 0 };
+	int r = ts_interactive_verdict(se->it, se->prompted, a, &p, &err);
+	_cleanup_free_ char *what = describe(&p);
+	if (r == 0) {
+		_cleanup_free_ char *said = ts_xasprintf(
+			"%s %s\n", a == TS_VERDICT_ACCEPT ? "✓ allowed" : "✗ denied", what);
+		out(said);
+	} else {
+		fprintf(stderr, "terok-shield: could not %s %s: %s\n",
+			a == TS_VERDICT_ACCEPT ? "allow" : "deny", what, err.message);
+	}
+	ts_pending_clear(&p);
+	prompt_oldest(se);
+}
+
+/* ---- raw mode (SPEC 1.6) ---- */
+
+static void raw_pending(const struct ts_pending *p, void *arg)
+{
+	(void)arg;
+	_cleanup_free_ char *line = ts_verdict_pending_line(p->id, p->dest, p->port, p->proto,
+							     p->domain);
+	out(line);
+}
+
+static void raw_line(const char *line, size_t len, void *arg)
+{
+	struct session *se = arg;
+	struct ts_verdict v;
+	struct ts_error err = { 0 };
+	if (ts_verdict_parse(line, len, &v, &err) < 0) {
+		fprintf(stderr, "terok-shield: ignored an input line: %s\n", err.message);
+		return;
+	}
+	struct ts_pending p = { .ips = TS_STRV_INIT };
+	int r = ts_interactive_verdict(se->it, v.id, v.action, &p, &err);
+	if (r == -ENOENT) {
+		fprintf(stderr, "terok-shield: ignored a verdict: %s\n", err.message);
+		return;
+	}
+	if (r < 0)
+		fprintf(stderr, "terok-shield: verdict %llu failed (still pending): %s\n",
+			(unsigned long long)v.id, err.message);
+	_cleanup_free_ char *applied = ts_verdict_applied_line(v.id, p.dest, v.action, r == 0);
+	out(applied);
+	ts_pending_clear(&p);
+}
+
+static const struct ts_interactive_ops human_ops = {
+	.pending = human_pending, .line = human_line, .notice = on_notice,
+};
+static const struct ts_interactive_ops raw_ops = {
+	.pending = raw_pending, .line = raw_line, .notice = on_notice,
+};
+
+static bool parse_args(int argc, char **argv, bool *raw, int *code)
+{
+	static const struct option options[] = {
+		{ "raw", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int opt;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		if (opt != 'r')
+			return cli_handle_common_opt(opt, argv, "interactive", usage, code);
+		*raw = true;
+	}
+	if (optind + 1 == argc)
+		return false;
+	*code = cli_usage_error("interactive", "expected one container NAME");
+	return true;
+}
+
+int interactive_main(int argc, char **argv, struct cli *cli)
+{
+	bool raw = false;
+	int code;
+	if (parse_args(argc, argv, &raw, &code))
+		return code;
+	int stop_fd = cli_stop_fd();
+	if (stop_fd < 0)
+		return cli_error("pipe: %s", strerror(errno));
+	struct ts_error err = { 0 };
+	struct ts_shield s;
+	if (ts_shield_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
+		return cli_fail(&err);
+	struct session se = { 0 };
+	int r = ts_interactive_open(&s, &se.it, &err);
+	enum ts_interactive_end end = TS_INTERACTIVE_EOF;
+	if (r == 0) {
+		if (!raw)
+			fprintf(stderr, "Questions about %s's refused connections follow; "
+				"Ctrl-C ends.\n", s.name);
+		r = ts_interactive_run(se.it, STDIN_FILENO, stop_fd, raw ? &raw_ops : &human_ops,
+				       &se, &end, &err);
+	}
+	if (r == 0 && end == TS_INTERACTIVE_GONE)
+		fprintf(stderr, "terok-shield: container %s stopped; the session ends\n", s.name);
+	if (r == 0 && !raw && se.prompted)
+		out("\n");
+	ts_interactive_free(se.it);
+	code = r < 0 && !cli_stop_requested() ? cli_fail(&err) : 0;
+	ts_shield_close(&s);
+	return code;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The interactive JSON-lines protocol (SPEC 1.6) and the human answers of
+ * SPEC 3.7: parsing what an operator (or a program, or the D-Bus bridge)
+ * sends, and formatting what the session prints. Pure: no I/O.
+ */
+#ifndef TS_VERDICT_H
+#define TS_VERDICT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ts_error;
+
+/* Longest input line taken; a longer one is refused as a whole. */
+#define TS_VERDICT_LINE_MAX 4096
+
+enum ts_verdict_action { TS_VERDICT_ACCEPT, TS_VERDICT_DENY };
+
+struct ts_verdict {
+	uint64_t id; /* the pending entry's id, >= 1 */
+	enum ts_verdict_action action;
+};
+
+/*
+ * One input line (len bytes, without its newline):
+ * {"type":"verdict","id":N,"action":"accept"|"deny"}. id is a JSON integer
+ * >= 1; other keys are ignored. Anything else is -EINVAL with err saying
+ * what is wrong, and v untouched.
+ */
+int ts_verdict_parse(const char *line, size_t len, struct ts_verdict *v, struct ts_error *err);
+
+/* A human answer: a, allow, d or deny in any case, blanks around ignored. -EINVAL else. */
+int ts_verdict_answer_parse(const char *text, enum ts_verdict_action *action);
+
+/* "accept" or "deny". */
+const char *ts_verdict_action_name(enum ts_verdict_action a);
+
+/* {"type":"pending","id":1,"dest":…,"port":443,"proto":6,"domain":…} and a newline. */
+char *ts_verdict_pending_line(uint64_t id, const char *dest, unsigned port, unsigned proto,
+			      const char *domain);
+
+/* {"type":"verdict_applied","id":1,"dest":…,"action":"accept","ok":true} and a newline. */
+char *ts_verdict_applied_line(uint64_t id, const char *dest, enum ts_verdict_action a, bool ok);
+
+#endif

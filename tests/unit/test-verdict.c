@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "util.h"
+#include "verdict.h"
+
+static void expect_verdict(const char *line, uint64_t id, enum ts_verdict_action action)
+{
+	struct ts_verdict v = { 0 };
+	struct ts_error err = { 0 };
+	if (ts_verdict_parse(line, strlen(line), &v, &err) != 0)
+		fail_msg("refused '%s': %s", line, err.message);
+	assert_int_equal(v.id, id);
+	assert_int_equal(v.action, action);
+}
+
+/* Refused with a message naming the problem, and v left as it was. */
+static void expect_refused(const char *line, size_t len, const char *why)
+{
+	struct ts_verdict v = { .id = 77, .action = TS_VERDICT_DENY };
+	struct ts_error err = { 0 };
+	if (ts_verdict_parse(line, len, &v, &err) != -EINVAL)
+		fail_msg("accepted '%.*s'", (int)len, line);
+	if (!strstr(err.message, why))
+		fail_msg("'%.*s': message '%s' does not say '%s'", (int)len, line, err.message, why);
+	assert_int_equal(v.id, 77);
+	assert_int_equal(v.action, TS_VERDICT_DENY);
+}
+
+static void test_parse(void **state)
+{
+	(void)state;
+	expect_verdict("{\"type\":\"verdict\",\"id\":1,\"action\":\"accept\"}", 1, TS_VERDICT_ACCEPT);
+	expect_verdict("{\"type\":\"verdict\",\"id\":42,\"action\":\"deny\"}", 42, TS_VERDICT_DENY);
+	/* Spacing, key order and extra keys do not matter. */
+	expect_verdict(" { \"action\" : \"deny\" , \"id\" : 7 , \"type\" : \"verdict\" , \"x\":[1] } ",
+		       7, TS_VERDICT_DENY);
+	expect_verdict("{\"type\":\"verdict\",\"id\":9007199254740993,\"action\":\"accept\"}",
+		       9007199254740993ULL, TS_VERDICT_ACCEPT);
+}
+
+static void test_refused(void **state)
+{
+	(void)state;
+#define R(text, why) expect_refused(text, strlen(text), why)
+	R("not json", "not JSON");
+	R("", "not JSON");
+	R("[1,2]", "not a JSON object");
+	R("\"verdict\"", "not JSON");
+	R("{\"id\":\"1\"}", "type");
+	R("{\"type\":\"pending\",\"id\":1,\"action\":\"accept\"}", "type");
+	R("{\"type\":\"verdict\",\"id\":\"1\",\"action\":\"accept\"}", "id");
+	R("{\"type\":\"verdict\",\"id\":1.0,\"action\":\"accept\"}", "id");
+	R("{\"type\":\"verdict\",\"id\":0,\"action\":\"accept\"}", "id");
+	R("{\"type\":\"verdict\",\"id\":-3,\"action\":\"accept\"}", "id");
+	R("{\"type\":\"verdict\",\"action\":\"accept\"}", "id");
+	R("{\"type\":\"verdict\",\"id\":1,\"action\":\"maybe\"}", "action");
+	R("{\"type\":\"verdict\",\"id\":1,\"action\":\"ACCEPT\"}", "action");
+	R("{\"type\":\"verdict\",\"id\":1}", "action");
+	R("{\"type\":\"verdict\",\"id\":1,\"action\":\"accept\",\"id\":2}", "not JSON");
+	R("{\"type\":\"verdict\",\"id\":1,\"action\":\"accept\"} trailing", "not JSON");
+#undef R
+	/* A NUL byte inside the line. */
+	static const char nul[] = "{\"type\":\"verdict\",\"id\":1,\0\"action\":\"accept\"}";
+	expect_refused(nul, sizeof(nul) - 1, "not JSON");
+	/* Longer than the limit: refused before it is parsed. */
+	char *big = ts_xmalloc(TS_VERDICT_LINE_MAX + 2);
+	memset(big, ' ', TS_VERDICT_LINE_MAX + 1);
+	static const char line[] = "{\"type\":\"verdict\",\"id\":1,\"action\":\"accept\"}";
+	memcpy(big, line, strlen(line));
+	big[TS_VERDICT_LINE_MAX + 1] = '\0';
+	expect_refused(big, TS_VERDICT_LINE_MAX + 1, "longer than");
+	/* At the limit it is fine. */
+	struct ts_verdict v;
+	assert_int_equal(ts_verdict_parse(big, TS_VERDICT_LINE_MAX, &v, NULL), 0);
+	free(big);
+}
+
+static void test_answers(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		int r;
+		enum ts_verdict_action a;
+	} cases[] = {
+		{ "a", 0, TS_VERDICT_ACCEPT },     { "A", 0, TS_VERDICT_ACCEPT },
+		{ "allow", 0, TS_VERDICT_ACCEPT }, { " AlLoW \r", 0, TS_VERDICT_ACCEPT },
+		{ "d", 0, TS_VERDICT_DENY },       { "DENY", 0, TS_VERDICT_DENY },
+		{ "\tdeny ", 0, TS_VERDICT_DENY }, { "", -EINVAL, 0 },
+		{ "accept", -EINVAL, 0 },          { "allowed", -EINVAL, 0 },
+		{ "al", -EINVAL, 0 },              { "a d", -EINVAL, 0 },
+		{ "yes", -EINVAL, 0 },             { "dd", -EINVAL, 0 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		enum ts_verdict_action a = 99;
+		int r = ts_verdict_answer_parse(cases[i].text, &a);
+		if (r != cases[i].r)
+			fail_msg("'%s': %d, expected %d", cases[i].text, r, cases[i].r);
+		if (r == 0)
+			assert_int_equal(a, cases[i].a);
+		else
+			assert_int_equal(a, 99);
+	}
+}
+
+static void test_lines(void **state)
+{
+	(void)state;
+	char *p = ts_verdict_pending_line(1, "203.0.113.7", 443, 6, "example.com");
+	assert_string_equal(p, "{\"type\":\"pending\",\"id\":1,\"dest\":\"203.0.113.7\",\"port\":443,"
+			       "\"proto\":6,\"domain\":\"example.com\"}\n");
+	free(p);
+	p = ts_verdict_pending_line(12, "2001:db8::1", 0, 58, NULL);
+	assert_string_equal(p, "{\"type\":\"pending\",\"id\":12,\"dest\":\"2001:db8::1\",\"port\":0,"
+			       "\"proto\":58,\"domain\":\"\"}\n");
+	free(p);
+	p = ts_verdict_applied_line(1, "203.0.113.7", TS_VERDICT_ACCEPT, true);
+	assert_string_equal(p, "{\"type\":\"verdict_applied\",\"id\":1,\"dest\":\"203.0.113.7\","
+			       "\"action\":\"accept\",\"ok\":true}\n");
+	free(p);
+	p = ts_verdict_applied_line(3, "198.51.100.2", TS_VERDICT_DENY, false);
+	assert_string_equal(p, "{\"type\":\"verdict_applied\",\"id\":3,\"dest\":\"198.51.100.2\","
+			       "\"action\":\"deny\",\"ok\":false}\n");
+	free(p);
+	assert_string_equal(ts_verdict_action_name(TS_VERDICT_ACCEPT), "accept");
+	assert_string_equal(ts_verdict_action_name(TS_VERDICT_DENY), "deny");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_answers),
+		cmocka_unit_test(test_lines),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
