@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Root only, end to end: the real `terok-shield dbus-bridge NAME`
+ * ($TS_TEST_CLI) on a private dbus-daemon, running the real
+ * `interactive NAME --raw` against a harness container shielded with the
+ * interactive ruleset (shielded.h). The container connects to a world
+ * address its ruleset refuses; the bridge must announce it with
+ * ConnectionBlocked (request_id NAME:<id>); busctl answers Verdict; the
+ * bridge reports VerdictApplied and the destination becomes reachable (or
+ * stays refused after deny). SIGTERM ends the bridge with exit 0, no
+ * session process left and the name released; a second bridge for the
+ * same container cannot take the name.
+ *
+ * Traffic goes only to addresses of the harness's world namespace.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dbus-test.h"
+#include "shielded.h"
+#include "strv.h"
+#include "test-helpers.h"
+#include "util.h"
+
+#define NAME SHIELDED_NAME
+#define PATH "/org/terok/Shield1"
+#define IFACE "org.terok.Shield1"
+#define BLOCKED_MS 8000   /* the session binds NFLOG after the bridge owns its name */
+#define SIGNAL_MS 3000
+#define STOP_MS 6000      /* SIGTERM to exit: the session's SIGTERM is answered at once */
+
+static char *daemon_dir;
+
+struct fixture {
+	struct shielded s;
+	sd_event *ev;
+	sd_bus *client;
+	struct ts_strv signals;
+	char *bus_name;
+	struct cli_run bridge;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	*state = f;
+	if (shielded_setup(&f->s, SHIELDED_INTERACTIVE) < 0)
+		return -1;
+	if (sd_event_new(&f->ev) < 0)
+		abort();
+	f->client = dbus_connect(f->ev);
+	dbus_record_signals(f->client, &f->signals);
+	/* The hook wrote container.id: the bridge's name follows from it. */
+	char *id = read_text(f->s.state_dir, "container.id");
+	if (!id)
+		return -1;
+	f->bus_name = ts_xasprintf("org.terok.Shield1.Container_%s", ts_strip(id));
+	free(id);
+	f->bridge.pid = -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	if (f->bridge.pid > 0) {
+		kill(f->bridge.pid, SIGKILL);
+		cli_run_reap(&f->bridge, -1);
+	}
+	cli_run_clear(&f->bridge);
+	if (f->client)
+		sd_bus_flush_close_unref(f->client);
+	sd_event_unref(f->ev);
+	ts_strv_clear(&f->signals);
+	free(f->bus_name);
+	shielded_teardown(&f->s);
+	free(f);
+	return 0;
+}
+
+static bool name_has_owner(struct fixture *f, const char *name)
+{
+	_cleanup_free_ char *out = NULL;
+	assert_int_equal(busctl(f->ev, &out, "call", "org.freedesktop.DBus", "/org/freedesktop/DBus",
+				"org.freedesktop.DBus", "NameHasOwner", "s", name, NULL), 0);
+	return strcmp(out, "b true\n") == 0;
+}
+
+/* What the running bridge wrote on stderr so far. */
+static char *bridge_stderr(struct fixture *f)
+{
+	char *text = NULL;
+	harness_drain(f->bridge.err_fd, &text, harness_now_ms() + 200);
+	return text;
+}
+
+/* Start `dbus-bridge NAME` and wait until it owns its name. */
+static void bridge_start(struct fixture *f)
+{
+	const char *args[] = { "dbus-bridge", NAME, NULL };
+	cli_run_start(&f->s, &f->bridge, false, false, args);
+	double deadline = harness_now_ms() + 5000;
+	while (!name_has_owner(f, f->bus_name)) {
+		if (harness_now_ms() > deadline || cli_run_reap(&f->bridge, harness_now_ms())) {
+			_cleanup_free_ char *errors = bridge_stderr(f);
+			fail_msg("dbus-bridge did not take %s (exit %d): %s", f->bus_name,
+				 f->bridge.status, errors ? errors : "");
+		}
+		dbus_pump(f->ev, 50);
+	}
+}
+
+/* The first signal of member for dest, or NULL. */
+static const char *find_signal(struct fixture *f, const char *member, const char *dest)
+{
+	_cleanup_free_ char *prefix = ts_xasprintf(PATH " %s|" NAME "|%s|", member, dest);
+	for (size_t i = 0; i < f->signals.n; i++)
+		if (ts_startswith(f->signals.items[i], prefix))
+			return f->signals.items[i];
+	return NULL;
+}
+
+/*
+ * Connect from the container to dest until the bridge announces it
+ * (the session may still be binding NFLOG when the first attempt goes
+ * out); every attempt must be refused. Returns the request_id.
+ */
+static char *blocked(struct fixture *f, const char *dest)
+{
+	double deadline = harness_now_ms() + BLOCKED_MS;
+	const char *sig = NULL;
+	while (!(sig = find_signal(f, "ConnectionBlocked", dest)) && harness_now_ms() < deadline) {
+		int r = harness_connect(&f->s.h, dest, H_TCP_PORT, 3000, NULL);
+		if (r != EHOSTUNREACH)
+			fail_msg("connect %s: expected EHOSTUNREACH, got %s", dest,
+				 r ? strerror(r) : "a connection");
+		dbus_pump(f->ev, 300);
+	}
+	if (!sig) {
+		for (size_t i = 0; i < f->signals.n; i++)
+			fprintf(stderr, "# signal: %s\n", f->signals.items[i]);
+		_cleanup_free_ char *errors = bridge_stderr(f);
+		fail_msg("no ConnectionBlocked for %s within %d ms; bridge stderr: %s", dest,
+			 BLOCKED_MS, errors ? errors : "");
+	}
+	/* "PATH ConnectionBlocked|ctest|DEST|80|6||ctest:N" */
+	_cleanup_free_ char *head = ts_xasprintf(PATH " ConnectionBlocked|" NAME "|%s|%d|6||" NAME ":",
+						 dest, H_TCP_PORT);
+	if (!ts_startswith(sig, head))
+		fail_msg("ConnectionBlocked has wrong arguments: %s (expected %s<id>)", sig, head);
+	fprintf(stderr, "# %s\n", sig);
+	const char *id = sig + strlen(head);
+	if (!*id || strspn(id, "0123456789") != strlen(id))
+		fail_msg("request_id is not " NAME ":<id>: %s", sig);
+	/* Every signal names this container. */
+	for (size_t i = 0; i < f->signals.n; i++)
+		if (!strstr(f->signals.items[i], "|" NAME "|"))
+			fail_msg("a signal for another container: %s", f->signals.items[i]);
+	return ts_xasprintf(NAME ":%s", id);
+}
+
+struct wait_signal {
+	struct fixture *f;
+	const char *expected;
+};
+
+static bool has_signal(void *arg)
+{
+	struct wait_signal *w = arg;
+	return ts_strv_contains(&w->f->signals, w->expected);
+}
+
+static void expect_signal(struct fixture *f, const char *expected)
+{
+	struct wait_signal w = { f, expected };
+	if (!dbus_pump_until(f->ev, has_signal, &w, SIGNAL_MS)) {
+		for (size_t i = 0; i < f->signals.n; i++)
+			fprintf(stderr, "# signal: %s\n", f->signals.items[i]);
+		fail_msg("no signal '%s' within %d ms", expected, SIGNAL_MS);
+	}
+}
+
+static void expect_verdict(struct fixture *f, const char *request_id, const char *action,
+			   bool expected)
+{
+	_cleanup_free_ char *out = NULL;
+	int rc = busctl(f->ev, &out, "call", f->bus_name, PATH, IFACE, "Verdict", "ss", request_id,
+			action, NULL);
+	if (rc != 0)
+		fail_msg("busctl Verdict(%s, %s) exited %d", request_id, action, rc);
+	if (strcmp(out, expected ? "b true\n" : "b false\n") != 0)
+		fail_msg("Verdict('%s', '%s') answered '%s', expected %s", request_id, action, out,
+			 expected ? "true" : "false");
+}
+
+/* The session process the bridge runs (its only child). */
+static pid_t session_pid(pid_t bridge)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)bridge, (int)bridge);
+	char *text = NULL;
+	FILE *fp = fopen(path, "r");
+	assert_non_null(fp);
+	size_t cap = 0;
+	ssize_t n = getline(&text, &cap, fp);
+	fclose(fp);
+	pid_t pid = n > 0 ? (pid_t)atoi(text) : 0;
+	if (n > 0 && strchr(text, ' ') && strchr(text, ' ')[1])
+		fail_msg("the bridge runs more than one child: %s", text);
+	free(text);
+	return pid;
+}
+
+/*
+ * /proc/PID/stat up to its start time (field 22), which tells a process
+ * from a later one with the same PID; NULL when there is none.
+ */
+static char *proc_identity(pid_t pid)
+{
+	char dir[64];
+	snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
+	char *stat = read_text(dir, "stat");
+	char *p = stat ? strrchr(stat, ')') : NULL;
+	for (int field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (p && (p = strchr(p + 1, ' ')))
+		*p = '\0';
+	return stat;
+}
+
+static void bridge_sigterm(struct fixture *f, pid_t session, const char *session_stat)
+{
+	double t0 = harness_now_ms();
+	assert_int_equal(kill(f->bridge.pid, SIGTERM), 0);
+	if (!cli_run_reap(&f->bridge, t0 + STOP_MS))
+		fail_msg("dbus-bridge did not exit within %d ms of SIGTERM", STOP_MS);
+	if (f->bridge.status != 0) {
+		_cleanup_free_ char *errors = bridge_stderr(f);
+		fail_msg("dbus-bridge exited %d on SIGTERM: %s", f->bridge.status,
+			 errors ? errors : "");
+	}
+	/* The session is gone: no process with its PID, or a different one. */
+	_cleanup_free_ char *now = proc_identity(session);
+	if (now && strcmp(now, session_stat) == 0)
+		fail_msg("the session (PID %d) survived the bridge", (int)session);
+	assert_false(name_has_owner(f, f->bus_name));
+	f->bridge.pid = -1;
+}
+
+static void test_accept(void **state)
+{
+	struct fixture *f = *state;
+	bridge_start(f);
+	pid_t session = session_pid(f->bridge.pid);
+	assert_true(session > 0);
+	_cleanup_free_ char *session_stat = proc_identity(session);
+	assert_non_null(session_stat);
+
+	_cleanup_free_ char *rid = blocked(f, H_OTHER_IP);
+	/* Refused verdicts change nothing. */
+	expect_verdict(f, "other:1", "accept", false);
+	expect_verdict(f, rid, "allow", false);
+	_cleanup_free_ char *not_int = ts_xasprintf("%s.5", rid);
+	expect_verdict(f, not_int, "accept", false);
+	assert_int_equal(harness_connect(&f->s.h, H_OTHER_IP, H_TCP_PORT, 3000, NULL), EHOSTUNREACH);
+
+	expect_verdict(f, rid, "accept", true);
+	_cleanup_free_ char *applied = ts_xasprintf(PATH " VerdictApplied|" NAME "|" H_OTHER_IP
+						    "|%s|accept|true", rid);
+	expect_signal(f, applied);
+	fprintf(stderr, "# %s\n", applied);
+	int r = harness_connect(&f->s.h, H_OTHER_IP, H_TCP_PORT, 3000, NULL);
+	if (r != 0)
+		fail_msg("after accept, connect " H_OTHER_IP ": %s", strerror(r));
+	_cleanup_free_ char *live = read_text(f->s.state_dir, "live.allowed");
+	assert_non_null(live);
+	assert_non_null(strstr(live, H_OTHER_IP "\n"));
+	/* Applied: the request is answered. */
+	expect_verdict(f, rid, "accept", false);
+
+	/* A second bridge for the container cannot take the name. */
+	struct cli_run second;
+	int rc = shielded_cli(&f->s, &second, "dbus-bridge", NAME, NULL);
+	assert_int_equal(rc, 1);
+	_cleanup_free_ char *expected = ts_xasprintf("terok-shield: cannot own %s: another bridge "
+						     "serves " NAME "\n", f->bus_name);
+	assert_string_equal(second.err, expected);
+	cli_run_clear(&second);
+	assert_true(name_has_owner(f, f->bus_name));
+
+	bridge_sigterm(f, session, session_stat);
+}
+
+static void test_deny(void **state)
+{
+	struct fixture *f = *state;
+	bridge_start(f);
+	pid_t session = session_pid(f->bridge.pid);
+	_cleanup_free_ char *session_stat = proc_identity(session);
+	_cleanup_free_ char *rid = blocked(f, H_OTHER_IP);
+	expect_verdict(f, rid, "deny", true);
+	_cleanup_free_ char *applied = ts_xasprintf(PATH " VerdictApplied|" NAME "|" H_OTHER_IP
+						    "|%s|deny|true", rid);
+	expect_signal(f, applied);
+	assert_int_equal(harness_connect(&f->s.h, H_OTHER_IP, H_TCP_PORT, 3000, NULL), EHOSTUNREACH);
+	_cleanup_free_ char *denied = read_text(f->s.state_dir, "deny.list");
+	assert_non_null(denied);
+	assert_non_null(strstr(denied, H_OTHER_IP "\n"));
+	/* SIGINT ends it the same way. */
+	double t0 = harness_now_ms();
+	assert_int_equal(kill(f->bridge.pid, SIGINT), 0);
+	assert_true(cli_run_reap(&f->bridge, t0 + STOP_MS));
+	assert_int_equal(f->bridge.status, 0);
+	_cleanup_free_ char *now = proc_identity(session);
+	assert_true(!now || strcmp(now, session_stat) != 0);
+	assert_false(name_has_owner(f, f->bus_name));
+	f->bridge.pid = -1;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	dbus_daemon_stop();
+	scratch_remove(daemon_dir);
+	return 0;
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const char *why;
+	if (!harness_supported(&why)) {
+		printf("1..0 # SKIP %s\n", why);
+		return 0;
+	}
+	if (!getenv("TS_TEST_CLI") || !getenv("TS_TEST_HOOK")) {
+		printf("1..0 # SKIP TS_TEST_CLI and TS_TEST_HOOK must name the binaries\n");
+		return 0;
+	}
+	daemon_dir = scratch_dir();
+	if (!dbus_daemon_start(daemon_dir, &why)) {
+		printf("1..0 # SKIP %s\n", why);
+		scratch_remove(daemon_dir);
+		return 0;
+	}
+	const struct CMUnitTest tests[] = {
+		T(test_accept),
+		T(test_deny),
+	};
+	return cmocka_run_group_tests(tests, NULL, group_teardown);
+}
