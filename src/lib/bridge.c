@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
-#include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -56,8 +55,8 @@ struct ts_bridge {
 static struct ts_bridge *exported;
 static pthread_mutex_t exported_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void logf_(struct ts_bridge *b, const char *fmt, ...) TS_PRINTF(2, 3);
-static void logf_(struct ts_bridge *b, const char *fmt, ...)
+static void bridge_log(struct ts_bridge *b, const char *fmt, ...) TS_PRINTF(2, 3);
+static void bridge_log(struct ts_bridge *b, const char *fmt, ...)
 {
 	if (!b->opts.log)
 		return;
@@ -168,7 +167,7 @@ static void emit(struct ts_bridge *b, const struct ts_bridge_event *ev)
 				       ev->accept ? "accept" : "deny", (int)ev->ok);
 	}
 	if (r < 0)
-		logf_(b, "cannot send a signal for %s: %s", request_id, strerror(-r));
+		bridge_log(b, "cannot send a signal for %s: %s", request_id, strerror(-r));
 }
 
 static void handle_line(struct ts_bridge *b, const char *line)
@@ -176,7 +175,7 @@ static void handle_line(struct ts_bridge *b, const char *line)
 	struct ts_error err = { 0 };
 	struct ts_bridge_event ev;
 	if (ts_bridge_event_parse(line, &ev, &err) < 0) {
-		logf_(b, "ignored a line from the interactive session: %s", err.message);
+		bridge_log(b, "ignored a line from the interactive session: %s", err.message);
 		return;
 	}
 	emit(b, &ev);
@@ -189,8 +188,8 @@ static void take_output(struct ts_bridge *b, const char *data, size_t n)
 		const char *nl = memchr(data, '\n', n);
 		size_t chunk = nl ? (size_t)(nl - data) : n;
 		if (!b->discarding && b->line_len + chunk >= sizeof(b->line)) {
-			logf_(b, "dropped a line from the interactive session longer than %d bytes",
-			      TS_BRIDGE_LINE_MAX - 1);
+			bridge_log(b, "dropped a line from the interactive session longer than %d "
+				   "bytes", TS_BRIDGE_LINE_MAX - 1);
 			b->discarding = true;
 		}
 		if (!b->discarding) {
@@ -264,7 +263,7 @@ static int reap(struct ts_bridge *b)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
-static int on_exit_(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+static int on_session_exit(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	(void)s; (void)fd; (void)revents;
 	struct ts_bridge *b = userdata;
@@ -458,7 +457,7 @@ static int watch_session(struct ts_bridge *b, struct ts_error *err)
 	sd_event *ev = sd_bus_get_event(b->bus);
 	int r = sd_event_add_io(ev, &b->out_source, b->out_fd, EPOLLIN, on_output, b);
 	if (r >= 0)
-		r = sd_event_add_io(ev, &b->exit_source, b->pidfd, EPOLLIN, on_exit_, b);
+		r = sd_event_add_io(ev, &b->exit_source, b->pidfd, EPOLLIN, on_session_exit, b);
 	if (r < 0)
 		return ts_error_set(err, -r, "cannot watch the interactive session: %s", strerror(-r));
 	return 0;
@@ -470,14 +469,14 @@ static void end_session(struct ts_bridge *b)
 	close_output(b);
 	if (!b->pid)
 		return;
-	if (syscall(SYS_pidfd_send_signal, b->pidfd, SIGTERM, NULL, 0) == 0) {
-		struct pollfd p = { .fd = b->pidfd, .events = POLLIN };
-		int n;
-		while ((n = poll(&p, 1, TS_BRIDGE_KILL_TIMEOUT_MS)) < 0 && errno == EINTR)
-			;
-		if (n == 0)
-			syscall(SYS_pidfd_send_signal, b->pidfd, SIGKILL, NULL, 0);
-	}
+	/* The pidfd becomes readable when the session has exited (it fails only if it already has). */
+	syscall(SYS_pidfd_send_signal, b->pidfd, SIGTERM, NULL, 0);
+	struct pollfd p = { .fd = b->pidfd, .events = POLLIN };
+	int n;
+	while ((n = poll(&p, 1, TS_BRIDGE_KILL_TIMEOUT_MS)) < 0 && errno == EINTR)
+		;
+	if (n == 0)
+		syscall(SYS_pidfd_send_signal, b->pidfd, SIGKILL, NULL, 0);
 	reap(b);
 }
 
@@ -507,24 +506,24 @@ bool ts_bridge_submit_verdict(struct ts_bridge *b, const char *request_id, const
 	int64_t id;
 	bool accept;
 	if (!b->pid || b->in_fd < 0) {
-		logf_(b, "verdict refused: the interactive session is not running");
+		bridge_log(b, "verdict refused: the interactive session is not running");
 		return false;
 	}
 	if (ts_bridge_action_parse(action, &accept, &err) < 0 ||
 	    ts_bridge_request_id_parse(request_id, b->container, &id, &err) < 0) {
-		logf_(b, "verdict refused: %s", err.message);
+		bridge_log(b, "verdict refused: %s", err.message);
 		return false;
 	}
 	if (pending_find(b, id) < 0) {
-		logf_(b, "verdict refused: no pending request %s", request_id);
+		bridge_log(b, "verdict refused: no pending request %s", request_id);
 		return false;
 	}
 	_cleanup_free_ char *line = ts_bridge_verdict_line(id, accept);
 	size_t len = strlen(line);
 	ssize_t n = send(b->in_fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (n != (ssize_t)len) {
-		logf_(b, "verdict refused: cannot write to the interactive session: %s",
-		      n < 0 ? strerror(errno) : "short write");
+		bridge_log(b, "verdict refused: cannot write to the interactive session: %s",
+			   n < 0 ? strerror(errno) : "short write");
 		return false;
 	}
 	return true;

@@ -249,7 +249,8 @@ static void pending(struct session *s, int id, const char *dest, int port, int p
 }
 
 /* Verdict through busctl; returns busctl's output ("b true\n", "b false\n") or NULL on failure. */
-static char *verdict(struct fixture *f, const char *dest, const char *request_id, const char *action)
+static char *verdict(struct fixture *f, const char *dest, const char *request_id,
+		     const char *action)
 {
 	char *out = NULL;
 	int rc = busctl(f->ev, &out, "call", dest, PATH, IFACE, "Verdict", "ss", request_id, action,
