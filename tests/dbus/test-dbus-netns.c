@@ -7,7 +7,8 @@
  * address its ruleset refuses; the bridge must announce it with
  * ConnectionBlocked (request_id NAME:<id>); busctl answers Verdict; the
  * bridge reports VerdictApplied and the destination becomes reachable (or
- * stays refused after deny). SIGTERM ends the bridge with exit 0, no
+ * stays refused after deny); in the dnsmasq tier the signal carries the
+ * domain the container looked up. SIGTERM ends the bridge with exit 0, no
  * session process left and the name released; a second bridge for the
  * same container cannot take the name.
  *
@@ -33,7 +34,7 @@
 #define NAME SHIELDED_NAME
 #define PATH "/org/terok/Shield1"
 #define IFACE "org.terok.Shield1"
-#define BLOCKED_MS 8000   /* the session binds NFLOG after the bridge owns its name */
+#define READY_MS 5000     /* name taken and NFLOG bound */
 #define SIGNAL_MS 3000
 #define STOP_MS 6000      /* SIGTERM to exit: the session's SIGTERM is answered at once */
 
@@ -48,11 +49,11 @@ struct fixture {
 	struct cli_run bridge;
 };
 
-static int setup(void **state)
+static int setup_with(void **state, unsigned variant)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	*state = f;
-	if (shielded_setup(&f->s, SHIELDED_INTERACTIVE) < 0)
+	if (shielded_setup(&f->s, variant) < 0)
 		return -1;
 	if (sd_event_new(&f->ev) < 0)
 		abort();
@@ -66,6 +67,16 @@ static int setup(void **state)
 	free(id);
 	f->bridge.pid = -1;
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_with(state, SHIELDED_INTERACTIVE);
+}
+
+static int setup_dnsmasq(void **state)
+{
+	return setup_with(state, SHIELDED_INTERACTIVE | SHIELDED_DNSMASQ);
 }
 
 static int teardown(void **state)
@@ -102,21 +113,48 @@ static char *bridge_stderr(struct fixture *f)
 	return text;
 }
 
-/* Start `dbus-bridge NAME` and wait until it owns its name. */
+/* Whether a process has bound NFLOG group 100 in the container's namespace. */
+static bool nflog_bound(struct fixture *f)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/net/netfilter/nfnetlink_log", (int)f->s.h.container);
+	FILE *in = fopen(path, "r");
+	if (!in)
+		fail_msg("%s: %s", path, strerror(errno));
+	bool bound = false;
+	unsigned group;
+	char line[256];
+	while (!bound && fgets(line, sizeof(line), in))
+		bound = sscanf(line, "%u", &group) == 1 && group == 100;
+	fclose(in);
+	return bound;
+}
+
+/*
+ * Start `dbus-bridge NAME` and wait until it owns its name and its
+ * session listens (has bound NFLOG, which it does before it follows the
+ * dnsmasq log).
+ */
 static void bridge_start(struct fixture *f)
 {
+	assert_false(nflog_bound(f));
 	const char *args[] = { "dbus-bridge", NAME, NULL };
 	cli_run_start(&f->s, &f->bridge, false, false, args);
-	double deadline = harness_now_ms() + 5000;
-	while (!name_has_owner(f, f->bus_name)) {
+	double deadline = harness_now_ms() + READY_MS;
+	while (!name_has_owner(f, f->bus_name) || !nflog_bound(f)) {
 		if (harness_now_ms() > deadline || cli_run_reap(&f->bridge, harness_now_ms())) {
 			_cleanup_free_ char *errors = bridge_stderr(f);
-			fail_msg("dbus-bridge did not take %s (exit %d): %s", f->bus_name,
-				 f->bridge.status, errors ? errors : "");
+			fail_msg("dbus-bridge did not take %s and start its session (exit %d): %s",
+				 f->bus_name, f->bridge.status, errors ? errors : "");
 		}
-		dbus_pump(f->ev, 50);
+		dbus_pump(f->ev, 20);
 	}
 }
+
+struct find_signal {
+	struct fixture *f;
+	const char *member, *dest;
+};
 
 /* The first signal of member for dest, or NULL. */
 static const char *find_signal(struct fixture *f, const char *member, const char *dest)
@@ -128,32 +166,37 @@ static const char *find_signal(struct fixture *f, const char *member, const char
 	return NULL;
 }
 
-/*
- * Connect from the container to dest until the bridge announces it
- * (the session may still be binding NFLOG when the first attempt goes
- * out); every attempt must be refused. Returns the request_id.
- */
-static char *blocked(struct fixture *f, const char *dest)
+static bool found(void *arg)
 {
-	double deadline = harness_now_ms() + BLOCKED_MS;
+	struct find_signal *w = arg;
+	return find_signal(w->f, w->member, w->dest) != NULL;
+}
+
+/*
+ * Connect from the container to dest:80 (refused) and expect the bridge to
+ * announce it with ConnectionBlocked(NAME, dest, 80, 6, domain, NAME:<id>).
+ * Returns the request_id.
+ */
+static char *blocked(struct fixture *f, const char *dest, const char *domain)
+{
+	int r = harness_connect(&f->s.h, dest, H_TCP_PORT, 3000, NULL);
+	if (r != EHOSTUNREACH)
+		fail_msg("connect %s: expected EHOSTUNREACH, got %s", dest,
+			 r ? strerror(r) : "a connection");
+	struct find_signal want = { f, "ConnectionBlocked", dest };
 	const char *sig = NULL;
-	while (!(sig = find_signal(f, "ConnectionBlocked", dest)) && harness_now_ms() < deadline) {
-		int r = harness_connect(&f->s.h, dest, H_TCP_PORT, 3000, NULL);
-		if (r != EHOSTUNREACH)
-			fail_msg("connect %s: expected EHOSTUNREACH, got %s", dest,
-				 r ? strerror(r) : "a connection");
-		dbus_pump(f->ev, 300);
-	}
+	if (dbus_pump_until(f->ev, found, &want, SIGNAL_MS))
+		sig = find_signal(f, "ConnectionBlocked", dest);
 	if (!sig) {
 		for (size_t i = 0; i < f->signals.n; i++)
 			fprintf(stderr, "# signal: %s\n", f->signals.items[i]);
 		_cleanup_free_ char *errors = bridge_stderr(f);
 		fail_msg("no ConnectionBlocked for %s within %d ms; bridge stderr: %s", dest,
-			 BLOCKED_MS, errors ? errors : "");
+			 SIGNAL_MS, errors ? errors : "");
 	}
-	/* "PATH ConnectionBlocked|ctest|DEST|80|6||ctest:N" */
-	_cleanup_free_ char *head = ts_xasprintf(PATH " ConnectionBlocked|" NAME "|%s|%d|6||" NAME ":",
-						 dest, H_TCP_PORT);
+	/* "PATH ConnectionBlocked|ctest|DEST|80|6|DOMAIN|ctest:N" */
+	_cleanup_free_ char *head = ts_xasprintf(PATH " ConnectionBlocked|" NAME "|%s|%d|6|%s|" NAME
+						 ":", dest, H_TCP_PORT, domain);
 	if (!ts_startswith(sig, head))
 		fail_msg("ConnectionBlocked has wrong arguments: %s (expected %s<id>)", sig, head);
 	fprintf(stderr, "# %s\n", sig);
@@ -264,7 +307,7 @@ static void test_accept(void **state)
 	_cleanup_free_ char *session_stat = proc_identity(session);
 	assert_non_null(session_stat);
 
-	_cleanup_free_ char *rid = blocked(f, H_OTHER_IP);
+	_cleanup_free_ char *rid = blocked(f, H_OTHER_IP, "");
 	/* Refused verdicts change nothing. */
 	expect_verdict(f, "other:1", "accept", false);
 	expect_verdict(f, rid, "allow", false);
@@ -305,7 +348,7 @@ static void test_deny(void **state)
 	bridge_start(f);
 	pid_t session = session_pid(f->bridge.pid);
 	_cleanup_free_ char *session_stat = proc_identity(session);
-	_cleanup_free_ char *rid = blocked(f, H_OTHER_IP);
+	_cleanup_free_ char *rid = blocked(f, H_OTHER_IP, "");
 	expect_verdict(f, rid, "deny", true);
 	_cleanup_free_ char *applied = ts_xasprintf(PATH " VerdictApplied|" NAME "|" H_OTHER_IP
 						    "|%s|deny|true", rid);
@@ -322,6 +365,31 @@ static void test_deny(void **state)
 	_cleanup_free_ char *now = proc_identity(session);
 	assert_true(!now || strcmp(now, session_stat) != 0);
 	assert_false(name_has_owner(f, f->bus_name));
+	f->bridge.pid = -1;
+}
+
+/* dnsmasq tier: the destination carries the name the container looked up. */
+static void test_domain(void **state)
+{
+	struct fixture *f = *state;
+	bridge_start(f);
+	char ips[4][16];
+	assert_int_equal(harness_dns_query(&f->s.h, "127.0.0.1", H_DOMAIN_OTHER, ips, 4), 1);
+	assert_string_equal(ips[0], H_DOMAIN_OTHER_IP);
+	_cleanup_free_ char *rid = blocked(f, H_DOMAIN_OTHER_IP, H_DOMAIN_OTHER);
+	expect_verdict(f, rid, "accept", true);
+	_cleanup_free_ char *applied = ts_xasprintf(PATH " VerdictApplied|" NAME "|"
+						    H_DOMAIN_OTHER_IP "|%s|accept|true", rid);
+	expect_signal(f, applied);
+	int r = harness_connect(&f->s.h, H_DOMAIN_OTHER_IP, H_TCP_PORT, 3000, NULL);
+	if (r != 0)
+		fail_msg("after accept, connect " H_DOMAIN_OTHER_IP ": %s", strerror(r));
+	_cleanup_free_ char *domains = read_text(f->s.state_dir, "live.domains");
+	assert_non_null(domains);
+	assert_non_null(strstr(domains, H_DOMAIN_OTHER "\n"));
+	assert_int_equal(kill(f->bridge.pid, SIGTERM), 0);
+	assert_true(cli_run_reap(&f->bridge, harness_now_ms() + STOP_MS));
+	assert_int_equal(f->bridge.status, 0);
 	f->bridge.pid = -1;
 }
 
@@ -355,6 +423,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_accept),
 		T(test_deny),
+		cmocka_unit_test_setup_teardown(test_domain, setup_dnsmasq, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, group_teardown);
 }
