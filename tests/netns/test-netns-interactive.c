@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <linux/fs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -41,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -121,8 +123,30 @@ static void forget(void **slots, void *p)
 			slots[i] = NULL;
 }
 
+/* A directory made immutable (chattr +i) by a test: teardown makes it mutable again. */
+static char *immutable_dir;
+
+static void set_immutable(const char *dir, bool on)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	int flags = 0;
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0)
+		fail_msg("FS_IOC_GETFLAGS %s: %s", dir, strerror(errno));
+	flags = on ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+	int r = ioctl(fd, FS_IOC_SETFLAGS, &flags);
+	int e = errno;
+	close(fd);
+	if (r < 0)
+		fail_msg("FS_IOC_SETFLAGS %s: %s", dir, strerror(e));
+	free(immutable_dir);
+	immutable_dir = on ? strdup(dir) : NULL;
+}
+
 static int teardown(void **state)
 {
+	if (immutable_dir)
+		set_immutable(immutable_dir, false);
 	for (int i = 0; i < MAX_OPEN; i++) {
 		if (open_sessions[i])
 			session_free(open_sessions[i]);
@@ -347,28 +371,38 @@ static long queued_count(struct shielded *f)
 
 /* ---- readiness: NFLOG group 100 bound in the container's namespace ---- */
 
-static bool nflog_bound(struct shielded *f)
+/* The netlink port id bound to group 100 in the container's namespace, 0 when none. */
+static unsigned nflog_portid(struct shielded *f)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/net/netfilter/nfnetlink_log", (int)f->h.container);
 	FILE *in = fopen(path, "r");
 	if (!in)
 		fail_msg("%s: %s", path, strerror(errno));
-	bool bound = false;
-	unsigned group;
+	unsigned group, portid, bound = 0;
 	char line[256];
 	while (!bound && fgets(line, sizeof(line), in))
-		bound = sscanf(line, "%u", &group) == 1 && group == 100;
+		if (sscanf(line, "%u %u", &group, &portid) == 2 && group == 100)
+			bound = portid;
 	fclose(in);
 	return bound;
 }
 
-/* Until the session binds NFLOG (or ends: false). */
-static bool wait_bound(struct shielded *f, pid_t pid)
+static bool nflog_bound(struct shielded *f)
+{
+	return nflog_portid(f) != 0;
+}
+
+/*
+ * Until group 100 is bound to a socket other than the one bound as the
+ * process started (before, 0: none), or the process ends (false).
+ */
+static bool wait_bound(struct shielded *f, pid_t pid, unsigned before)
 {
 	double deadline = harness_now_ms() + READY_MS;
 	while (harness_now_ms() < deadline) {
-		if (nflog_bound(f))
+		unsigned now = nflog_portid(f);
+		if (now && now != before)
 			return true;
 		if (waitpid(pid, NULL, WNOHANG | WNOWAIT) == pid)
 			return false;
@@ -393,7 +427,7 @@ static struct session *session_start(struct shielded *f, const char *name)
 	const char *args[] = { "interactive", name, "--raw", NULL };
 	s->io = cli_stream_start(f, true, args);
 	remember((void **)open_sessions, s);
-	if (!wait_bound(f, s->io->r.pid)) {
+	if (!wait_bound(f, s->io->r.pid, 0)) {
 		char *t = cli_stream_transcript(s->io);
 		fail_msg("the session did not bind NFLOG group 100 within %d ms; %s", READY_MS, t);
 	}
@@ -715,22 +749,31 @@ static void test_bad_input(void **state)
 	session_free(s);
 }
 
+/* A valid accept of id, padded with an unknown key to len bytes, then a newline. */
+static char *padded_verdict(long long id, size_t len)
+{
+	char *head = ts_xasprintf("{\"type\":\"verdict\",\"id\":%lld,\"action\":\"accept\","
+				  "\"pad\":\"", id);
+	size_t n = strlen(head);
+	assert_true(len > n + 2);
+	char *line = calloc(1, len + 2);
+	assert_non_null(line);
+	memcpy(line, head, n);
+	memset(line + n, 'x', len - n - 2);
+	strcpy(line + len - 2, "\"}\n");
+	assert_int_equal(strlen(line), len + 1);
+	free(head);
+	return line;
+}
+
 /* A line longer than 4096 bytes is reported and ignored as a whole, even a valid verdict. */
 static void test_oversized_line(void **state)
 {
 	struct shielded *f = *state;
 	struct session *s = session_start(f, NAME);
 	long long id = refuse_pending(f, s, H_OTHER_IP, H_TCP_PORT, "");
-	char head[128];
-	int n = snprintf(head, sizeof(head), "{\"type\":\"verdict\",\"id\":%lld,\"action\":\"accept\","
-			 "\"pad\":\"", id);
 	/* 4097 bytes before the newline: one too many. */
-	size_t len = 4097;
-	char *line = malloc(len + 2);
-	memcpy(line, head, (size_t)n);
-	memset(line + n, 'x', len - (size_t)n - 2);
-	memcpy(line + len - 2, "\"}\n", 4);
-	assert_int_equal(strlen(line), len + 1);
+	char *line = padded_verdict(id, 4097);
 	struct snapshot before, after;
 	take_snapshot(f, &before);
 	send_line(s, line);
@@ -741,7 +784,8 @@ static void test_oversized_line(void **state)
 	snapshot_clear(&before);
 	snapshot_clear(&after);
 	/* A line far longer, sent in pieces: one report, ignored; the next line works. */
-	char *huge = malloc(70000);
+	char *huge = calloc(1, 70000);
+	assert_non_null(huge);
 	memset(huge, 'y', 69998);
 	huge[69998] = '\n';
 	huge[69999] = '\0';
@@ -750,10 +794,8 @@ static void test_oversized_line(void **state)
 	expect_stderr(s, "longer than 4096 bytes");
 	expect_quiet(s);
 	/* Exactly 4096 bytes is taken. */
-	len = 4096;
-	memset(line + n, 'x', len - (size_t)n - 2);
-	memcpy(line + len - 2, "\"}\n", 4);
-	assert_int_equal(strlen(line), len + 1);
+	free(line);
+	line = padded_verdict(id, 4096);
 	double t0 = harness_now_ms();
 	send_line(s, line);
 	expect_applied(s, t0, id, H_OTHER_IP, "accept", true);
@@ -816,6 +858,29 @@ static void test_failed_verdict_retry(void **state)
 	expect_applied(s, t0, other, H_DOMAIN_OTHER_IP, "deny", true);
 	assert_true(set_has(f, "deny_v4", H_DOMAIN_OTHER_IP));
 	assert_true(file_has_line(f->state_dir, "deny.list", H_DOMAIN_OTHER_IP));
+	/*
+	 * The files read fine but cannot be replaced (the bundle directory
+	 * immutable): the change fails while being saved. Still ok:false and
+	 * pending; retried once the directory is writable again.
+	 */
+	long long third = refuse_pending(f, s, H_ROGUE_DNS, H_TCP_PORT, "");
+	set_immutable(f->state_dir, true);
+	t0 = harness_now_ms();
+	send_verdict(s, third, "accept");
+	expect_applied(s, t0, third, H_ROGUE_DNS, "accept", false);
+	expect_stderr(s, "still pending");
+	bool in_set = set_has(f, "allow_v4", H_ROGUE_DNS);
+	fprintf(stderr, "# accept not saved: %s the allow set\n",
+		in_set ? "applied to" : "not applied to");
+	set_immutable(f->state_dir, false);
+	assert_false(file_has_line(f->state_dir, "live.allowed", H_ROGUE_DNS));
+	t0 = harness_now_ms();
+	send_verdict(s, third, "accept");
+	expect_applied(s, t0, third, H_ROGUE_DNS, "accept", true);
+	assert_true(file_has_line(f->state_dir, "live.allowed", H_ROGUE_DNS));
+	assert_true(set_has(f, "allow_v4", H_ROGUE_DNS));
+	assert_reachable(f, H_ROGUE_DNS);
+	expect_quiet(s);
 	free(path);
 	free(saved);
 	free(deny);
@@ -848,9 +913,54 @@ static void test_eof(void **state)
 	assert_reachable(f, H_OTHER_IP);
 	assert_refused(f, H_DOMAIN_OTHER_IP, H_TCP_PORT);
 	session_free(s);
-	/* The binding is released: a new session binds again. */
-	s = session_start(f, NAME);
+}
+
+/*
+ * A new session right after one that applied a verdict and ended: the
+ * NFLOG group must be free at once (an operator restarts the command; a
+ * program reconnects). Each round uses an address of its own, added to
+ * the world, so it starts refused.
+ */
+#define RESTARTS 12
+
+static void test_restart_after_verdict(void **state)
+{
+	struct shielded *f = *state;
+	char addrs[RESTARTS][32];
+	for (int i = 0; i < RESTARTS; i++) {
+		snprintf(addrs[i], sizeof(addrs[i]), "198.51.100.%d", 101 + i);
+		char cidr[40];
+		snprintf(cidr, sizeof(cidr), "%s/32", addrs[i]);
+		const char *add[] = { "ip", "addr", "add", cidr, "dev", "lo", NULL };
+		assert_int_equal(harness_ns_run(f->h.world, add), 0);
+	}
+	struct session *s = session_start(f, NAME);
+	for (int i = 0; i < RESTARTS; i++) {
+		long long id = refuse_pending(f, s, addrs[i], H_TCP_PORT, "");
+		double t0 = harness_now_ms();
+		send_verdict(s, id, i % 2 ? "deny" : "accept");
+		expect_applied(s, t0, id, addrs[i], i % 2 ? "deny" : "accept", true);
+		close(s->io->r.in_fd);
+		s->io->r.in_fd = -1;
+		unsigned portid = nflog_portid(f);
+		expect_exit0(s, t0, "EOF after a verdict");
+		session_free(s);
+		/* At once: no waiting for anything to let go of the group. */
+		const char *args[] = { "interactive", NAME, "--raw", NULL };
+		s = calloc(1, sizeof(*s));
+		s->err = (struct ts_strbuf)TS_STRBUF_INIT;
+		s->io = cli_stream_start(f, true, args);
+		remember((void **)open_sessions, s);
+		if (!wait_bound(f, s->io->r.pid, portid)) {
+			char *t = cli_stream_transcript(s->io);
+			fail_msg("round %d: a session started right after the previous one ended "
+				 "(after a verdict) did not bind NFLOG group 100: %s", i, t);
+		}
+	}
 	session_free(s);
+	/* Every verdict held. */
+	for (int i = 0; i < RESTARTS; i++)
+		assert_true(file_has_line(f->state_dir, i % 2 ? "deny.list" : "live.allowed", addrs[i]));
 }
 
 static void stop_with(struct shielded *f, int sig, bool with_pending)
@@ -877,6 +987,27 @@ static void test_signals(void **state)
 	/* Nothing was decided by stopping. */
 	assert_refused(f, H_OTHER_IP, H_TCP_PORT);
 	assert_false(file_has_line(f->state_dir, "deny.list", H_OTHER_IP));
+}
+
+/* Whoever reads the session's output goes away: it ends with the next line it prints. */
+static void test_reader_gone(void **state)
+{
+	struct shielded *f = *state;
+	struct session *s = session_start(f, NAME);
+	close(s->io->r.out_fd);
+	s->io->r.out_fd = -1;
+	double t0 = harness_now_ms();
+	assert_refused(f, H_OTHER_IP, H_TCP_PORT);
+	if (!cli_run_reap(&s->io->r, t0 + LATE_MS))
+		fail_msg("the session still runs %d ms after its stdout reader went away", LATE_MS);
+	fprintf(stderr, "# reader gone: exit %d after %.1f ms\n", s->io->r.status,
+		harness_now_ms() - t0);
+	assert_int_equal(s->io->r.status, 0);
+	assert_true(harness_now_ms() - t0 <= STOP_MS);
+	/* Nothing was decided. */
+	assert_refused(f, H_OTHER_IP, H_TCP_PORT);
+	assert_false(file_has_line(f->state_dir, "deny.list", H_OTHER_IP));
+	session_free(s);
 }
 
 /* The container stops: the session ends by itself, exit 0. */
@@ -1073,7 +1204,7 @@ static struct tty *tty_start(struct shielded *f)
 		_exit(127);
 	}
 	fcntl(t->master, F_SETFL, O_NONBLOCK);
-	if (!wait_bound(f, t->pid))
+	if (!wait_bound(f, t->pid, 0))
 		fail_msg("the human session did not bind NFLOG group 100 within %d ms", READY_MS);
 	return t;
 }
@@ -1246,7 +1377,9 @@ int main(void)
 		WITH(test_oversized_line, setup_interactive),
 		WITH(test_failed_verdict_retry, setup_interactive),
 		WITH(test_eof, setup_interactive),
+		WITH(test_restart_after_verdict, setup_interactive),
 		WITH(test_signals, setup_interactive),
+		WITH(test_reader_gone, setup_interactive),
 		WITH(test_container_stops, setup_interactive),
 		WITH(test_not_interactive, setup_plain),
 		WITH(test_refusals, setup_interactive),
