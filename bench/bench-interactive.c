@@ -299,6 +299,18 @@ static void dnsmasq_tier(struct figures *refusal, struct figures *accept)
 	shielded_teardown(&f);
 }
 
+/* The 1-minute load average: the machine is shared, and a loaded one shows in the figures. */
+static double load_average(void)
+{
+	double load = -1;
+	FILE *in = fopen("/proc/loadavg", "r");
+	if (in && fscanf(in, "%lf", &load) != 1)
+		load = -1;
+	if (in)
+		fclose(in);
+	return load;
+}
+
 int main(void)
 {
 	const char *why;
@@ -311,10 +323,12 @@ int main(void)
 	/* Every static-tier run, accept or deny, starts with a refused connection. */
 	struct figures refusal = { 0 }, syn = { 0 }, accept = { 0 }, deny = { 0 };
 	struct figures dns_refusal = { 0 }, dns_accept = { 0 };
+	double load_before = load_average();
 	static_tier(&refusal, &syn, &accept, &deny);
 	dnsmasq_tier(&dns_refusal, &dns_accept);
 	printf("bench-interactive: `terok-shield interactive NAME --raw`, %d runs each, a fresh "
-	       "destination per run\n", RUNS);
+	       "destination per run; load average %.2f before, %.2f after\n", RUNS, load_before,
+	       load_average());
 	print_figures("refused SYN -> pending (from the refusal)", &refusal, 20);
 	print_figures("refused SYN -> pending (from connect())", &syn, 0);
 	print_figures("verdict -> verdict_applied, accept", &accept, 5);

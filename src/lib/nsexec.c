@@ -52,6 +52,14 @@ static void helper(int fd, const struct ts_proc_identity *id, ts_nsexec_fn fn, v
 	struct report rep = { 0 };
 	_cleanup_free_ char *output = NULL;
 	struct ts_nft *nft = NULL;
+	/*
+	 * Nothing of the caller's stays open here: a long-running caller's
+	 * NFLOG socket or pipes would otherwise outlive it in this helper and
+	 * in the detached child that releases libnftables' socket.
+	 */
+	if (fd > 3)
+		close_range(3, (unsigned)fd - 1, 0);
+	close_range((unsigned)fd + 1, ~0U, 0);
 	rep.result = ts_netns_enter_container(id, &rep.err);
 	if (rep.result == 0)
 		rep.result = ts_nft_open(&nft, &rep.err);

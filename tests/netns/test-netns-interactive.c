@@ -17,7 +17,16 @@
  * It binds NFLOG group 100 in the container's namespace before it waits
  * for anything, and the kernel keeps what arrives after the bind for the
  * socket, so the test waits until the container namespace's
- * /proc/net/netfilter/nfnetlink_log lists group 100.
+ * /proc/net/netfilter/nfnetlink_log lists group 100 bound to a new
+ * netlink port (not the one a previous session had).
+ *
+ * Covered: pending lines (fields, ids, one per destination, by IP and by
+ * domain, at most 256 waiting), accept and deny (sets, bundle files,
+ * audit, kept over up and a hook re-run), bad and oversized input
+ * changing nothing, a failed verdict (ok:false, still pending, retried),
+ * EOF, SIGINT, SIGTERM, the reader or the container going away, a
+ * restart right after a verdict, refusals and usage errors, IPv6 and
+ * ff02::/16 housekeeping, the dnsmasq tier's names, human mode.
  *
  * Exactness of "one pending per destination": output is ordered, so after
  * repeated connections to one destination the test makes one to another
@@ -205,6 +214,18 @@ static void leave_container(struct shielded *f)
 		abort(); /* a test stuck in the wrong namespace must not go on */
 }
 
+/* One UDP datagram from the container to an IPv4 address. */
+static void send_udp4(struct shielded *f, const char *addr, uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	assert_int_equal(inet_pton(AF_INET, addr, &sa.sin_addr), 1);
+	int fd = harness_socket(&f->h, f->h.container, AF_INET, SOCK_DGRAM);
+	assert_true(fd >= 0);
+	/* The reject may surface as an error of this very send: that is fine. */
+	(void)sendto(fd, "x", 1, 0, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+}
+
 /* One UDP datagram from the container to an IPv6 address (scope eth0 for multicast). */
 static void send_udp6(struct shielded *f, const char *addr, uint16_t port)
 {
@@ -228,6 +249,23 @@ static void syn6(struct shielded *f, const char *addr, uint16_t port)
 	int fd = harness_socket(&f->h, f->h.container, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK);
 	assert_true(fd >= 0);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS)
+		fail_msg("connect %s: %s", addr, strerror(errno));
+	close(fd);
+}
+
+/*
+ * A TCP SYN from the container to an IPv4 address, not waiting for the
+ * refusal: a burst of rejects meets the kernel's ICMP rate limit, and a
+ * SYN left unanswered would make connect() wait for its retransmission.
+ */
+static void syn4(struct shielded *f, const char *addr, uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	assert_int_equal(inet_pton(AF_INET, addr, &sa.sin_addr), 1);
+	int fd = harness_socket(&f->h, f->h.container, AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
+	assert_true(fd >= 0);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 && errno != EINPROGRESS &&
+	    errno != EHOSTUNREACH)
 		fail_msg("connect %s: %s", addr, strerror(errno));
 	close(fd);
 }
@@ -630,15 +668,60 @@ static void test_pending_dedup(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_refused(f, H_OTHER_IP, H_TCP_PORT);
 	assert_refused(f, H_OTHER_IP, 443);
+	/* Private ranges are refused before the QUEUED rule: never a question. */
+	assert_refused(f, H_PRIVATE_IP, H_TCP_PORT);
 	/* Output is ordered: the next line must be the next destination's. */
 	long long next = refuse_pending(f, s, H_DOMAIN_OTHER_IP, 8443, "");
 	assert_int_equal(next, 2);
+	/* UDP too, with its protocol and port. */
+	double t0 = harness_now_ms();
+	send_udp4(f, H_ROGUE_DNS, 5353);
+	assert_int_equal(expect_pending(s, t0, H_ROGUE_DNS, 5353, IPPROTO_UDP, ""), 3);
 	expect_quiet(s);
 	/* Nothing was decided: both stay refused, nothing is in any file. */
 	assert_refused(f, H_OTHER_IP, H_TCP_PORT);
 	assert_false(file_has_line(f->state_dir, "live.allowed", H_OTHER_IP));
 	assert_false(file_has_line(f->state_dir, "deny.list", H_OTHER_IP));
 	expect_quiet(s);
+	session_free(s);
+}
+
+/*
+ * At most 256 destinations wait at once: the 257th is refused without a
+ * question (one notice on stderr); once one is answered there is room
+ * again. The addresses are TEST-NET ones the container's own output chain
+ * refuses: no packet leaves it.
+ */
+static void test_pending_limit(void **state)
+{
+	struct shielded *f = *state;
+	struct session *s = session_start(f, NAME);
+	char addrs[258][32];
+	for (int i = 0; i < 258; i++)
+		snprintf(addrs[i], sizeof(addrs[i]), i < 254 ? "198.51.100.%d" : "203.0.113.%d",
+			 i < 254 ? i + 1 : i - 253);
+	for (int i = 0; i < 256; i++) {
+		double t0 = harness_now_ms();
+		syn4(f, addrs[i], H_TCP_PORT);
+		assert_int_equal(expect_pending(s, t0, addrs[i], H_TCP_PORT, IPPROTO_TCP, ""), i + 1);
+	}
+	syn4(f, addrs[256], H_TCP_PORT);
+	expect_stderr(s, "256 destinations already wait");
+	syn4(f, addrs[257], H_TCP_PORT);
+	expect_quiet(s);
+	double t0 = harness_now_ms();
+	send_verdict(s, 1, "deny");
+	expect_applied(s, t0, 1, addrs[0], "deny", true);
+	t0 = harness_now_ms();
+	syn4(f, addrs[256], H_TCP_PORT);
+	assert_int_equal(expect_pending(s, t0, addrs[256], H_TCP_PORT, IPPROTO_TCP, ""), 257);
+	/* Full again: one more notice, not one per packet. */
+	syn4(f, addrs[257], H_TCP_PORT);
+	expect_stderr(s, "256 destinations already wait");
+	syn4(f, addrs[257], 443);
+	expect_quiet(s);
+	take_stderr(s);
+	assert_null(strstr(sb_str(&s->err) + s->err_seen, "already wait"));
 	session_free(s);
 }
 
@@ -692,6 +775,8 @@ static void test_deny(void **state)
 	CLI_OK(f, "up", NAME);
 	assert_true(set_has(f, "deny_v4", H_OTHER_IP));
 	assert_refused(f, H_OTHER_IP, H_TCP_PORT);
+	/* The session outlives the table's replacement: still asking. */
+	assert_int_equal(refuse_pending(f, s, H_ROGUE_DNS, H_TCP_PORT, ""), next + 1);
 	assert_int_equal(shielded_hook(f), 0);
 	assert_true(set_has(f, "deny_v4", H_OTHER_IP));
 	assert_refused(f, H_OTHER_IP, H_TCP_PORT);
@@ -1174,6 +1259,41 @@ static void test_domain_raw(void **state)
 	session_free(s);
 }
 
+/*
+ * The container's dnsmasq died: a verdict on a named entry cannot reload
+ * it. ok:false with the reason, still pending; once the hook has started
+ * a new dnsmasq, the retry works.
+ */
+static void test_domain_dnsmasq_dead(void **state)
+{
+	struct shielded *f = *state;
+	struct session *s = session_start(f, NAME);
+	resolve_in_container(f, H_DOMAIN_OTHER, H_DOMAIN_OTHER_IP);
+	long long id = refuse_pending(f, s, H_DOMAIN_OTHER_IP, H_TCP_PORT, H_DOMAIN_OTHER);
+	pid_t dns;
+	assert_int_equal(ts_dnsmasq_pid(f->state_dir, &dns, NULL), 0);
+	kill(dns, SIGKILL);
+	for (int i = 0; i < 200 && kill(dns, 0) == 0; i++)
+		usleep(10000);
+	double t0 = harness_now_ms();
+	send_verdict(s, id, "accept");
+	expect_applied(s, t0, id, H_DOMAIN_OTHER_IP, "accept", false);
+	expect_stderr(s, "still pending");
+	expect_stderr(s, "DNS is broken");
+	fprintf(stderr, "# dead dnsmasq: %s# and the address is %s the allow set\n",
+		sb_str(&s->err), set_has(f, "allow_v4", H_DOMAIN_OTHER_IP) ? "in" : "not in");
+	assert_int_equal(shielded_hook(f), 0);
+	t0 = harness_now_ms();
+	send_verdict(s, id, "accept");
+	expect_applied(s, t0, id, H_DOMAIN_OTHER_IP, "accept", true);
+	assert_true(file_has_line(f->state_dir, "live.domains", H_DOMAIN_OTHER));
+	assert_reachable(f, H_DOMAIN_OTHER_IP);
+	resolve_in_container(f, H_DOMAIN_OTHER, H_DOMAIN_OTHER_IP);
+	assert_true(set_has(f, "dns_v4", H_DOMAIN_OTHER_IP));
+	expect_quiet(s);
+	session_free(s);
+}
+
 /* ---- 10. human mode in a pseudo-terminal ---- */
 
 struct tty {
@@ -1327,6 +1447,21 @@ static void test_human_domain(void **state)
 	assert_int_not_equal(dns_before, dns_after);
 	resolve_in_container(f, H_DOMAIN_OTHER, H_DOMAIN_OTHER_IP);
 	assert_true(set_has(f, "dns_v4", H_DOMAIN_OTHER_IP));
+	/* A deny that fails (deny.list a directory): said so, and asked again. */
+	char *deny = ts_xasprintf("%s/deny.list", f->state_dir);
+	char *deny_saved = ts_xasprintf("%s/deny.list.saved", f->state_dir);
+	bool had_file = rename(deny, deny_saved) == 0;
+	assert_int_equal(mkdir(deny, 0700), 0);
+	t0 = harness_now_ms();
+	tty_send(t, "deny\n");
+	tty_expect(t, t0, "terok-shield: could not deny " H_OTHER_IP " :443: ");
+	tty_expect(t, t0, "[BLOCKED] " H_OTHER_IP " :443 — allow/deny? ");
+	assert_false(set_has(f, "deny_v4", H_OTHER_IP));
+	assert_int_equal(rmdir(deny), 0);
+	if (had_file)
+		assert_int_equal(rename(deny_saved, deny), 0);
+	free(deny);
+	free(deny_saved);
 	/* d denies. */
 	t0 = harness_now_ms();
 	tty_send(t, "d\n");
@@ -1371,6 +1506,7 @@ int main(void)
 	}
 	const struct CMUnitTest tests[] = {
 		WITH(test_pending_dedup, setup_interactive),
+		WITH(test_pending_limit, setup_interactive),
 		WITH(test_accept, setup_interactive),
 		WITH(test_deny, setup_interactive),
 		WITH(test_bad_input, setup_interactive),
@@ -1385,6 +1521,7 @@ int main(void)
 		WITH(test_refusals, setup_interactive),
 		WITH(test_ipv6_housekeeping, setup_interactive),
 		WITH(test_domain_raw, setup_dnsmasq),
+		WITH(test_domain_dnsmasq_dead, setup_dnsmasq),
 		WITH(test_human_domain, setup_dnsmasq),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
