@@ -66,6 +66,7 @@ int down_main(int argc, char **argv, struct cli *cli);
 int rules_main(int argc, char **argv, struct cli *cli);
 int watch_main(int argc, char **argv, struct cli *cli);
 int interactive_main(int argc, char **argv, struct cli *cli);
+int dbus_bridge_main(int argc, char **argv, struct cli *cli);
 
 /* One warning line per domain that did not resolve ("NAME: reason"). */
 void cli_warn_unresolved(const struct ts_strv *warnings);

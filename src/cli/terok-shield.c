@@ -20,6 +20,7 @@ static const struct cli_command commands[] = {
 	{ "rules", rules_main, "print a container's live state and rules" },
 	{ "watch", watch_main, "stream a container's events as JSON lines" },
 	{ "interactive", interactive_main, "answer a container's refused connections: allow or deny" },
+	{ "dbus-bridge", dbus_bridge_main, "serve a container's interactive session on the session bus" },
 	{ "preview", preview_main, "print the ruleset that would be applied" },
 	{ "profiles", profiles_main, "list allowlist profiles, or show one" },
 	{ "status", status_main, "show the installation overview, or a container's state" },
