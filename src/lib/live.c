@@ -414,6 +414,17 @@ static int store_files(const char *state_dir, const struct ts_bundle_settings *s
 	return r;
 }
 
+/* The files were not saved: the running container's sets go back to what they say. */
+static int undo_live(const struct ts_shield *s, const struct ts_proc_identity *id)
+{
+	struct apply old = { 0 };
+	int r = read_set_contents(s->state_dir, &old, NULL);
+	if (r == 0)
+		r = ts_in_container(id, apply_in_container, &old, NULL, NULL);
+	apply_clear(&old);
+	return r;
+}
+
 /*
  * The new lists are computed in memory; the running container gets them
  * while the files are written (a domain change waits for dnsmasq.conf
@@ -461,7 +472,9 @@ static int change_locked(const struct ts_shield *s, struct target *t, bool allow
 	_cleanup_free_ char *progress = NULL;
 	int live = started ? ts_nsexec_finish(&job, &progress, &live_err) : 0;
 	if (r == 0 && stored < 0 && started && live == 0)
-		r = ts_error_prefix(err, stored, "applied to %s now, but not saved", s->name);
+		r = undo_live(s, &id) == 0
+			    ? ts_error_prefix(err, stored, "not saved, so %s was left as it was", s->name)
+			    : ts_error_prefix(err, stored, "applied to %s now, but not saved", s->name);
 	else if (r == 0 && stored < 0)
 		r = stored;
 	else if (r == 0 && live < 0) {
