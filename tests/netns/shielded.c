@@ -18,6 +18,7 @@
 
 #include "bundle.h"
 #include "dnsmasq.h"
+#include "procid.h"
 #include "shielded.h"
 #include "test-helpers.h"
 #include "util.h"
@@ -111,6 +112,94 @@ void shielded_teardown(struct shielded *f)
 	free(f->config_dir);
 	harness_cli_env_free(f->env);
 	*f = (struct shielded){ 0 };
+}
+
+bool shielded_suite_runnable(void)
+{
+	const char *why;
+	if (!harness_supported(&why)) {
+		printf("1..0 # SKIP %s\n", why);
+		return false;
+	}
+	if (!getenv("TS_TEST_CLI") || !getenv("TS_TEST_HOOK")) {
+		printf("1..0 # SKIP TS_TEST_CLI and TS_TEST_HOOK must name the binaries\n");
+		return false;
+	}
+	return true;
+}
+
+char *shielded_gone(struct shielded *f, const char *name, bool interactive)
+{
+	char *dir = shielded_container_dir(f, name);
+	if (interactive)
+		write_text(dir, "interactive", "nflog\n");
+	shielded_write_bundle(dir, H_ALLOWED_IP "\n");
+	pid_t pid = fork();
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	struct ts_proc_identity id;
+	assert_int_equal(ts_proc_identity_read(pid, &id, NULL), 0);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	char *text = ts_proc_identity_format(&id);
+	write_text(dir, "container.pid", text);
+	free(text);
+	return dir;
+}
+
+/* ---- snapshots ---- */
+
+static const char *const snapshot_files[SHIELDED_SNAPSHOT_FILES] = {
+	"live.allowed", "deny.list", "live.domains", "denied.domains", "dnsmasq.conf",
+	"ruleset.nft", "audit.jsonl",
+};
+
+/*
+ * Counter values blanked: the container's kernel sends packets of its own
+ * (IPv6 router solicitations, MLD reports) that the terminal rule counts
+ * at any moment. Everything else of the listing must stay byte-identical.
+ */
+static void blank_counters(char *listing)
+{
+	static const char *const words[] = { "packets ", "bytes " };
+	for (size_t w = 0; w < ARRAY_SIZE(words); w++)
+		for (char *p = listing; (p = strstr(p, words[w]));) {
+			p += strlen(words[w]);
+			size_t digits = strspn(p, "0123456789");
+			if (digits == 0)
+				continue;
+			*p = '#';
+			memmove(p + 1, p + digits, strlen(p + digits) + 1);
+		}
+}
+
+void shielded_snapshot(struct shielded *f, struct shielded_snapshot *s)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(snapshot_files); i++)
+		s->files[i] = read_text(f->state_dir, snapshot_files[i]);
+	s->table = harness_list_table(&f->h, f->h.container);
+	assert_non_null(s->table);
+	blank_counters(s->table);
+}
+
+void shielded_snapshot_clear(struct shielded_snapshot *s)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(snapshot_files); i++)
+		free(s->files[i]);
+	free(s->table);
+}
+
+void shielded_assert_unchanged(const struct shielded_snapshot *a,
+			       const struct shielded_snapshot *b, const char *what)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(snapshot_files); i++)
+		if ((a->files[i] == NULL) != (b->files[i] == NULL) ||
+		    (a->files[i] && strcmp(a->files[i], b->files[i]) != 0))
+			fail_msg("%s changed %s", what, snapshot_files[i]);
+	if (strcmp(a->table, b->table) != 0)
+		fail_msg("%s changed the live table:\n%s\n----\n%s", what, a->table, b->table);
 }
 
 /* ---- one CLI process ---- */

@@ -50,6 +50,34 @@ void shielded_write_bundle(const char *state_dir, const char *profile_allowed);
 /* Run the hook's createRuntime again; its exit status. */
 int shielded_hook(struct shielded *f);
 
+/*
+ * Whether the suite can run here: root with network namespaces and the
+ * binaries named by TS_TEST_CLI and TS_TEST_HOOK. Otherwise prints the
+ * TAP skip line with the reason and returns false.
+ */
+bool shielded_suite_runnable(void);
+
+/*
+ * A prepared container name (optionally interactive) whose process ran
+ * once and has exited: its container.pid names a dead process. Returns its
+ * state_dir.
+ */
+char *shielded_gone(struct shielded *f, const char *name, bool interactive);
+
+/* ---- "changes nothing": the bundle files and the live table, before and after ---- */
+
+#define SHIELDED_SNAPSHOT_FILES 7
+struct shielded_snapshot {
+	char *files[SHIELDED_SNAPSHOT_FILES];
+	char *table;
+};
+
+void shielded_snapshot(struct shielded *f, struct shielded_snapshot *s);
+void shielded_snapshot_clear(struct shielded_snapshot *s);
+/* Fails the test, naming what changed, unless a and b are the same. */
+void shielded_assert_unchanged(const struct shielded_snapshot *a,
+			       const struct shielded_snapshot *b, const char *what);
+
 /* ---- one CLI process ---- */
 
 struct cli_run {

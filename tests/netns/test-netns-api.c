@@ -136,15 +136,8 @@ static void test_api_bad_input(void **state)
 
 int main(void)
 {
-	const char *why;
-	if (!harness_supported(&why)) {
-		printf("1..0 # SKIP %s\n", why);
+	if (!shielded_suite_runnable())
 		return 0;
-	}
-	if (!getenv("TS_TEST_CLI") || !getenv("TS_TEST_HOOK")) {
-		printf("1..0 # SKIP TS_TEST_CLI and TS_TEST_HOOK must name the binaries\n");
-		return 0;
-	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_api_allow_deny_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api_bad_input, setup, teardown),

@@ -328,55 +328,6 @@ static bool set_has(struct shielded *f, const char *set, const char *addr)
 	return has;
 }
 
-struct snapshot {
-	char *files[7];
-	char *table;
-};
-
-static const char *const snapshot_files[] = { "live.allowed", "deny.list",    "live.domains",
-					      "denied.domains", "dnsmasq.conf", "ruleset.nft",
-					      "audit.jsonl" };
-
-/* Counters blanked: the container's own packets and the test's refused ones count at any time. */
-static void blank_counters(char *listing)
-{
-	static const char *const words[] = { "packets ", "bytes " };
-	for (size_t w = 0; w < ARRAY_SIZE(words); w++)
-		for (char *p = listing; (p = strstr(p, words[w]));) {
-			p += strlen(words[w]);
-			size_t digits = strspn(p, "0123456789");
-			if (digits == 0)
-				continue;
-			*p = '#';
-			memmove(p + 1, p + digits, strlen(p + digits) + 1);
-		}
-}
-
-static void take_snapshot(struct shielded *f, struct snapshot *s)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(snapshot_files); i++)
-		s->files[i] = read_text(f->state_dir, snapshot_files[i]);
-	s->table = harness_list_table(&f->h, f->h.container);
-	assert_non_null(s->table);
-	blank_counters(s->table);
-}
-
-static void snapshot_clear(struct snapshot *s)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(snapshot_files); i++)
-		free(s->files[i]);
-	free(s->table);
-}
-
-static void assert_unchanged(const struct snapshot *a, const struct snapshot *b, const char *what)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(snapshot_files); i++)
-		if ((a->files[i] == NULL) != (b->files[i] == NULL) ||
-		    (a->files[i] && strcmp(a->files[i], b->files[i]) != 0))
-			fail_msg("%s changed %s", what, snapshot_files[i]);
-	if (strcmp(a->table, b->table) != 0)
-		fail_msg("%s changed the live table:\n%s\n----\n%s", what, a->table, b->table);
-}
 
 /* Packets the QUEUED terminal rule counted (nft's own listing, counters included). */
 static long queued_count(struct shielded *f)
@@ -806,15 +757,15 @@ static void test_bad_input(void **state)
 		{ "{\"type\":\"verdict\",\"id\":1,\"action\":\"ACCEPT\"}\n", "\"action\"" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		struct snapshot before, after;
-		take_snapshot(f, &before);
+		struct shielded_snapshot before, after;
+		shielded_snapshot(f, &before);
 		send_line(s, bad[i].line);
 		expect_stderr(s, bad[i].said);
 		expect_quiet(s);
-		take_snapshot(f, &after);
-		assert_unchanged(&before, &after, bad[i].line);
-		snapshot_clear(&before);
-		snapshot_clear(&after);
+		shielded_snapshot(f, &after);
+		shielded_assert_unchanged(&before, &after, bad[i].line);
+		shielded_snapshot_clear(&before);
+		shielded_snapshot_clear(&after);
 	}
 	/* Every message is one line starting "terok-shield: ". */
 	char *err = strdup(sb_str(&s->err));
@@ -859,15 +810,15 @@ static void test_oversized_line(void **state)
 	long long id = refuse_pending(f, s, H_OTHER_IP, H_TCP_PORT, "");
 	/* 4097 bytes before the newline: one too many. */
 	char *line = padded_verdict(id, 4097);
-	struct snapshot before, after;
-	take_snapshot(f, &before);
+	struct shielded_snapshot before, after;
+	shielded_snapshot(f, &before);
 	send_line(s, line);
 	expect_stderr(s, "longer than 4096 bytes");
 	expect_quiet(s);
-	take_snapshot(f, &after);
-	assert_unchanged(&before, &after, "an oversized verdict line");
-	snapshot_clear(&before);
-	snapshot_clear(&after);
+	shielded_snapshot(f, &after);
+	shielded_assert_unchanged(&before, &after, "an oversized verdict line");
+	shielded_snapshot_clear(&before);
+	shielded_snapshot_clear(&after);
 	/* A line far longer, sent in pieces: one report, ignored; the next line works. */
 	char *huge = calloc(1, 70000);
 	assert_non_null(huge);
@@ -1112,25 +1063,6 @@ static void test_container_stops(void **state)
 /* ---- 7. refusals and usage ---- */
 
 /* A prepared interactive container whose process ran once and has exited. */
-static char *gone_container(struct shielded *f)
-{
-	char *dir = shielded_container_dir(f, GONE);
-	write_text(dir, "interactive", "nflog\n");
-	shielded_write_bundle(dir, H_ALLOWED_IP "\n");
-	pid_t pid = fork();
-	if (pid == 0) {
-		pause();
-		_exit(0);
-	}
-	struct ts_proc_identity id;
-	assert_int_equal(ts_proc_identity_read(pid, &id, NULL), 0);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	char *text = ts_proc_identity_format(&id);
-	write_text(dir, "container.pid", text);
-	free(text);
-	return dir;
-}
 
 /* The CLI exits code with one "terok-shield: " line containing needle, nothing on stdout. */
 static void expect_refusal(struct shielded *f, int code, const char *needle, const char *a1,
@@ -1161,7 +1093,7 @@ static void test_not_interactive(void **state)
 static void test_refusals(void **state)
 {
 	struct shielded *f = *state;
-	char *dir = gone_container(f);
+	char *dir = shielded_gone(f, GONE, true);
 	expect_refusal(f, 1, "not running", GONE, "--raw", NULL);
 	free(dir);
 	expect_refusal(f, 1, "nosuch", "nosuch", "--raw", NULL);
@@ -1495,15 +1427,8 @@ static void test_human_domain(void **state)
 
 int main(void)
 {
-	const char *why;
-	if (!harness_supported(&why)) {
-		printf("1..0 # SKIP %s\n", why);
+	if (!shielded_suite_runnable())
 		return 0;
-	}
-	if (!getenv("TS_TEST_CLI") || !getenv("TS_TEST_HOOK")) {
-		printf("1..0 # SKIP TS_TEST_CLI and TS_TEST_HOOK must name the binaries\n");
-		return 0;
-	}
 	const struct CMUnitTest tests[] = {
 		WITH(test_pending_dedup, setup_interactive),
 		WITH(test_pending_limit, setup_interactive),

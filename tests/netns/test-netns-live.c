@@ -233,25 +233,6 @@ static void assert_status(struct shielded *f, const char *name, const char *word
 	free(expect);
 }
 
-/* A prepared container whose process ran once and has exited: container.pid names it. */
-static char *gone_container(struct shielded *f)
-{
-	char *dir = shielded_container_dir(f, GONE);
-	shielded_write_bundle(dir, H_ALLOWED_IP "\n");
-	pid_t pid = fork();
-	if (pid == 0) {
-		pause();
-		_exit(0);
-	}
-	struct ts_proc_identity id;
-	assert_int_equal(ts_proc_identity_read(pid, &id, NULL), 0);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	char *text = ts_proc_identity_format(&id);
-	write_text(dir, "container.pid", text);
-	free(text);
-	return dir;
-}
 
 /* ---- 1. allow an IP ---- */
 
@@ -490,7 +471,7 @@ static void test_status_and_rules(void **state)
 	cli_run_clear(&r);
 
 	/* A prepared container whose process is gone. */
-	char *gone = gone_container(f);
+	char *gone = shielded_gone(f, GONE, false);
 	assert_status(f, GONE, "inactive");
 	CLI_OK(f, "No rules found for " GONE "\n", "rules", GONE);
 	free(gone);
@@ -606,58 +587,6 @@ static void test_concurrent(void **state)
 
 /* ---- 8. invalid targets change nothing ---- */
 
-struct snapshot {
-	char *files[4];
-	char *table;
-};
-
-static const char *const snapshot_files[] = { "live.allowed", "deny.list", "ruleset.nft",
-					      "audit.jsonl" };
-
-/*
- * Counter values blanked: the container's kernel sends packets of its own
- * (IPv6 router solicitations, MLD reports) that the terminal rule counts
- * at any moment. Everything else of the listing must stay byte-identical.
- */
-static void blank_counters(char *listing)
-{
-	static const char *const words[] = { "packets ", "bytes " };
-	for (size_t w = 0; w < ARRAY_SIZE(words); w++)
-		for (char *p = listing; (p = strstr(p, words[w]));) {
-			p += strlen(words[w]);
-			size_t digits = strspn(p, "0123456789");
-			if (digits == 0)
-				continue;
-			*p = '#';
-			memmove(p + 1, p + digits, strlen(p + digits) + 1);
-		}
-}
-
-static void take_snapshot(struct shielded *f, struct snapshot *s)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(snapshot_files); i++)
-		s->files[i] = read_text(f->state_dir, snapshot_files[i]);
-	s->table = harness_list_table(&f->h, f->h.container);
-	assert_non_null(s->table);
-	blank_counters(s->table);
-}
-
-static void snapshot_clear(struct snapshot *s)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(snapshot_files); i++)
-		free(s->files[i]);
-	free(s->table);
-}
-
-static void assert_unchanged(const struct snapshot *a, const struct snapshot *b, const char *what)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(snapshot_files); i++)
-		if ((a->files[i] == NULL) != (b->files[i] == NULL) ||
-		    (a->files[i] && strcmp(a->files[i], b->files[i]) != 0))
-			fail_msg("%s changed %s", what, snapshot_files[i]);
-	if (strcmp(a->table, b->table) != 0)
-		fail_msg("%s changed the live table:\n%s\n----\n%s", what, a->table, b->table);
-}
 
 static void test_invalid_targets(void **state)
 {
@@ -669,8 +598,8 @@ static void test_invalid_targets(void **state)
 	static const char *const cmds[] = { "allow", "deny" };
 	for (size_t c = 0; c < ARRAY_SIZE(cmds); c++)
 		for (size_t t = 0; t < ARRAY_SIZE(targets); t++) {
-			struct snapshot before, after;
-			take_snapshot(f, &before);
+			struct shielded_snapshot before, after;
+			shielded_snapshot(f, &before);
 			struct cli_run r;
 			int rc = shielded_cli(f, &r, cmds[c], NAME, targets[t], (const char *)NULL);
 			if (rc != 1)
@@ -679,12 +608,12 @@ static void test_invalid_targets(void **state)
 				fail_msg("%s '%s': stderr '%s'", cmds[c], targets[t], r.err);
 			assert_string_equal(r.out, "");
 			cli_run_clear(&r);
-			take_snapshot(f, &after);
+			shielded_snapshot(f, &after);
 			char *what = ts_xasprintf("%s '%s'", cmds[c], targets[t]);
-			assert_unchanged(&before, &after, what);
+			shielded_assert_unchanged(&before, &after, what);
 			free(what);
-			snapshot_clear(&before);
-			snapshot_clear(&after);
+			shielded_snapshot_clear(&before);
+			shielded_snapshot_clear(&after);
 		}
 	assert_reachable(f, H_OTHER_IP);
 	assert_refused(f, H_ALLOWED_IP);
@@ -695,7 +624,7 @@ static void test_invalid_targets(void **state)
 static void test_not_running(void **state)
 {
 	struct shielded *f = *state;
-	char *dir = gone_container(f);
+	char *dir = shielded_gone(f, GONE, false);
 	struct cli_run r;
 	assert_int_equal(shielded_cli(f, &r, "allow", GONE, H_OTHER_IP, (const char *)NULL), 0);
 	assert_string_equal(r.out, "Allowed " H_OTHER_IP " -> " H_OTHER_IP " for " GONE "\n");
@@ -883,16 +812,16 @@ static void test_domain_static(void **state)
 	assert_false(file_has_line(f->state_dir, "live.allowed", H_DOMAIN_ALLOWED_IP));
 
 	/* An unresolvable name: an error, and nothing changes. */
-	struct snapshot before, after;
-	take_snapshot(f, &before);
+	struct shielded_snapshot before, after;
+	shielded_snapshot(f, &before);
 	assert_int_equal(shielded_cli_world(f, &r, "allow", NAME, "nosuch.test", (const char *)NULL), 1);
 	assert_true(ts_startswith(r.err, "terok-shield: "));
 	assert_non_null(strstr(r.err, "nosuch.test"));
 	cli_run_clear(&r);
-	take_snapshot(f, &after);
-	assert_unchanged(&before, &after, "allow nosuch.test");
-	snapshot_clear(&before);
-	snapshot_clear(&after);
+	shielded_snapshot(f, &after);
+	shielded_assert_unchanged(&before, &after, "allow nosuch.test");
+	shielded_snapshot_clear(&before);
+	shielded_snapshot_clear(&after);
 }
 
 /* dnsmasq tier: domain files, dnsmasq.conf, and a dnsmasq that learns the new domains. */
@@ -1110,15 +1039,8 @@ static void test_concurrent_profile_denies(void **state)
 
 int main(void)
 {
-	const char *why;
-	if (!harness_supported(&why)) {
-		printf("1..0 # SKIP %s\n", why);
+	if (!shielded_suite_runnable())
 		return 0;
-	}
-	if (!getenv("TS_TEST_CLI") || !getenv("TS_TEST_HOOK")) {
-		printf("1..0 # SKIP TS_TEST_CLI and TS_TEST_HOOK must name the binaries\n");
-		return 0;
-	}
 	const struct CMUnitTest tests[] = {
 		WITH(test_allow_ip),
 		WITH(test_deny_ip),

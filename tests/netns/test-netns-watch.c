@@ -867,30 +867,11 @@ static void test_reader_gone(void **state)
 
 /* ---- 5. containers that do not run, or do not exist ---- */
 
-/* A prepared container whose process ran once and has exited: container.pid names it. */
-static char *gone_container(struct fixture *f)
-{
-	char *dir = shielded_container_dir(&f->s, GONE);
-	shielded_write_bundle(dir, H_ALLOWED_IP "\n");
-	pid_t pid = fork();
-	if (pid == 0) {
-		pause();
-		_exit(0);
-	}
-	struct ts_proc_identity id;
-	assert_int_equal(ts_proc_identity_read(pid, &id, NULL), 0);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	char *text = ts_proc_identity_format(&id);
-	write_text(dir, "container.pid", text);
-	free(text);
-	return dir;
-}
 
 static void test_not_running(void **state)
 {
 	struct fixture *f = *state;
-	char *dir = gone_container(f);
+	char *dir = shielded_gone(&f->s, GONE, false);
 	struct watcher *w = watch_start(f, GONE);
 	watch_ready(w, dir);
 	double t0 = harness_now_ms();
@@ -1135,15 +1116,8 @@ static void test_dns_backlog(void **state)
 
 int main(void)
 {
-	const char *why;
-	if (!harness_supported(&why)) {
-		printf("1..0 # SKIP %s\n", why);
+	if (!shielded_suite_runnable())
 		return 0;
-	}
-	if (!getenv("TS_TEST_CLI") || !getenv("TS_TEST_HOOK")) {
-		printf("1..0 # SKIP TS_TEST_CLI and TS_TEST_HOOK must name the binaries\n");
-		return 0;
-	}
 	const struct CMUnitTest tests[] = {
 		WITH(test_blocked_connection),
 		WITH(test_private_range),
