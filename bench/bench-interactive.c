@@ -107,18 +107,7 @@ static void world_addr(struct shielded *f, int host)
 
 static bool nflog_bound(struct shielded *f)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/net/netfilter/nfnetlink_log", (int)f->h.container);
-	FILE *in = fopen(path, "r");
-	if (!in)
-		die("%s: %s", path, strerror(errno));
-	bool bound = false;
-	unsigned group;
-	char line[256];
-	while (!bound && fgets(line, sizeof(line), in))
-		bound = sscanf(line, "%u", &group) == 1 && group == 100;
-	fclose(in);
-	return bound;
+	return shielded_nflog_portid(f) != 0;
 }
 
 static struct cli_stream *session_start(struct shielded *f)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "dbus-test.h"
+#include "test-helpers.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -150,6 +151,29 @@ sd_bus *dbus_connect(sd_event *ev)
 	if (ev && sd_bus_attach_event(bus, ev, 0) < 0)
 		abort();
 	return bus;
+}
+
+static char *suite_dir;
+
+bool dbus_suite_start(void)
+{
+	const char *why = NULL;
+	suite_dir = scratch_dir();
+	if (suite_dir && dbus_daemon_start(suite_dir, &why))
+		return true;
+	printf("1..0 # SKIP %s\n", why ? why : "no scratch directory");
+	scratch_remove(suite_dir);
+	suite_dir = NULL;
+	return false;
+}
+
+int dbus_suite_teardown(void **state)
+{
+	(void)state;
+	dbus_daemon_stop();
+	scratch_remove(suite_dir);
+	suite_dir = NULL;
+	return 0;
 }
 
 static int on_signal(sd_bus_message *m, void *userdata, sd_bus_error *error)

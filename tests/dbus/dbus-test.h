@@ -25,6 +25,14 @@ void dbus_daemon_stop(void);
 /* Its address. */
 const char *dbus_address(void);
 
+/*
+ * For a suite's main: the daemon in a scratch directory of its own. false
+ * (after printing the TAP skip line with the reason) when it cannot run.
+ */
+bool dbus_suite_start(void);
+/* cmocka group teardown: stop that daemon and remove its directory. */
+int dbus_suite_teardown(void **state);
+
 /* A new client connection to the private bus, attached to ev (may be NULL). */
 sd_bus *dbus_connect(sd_event *ev);
 

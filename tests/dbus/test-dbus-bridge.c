@@ -63,7 +63,6 @@ static const char spec_interface[] =
 	"  </signal>\n"
 	"</interface>\n";
 
-static char *daemon_dir;
 static const char *script;
 
 struct session {
@@ -789,14 +788,6 @@ static void test_cli_errors(void **state)
 			    "or directory\n");
 }
 
-static int group_teardown(void **state)
-{
-	(void)state;
-	dbus_daemon_stop();
-	scratch_remove(daemon_dir);
-	return 0;
-}
-
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -806,13 +797,8 @@ int main(void)
 		printf("1..0 # SKIP TS_TEST_SCRIPTED_SESSION and TS_TEST_CLI must be set\n");
 		return 0;
 	}
-	const char *why = NULL;
-	daemon_dir = scratch_dir();
-	if (!dbus_daemon_start(daemon_dir, &why)) {
-		printf("1..0 # SKIP %s\n", why);
-		scratch_remove(daemon_dir);
+	if (!dbus_suite_start())
 		return 0;
-	}
 	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
 		T(test_introspection_matches_contract),
@@ -832,5 +818,5 @@ int main(void)
 		T(test_cli_session_ends),
 		T(test_cli_errors),
 	};
-	return cmocka_run_group_tests(tests, NULL, group_teardown);
+	return cmocka_run_group_tests(tests, NULL, dbus_suite_teardown);
 }

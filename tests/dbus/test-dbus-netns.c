@@ -41,7 +41,6 @@
 #define SIGNAL_MS 3000
 #define STOP_MS 6000      /* SIGTERM to exit: the session's SIGTERM is answered at once */
 
-static char *daemon_dir;
 
 struct fixture {
 	struct shielded s;
@@ -133,18 +132,7 @@ static void our_children(struct ts_strv *out)
 /* Whether a process has bound NFLOG group 100 in the container's namespace. */
 static bool nflog_bound(struct fixture *f)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/net/netfilter/nfnetlink_log", (int)f->s.h.container);
-	FILE *in = fopen(path, "r");
-	if (!in)
-		fail_msg("%s: %s", path, strerror(errno));
-	bool bound = false;
-	unsigned group;
-	char line[256];
-	while (!bound && fgets(line, sizeof(line), in))
-		bound = sscanf(line, "%u", &group) == 1 && group == 100;
-	fclose(in);
-	return bound;
+	return shielded_nflog_portid(&f->s) != 0;
 }
 
 /*
@@ -444,14 +432,6 @@ static void test_domain(void **state)
 	bridge_sigterm(f, session, session_start);
 }
 
-static int group_teardown(void **state)
-{
-	(void)state;
-	dbus_daemon_stop();
-	scratch_remove(daemon_dir);
-	return 0;
-}
-
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -463,17 +443,12 @@ int main(void)
 		printf("1..0 # SKIP PR_SET_CHILD_SUBREAPER: %s\n", strerror(errno));
 		return 0;
 	}
-	daemon_dir = scratch_dir();
-	const char *why;
-	if (!dbus_daemon_start(daemon_dir, &why)) {
-		printf("1..0 # SKIP %s\n", why);
-		scratch_remove(daemon_dir);
+	if (!dbus_suite_start())
 		return 0;
-	}
 	const struct CMUnitTest tests[] = {
 		T(test_accept),
 		T(test_deny),
 		cmocka_unit_test_setup_teardown(test_domain, setup_dnsmasq, teardown),
 	};
-	return cmocka_run_group_tests(tests, NULL, group_teardown);
+	return cmocka_run_group_tests(tests, NULL, dbus_suite_teardown);
 }

@@ -202,6 +202,41 @@ void shielded_assert_unchanged(const struct shielded_snapshot *a,
 		fail_msg("%s changed the live table:\n%s\n----\n%s", what, a->table, b->table);
 }
 
+int shielded_cmocka_setup(void **state, unsigned variant)
+{
+	struct shielded *f = calloc(1, sizeof(*f));
+	*state = f;
+	if (shielded_setup(f, variant) == 0)
+		return 0;
+	free(f);
+	*state = NULL;
+	return -1;
+}
+
+int shielded_cmocka_teardown(void **state)
+{
+	if (*state)
+		shielded_teardown(*state);
+	free(*state);
+	return 0;
+}
+
+unsigned shielded_nflog_portid(struct shielded *f)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/net/netfilter/nfnetlink_log", (int)f->h.container);
+	FILE *in = fopen(path, "r");
+	if (!in)
+		fail_msg("%s: %s", path, strerror(errno));
+	unsigned group, portid, bound = 0;
+	char line[256];
+	while (!bound && fgets(line, sizeof(line), in))
+		if (sscanf(line, "%u %u", &group, &portid) == 2 && group == 100)
+			bound = portid;
+	fclose(in);
+	return bound;
+}
+
 /* ---- one CLI process ---- */
 
 static void enter_world(struct shielded *f, const char *resolv_conf)

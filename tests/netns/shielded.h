@@ -43,6 +43,13 @@ int shielded_setup(struct shielded *f, unsigned variant);
 /* Stop the container's dnsmasq (a daemon would keep the namespace alive) and the harness. */
 void shielded_teardown(struct shielded *f);
 
+/* cmocka's setup and teardown around the above: *state is a struct shielded. */
+int shielded_cmocka_setup(void **state, unsigned variant);
+int shielded_cmocka_teardown(void **state);
+
+/* The netlink port id that has bound NFLOG group 100 in the container's namespace, 0 when none. */
+unsigned shielded_nflog_portid(struct shielded *f);
+
 /* A new, empty state_dir for container name under the state root. */
 char *shielded_container_dir(struct shielded *f, const char *name);
 /* The bundle files of the variant's tier and network, then ruleset.nft. */

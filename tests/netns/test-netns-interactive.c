@@ -80,30 +80,19 @@
 
 /* ---- the fixture ---- */
 
-static int setup_with(void **state, unsigned variant)
-{
-	struct shielded *f = calloc(1, sizeof(*f));
-	*state = f;
-	if (shielded_setup(f, variant) == 0)
-		return 0;
-	free(f);
-	*state = NULL;
-	return -1;
-}
-
 static int setup_interactive(void **state)
 {
-	return setup_with(state, SHIELDED_INTERACTIVE);
+	return shielded_cmocka_setup(state, SHIELDED_INTERACTIVE);
 }
 
 static int setup_dnsmasq(void **state)
 {
-	return setup_with(state, SHIELDED_INTERACTIVE | SHIELDED_DNSMASQ);
+	return shielded_cmocka_setup(state, SHIELDED_INTERACTIVE | SHIELDED_DNSMASQ);
 }
 
 static int setup_plain(void **state)
 {
-	return setup_with(state, 0);
+	return shielded_cmocka_setup(state, 0);
 }
 
 /* Sessions still open when a test fails half way: teardown ends them. */
@@ -360,26 +349,9 @@ static long queued_count(struct shielded *f)
 
 /* ---- readiness: NFLOG group 100 bound in the container's namespace ---- */
 
-/* The netlink port id bound to group 100 in the container's namespace, 0 when none. */
-static unsigned nflog_portid(struct shielded *f)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/net/netfilter/nfnetlink_log", (int)f->h.container);
-	FILE *in = fopen(path, "r");
-	if (!in)
-		fail_msg("%s: %s", path, strerror(errno));
-	unsigned group, portid, bound = 0;
-	char line[256];
-	while (!bound && fgets(line, sizeof(line), in))
-		if (sscanf(line, "%u %u", &group, &portid) == 2 && group == 100)
-			bound = portid;
-	fclose(in);
-	return bound;
-}
-
 static bool nflog_bound(struct shielded *f)
 {
-	return nflog_portid(f) != 0;
+	return shielded_nflog_portid(f) != 0;
 }
 
 /*
@@ -390,7 +362,7 @@ static bool wait_bound(struct shielded *f, pid_t pid, unsigned before)
 {
 	double deadline = harness_now_ms() + READY_MS;
 	while (harness_now_ms() < deadline) {
-		unsigned now = nflog_portid(f);
+		unsigned now = shielded_nflog_portid(f);
 		if (now && now != before)
 			return true;
 		if (waitpid(pid, NULL, WNOHANG | WNOWAIT) == pid)
@@ -978,7 +950,7 @@ static void test_restart_after_verdict(void **state)
 		expect_applied(s, t0, id, addrs[i], i % 2 ? "deny" : "accept", true);
 		close(s->io->r.in_fd);
 		s->io->r.in_fd = -1;
-		unsigned portid = nflog_portid(f);
+		unsigned portid = shielded_nflog_portid(f);
 		expect_exit0(s, t0, "EOF after a verdict");
 		session_free(s);
 		/* At once: no waiting for anything to let go of the group. */

@@ -49,50 +49,32 @@ extern char **environ;
 
 /* ---- the fixture: a shielded container (shielded.h) ---- */
 
-static int setup_with(void **state, unsigned variant)
-{
-	struct shielded *f = calloc(1, sizeof(*f));
-	*state = f;
-	if (shielded_setup(f, variant) == 0)
-		return 0;
-	free(f);
-	*state = NULL;
-	return -1;
-}
-
 static int setup(void **state)
 {
-	return setup_with(state, 0);
+	return shielded_cmocka_setup(state, 0);
 }
 
 static int setup_interactive(void **state)
 {
-	return setup_with(state, SHIELDED_INTERACTIVE);
+	return shielded_cmocka_setup(state, SHIELDED_INTERACTIVE);
 }
 
 static int setup_dnsmasq(void **state)
 {
-	return setup_with(state, SHIELDED_DNSMASQ);
-}
-
-static int teardown(void **state)
-{
-	shielded_teardown(*state);
-	free(*state);
-	return 0;
+	return shielded_cmocka_setup(state, SHIELDED_DNSMASQ);
 }
 
 /* The CLI must succeed and print exactly expect on stdout (NULL: anything). */
-#define CLI_OK(f, expect, ...)                                                                   \
-	do {                                                                                     \
-		struct cli_run r_;                                                                   \
-		int rc_ = shielded_cli((f), &r_, __VA_ARGS__, (const char *)NULL);                        \
-		if (rc_ != 0)                                                                    \
-			fail_msg("terok-shield %s exited %d: %s", #__VA_ARGS__, rc_, r_.err);    \
-		if ((expect) && strcmp(r_.out, (expect) ? (expect) : "") != 0)                   \
-			fail_msg("terok-shield %s printed '%s', expected '%s'", #__VA_ARGS__,    \
-				 r_.out, (expect) ? (expect) : "");                              \
-		cli_run_clear(&r_);                                                                  \
+#define CLI_OK(f, expect, ...)                                                                  \
+	do {                                                                                    \
+		struct cli_run r_;                                                              \
+		int rc_ = shielded_cli((f), &r_, __VA_ARGS__, (const char *)NULL);              \
+		if (rc_ != 0)                                                                   \
+			fail_msg("terok-shield %s exited %d: %s", #__VA_ARGS__, rc_, r_.err);   \
+		if ((expect) && strcmp(r_.out, (expect) ? (expect) : "") != 0)                  \
+			fail_msg("terok-shield %s printed '%s', expected '%s'", #__VA_ARGS__,   \
+				 r_.out, (expect) ? (expect) : "");                             \
+		cli_run_clear(&r_);                                                             \
 	} while (0)
 
 /* ---- packets ---- */
@@ -1034,8 +1016,9 @@ static void test_concurrent_profile_denies(void **state)
 	ts_strv_clear(&effective);
 }
 
-#define WITH(test) cmocka_unit_test_setup_teardown(test, setup, teardown)
-#define WITH_SETUP(test, setup_fn) cmocka_unit_test_setup_teardown(test, setup_fn, teardown)
+#define WITH(test) cmocka_unit_test_setup_teardown(test, setup, shielded_cmocka_teardown)
+#define WITH_SETUP(test, setup_fn)                                                               \
+	cmocka_unit_test_setup_teardown(test, setup_fn, shielded_cmocka_teardown)
 
 int main(void)
 {
