@@ -14,6 +14,7 @@
 #include "bridge.h"
 #include "bridge_proto.h"
 #include "fileio.h"
+#include "process.h"
 #include "state.h"
 #include "strv.h"
 #include "util.h"
@@ -415,17 +416,8 @@ static int spawn_session(struct ts_bridge *b, struct ts_error *err)
 	posix_spawn_file_actions_adddup2(&fa, sv[1], 0);
 	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
 	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	sigset_t none, defaults;
-	sigemptyset(&none);
-	sigemptyset(&defaults);
-	sigaddset(&defaults, SIGPIPE);
-	sigaddset(&defaults, SIGINT);
-	sigaddset(&defaults, SIGTERM);
 	posix_spawnattr_t attr;
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawnattr_setsigdefault(&attr, &defaults);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	ts_spawn_attr_init(&attr);
 	pid_t pid;
 	int r = posix_spawnp(&pid, b->argv.items[0], &fa, &attr, b->argv.items, environ);
 	posix_spawn_file_actions_destroy(&fa);

@@ -26,11 +26,7 @@ char *ts_find_system_program(const char *name)
 	return NULL;
 }
 
-/*
- * Children start with default signal handling and nothing blocked, whatever
- * the caller does with its own signals (watch blocks and ignores some).
- */
-static void spawn_attr_init(posix_spawnattr_t *attr)
+void ts_spawn_attr_init(posix_spawnattr_t *attr)
 {
 	sigset_t none, defaults;
 	sigemptyset(&none);
@@ -82,7 +78,7 @@ static int spawn(const char *const argv[], int out_fd, int err_fd, pid_t *pid,
 	/* Nothing else leaks into the child (libnftables' socket is not close-on-exec). */
 	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	posix_spawnattr_t attr;
-	spawn_attr_init(&attr);
+	ts_spawn_attr_init(&attr);
 	int r = posix_spawnp(pid, argv[0], &fa, &attr, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);

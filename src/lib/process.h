@@ -3,6 +3,8 @@
 #ifndef TS_PROCESS_H
 #define TS_PROCESS_H
 
+#include <spawn.h>
+
 struct ts_error;
 
 /* The standard directories, sbin included (an OCI hook gets no PATH at all). */
@@ -30,5 +32,12 @@ int ts_run_capture(const char *const argv[], char **out, struct ts_error *err);
  * -ENOENT when the program is not installed, or another negative errno.
  */
 int ts_run_wait(const char *const argv[], char **errors, struct ts_error *err);
+
+/*
+ * posix_spawn attributes for a child that starts with default signal
+ * handling and nothing blocked, whatever the caller does with its own
+ * signals (watch blocks and ignores some). Destroy with posix_spawnattr_destroy.
+ */
+void ts_spawn_attr_init(posix_spawnattr_t *attr);
 
 #endif
