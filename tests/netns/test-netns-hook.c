@@ -10,9 +10,13 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -22,6 +26,7 @@
 #include "dnsmasq_conf.h"
 #include "fileio.h"
 #include "harness.h"
+#include "process.h"
 #include "procid.h"
 #include "ruleset.h"
 #include "state.h"
@@ -719,6 +724,223 @@ static void test_fail_dnsmasq_does_not_start(void **state)
 	free(listing);
 }
 
+/* ruleset.nft that cannot be read as a file: a directory, a FIFO, one past the size limit. */
+static void test_fail_ruleset_unreadable(void **state)
+{
+	struct fixture *f = *state;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/ruleset.nft", f->state_dir);
+
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 1);
+	assert_log_has(f->state_dir, "not a regular file");
+	assert_no_table(f);
+	assert_int_equal(rmdir(path), 0);
+
+	/* Opened without O_NONBLOCK this would hang the runtime forever. */
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 1);
+	assert_no_table(f);
+	assert_int_equal(unlink(path), 0);
+
+	FILE *big = fopen(path, "w");
+	assert_non_null(big);
+	assert_int_equal(fseek(big, (long)TS_FILE_MAX_SIZE, SEEK_SET), 0);
+	assert_int_equal(fputc('\n', big), '\n');
+	assert_int_equal(fclose(big), 0);
+	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 1);
+	assert_log_has(f->state_dir, "larger than");
+	assert_no_table(f);
+}
+
+/* dnsmasq.conf that is no regular file: refused, no dnsmasq started, the rules stay whole. */
+static void test_fail_dnsmasq_conf_unreadable(void **state)
+{
+	struct fixture *f = *state;
+	write_ruleset(f->state_dir, true, H_ALLOWED_IP);
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/dnsmasq.conf", f->state_dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(hook(f, "createRuntime", "terok.shield.dns_tier", "dnsmasq"), 1);
+	assert_log_has(f->state_dir, "dnsmasq.conf: not a regular file");
+	assert_int_equal(rmdir(path), 0);
+
+	/* A valid configuration elsewhere, reached through a symbolic link: not followed. */
+	write_dnsmasq_conf(f->h.scratch);
+	char target[4096];
+	snprintf(target, sizeof(target), "%s/dnsmasq.conf", f->h.scratch);
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(hook(f, "createRuntime", "terok.shield.dns_tier", "dnsmasq"), 1);
+	assert_log_has(f->state_dir, "dnsmasq.conf: not a regular file");
+
+	char *pid_file = bundle_file(f, "dnsmasq.pid");
+	assert_null(pid_file);
+	char *listing = harness_list_table(&f->h, f->h.container);
+	assert_non_null(listing);
+	assert_int_equal(ts_verify_up(listing, NULL), 0);
+	free(listing);
+}
+
+/*
+ * Run the hook with a stand-in for the system's dnsmasq: a private mount
+ * namespace (in a child, so nothing else sees it) binds script over it.
+ */
+static int hook_with_dnsmasq(struct fixture *f, const char *script)
+{
+	char *program = ts_find_system_program("dnsmasq");
+	if (!program)
+		return -1;
+	write_text(f->h.scratch, "fake-dnsmasq", script);
+	char *fake = ts_xasprintf("%s/fake-dnsmasq", f->h.scratch);
+	chmod(fake, 0755);
+	fflush(NULL);
+	pid_t child = fork();
+	if (child == 0) {
+		if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount(fake, program, NULL, MS_BIND, NULL) < 0)
+			_exit(126);
+		_exit(hook(f, "createRuntime", NULL, NULL));
+	}
+	int status = 0;
+	waitpid(child, &status, 0);
+	free(fake);
+	free(program);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * A dnsmasq that reports success and names its daemon in the PID file, but
+ * the daemon is already gone: the hook must notice, not start a container
+ * without DNS. The rules stay whole (verified) for the teardown.
+ */
+static void test_fail_dnsmasq_exits_at_once(void **state)
+{
+	struct fixture *f = *state;
+	write_ruleset(f->state_dir, true, H_ALLOWED_IP);
+	write_dnsmasq_conf(f->state_dir);
+	int rc = hook_with_dnsmasq(f, "#!/bin/sh\n"
+				      "conf=${1#--conf-file=}\n"
+				      "pidfile=$(/bin/sed -n 's/^pid-file=//p' \"$conf\")\n"
+				      "/bin/sh -c 'exit 0' &\n"
+				      "echo $! >\"$pidfile\"\n"
+				      "wait\n"
+				      "exit 0\n");
+	if (rc == -1)
+		skip();
+	assert_int_equal(rc, 1);
+	assert_log_has(f->state_dir, "never named it");
+	char *listing = harness_list_table(&f->h, f->h.container);
+	assert_non_null(listing);
+	assert_int_equal(ts_verify_up(listing, NULL), 0);
+	free(listing);
+}
+
+/*
+ * A process in the container's namespace that outlives the container's
+ * init: the namespace can still be inspected after the init has gone.
+ */
+static pid_t hold_namespace(struct fixture *f)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)f->h.container);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (setns(fd, CLONE_NEWNET) < 0)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(fd);
+	assert_true(pid > 0);
+	return pid;
+}
+
+/*
+ * Run the hook under strace, which holds the matching system call on
+ * path (its when-th occurrence) for delay_ms while the test kills the
+ * container: the container's init exits between two of the hook's checks.
+ */
+static int hook_killing_container_at(struct fixture *f, const char *path, int when, int delay_ms)
+{
+	char *strace = ts_find_system_program("strace");
+	if (!strace)
+		return -1;
+	const char *real = getenv("TS_TEST_HOOK");
+	char *wrapper = ts_xasprintf("#!/bin/sh\nexec %s -f -qq -o /dev/null -P %s -e trace=openat "
+				     "-e inject=openat:delay_enter=%d000:when=%d %s \"$@\"\n",
+				     strace, path, delay_ms, when, real);
+	write_text(f->h.scratch, "hook-under-strace", wrapper);
+	char *script = ts_xasprintf("%s/hook-under-strace", f->h.scratch);
+	chmod(script, 0755);
+	char *saved = ts_xstrdup(real);
+	setenv("TS_TEST_HOOK", script, 1);
+
+	/*
+	 * The hook runs from a child while this process, the container's
+	 * parent, kills and reaps it as a runtime's subreaper would at once (a
+	 * zombie still shows the same start time and counts as present).
+	 */
+	char *json = harness_oci_state(f->h.container, f->state_dir, NULL, NULL);
+	fflush(NULL);
+	pid_t runner = fork();
+	if (runner == 0)
+		_exit(harness_run_hook(&f->h, "createRuntime", json, NULL));
+	usleep((useconds_t)delay_ms * 1000 / 2);
+	kill(f->h.container, SIGKILL);
+	waitpid(f->h.container, NULL, 0);
+	f->h.container = -1;
+	int status = 0;
+	waitpid(runner, &status, 0);
+	int rc = WIFEXITED(status) ? WEXITSTATUS(status) : -2;
+	setenv("TS_TEST_HOOK", saved, 1);
+	free(saved);
+	free(json);
+	free(script);
+	free(wrapper);
+	free(strace);
+	return rc;
+}
+
+static void assert_pid_race_fails(struct fixture *f, const char *file, int when)
+{
+	write_ruleset(f->state_dir, false, H_ALLOWED_IP);
+	pid_t holder = hold_namespace(f);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)f->h.container, file);
+	int rc = hook_killing_container_at(f, path, when, 600);
+	if (rc == -1) {
+		kill(holder, SIGKILL);
+		waitpid(holder, NULL, 0);
+		skip();
+	}
+	assert_int_equal(rc, 1);
+	assert_log_has(f->state_dir, "does not exist");
+	/* The namespace outlived the container's init: nothing of the shield is in it. */
+	char *listing = harness_list_table(&f->h, holder);
+	if (listing)
+		fail_msg("a table was left in the namespace:\n%s", listing);
+	char *pid_file = bundle_file(f, "container.pid");
+	assert_null(pid_file);
+	kill(holder, SIGKILL);
+	waitpid(holder, NULL, 0);
+}
+
+/* The container's init exits after the hook checked it, before it opens its namespace. */
+static void test_fail_pid_exits_before_open(void **state)
+{
+	assert_pid_race_fails(*state, "ns/net", 1);
+}
+
+/* ... or after the namespace was opened, before the hook confirmed it is still the same process. */
+static void test_fail_pid_exits_after_open(void **state)
+{
+	assert_pid_race_fails(*state, "stat", 2);
+}
+
 static void test_poststop_never_fails(void **state)
 {
 	struct fixture *f = *state;
@@ -782,6 +1004,11 @@ int main(void)
 		WITH(test_fail_no_pid, setup_bare),
 		WITH(test_fail_pid_exited, setup_bare),
 		WITH(test_fail_dnsmasq_does_not_start, setup_bare),
+		WITH(test_fail_ruleset_unreadable, setup_bare),
+		WITH(test_fail_dnsmasq_conf_unreadable, setup_bare),
+		WITH(test_fail_dnsmasq_exits_at_once, setup_bare),
+		WITH(test_fail_pid_exits_before_open, setup_bare),
+		WITH(test_fail_pid_exits_after_open, setup_bare),
 		WITH(test_poststop_never_fails, setup_bare),
 		WITH(test_bad_stage, setup_bare),
 	};
