@@ -2,9 +2,11 @@
 /* prepare and run: build the bundle, then print the podman arguments or exec podman. */
 #include <jansson.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "dirs.h"
 #include "prepare.h"
 #include "util.h"
 
@@ -185,6 +187,17 @@ static int print_args(const struct ts_strv *args, bool json)
 	return 0;
 }
 
+/* The mode of an existing state directory others can enter (prepare restricts it to 0700), else 0. */
+static mode_t open_state_dir_mode(const char *state_root, const char *name)
+{
+	_cleanup_free_ char *dir = NULL;
+	struct stat st;
+	if (ts_container_state_dir(state_root, name, &dir, NULL) == 0 && lstat(dir, &st) == 0 &&
+	    S_ISDIR(st.st_mode) && (st.st_mode & 077))
+		return st.st_mode & 07777;
+	return 0;
+}
+
 static int do_prepare(struct cli *cli, const struct prepare_opts *o, struct ts_prepared *out)
 {
 	struct ts_error err = { 0 };
@@ -207,10 +220,14 @@ static int do_prepare(struct cli *cli, const struct prepare_opts *o, struct ts_p
 		.podman = &info,
 		.privileged = geteuid() == 0,
 	};
+	mode_t was_open = open_state_dir_mode(cli->state_root, o->name);
 	int r = ts_prepare(&req, out, &err);
 	ts_podman_info_clear(&info);
 	if (r < 0)
 		return cli_fail(&err);
+	if (was_open)
+		fprintf(stderr, "terok-shield: warning: %s had mode %04o; restricted it to 0700\n",
+			out->state_dir, (unsigned)was_open);
 	cli_warn_unresolved(&out->warnings);
 	return 0;
 }

@@ -33,6 +33,9 @@ int ts_shield_open(const char *state_root, const char *name, bool audit, struct 
 	if (r == 0 && (lstat(s->state_dir, &st) < 0 || !S_ISDIR(st.st_mode)))
 		r = ts_error_set(err, ENOENT, "container '%s' is not prepared (no %s); run "
 				 "'terok-shield prepare %s' first", name, s->state_dir, name);
+	/* The hook refuses a bundle others can reach: so does every command that changes it. */
+	if (r == 0)
+		r = ts_state_dir_check(s->state_dir, err);
 	if (r < 0) {
 		ts_shield_close(s);
 		return r;
@@ -445,7 +448,8 @@ static int change_locked(const struct ts_shield *s, struct target *t, bool allow
 		[LIVE_DENIED] = { .path = ts_path_live_denied },
 	};
 	for (int i = 0; i < N_LISTS; i++) {
-		int w = list_load(s->state_dir, &l[i], err);
+		/* Every list is initialised; the first failure keeps its message. */
+		int w = list_load(s->state_dir, &l[i], r < 0 ? NULL : err);
 		r = r < 0 ? r : w;
 	}
 	struct apply a = { .dnsmasq_for = domains ? s->state_dir : NULL };

@@ -207,11 +207,14 @@ int ts_resolve_bundle(const char *state_dir, const char *config_root, bool force
 	_cleanup_free_ char *profiles_path = ts_path_profiles(state_dir);
 	_cleanup_strv_ struct ts_strv profiles = TS_STRV_INIT;
 	struct profile_plan plan = { .domains = TS_STRV_INIT };
+	int r = ts_state_dir_check(state_dir, err);
+	if (r < 0)
+		return r;
 	_cleanup_close_ int lock = ts_bundle_lock(state_dir, err);
 	if (lock < 0)
 		return lock;
 	struct ts_bundle_settings s;
-	int r = ts_bundle_settings_read(state_dir, &s, err);
+	r = ts_bundle_settings_read(state_dir, &s, err);
 	if (r < 0)
 		return r;
 	bool dnsmasq_tier = s.dnsmasq_tier;
