@@ -355,5 +355,62 @@ json_case "check-environment --json: exit code $got matches ok, hint only when u
 	'd["ok"] == (a[0] == "0") and (d["hint"] is None) == (d["health"] == "ok") and (a[0] == "0" or d["health"] != "ok")' "$got"
 run 2 "status --json with two NAMEs exits 2" -- status --json a b
 
+# --- hostile input against a prepared bundle (issue 9): refused, nothing changed.
+# "Nothing changed" is measured: every path of the state and config trees with its mode and a hash of its bytes.
+snapshot() {
+	(cd "$scratch" && find state config -printf '%p %y %m\n' | LC_ALL=C sort | while read -r p y m; do
+		if [ "$y" = f ]; then echo "$p $m $(sha256sum <"$p" | cut -c1-16)"; else echo "$p $y $m"; fi
+	done)
+}
+run 0 "allow on the prepared container" -- allow web 203.0.113.5
+run 0 "deny on the prepared container" -- deny web 192.0.2.1
+refused_unchanged() { # DESCRIPTION ARGS...: exit 1 or 2, one terok-shield: line, nothing changed
+	local desc=$1 before got
+	shift
+	before=$(snapshot)
+	timeout 10 "$cli" "$@" >"$scratch/out" 2>"$scratch/err"
+	got=$?
+	if { [ "$got" -eq 1 ] || [ "$got" -eq 2 ]; } && head -n1 "$scratch/err" | grep -q '^terok-shield: ' &&
+		[ ! -s "$scratch/out" ]; then
+		ok "$desc: refused with a message"
+	else
+		echo "# exit $got"
+		not_ok "$desc: refused with a message"
+	fi
+	if [ "$(snapshot)" = "$before" ]; then ok "$desc: nothing changed"; else not_ok "$desc: nothing changed"; fi
+}
+long_target=$(printf '1%.0s' $(seq 100000))
+for bad in "../web" "web/../web" "a/b" "-rf" $'web\nx' ".." "." "$long_name" "web " "web;x" '$(id)'; do
+	shown=$(printf '%q' "$bad" | cut -c1-24)
+	for cmd in "allow NAME 203.0.113.9" "deny NAME 203.0.113.9" "up NAME" "down NAME" "rules NAME" \
+		"status NAME" "watch NAME" "resolve NAME" "logs --container NAME"; do
+		read -ra words <<<"$cmd"
+		args=()
+		for w in "${words[@]}"; do if [ "$w" = NAME ]; then args+=("$bad"); else args+=("$w"); fi; done
+		refused_unchanged "${words[0]} with container name $shown" "${args[@]}"
+	done
+done
+for target in "1.2.3.4 }; flush ruleset; {" "1.2.3.4; flush ruleset" $'1.2.3.4\nflush ruleset' \
+	"{ 1.2.3.4 }" "@allow_v4" "1.2.3.4 accept" "1.2.3.4/24 } }" "0x01020304" "1.2.3" "1.2.3.4/33" \
+	"::ffff:1.2.3.4/129" "1.2.3.4%lo" "example.com; drop" "exa mple.com" "*" "-1.2.3.4" "" \
+	"$long_target" "$(printf 'a.%.0s' $(seq 200))com"; do
+	shown=$(printf '%q' "$target" | cut -c1-32)
+	refused_unchanged "allow target $shown" allow web "$target"
+	refused_unchanged "deny target $shown" deny web "$target"
+done
+for profile in "../iponly" "../../etc/passwd" "/etc/passwd" "a/b" ".." "." "iponly/.." $'ip\nonly' "-x"; do
+	shown=$(printf '%q' "$profile" | cut -c1-24)
+	refused_unchanged "prepare with profile $shown" prepare web --profiles "$profile"
+	refused_unchanged "profiles $shown" profiles "$profile"
+done
+# Oversized lines in files the operator edits: named, refused, nothing written.
+printf '%s\n' "$(printf 'a%.0s' $(seq 5000)).example.com" >"$TEROK_SHIELD_CONFIG_DIR/profiles/huge.txt"
+refused_unchanged "prepare with a profile holding a 5000-byte line" prepare web --profiles huge
+expect_err "huge.txt:1" "the oversized profile line is located"
+rm -f "$TEROK_SHIELD_CONFIG_DIR/profiles/huge.txt"
+printf 'default_profiles: [%s]\n' "$(printf 'a%.0s' $(seq 100000))" >"$TEROK_SHIELD_CONFIG_DIR/config.yml"
+refused_unchanged "prepare with a config.yml holding a 100000-byte profile name" prepare web
+rm -f "$TEROK_SHIELD_CONFIG_DIR/config.yml"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]
