@@ -41,6 +41,10 @@ bool cli_handle_common_opt(int opt, char **argv, const char *command, const char
 {
 	extern int optind, optopt;
 	const char *arg = argv[optind - 1];
+	/* An unknown short option may sit inside a cluster ("-ctest") optind has not left yet. */
+	char short_opt[3] = { '-', (char)optopt, '\0' };
+	if (opt == '?' && optopt)
+		arg = short_opt;
 	switch (opt) {
 	case 'h':
 		fputs(usage, stdout);
