@@ -90,9 +90,14 @@ dnsmasq.conf resolv.conf profiles dns.tier upstream.dns gateway loopback_ports b
 live.domains denied.domains interactive container.pid container.id"
 commands=("prepare web --profiles old" "allow web 203.0.113.9" "deny web 192.0.2.1"
 	"deny web 203.0.113.77" "resolve web --force" "down web" "up web" "rules web" "status web")
+fresh_bundle old || not_ok "prepare for the symlink cases"
+rm -rf "$scratch/template"
+cp -a "$sd" "$scratch/template"
 for f in $bundle_files; do
 	for c in "${commands[@]}"; do
-		fresh_bundle old || { not_ok "prepare for the symlink case $f"; continue; }
+		# A copy of one prepared bundle: far quicker than preparing each time.
+		rm -rf "$sd"
+		cp -a "$scratch/template" "$sd"
 		printf 'outside %s\n' "$f" >"$scratch/outside/$f"
 		rm -rf "${sd:?}/$f"
 		ln -s "$scratch/outside/$f" "$sd/$f"
