@@ -190,45 +190,60 @@ int ts_bundle_write_ruleset(const char *state_dir, struct ts_error *err)
 	return ts_file_write_atomic(path, script, strlen(script), 0600, err);
 }
 
+void ts_merge_domains(const struct ts_strv *profile, const struct ts_strv *live,
+		      const struct ts_strv *denied, struct ts_strv *out)
+{
+	_cleanup_strset_ struct ts_strset seen = TS_STRSET_INIT;
+	for (size_t i = 0; i < denied->n; i++)
+		ts_strset_add(&seen, denied->items[i]);
+	const struct ts_strv *parts[] = { profile, live };
+	for (size_t p = 0; p < ARRAY_SIZE(parts); p++)
+		for (size_t i = 0; i < parts[p]->n; i++)
+			if (ts_strset_add(&seen, parts[p]->items[i]))
+				ts_strv_push(out, parts[p]->items[i]);
+}
+
 int ts_bundle_merged_domains(const char *state_dir, struct ts_strv *out, struct ts_error *err)
 {
-	char *(*const sources[])(const char *) = { ts_path_profile_domains, ts_path_live_domains };
-	_cleanup_free_ char *denied_path = ts_path_denied_domains(state_dir);
-	struct ts_strv denied = TS_STRV_INIT, all = TS_STRV_INIT;
-	int r = ts_file_read_lines(denied_path, &denied, err);
-	for (size_t i = 0; r == 0 && i < ARRAY_SIZE(sources); i++) {
+	char *(*const sources[])(const char *) = { ts_path_profile_domains, ts_path_live_domains,
+						     ts_path_denied_domains };
+	struct ts_strv lists[ARRAY_SIZE(sources)];
+	int r = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(sources); i++) {
 		_cleanup_free_ char *path = sources[i](state_dir);
-		r = ts_file_read_lines(path, &all, err);
+		lists[i] = (struct ts_strv)TS_STRV_INIT;
+		if (r == 0)
+			r = ts_file_read_lines(path, &lists[i], err);
 	}
-	struct ts_strset seen = TS_STRSET_INIT;
-	for (size_t i = 0; i < denied.n; i++)
-		ts_strset_add(&seen, denied.items[i]);
-	for (size_t i = 0; r == 0 && i < all.n; i++)
-		if (ts_strset_add(&seen, all.items[i]))
-			ts_strv_push(out, all.items[i]);
-	ts_strset_clear(&seen);
-	ts_strv_clear(&all);
-	ts_strv_clear(&denied);
+	if (r == 0)
+		ts_merge_domains(&lists[0], &lists[1], &lists[2], out);
+	for (size_t i = 0; i < ARRAY_SIZE(sources); i++)
+		ts_strv_clear(&lists[i]);
 	return r;
+}
+
+int ts_bundle_dnsmasq_conf(const char *state_dir, const char *upstream,
+			   const struct ts_strv *domains, char **text, struct ts_error *err)
+{
+	_cleanup_free_ char *pid = ts_path_dnsmasq_pid(state_dir);
+	_cleanup_free_ char *log = ts_path_dnsmasq_log(state_dir);
+	return ts_dnsmasq_config(upstream, pid, log, (const char *const *)domains->items, domains->n,
+				 text, err);
 }
 
 int ts_bundle_write_dnsmasq_conf(const char *state_dir, struct ts_error *err)
 {
 	_cleanup_free_ char *upstream = NULL, *text = NULL;
 	_cleanup_free_ char *conf = ts_path_dnsmasq_conf(state_dir);
-	_cleanup_free_ char *pid = ts_path_dnsmasq_pid(state_dir);
-	_cleanup_free_ char *log = ts_path_dnsmasq_log(state_dir);
-	struct ts_strv domains = TS_STRV_INIT;
+	_cleanup_strv_ struct ts_strv domains = TS_STRV_INIT;
 	int r = read_address(state_dir, ts_path_upstream_dns, &upstream, err);
 	if (r == 0 && !upstream)
 		r = ts_error_set(err, ENOENT, "the bundle has no upstream DNS (upstream.dns)");
 	if (r == 0)
 		r = ts_bundle_merged_domains(state_dir, &domains, err);
 	if (r == 0)
-		r = ts_dnsmasq_config(upstream, pid, log, (const char *const *)domains.items, domains.n,
-				      &text, err);
+		r = ts_bundle_dnsmasq_conf(state_dir, upstream, &domains, &text, err);
 	if (r == 0)
 		r = ts_file_write_atomic(conf, text, strlen(text), 0600, err);
-	ts_strv_clear(&domains);
 	return r;
 }

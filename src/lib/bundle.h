@@ -66,6 +66,14 @@ int ts_bundle_write_ruleset(const char *state_dir, struct ts_error *err);
  */
 int ts_bundle_merged_domains(const char *state_dir, struct ts_strv *out, struct ts_error *err);
 
+/* The same merge of lists already in memory, appended to out. */
+void ts_merge_domains(const struct ts_strv *profile, const struct ts_strv *live,
+		      const struct ts_strv *denied, struct ts_strv *out);
+
+/* The text of dnsmasq.conf for upstream and these (merged) domains. */
+int ts_bundle_dnsmasq_conf(const char *state_dir, const char *upstream,
+			   const struct ts_strv *domains, char **text, struct ts_error *err);
+
 /* Write dnsmasq.conf for the bundle's upstream DNS and merged domains. */
 int ts_bundle_write_dnsmasq_conf(const char *state_dir, struct ts_error *err);
 

@@ -176,13 +176,6 @@ static int read_lines(const char *state_dir, char *(*path_fn)(const char *), str
 	return ts_file_read_lines(path, out, err);
 }
 
-static int write_lines(const char *state_dir, char *(*path_fn)(const char *),
-		       const struct ts_strv *lines, struct ts_error *err)
-{
-	_cleanup_free_ char *path = path_fn(state_dir);
-	return ts_file_write_lines(path, lines, 0600, err);
-}
-
 /* Drop every occurrence of each of items; returns whether anything went. */
 static bool strv_remove_all(struct ts_strv *v, const struct ts_strv *items)
 {
@@ -220,13 +213,6 @@ static int list_load(const char *state_dir, struct list_file *f, struct ts_error
 	f->items = (struct ts_strv)TS_STRV_INIT;
 	f->changed = false;
 	return read_lines(state_dir, f->path, &f->items, err);
-}
-
-static int list_store(const char *state_dir, struct list_file *f, struct ts_error *err)
-{
-	int r = f->changed ? write_lines(state_dir, f->path, &f->items, err) : 0;
-	ts_strv_clear(&f->items);
-	return r;
 }
 
 static void list_add(struct list_file *f, const struct ts_strv *items)
@@ -318,7 +304,9 @@ static int read_set_contents(const char *state_dir, struct apply *a, struct ts_e
 }
 
 /* The address lists an allow or deny touches. */
-enum { PROFILE, LIVE, DENY_LIST, LIVE_DENIED, N_LISTS };
+enum { PROFILE, LIVE, DENY_LIST, LIVE_DENIED, N_ADDRESS_LISTS };
+/* And, for a domain in the dnsmasq tier, the domain lists. */
+enum { PROFILE_DOMAINS = N_ADDRESS_LISTS, LIVE_DOMAINS, DENIED_DOMAINS, N_LISTS };
 
 static void plan_addresses(struct list_file *l, const struct target *t, bool allow,
 			   bool interactive)
@@ -346,26 +334,13 @@ static void plan_addresses(struct list_file *l, const struct target *t, bool all
 }
 
 /* In the dnsmasq tier a domain moves between live.domains and denied.domains. */
-static int store_domain(const char *state_dir, const struct target *t, bool allow,
-			struct ts_error *err)
+static void plan_domain(struct list_file *l, const struct target *t, bool allow)
 {
-	struct list_file to = { .path = allow ? ts_path_live_domains : ts_path_denied_domains };
-	struct list_file from = { .path = allow ? ts_path_denied_domains : ts_path_live_domains };
 	struct ts_strv one = TS_STRV_INIT;
 	ts_strv_push(&one, t->text);
-	int r = list_load(state_dir, &to, err);
-	if (r == 0)
-		r = list_load(state_dir, &from, err);
-	list_add(&to, &one);
-	list_remove(&from, &one);
-	if (r == 0)
-		r = list_store(state_dir, &to, err);
-	if (r == 0)
-		r = list_store(state_dir, &from, err);
-	ts_strv_clear(&to.items);
-	ts_strv_clear(&from.items);
+	list_add(&l[allow ? LIVE_DOMAINS : DENIED_DOMAINS], &one);
+	list_remove(&l[allow ? DENIED_DOMAINS : LIVE_DOMAINS], &one);
 	ts_strv_clear(&one);
-	return r;
 }
 
 /* Each address once, in order. */
@@ -377,17 +352,31 @@ static void unique(const struct ts_strv *in, struct ts_strv *out)
 			ts_strv_push(out, in->items[i]);
 }
 
+/* dnsmasq.conf from the domain lists in memory, added to the batch. */
+static int batch_dnsmasq_conf(struct ts_file_batch *batch, const char *state_dir,
+			      const struct ts_bundle_settings *set, const struct list_file *l,
+			      struct ts_error *err)
+{
+	_cleanup_strv_ struct ts_strv merged = TS_STRV_INIT;
+	_cleanup_free_ char *text = NULL, *path = ts_path_dnsmasq_conf(state_dir);
+	ts_merge_domains(&l[PROFILE_DOMAINS].items, &l[LIVE_DOMAINS].items,
+			 &l[DENIED_DOMAINS].items, &merged);
+	int r = ts_bundle_dnsmasq_conf(state_dir, set->upstream_dns, &merged, &text, err);
+	return r < 0 ? r : ts_file_batch_add(batch, path, text, strlen(text), 0600, err);
+}
+
 /*
- * The changed lists and ruleset.nft (made from the same lists in memory)
- * in one batch: one directory sync for all of them.
+ * The changed lists, ruleset.nft and (n_lists covering the domain lists)
+ * dnsmasq.conf, the last two made from the lists in memory: one batch, so
+ * a failure leaves every file as it was, and one directory sync.
  */
-static int store_addresses(const char *state_dir, const struct ts_bundle_settings *set,
-			   const struct list_file *l, const struct ts_strv *effective,
-			   struct ts_error *err)
+static int store_files(const char *state_dir, const struct ts_bundle_settings *set,
+		       const struct list_file *l, int n_lists, const struct ts_strv *effective,
+		       struct ts_error *err)
 {
 	struct ts_file_batch batch = { 0 };
 	int r = 0;
-	for (int i = 0; r == 0 && i < N_LISTS; i++)
+	for (int i = 0; r == 0 && i < n_lists; i++)
 		if (l[i].changed) {
 			_cleanup_free_ char *path = l[i].path(state_dir);
 			r = ts_file_batch_add_lines(&batch, path, &l[i].items, 0600, err);
@@ -399,21 +388,11 @@ static int store_addresses(const char *state_dir, const struct ts_bundle_setting
 		r = ts_bundle_script(state_dir, set, effective, &denied, &script, err);
 	if (r == 0)
 		r = ts_file_batch_add(&batch, path, script, strlen(script), 0600, err);
+	if (r == 0 && n_lists > N_ADDRESS_LISTS)
+		r = batch_dnsmasq_conf(&batch, state_dir, set, l, err);
 	if (r == 0)
 		return ts_file_batch_commit(&batch, err);
 	ts_file_batch_abort(&batch);
-	return r;
-}
-
-static int store_files(const char *state_dir, const struct ts_bundle_settings *set,
-		       const struct list_file *l, const struct apply *a, const struct target *t,
-		       bool allow, bool domains, struct ts_error *err)
-{
-	int r = store_addresses(state_dir, set, l, &a->allow, err);
-	if (r == 0 && domains)
-		r = store_domain(state_dir, t, allow, err);
-	if (r == 0 && domains)
-		r = ts_bundle_write_dnsmasq_conf(state_dir, err);
 	return r;
 }
 
@@ -446,8 +425,12 @@ static int change_locked(const struct ts_shield *s, struct target *t, bool allow
 		[LIVE] = { .path = ts_path_live_allowed },
 		[DENY_LIST] = { .path = ts_path_deny_list },
 		[LIVE_DENIED] = { .path = ts_path_live_denied },
+		[PROFILE_DOMAINS] = { .path = ts_path_profile_domains },
+		[LIVE_DOMAINS] = { .path = ts_path_live_domains },
+		[DENIED_DOMAINS] = { .path = ts_path_denied_domains },
 	};
-	for (int i = 0; i < N_LISTS; i++) {
+	int n_lists = domains ? N_LISTS : N_ADDRESS_LISTS;
+	for (int i = 0; i < n_lists; i++) {
 		/* Every list is initialised; the first failure keeps its message. */
 		int w = list_load(s->state_dir, &l[i], r < 0 ? NULL : err);
 		r = r < 0 ? r : w;
@@ -457,6 +440,8 @@ static int change_locked(const struct ts_shield *s, struct target *t, bool allow
 	struct ts_nsexec job = { .pid = -1 };
 	if (r == 0) {
 		plan_addresses(l, t, allow, set.interactive);
+		if (domains)
+			plan_domain(l, t, allow);
 		ts_effective_ips(&l[PROFILE].items, &l[LIVE].items, &l[DENY_LIST].items, &a.allow);
 		ts_strv_push_all(&a.deny, &l[DENY_LIST].items);
 		strv_add_missing(&a.deny, &l[LIVE_DENIED].items);
@@ -468,7 +453,7 @@ static int change_locked(const struct ts_shield *s, struct target *t, bool allow
 	bool started = false;
 	if (r == 0 && *running && !domains)
 		started = (r = ts_nsexec_start(&id, apply_in_container, &a, &job, err)) == 0;
-	int stored = r == 0 ? store_files(s->state_dir, &set, l, &a, t, allow, domains, err) : r;
+	int stored = r == 0 ? store_files(s->state_dir, &set, l, n_lists, &a.allow, err) : r;
 	*saved = stored == 0;
 	if (stored == 0 && *running && domains)
 		started = (r = ts_nsexec_start(&id, apply_in_container, &a, &job, err)) == 0;
@@ -489,7 +474,7 @@ static int change_locked(const struct ts_shield *s, struct target *t, bool allow
 			     : ts_error_prefix(err, live, "saved for the next start, but not applied "
 					       "to %s now", s->name);
 	}
-	for (int i = 0; i < N_LISTS; i++)
+	for (int i = 0; i < n_lists; i++)
 		ts_strv_clear(&l[i].items);
 	apply_clear(&a);
 	ts_bundle_settings_clear(&set);
