@@ -156,3 +156,9 @@ bool ts_running_from_build_tree(void)
 	exe[n] = '\0';
 	return path_is_inside(exe, TS_BUILD_ROOT);
 }
+
+char *ts_libexec_program(const char *name)
+{
+	return ts_xasprintf("%s/%s", ts_running_from_build_tree() ? TS_BUILD_ROOT : TS_LIBEXECDIR,
+			    name);
+}

@@ -144,11 +144,9 @@ const char *ts_hook_executable(void)
 	const char *env = getenv("TEROK_SHIELD_HOOK");
 	if (env && *env)
 		return env;
-	if (ts_running_from_build_tree()) {
-		snprintf(path, sizeof(path), "%s/terok-shield-hook", TS_BUILD_ROOT);
-		return path;
-	}
-	return TS_HOOK_INSTALLED;
+	_cleanup_free_ char *ours = ts_libexec_program("terok-shield-hook");
+	snprintf(path, sizeof(path), "%s", ours);
+	return path;
 }
 
 char *ts_hooks_dir(enum ts_hooks_install where)

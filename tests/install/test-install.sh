@@ -32,7 +32,8 @@ mkdir -p "$HOME"
 
 # --- build and install (only what gets installed; no tests, no benches)
 if meson setup "$scratch/build" "$src" --prefix="$prefix" -Dbuildtype=plain >"$scratch/log" 2>&1 &&
-	meson compile -C "$scratch/build" terok-shield:executable terok-shield-hook terok-shield:shared_library \
+	meson compile -C "$scratch/build" terok-shield:executable terok-shield-hook terok-shield-dbus-bridge \
+		terok-shield:shared_library \
 		terok-shield.1 terok-shield.yml.5 terok-shield-hook.8 >>"$scratch/log" 2>&1 &&
 	meson install -C "$scratch/build" --no-rebuild >>"$scratch/log" 2>&1; then
 	ok "meson install into a temporary prefix"
@@ -47,7 +48,7 @@ libexecdir=$(meson introspect --buildoptions "$scratch/build" |
 	python3 -c 'import json, sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "libexecdir"][0])')
 bin=$prefix/bin/terok-shield
 hook=$prefix/$libexecdir/terok-shield-hook
-for f in "$bin" "$hook"; do
+for f in "$bin" "$hook" "$prefix/$libexecdir/terok-shield-dbus-bridge"; do
 	if [ -x "$f" ] && [ -f "$f" ]; then ok "installed executable ${f#"$prefix"/}"; else not_ok "installed executable ${f#"$prefix"/}"; fi
 done
 for f in include/terok-shield/terok-shield.h "$libdir/pkgconfig/libterok-shield.pc" \
@@ -139,6 +140,15 @@ complete_words() {
 	bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; _terok_shield; printf "%s\n" "${COMPREPLY[@]}"' _ "$bash_comp" "$@" 2>>"$scratch/log"
 }
 mkdir -p "$scratch/state/containers/alpha" "$scratch/state/containers/beta"
+# `dbus-bridge` runs the installed bridge program: its own error (no session bus here) shows it ran.
+chmod 700 "$scratch/state" "$scratch/state/containers" "$scratch/state/containers/alpha"
+err=$(DBUS_SESSION_BUS_ADDRESS=unix:path=$scratch/no-bus "$bin" --state-dir "$scratch/state" dbus-bridge alpha 2>&1)
+rc=$?
+if [ $rc -eq 1 ] && [ "$err" = "terok-shield: cannot connect to the session bus: No such file or directory" ]; then
+	ok "dbus-bridge runs the installed bridge program"
+else
+	not_ok "dbus-bridge runs the installed bridge program (exit $rc: $err)"
+fi
 got=$(complete_words "$bin" al | tr '\n' ' ')
 if [ "$got" = "allow " ]; then ok "bash completes commands"; else not_ok "bash completes commands (got '$got')"; fi
 got=$(complete_words "$bin" --state-dir "$scratch/state" deny "" | sort | tr '\n' ' ')
