@@ -92,15 +92,31 @@ int ts_file_read_lines(const char *path, struct ts_strv *out, struct ts_error *e
 	return 0;
 }
 
-static int write_full(int fd, const char *data, size_t len)
+int ts_fd_write_all(int fd, const void *data, size_t len)
 {
+	const char *p = data;
 	while (len > 0) {
-		ssize_t n = write(fd, data, len);
+		ssize_t n = write(fd, p, len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return -errno;
-		data += n;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int ts_fd_read_exact(int fd, void *data, size_t len)
+{
+	char *p = data;
+	while (len > 0) {
+		ssize_t n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
 		len -= (size_t)n;
 	}
 	return 0;
@@ -131,7 +147,7 @@ static int write_temp(const char *path, const char *data, size_t len, mode_t mod
 				    strerror(errno));
 	int r = fchmod(fd, mode) < 0 ? -errno : 0;
 	if (r == 0)
-		r = write_full(fd, data, len);
+		r = ts_fd_write_all(fd, data, len);
 	if (r == 0 && durable && fsync(fd) < 0)
 		r = -errno;
 	if (r < 0) {

@@ -18,6 +18,11 @@ struct ts_error;
 /* Largest file the tool reads whole. */
 #define TS_FILE_MAX_SIZE (16u * 1024u * 1024u)
 
+/* Write all of data to fd (retrying short writes and EINTR): 0, or a negative errno (-EIO: nothing written). */
+int ts_fd_write_all(int fd, const void *data, size_t len);
+/* Read exactly len bytes: 0, or a negative errno (-EIO: end of file first). */
+int ts_fd_read_exact(int fd, void *data, size_t len);
+
 /* Read a whole file (NUL-terminated). -ENOENT when it does not exist. */
 int ts_file_read(const char *path, char **out, size_t *len, struct ts_error *err);
 

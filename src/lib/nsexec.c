@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "fileio.h"
 #include "netns.h"
 #include "nft.h"
 #include "nsexec.h"
@@ -16,36 +17,6 @@ struct report {
 	struct ts_error err;
 	size_t output_len;
 };
-
-static bool write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
-
-static bool read_all(int fd, void *data, size_t len)
-{
-	char *p = data;
-	while (len > 0) {
-		ssize_t n = read(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		p += n;
-		len -= (size_t)n;
-	}
-	return true;
-}
 
 static void helper(int fd, const struct ts_proc_identity *id, ts_nsexec_fn fn, void *arg)
 {
@@ -66,7 +37,8 @@ static void helper(int fd, const struct ts_proc_identity *id, ts_nsexec_fn fn, v
 	if (rep.result == 0)
 		rep.result = fn(nft, arg, &output, &rep.err);
 	rep.output_len = output ? strlen(output) : 0;
-	bool sent = write_all(fd, &rep, sizeof(rep)) && write_all(fd, output, rep.output_len);
+	bool sent = ts_fd_write_all(fd, &rep, sizeof(rep)) == 0 &&
+		    ts_fd_write_all(fd, output, rep.output_len) == 0;
 	close(fd);
 	/* The caller has its answer; the socket's slow release happens off its path. */
 	ts_nft_close_detached(nft);
@@ -125,9 +97,9 @@ int ts_nsexec_start(const struct ts_proc_identity *id, ts_nsexec_fn fn, void *ar
 int ts_nsexec_finish(struct ts_nsexec *job, char **output, struct ts_error *err)
 {
 	struct report rep;
-	bool got = read_all(job->fd, &rep, sizeof(rep));
+	bool got = ts_fd_read_exact(job->fd, &rep, sizeof(rep)) == 0;
 	_cleanup_free_ char *text = got && rep.output_len < (1u << 30) ? ts_xmalloc(rep.output_len + 1) : NULL;
-	got = got && text && read_all(job->fd, text, rep.output_len);
+	got = got && text && ts_fd_read_exact(job->fd, text, rep.output_len) == 0;
 	close(job->fd);
 	reap_later(job->pid);
 	*job = (struct ts_nsexec){ .pid = -1, .fd = -1 };
