@@ -291,66 +291,49 @@ static int scan_key(struct scanner *sc, struct ts_strv *path)
 
 static int skip_value(struct scanner *sc, int depth);
 
-static int skip_array(struct scanner *sc, int depth)
+/* `key = value`, an element of an inline table. */
+static int skip_table_entry(struct scanner *sc, int depth)
 {
-	size_t start = sc->pos++;
-	for (;;) {
-		int r = skip_space(sc);
-		if (r < 0)
-			return r;
-		if (peek(sc) == ']') {
-			sc->pos++;
-			return 0;
-		}
-		if (sc->pos >= sc->len)
-			return fail_at(sc, start, "unterminated array");
-		r = skip_value(sc, depth + 1);
-		if (r >= 0)
-			r = skip_space(sc);
-		if (r < 0)
-			return r;
-		if (sc->pos >= sc->len)
-			return fail_at(sc, start, "unterminated array");
-		if (peek(sc) == ',')
-			sc->pos++;
-		else if (peek(sc) != ']')
-			return fail_at(sc, sc->pos, "expected ',' or ']' in an array");
-	}
+	_cleanup_strv_ struct ts_strv key = TS_STRV_INIT;
+	int r = scan_key(sc, &key);
+	if (r < 0)
+		return r;
+	if (peek(sc) != '=')
+		return fail_at(sc, sc->pos, "expected '=' after a key");
+	sc->pos++;
+	skip_blank(sc);
+	return skip_value(sc, depth);
 }
 
-/* { k = v, … }; newlines and a trailing comma tolerated (TOML 1.1). */
-static int skip_inline_table(struct scanner *sc, int depth)
+/*
+ * [ v, … ] or { k = v, … }: elements separated by commas, newlines and a
+ * trailing comma tolerated (TOML 1.1 for inline tables).
+ */
+static int skip_list(struct scanner *sc, int depth, char close, const char *what,
+		     int (*element)(struct scanner *sc, int depth))
 {
 	size_t start = sc->pos++;
 	for (;;) {
 		int r = skip_space(sc);
 		if (r < 0)
 			return r;
-		if (peek(sc) == '}') {
+		if (peek(sc) == close) {
 			sc->pos++;
 			return 0;
 		}
 		if (sc->pos >= sc->len)
-			return fail_at(sc, start, "unterminated inline table");
-		_cleanup_strv_ struct ts_strv key = TS_STRV_INIT;
-		r = scan_key(sc, &key);
-		if (r < 0)
-			return r;
-		if (peek(sc) != '=')
-			return fail_at(sc, sc->pos, "expected '=' after a key");
-		sc->pos++;
-		skip_blank(sc);
-		r = skip_value(sc, depth + 1);
+			return fail_at(sc, start, "unterminated %s", what);
+		r = element(sc, depth + 1);
 		if (r >= 0)
 			r = skip_space(sc);
 		if (r < 0)
 			return r;
 		if (sc->pos >= sc->len)
-			return fail_at(sc, start, "unterminated inline table");
+			return fail_at(sc, start, "unterminated %s", what);
 		if (peek(sc) == ',')
 			sc->pos++;
-		else if (peek(sc) != '}')
-			return fail_at(sc, sc->pos, "expected ',' or '}' in an inline table");
+		else if (peek(sc) != close)
+			return fail_at(sc, sc->pos, "expected ',' or '%c' in an %s", close, what);
 	}
 }
 
@@ -387,9 +370,9 @@ static int skip_value(struct scanner *sc, int depth)
 	case '\'':
 		return starts(sc, "'''") ? scan_multiline(sc, '\'') : scan_literal(sc, NULL);
 	case '[':
-		return skip_array(sc, depth);
+		return skip_list(sc, depth, ']', "array", skip_value);
 	case '{':
-		return skip_inline_table(sc, depth);
+		return skip_list(sc, depth, '}', "inline table", skip_table_entry);
 	default:
 		return skip_scalar(sc);
 	}
