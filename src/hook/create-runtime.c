@@ -162,8 +162,7 @@ static int start_dnsmasq(const struct ts_oci_state *st, struct ts_error *err)
 	if (r < 0 || !configured)
 		return r;
 	pid_t pid;
-	r = ts_dnsmasq_start(st->state_dir, &pid, err);
-	return r < 0 ? r : ts_dnsmasq_watch(pid, st->pid, err);
+	return ts_dnsmasq_start(st->state_dir, st->pid, &pid, err);
 }
 
 /* Inside the container's namespace, holding the bundle lock. */

@@ -175,7 +175,53 @@ static const char *first_line(char *text)
 	return *text ? ts_strip(text) : "no message";
 }
 
-int ts_dnsmasq_start(const char *state_dir, pid_t *pid, struct ts_error *err)
+/* The watcher's life: wait until the container or dnsmasq is gone, then stop dnsmasq. */
+static void watch(int container_fd, int dnsmasq_fd)
+{
+	struct pollfd pfd[2] = { { .fd = container_fd, .events = POLLIN },
+				 { .fd = dnsmasq_fd, .events = POLLIN } };
+	while (poll(pfd, 2, -1) < 0 && errno == EINTR)
+		;
+	if (pfd[0].revents)
+		syscall(SYS_pidfd_send_signal, dnsmasq_fd, SIGTERM, NULL, 0);
+	_exit(0);
+}
+
+/*
+ * A detached watcher that stops dnsmasq when the container's init exits:
+ * poststop does not run on every way a container ends (a forced removal,
+ * a runtime crash), and a forgotten dnsmasq would keep the namespace alive.
+ */
+static int watch_dnsmasq(pid_t dnsmasq, pid_t container, struct ts_error *err)
+{
+	/* Pidfds taken now pin exactly these two processes, whatever their PIDs become. */
+	_cleanup_close_ int dnsmasq_fd = pidfd_open(dnsmasq);
+	_cleanup_close_ int container_fd = pidfd_open(container);
+	if (dnsmasq_fd < 0 || container_fd < 0)
+		return ts_error_set(err, errno, "cannot watch dnsmasq (PID %d): %s", (int)dnsmasq,
+				    strerror(errno));
+	pid_t pid = fork();
+	if (pid < 0)
+		return ts_error_set(err, errno, "fork: %s", strerror(errno));
+	if (pid > 0)
+		return 0;
+	/* Detached: no pipe the runtime waits on, no lock, its own session. */
+	setsid();
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	for (int fd = 0; fd <= 2 && null >= 0; fd++)
+		dup2(null, fd);
+	unsigned lo = (unsigned)(container_fd < dnsmasq_fd ? container_fd : dnsmasq_fd);
+	unsigned hi = (unsigned)(container_fd < dnsmasq_fd ? dnsmasq_fd : container_fd);
+	if (lo > 3)
+		close_range(3, lo - 1, 0);
+	if (hi > lo + 1)
+		close_range(lo + 1, hi - 1, 0);
+	close_range(hi + 1, ~0U, 0);
+	watch(container_fd, dnsmasq_fd);
+	return 0;
+}
+
+int ts_dnsmasq_start(const char *state_dir, pid_t container, pid_t *pid, struct ts_error *err)
 {
 	_cleanup_free_ char *conf = ts_path_dnsmasq_conf(state_dir);
 	_cleanup_free_ char *pid_path = ts_path_dnsmasq_pid(state_dir);
@@ -215,46 +261,6 @@ int ts_dnsmasq_start(const char *state_dir, pid_t *pid, struct ts_error *err)
 				    "dnsmasq (PID %d) is not in the container's network namespace",
 				    (int)*pid);
 	}
-	return 0;
+	return watch_dnsmasq(*pid, container, err);
 }
 
-/* The watcher's life: wait until the container or dnsmasq is gone, then stop dnsmasq. */
-static void watch(int container_fd, int dnsmasq_fd)
-{
-	struct pollfd pfd[2] = { { .fd = container_fd, .events = POLLIN },
-				 { .fd = dnsmasq_fd, .events = POLLIN } };
-	while (poll(pfd, 2, -1) < 0 && errno == EINTR)
-		;
-	if (pfd[0].revents)
-		syscall(SYS_pidfd_send_signal, dnsmasq_fd, SIGTERM, NULL, 0);
-	_exit(0);
-}
-
-int ts_dnsmasq_watch(pid_t dnsmasq, pid_t container, struct ts_error *err)
-{
-	/* Pidfds taken now pin exactly these two processes, whatever their PIDs become. */
-	_cleanup_close_ int dnsmasq_fd = pidfd_open(dnsmasq);
-	_cleanup_close_ int container_fd = pidfd_open(container);
-	if (dnsmasq_fd < 0 || container_fd < 0)
-		return ts_error_set(err, errno, "cannot watch dnsmasq (PID %d): %s", (int)dnsmasq,
-				    strerror(errno));
-	pid_t pid = fork();
-	if (pid < 0)
-		return ts_error_set(err, errno, "fork: %s", strerror(errno));
-	if (pid > 0)
-		return 0;
-	/* Detached: no pipe the runtime waits on, no lock, its own session. */
-	setsid();
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	for (int fd = 0; fd <= 2 && null >= 0; fd++)
-		dup2(null, fd);
-	unsigned lo = (unsigned)(container_fd < dnsmasq_fd ? container_fd : dnsmasq_fd);
-	unsigned hi = (unsigned)(container_fd < dnsmasq_fd ? dnsmasq_fd : container_fd);
-	if (lo > 3)
-		close_range(3, lo - 1, 0);
-	if (hi > lo + 1)
-		close_range(lo + 1, hi - 1, 0);
-	close_range(hi + 1, ~0U, 0);
-	watch(container_fd, dnsmasq_fd);
-	return 0;
-}

@@ -36,18 +36,14 @@ int ts_dnsmasq_pid(const char *state_dir, pid_t *pid, struct ts_error *err);
 
 /*
  * Start dnsmasq with <state_dir>/dnsmasq.conf in the calling process's
- * network namespace. A previous instance of ours is stopped first, so a
- * repeated start never leaves two. Returns once the new daemon has
- * written its PID file and passed the identity check (*pid set).
+ * network namespace, for the container whose init is container. A
+ * previous instance of ours is stopped first, so a repeated start never
+ * leaves two. Returns once the new daemon has written its PID file,
+ * passed the identity check (*pid set) and has its watcher, which stops
+ * it when the container's init exits: every dnsmasq of ours, restarts
+ * included, ends with its container.
  */
-int ts_dnsmasq_start(const char *state_dir, pid_t *pid, struct ts_error *err);
-
-/*
- * A detached watcher that stops dnsmasq when the container's init exits:
- * poststop does not run on every way a container ends (a forced removal,
- * a runtime crash), and a forgotten dnsmasq would keep the namespace alive.
- */
-int ts_dnsmasq_watch(pid_t dnsmasq, pid_t container, struct ts_error *err);
+int ts_dnsmasq_start(const char *state_dir, pid_t container, pid_t *pid, struct ts_error *err);
 
 /*
  * Send SIGTERM to our dnsmasq when dnsmasq.pid names it (wait: until it

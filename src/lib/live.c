@@ -72,6 +72,7 @@ struct apply {
 	struct ts_strv gateways;    /* with rules only */
 	enum verify_mode verify;
 	const char *dnsmasq_for;    /* state_dir whose dnsmasq must pick up new domains */
+	pid_t container;            /* with dnsmasq_for: the container's init, for its watcher */
 };
 
 static void apply_clear(struct apply *a)
@@ -118,14 +119,14 @@ static int verify(struct ts_nft *nft, enum verify_mode mode, struct ts_error *er
 }
 
 /* dnsmasq reads nftset= only at start (SIGHUP reloads hosts files, not the config). */
-static int restart_dnsmasq(const char *state_dir, struct ts_error *err)
+static int restart_dnsmasq(const char *state_dir, pid_t container, struct ts_error *err)
 {
 	pid_t pid;
 	if (ts_dnsmasq_pid(state_dir, &pid, NULL) < 0)
 		return ts_error_set(err, ESRCH,
 				    "the container's dnsmasq is not running (missing or stale "
 				    "dnsmasq.pid), so its DNS is broken; restart the container to recover");
-	return ts_dnsmasq_start(state_dir, &pid, err);
+	return ts_dnsmasq_start(state_dir, container, &pid, err);
 }
 
 static int apply_in_container(struct ts_nft *nft, void *arg, char **output, struct ts_error *err)
@@ -149,7 +150,7 @@ static int apply_in_container(struct ts_nft *nft, void *arg, char **output, stru
 	if (r == 0 && a->dnsmasq_for) {
 		/* Whatever dnsmasq does now, the sets already changed: the caller must know. */
 		*output = ts_xstrdup("sets changed");
-		r = restart_dnsmasq(a->dnsmasq_for, err);
+		r = restart_dnsmasq(a->dnsmasq_for, a->container, err);
 	}
 	return r;
 }
@@ -447,6 +448,7 @@ static int change_locked(const struct ts_shield *s, struct target *t, bool allow
 		strv_add_missing(&a.deny, &l[LIVE_DENIED].items);
 		r = ts_container_locate(s->state_dir, s->name, &id, err);
 		*running = r == 1;
+		a.container = *running ? id.pid : 0;
 		r = r < 0 ? r : 0;
 	}
 	/* Addresses only: the helper works while the files are written. */

@@ -713,3 +713,13 @@ pid_t harness_bystander(struct harness *h)
 		h->extra[h->n_extra++] = pid;
 	return pid;
 }
+
+bool harness_wait_gone(pid_t pid)
+{
+	for (int i = 0; i < 200; i++) {
+		if (kill(pid, 0) < 0 && errno == ESRCH)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}

@@ -142,6 +142,9 @@ pid_t harness_bystander(struct harness *h);
  */
 bool harness_drain(int fd, char **text, double deadline_ms);
 
+/* Whether pid is gone (ESRCH) within two seconds. */
+bool harness_wait_gone(pid_t pid);
+
 /* Milliseconds on the monotonic clock. */
 double harness_now_ms(void);
 

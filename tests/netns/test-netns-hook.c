@@ -405,16 +405,6 @@ static void test_other_domain_stays_refused(void **state)
 	assert_refused(f, H_DOMAIN_OTHER_IP, H_TCP_PORT);
 }
 
-static bool wait_gone(pid_t pid)
-{
-	for (int i = 0; i < 200; i++) {
-		if (kill(pid, 0) < 0 && errno == ESRCH)
-			return true;
-		usleep(10000);
-	}
-	return false;
-}
-
 static void test_rerun_replaces_dnsmasq(void **state)
 {
 	struct fixture *f = *state;
@@ -423,7 +413,7 @@ static void test_rerun_replaces_dnsmasq(void **state)
 	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 0);
 	assert_int_equal(ts_dnsmasq_pid(f->state_dir, &after, NULL), 0);
 	assert_int_not_equal(before, after);
-	assert_true(wait_gone(before));
+	assert_true(harness_wait_gone(before));
 	char ips[4][16];
 	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_ALLOWED, ips, 4), 1);
 }
@@ -442,10 +432,10 @@ static void test_dnsmasq_without_pid_file(void **state)
 	assert_int_equal(ts_dnsmasq_pid(f->state_dir, &old, NULL), 0);
 	assert_int_equal(hook(f, "createRuntime", NULL, NULL), 1);
 	assert_log_has(f->state_dir, "never named it");
-	assert_true(wait_gone(old));
+	assert_true(harness_wait_gone(old));
 	char *stray_pid = read_text(f->h.scratch, "elsewhere.pid");
 	assert_non_null(stray_pid);
-	assert_true(wait_gone((pid_t)atoi(stray_pid)));
+	assert_true(harness_wait_gone((pid_t)atoi(stray_pid)));
 	free(stray_pid);
 	free(conf);
 	free(elsewhere);
@@ -461,7 +451,7 @@ static void test_dnsmasq_follows_container(void **state)
 	kill(f->h.container, SIGKILL);
 	waitpid(f->h.container, NULL, 0);
 	f->h.container = -1;
-	assert_true(wait_gone(pid));
+	assert_true(harness_wait_gone(pid));
 }
 
 static void test_poststop_stops_dnsmasq(void **state)
@@ -470,7 +460,7 @@ static void test_poststop_stops_dnsmasq(void **state)
 	pid_t pid;
 	assert_int_equal(ts_dnsmasq_pid(f->state_dir, &pid, NULL), 0);
 	assert_int_equal(hook(f, "poststop", NULL, NULL), 0);
-	assert_true(wait_gone(pid));
+	assert_true(harness_wait_gone(pid));
 	char *pid_file = bundle_file(f, "dnsmasq.pid");
 	assert_null(pid_file);
 	char *audit = bundle_file(f, "audit.jsonl");
@@ -504,7 +494,7 @@ static void test_poststop_spares_other_process(void **state)
 	assert_int_equal(harness_dns_query(&f->h, H_DNS, H_DOMAIN_ALLOWED, ips, 4), 1);
 	/* Teardown still finds nothing to stop through the PID file: stop ours directly. */
 	kill(ours, SIGTERM);
-	assert_true(wait_gone(ours));
+	assert_true(harness_wait_gone(ours));
 }
 
 /* ---- fail closed (SPEC 5): non-zero exit, a logged reason, no half-applied rules ---- */

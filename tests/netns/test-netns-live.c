@@ -861,6 +861,27 @@ static void test_domain_dnsmasq(void **state)
 	cli_run_clear(&r);
 }
 
+/*
+ * The dnsmasq a domain change restarted follows the container like the
+ * hook's first one: poststop does not run on every way a container ends.
+ */
+static void test_restarted_dnsmasq_follows_container(void **state)
+{
+	struct shielded *f = *state;
+	pid_t first, second;
+	assert_int_equal(ts_dnsmasq_pid(f->state_dir, &first, NULL), 0);
+	struct cli_run r;
+	assert_int_equal(shielded_cli_world(f, &r, "allow", NAME, H_DOMAIN_OTHER, (const char *)NULL), 0);
+	cli_run_clear(&r);
+	assert_int_equal(ts_dnsmasq_pid(f->state_dir, &second, NULL), 0);
+	assert_int_not_equal(first, second);
+	assert_true(harness_wait_gone(first));
+	kill(f->h.container, SIGKILL);
+	waitpid(f->h.container, NULL, 0);
+	f->h.container = -1;
+	assert_true(harness_wait_gone(second));
+}
+
 /* allow bursts interleaved with down and up: whatever the final state, the sets match the files. */
 static void test_concurrent_with_updown(void **state)
 {
@@ -1044,6 +1065,7 @@ int main(void)
 		WITH_SETUP(test_interactive_persists_denies, setup_interactive),
 		WITH(test_domain_static),
 		WITH_SETUP(test_domain_dnsmasq, setup_dnsmasq),
+		WITH_SETUP(test_restarted_dnsmasq_follows_container, setup_dnsmasq),
 		WITH(test_concurrent_with_updown),
 		WITH(test_concurrent_profile_denies),
 		WITH(test_audit_disabled),
