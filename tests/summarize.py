@@ -2,7 +2,10 @@
 """Count test cases across meson test logs and print 'N passed, N failed, N skipped'.
 
 Each TAP line is one case (cmocka and the shell tests speak TAP); a test
-that printed no TAP counts as one case. A test whose process failed counts
+that printed no TAP counts as one case. A "# skipped NAME: why" line is a
+skipped case: a test left out of the plan, or one that ended early for a
+missing prerequisite, whose "ok N - NAME" then does not count as passed
+(cmocka's own skip() prints "not ok # SKIP", which meson fails). A test whose process failed counts
 as failed even when its cases passed (a sanitizer report after the last case).
 Exits non-zero when anything failed or a log is missing.
 """
@@ -12,6 +15,7 @@ import sys
 
 TAP = re.compile(r"^(not ok|ok)\b(.*)$")
 SKIP_ALL = re.compile(r"^1\.\.0\s*#\s*skip", re.IGNORECASE)
+SKIPPED = re.compile(r"^# skipped (\S+):")
 
 
 def count(log_path, totals):
@@ -20,8 +24,13 @@ def count(log_path, totals):
             test = json.loads(line)
             passed = failed = skipped = 0
             stdout = test.get("stdout") or ""
-            for out in stdout.splitlines():
+            lines = stdout.splitlines()
+            skipped_names = {m.group(1) for m in map(SKIPPED.match, lines) if m}
+            skipped += len(skipped_names)
+            for out in lines:
                 m = TAP.match(out)
+                if m and m.group(1) == "ok" and m.group(2).split(" - ", 1)[-1].strip() in skipped_names:
+                    continue
                 if SKIP_ALL.match(out):
                     skipped += 1
                 elif m and re.search(r"#\s*skip", m.group(2), re.IGNORECASE):

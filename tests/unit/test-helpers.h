@@ -55,4 +55,16 @@ static inline char *read_text(const char *dir, const char *name)
 	return buf;
 }
 
+/*
+ * End the running cmocka test as skipped for a missing prerequisite:
+ * tests/summarize.py counts the "# skipped NAME: why" line as a skip and
+ * not the test's "ok" (cmocka's skip() prints "not ok # SKIP", which meson
+ * counts as a failure).
+ */
+#define TS_SKIP_TEST(why)                                                  \
+	do {                                                               \
+		printf("# skipped %s: %s\n", __func__, (why));            \
+		return;                                                    \
+	} while (0)
+
 #endif

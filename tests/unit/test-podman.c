@@ -355,7 +355,7 @@ static void test_read_real_podman(void **state)
 	char *version = NULL;
 	int r = ts_podman_version(&version, &err);
 	if (r == -ENOENT)
-		skip();
+		TS_SKIP_TEST("podman is not installed");
 	if (r != 0)
 		fail_msg("podman --version: %s", err.message);
 
