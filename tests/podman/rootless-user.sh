@@ -9,7 +9,8 @@
 #   TUN_MODE; returns non-zero when the user cannot be created.
 # as_user CMD... runs CMD as that user with a clean environment.
 # rootless_user_reset APPLET... gives the user a fresh podman
-#   configuration, no shield state and a rootfs with those busybox applets.
+#   configuration, no shield state, a config.yml whose default profile
+#   names only an address, and a rootfs with those busybox applets.
 # rootless_user_done undoes the /dev/net/tun change and removes WORK.
 
 rootless_user() {
@@ -43,7 +44,11 @@ as_user() {
 rootless_user_reset() {
 	as_user bash -c '
 		rm -rf ~/.local/state/terok ~/.config/terok ~/.local/share/containers/oci/hooks.d
-		mkdir -p ~/.config/containers ~/.config/terok/shield
+		mkdir -p ~/.config/containers ~/.config/terok/shield/profiles
+		# An address-only default profile: prepare never resolves a real
+		# domain, whatever DNS tier this machine gets (no query leaves it).
+		echo "192.0.2.1" > ~/.config/terok/shield/profiles/offline.txt
+		echo "default_profiles: [offline]" > ~/.config/terok/shield/config.yml
 		printf "%s\n" "[containers]" \
 			"default_ulimits = [\"nofile=1024:1024\", \"nproc=1000:1000\"]" "" \
 			"[engine]" "runtime = \"runc\"" > ~/.config/containers/containers.conf

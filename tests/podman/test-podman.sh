@@ -53,7 +53,7 @@ trap cleanup EXIT
 # settings, no earlier shield state, a rootfs.
 remove_containers
 rootless_user_reset sh nc sleep cat echo &&
-	as_user sh -c 'printf "loopback_ports: [%s]\n" "$1" > ~/.config/terok/shield/config.yml' _ "$PORT_OPEN" || skip_all "cannot prepare $E2E_USER's environment"
+	as_user sh -c 'printf "loopback_ports: [%s]\n" "$1" >> ~/.config/terok/shield/config.yml' _ "$PORT_OPEN" || skip_all "cannot prepare $E2E_USER's environment"
 
 # Host loopback services, one per port, answering "hello PORT".
 python3 - "$PORT_OPEN" "$PORT_SHUT" <<'EOF' &
