@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -268,10 +269,28 @@ static pid_t session_pid(pid_t bridge)
 	return pid;
 }
 
+/* Whether pid holds a pidfd of target: the dnsmasq watcher, which ends with the container. */
+static bool watches(const char *pid, int target)
+{
+	char dir[64], want[32];
+	snprintf(dir, sizeof(dir), "/proc/%s/fdinfo", pid);
+	snprintf(want, sizeof(want), "\nPid:\t%d\n", target);
+	DIR *d = opendir(dir);
+	bool found = false;
+	for (struct dirent *e; d && !found && (e = readdir(d));) {
+		_cleanup_free_ char *info = e->d_name[0] != '.' ? read_text(dir, e->d_name) : NULL;
+		found = info && strstr(info, want);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
 /*
  * /proc/PID/stat of a running child of ours that was not there before the
  * bridge started, or NULL. The container's dnsmasq (a verdict may restart
- * it) is none of the bridge's; exited ones are reaped on the way.
+ * it) and its watcher are none of the bridge's; exited ones are reaped on
+ * the way.
  */
 static char *new_live_child(struct fixture *f)
 {
@@ -281,7 +300,7 @@ static char *new_live_child(struct fixture *f)
 	for (size_t i = 0; i < children.n; i++) {
 		const char *pid = children.items[i];
 		if (ts_strv_contains(&f->children_before, pid) ||
-		    (dnsmasq && atoi(dnsmasq) == atoi(pid)))
+		    (dnsmasq && (atoi(dnsmasq) == atoi(pid) || watches(pid, atoi(dnsmasq)))))
 			continue;
 		char dir[64];
 		snprintf(dir, sizeof(dir), "/proc/%s", pid);
