@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* dbus-bridge: one container's interactive session on the session bus (SPEC 3.8). */
-#include <limits.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -22,17 +21,6 @@ static const char usage[] =
 	"\n"
 	"  -h, --help  print this help\n";
 
-/* This very program, so the session is the same version as the bridge. */
-static char *self_path(void)
-{
-	char path[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
-	if (n <= 0)
-		return NULL;
-	path[n] = '\0';
-	return ts_xstrdup(path);
-}
-
 int dbus_bridge_main(int argc, char **argv, struct cli *cli)
 {
 	int code;
@@ -47,7 +35,8 @@ int dbus_bridge_main(int argc, char **argv, struct cli *cli)
 	if (ts_shield_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
 		return cli_fail(&err);
 	ts_shield_close(&s);
-	_cleanup_free_ char *self = self_path();
+	/* This very program, so the session is the same version as the bridge. */
+	_cleanup_free_ char *self = ts_self_exe();
 	if (!self)
 		return cli_error("cannot find this program's path: %s", strerror(errno));
 	_cleanup_free_ char *bridge = ts_libexec_program("terok-shield-dbus-bridge");

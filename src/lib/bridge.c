@@ -25,7 +25,6 @@ extern char **environ;
 #define PENDING_MAX 4096
 
 struct ts_bridge {
-	char *state_dir;
 	char *container;
 	char *short_id;
 	char *bus_name;
@@ -103,7 +102,6 @@ int ts_bridge_new(const char *state_dir, const char *container, sd_bus *bus,
 	struct ts_bridge *b = calloc(1, sizeof(*b));
 	if (!b)
 		abort();
-	b->state_dir = ts_xstrdup(state_dir);
 	b->container = ts_xstrdup(container);
 	b->short_id = short_id;
 	b->bus_name = ts_bridge_bus_name_for(short_id);
@@ -432,7 +430,7 @@ static int spawn_session(struct ts_bridge *b, struct ts_error *err)
 	b->pid = pid;
 	b->in_fd = sv[0];
 	b->out_fd = out[0];
-	b->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	b->pidfd = ts_pidfd_open(pid);
 	if (b->pidfd < 0) {
 		int e = errno;
 		kill(pid, SIGKILL);
@@ -535,7 +533,6 @@ void ts_bridge_free(struct ts_bridge *b)
 	sd_bus_unref(b->bus);
 	ts_strv_clear(&b->argv);
 	free(b->pending);
-	free(b->state_dir);
 	free(b->container);
 	free(b->short_id);
 	free(b->bus_name);

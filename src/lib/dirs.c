@@ -147,14 +147,20 @@ static bool path_is_inside(const char *path, const char *dir)
 	return n > 0 && strncmp(path, dir, n) == 0 && path[n] == '/';
 }
 
-bool ts_running_from_build_tree(void)
+char *ts_self_exe(void)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n <= 0)
-		return false;
+		return NULL;
 	exe[n] = '\0';
-	return path_is_inside(exe, TS_BUILD_ROOT);
+	return ts_xstrdup(exe);
+}
+
+bool ts_running_from_build_tree(void)
+{
+	_cleanup_free_ char *exe = ts_self_exe();
+	return exe && path_is_inside(exe, TS_BUILD_ROOT);
 }
 
 char *ts_libexec_program(const char *name)

@@ -35,6 +35,9 @@ int ts_container_state_dir(const char *state_root, const char *name, char **out,
  */
 bool ts_running_from_build_tree(void);
 
+/* This program's path (/proc/self/exe), newly allocated; NULL when unreadable. */
+char *ts_self_exe(void);
+
 /* A helper program of ours: the build tree's when running from it, else libexecdir's (newly allocated). */
 char *ts_libexec_program(const char *name);
 

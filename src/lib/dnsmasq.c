@@ -100,11 +100,6 @@ static bool wait_exit(int pidfd, int timeout_ms)
 	return r > 0;
 }
 
-static int pidfd_open(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
 int ts_dnsmasq_stop(const char *state_dir, bool wait, struct ts_error *err)
 {
 	_cleanup_free_ char *pid_path = ts_path_dnsmasq_pid(state_dir);
@@ -118,7 +113,7 @@ int ts_dnsmasq_stop(const char *state_dir, bool wait, struct ts_error *err)
 	bool signalled = false;
 	if (r == 0) {
 		/* Pin the process, then check it again: the signal cannot reach a recycled PID. */
-		_cleanup_close_ int pidfd = pidfd_open(pid);
+		_cleanup_close_ int pidfd = ts_pidfd_open(pid);
 		if (pidfd < 0 && errno != ESRCH)
 			return ts_error_set(err, errno, "cannot stop dnsmasq (PID %d): %s", (int)pid,
 					    strerror(errno));
@@ -159,7 +154,7 @@ static void stop_strays(const char *conf)
 		pid_t pid = (pid_t)strtol(e->d_name, NULL, 10);
 		if (pid <= 0 || !ts_dnsmasq_is_ours(pid, conf) || !in_current_netns(pid))
 			continue;
-		_cleanup_close_ int pidfd = pidfd_open(pid);
+		_cleanup_close_ int pidfd = ts_pidfd_open(pid);
 		if (pidfd >= 0 && ts_dnsmasq_is_ours(pid, conf))
 			syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
 	}
@@ -195,8 +190,8 @@ static void watch(int container_fd, int dnsmasq_fd)
 static int watch_dnsmasq(pid_t dnsmasq, pid_t container, struct ts_error *err)
 {
 	/* Pidfds taken now pin exactly these two processes, whatever their PIDs become. */
-	_cleanup_close_ int dnsmasq_fd = pidfd_open(dnsmasq);
-	_cleanup_close_ int container_fd = pidfd_open(container);
+	_cleanup_close_ int dnsmasq_fd = ts_pidfd_open(dnsmasq);
+	_cleanup_close_ int container_fd = ts_pidfd_open(container);
 	if (dnsmasq_fd < 0 || container_fd < 0)
 		return ts_error_set(err, errno, "cannot watch dnsmasq (PID %d): %s", (int)dnsmasq,
 				    strerror(errno));

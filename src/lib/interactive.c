@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <poll.h>
 #include <stdarg.h>
-#include <sys/syscall.h>
 
 #include "bundle.h"
 #include "dnscache.h"
@@ -11,6 +10,7 @@
 #include "locate.h"
 #include "nflog.h"
 #include "nflog_reader.h"
+#include "process.h"
 #include "procid.h"
 #include "state.h"
 #include "tail.h"
@@ -87,7 +87,7 @@ static int require_interactive(const struct ts_shield *s, bool *dnsmasq_tier,
 static int open_init(const struct ts_proc_identity *id, const char *name, int *pidfd,
 		     struct ts_error *err)
 {
-	*pidfd = (int)syscall(SYS_pidfd_open, id->pid, 0);
+	*pidfd = ts_pidfd_open(id->pid);
 	if (*pidfd < 0 && errno != ESRCH)
 		return ts_error_set(err, errno, "pidfd_open: %s", strerror(errno));
 	if (*pidfd >= 0 && ts_proc_identity_is_live(id))

@@ -156,7 +156,7 @@ int ts_run_wait(const char *const argv[], char **errors, struct ts_error *err)
 	 * pipe; the pidfd wakes us the moment the child exits.
 	 */
 	struct ts_strbuf b = TS_STRBUF_INIT;
-	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	_cleanup_close_ int pidfd = ts_pidfd_open(pid);
 	struct pollfd pfd[2] = { { .fd = pipefd[0], .events = POLLIN },
 				 { .fd = pidfd, .events = POLLIN } };
 	int status;
@@ -181,4 +181,9 @@ int ts_run_wait(const char *const argv[], char **errors, struct ts_error *err)
 		return ts_error_set(err, EINTR, "%s: killed by signal %d", argv[0], WTERMSIG(status));
 	}
 	return WEXITSTATUS(status);
+}
+
+int ts_pidfd_open(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
 }

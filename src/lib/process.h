@@ -4,6 +4,7 @@
 #define TS_PROCESS_H
 
 #include <spawn.h>
+#include <sys/types.h>
 
 struct ts_error;
 
@@ -39,5 +40,8 @@ int ts_run_wait(const char *const argv[], char **errors, struct ts_error *err);
  * signals (watch blocks and ignores some). Destroy with posix_spawnattr_destroy.
  */
 void ts_spawn_attr_init(posix_spawnattr_t *attr);
+
+/* A pidfd for pid (pidfd_open(2), no glibc wrapper in Debian 12): the fd, or -1 with errno set. */
+int ts_pidfd_open(pid_t pid);
 
 #endif
