@@ -290,24 +290,54 @@ static void audit_change(const struct ts_shield *s, const char *action, const st
 
 /* ---- allow / deny ---- */
 
-/* The allow and deny sets as the files say: effective IPs; deny.list plus live.denied. */
-static int read_set_contents(const char *state_dir, struct apply *a, struct ts_error *err)
-{
-	_cleanup_strv_ struct ts_strv live_denied = TS_STRV_INIT;
-	int r = ts_read_effective_ips(state_dir, &a->allow, err);
-	if (r == 0)
-		r = ts_read_denied_ips(state_dir, &a->deny, err);
-	if (r == 0)
-		r = read_lines(state_dir, ts_path_live_denied, &live_denied, err);
-	if (r == 0)
-		strv_add_missing(&a->deny, &live_denied);
-	return r;
-}
-
 /* The address lists an allow or deny touches. */
 enum { PROFILE, LIVE, DENY_LIST, LIVE_DENIED, N_ADDRESS_LISTS };
 /* And, for a domain in the dnsmasq tier, the domain lists. */
 enum { PROFILE_DOMAINS = N_ADDRESS_LISTS, LIVE_DOMAINS, DENIED_DOMAINS, N_LISTS };
+
+/* Load the first n lists; every one is initialised, the first failure keeps its message. */
+static int load_lists(const char *state_dir, struct list_file l[N_LISTS], int n,
+		      struct ts_error *err)
+{
+	char *(*const paths[N_LISTS])(const char *) = {
+		[PROFILE] = ts_path_profile_allowed,     [LIVE] = ts_path_live_allowed,
+		[DENY_LIST] = ts_path_deny_list,         [LIVE_DENIED] = ts_path_live_denied,
+		[PROFILE_DOMAINS] = ts_path_profile_domains, [LIVE_DOMAINS] = ts_path_live_domains,
+		[DENIED_DOMAINS] = ts_path_denied_domains,
+	};
+	int r = 0;
+	for (int i = 0; i < N_LISTS; i++) {
+		l[i] = (struct list_file){ .path = paths[i], .items = TS_STRV_INIT };
+		int w = i < n ? list_load(state_dir, &l[i], r < 0 ? NULL : err) : 0;
+		r = r < 0 ? r : w;
+	}
+	return r;
+}
+
+static void clear_lists(struct list_file l[N_LISTS])
+{
+	for (int i = 0; i < N_LISTS; i++)
+		ts_strv_clear(&l[i].items);
+}
+
+/* The allow and deny sets from the address lists: effective IPs; deny.list plus live.denied. */
+static void set_contents(const struct list_file *l, struct apply *a)
+{
+	ts_effective_ips(&l[PROFILE].items, &l[LIVE].items, &l[DENY_LIST].items, &a->allow);
+	ts_strv_push_all(&a->deny, &l[DENY_LIST].items);
+	strv_add_missing(&a->deny, &l[LIVE_DENIED].items);
+}
+
+/* The sets as the files say, for a whole-table replacement or an undo. */
+static int read_set_contents(const char *state_dir, struct apply *a, struct ts_error *err)
+{
+	struct list_file l[N_LISTS];
+	int r = load_lists(state_dir, l, N_ADDRESS_LISTS, err);
+	if (r == 0)
+		set_contents(l, a);
+	clear_lists(l);
+	return r;
+}
 
 static void plan_addresses(struct list_file *l, const struct target *t, bool allow,
 			   bool interactive)
@@ -421,21 +451,9 @@ static int change_locked(const struct ts_shield *s, struct target *t, bool allow
 	if (r < 0)
 		return r;
 	bool domains = t->is_domain && set.dnsmasq_tier;
-	struct list_file l[N_LISTS] = {
-		[PROFILE] = { .path = ts_path_profile_allowed },
-		[LIVE] = { .path = ts_path_live_allowed },
-		[DENY_LIST] = { .path = ts_path_deny_list },
-		[LIVE_DENIED] = { .path = ts_path_live_denied },
-		[PROFILE_DOMAINS] = { .path = ts_path_profile_domains },
-		[LIVE_DOMAINS] = { .path = ts_path_live_domains },
-		[DENIED_DOMAINS] = { .path = ts_path_denied_domains },
-	};
+	struct list_file l[N_LISTS];
 	int n_lists = domains ? N_LISTS : N_ADDRESS_LISTS;
-	for (int i = 0; i < n_lists; i++) {
-		/* Every list is initialised; the first failure keeps its message. */
-		int w = list_load(s->state_dir, &l[i], r < 0 ? NULL : err);
-		r = r < 0 ? r : w;
-	}
+	r = load_lists(s->state_dir, l, n_lists, err);
 	struct apply a = { .dnsmasq_for = domains ? s->state_dir : NULL };
 	struct ts_proc_identity id;
 	struct ts_nsexec job = { .pid = -1 };
@@ -443,9 +461,7 @@ static int change_locked(const struct ts_shield *s, struct target *t, bool allow
 		plan_addresses(l, t, allow, set.interactive);
 		if (domains)
 			plan_domain(l, t, allow);
-		ts_effective_ips(&l[PROFILE].items, &l[LIVE].items, &l[DENY_LIST].items, &a.allow);
-		ts_strv_push_all(&a.deny, &l[DENY_LIST].items);
-		strv_add_missing(&a.deny, &l[LIVE_DENIED].items);
+		set_contents(l, &a);
 		r = ts_container_locate(s->state_dir, s->name, &id, err);
 		*running = r == 1;
 		a.container = *running ? id.pid : 0;
@@ -476,8 +492,7 @@ static int change_locked(const struct ts_shield *s, struct target *t, bool allow
 			     : ts_error_prefix(err, live, "saved for the next start, but not applied "
 					       "to %s now", s->name);
 	}
-	for (int i = 0; i < n_lists; i++)
-		ts_strv_clear(&l[i].items);
+	clear_lists(l);
 	apply_clear(&a);
 	ts_bundle_settings_clear(&set);
 	return r;
