@@ -21,20 +21,7 @@
 
 static int setup(void **state)
 {
-	struct shielded *f = calloc(1, sizeof(*f));
-	*state = f;
-	if (shielded_setup(f, 0) == 0)
-		return 0;
-	free(f);
-	*state = NULL;
-	return -1;
-}
-
-static int teardown(void **state)
-{
-	shielded_teardown(*state);
-	free(*state);
-	return 0;
+	return shielded_cmocka_setup(state, 0);
 }
 
 /* Run the CLI (NULL-terminated arguments); it must exit 0 and print one line of JSON. */
@@ -121,8 +108,8 @@ int main(void)
 	if (!shielded_suite_runnable())
 		return 0;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_json_states, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_json_no_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_states, setup, shielded_cmocka_teardown),
+		cmocka_unit_test_setup_teardown(test_json_no_table, setup, shielded_cmocka_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

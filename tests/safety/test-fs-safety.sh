@@ -205,8 +205,13 @@ else
 	rm -rf "$scratch/ref"
 	mkdir -p "$scratch/ref/containers"
 	cp -a "$sd" "$scratch/ref/containers/web"
+	ref_before=$(snapshot "$scratch/ref/containers/web" | grep -v '^\./audit\.jsonl ')
 	TEROK_SHIELD_STATE_DIR=$scratch/ref "$cli" allow web 198.51.100.7 >/dev/null 2>&1
+	ref_rc=$?
 	complete=$(snapshot "$scratch/ref/containers/web" | grep -v '^\./audit\.jsonl ')
+	# The reference must have changed something, or "refused or complete" proves nothing.
+	[ $ref_rc -eq 0 ] && [ "$complete" != "$ref_before" ]
+	check $? "the reference allow with space to spare succeeds and changes the bundle"
 	for kib in 4 8 12 16 20 24 32 48; do
 		rm -rf "$small/containers/web" "$small/filler"
 		cp -a "$sd" "$small/containers/web"
