@@ -279,24 +279,40 @@ int dbus_run(sd_event *ev, const char *const argv[], char **const env, char **ou
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-int busctl(sd_event *ev, char **out, ...)
+static int busctl_v(sd_event *ev, char **out, char **errors, va_list ap)
 {
 	const char *argv[32];
 	size_t n = 0;
 	_cleanup_free_ char *addr = ts_xasprintf("--address=%s", address);
 	argv[n++] = "busctl";
 	argv[n++] = addr;
-	va_list ap;
-	va_start(ap, out);
 	const char *a;
 	while ((a = va_arg(ap, const char *)) && n < ARRAY_SIZE(argv) - 1)
 		argv[n++] = a;
-	va_end(ap);
 	argv[n] = NULL;
+	return dbus_run(ev, argv, NULL, out, errors, 10000);
+}
+
+int busctl(sd_event *ev, char **out, ...)
+{
+	va_list ap;
+	va_start(ap, out);
 	char *errors = NULL;
-	int r = dbus_run(ev, argv, NULL, out, &errors, 10000);
+	int r = busctl_v(ev, out, &errors, ap);
+	va_end(ap);
 	if (r != 0 && errors && *errors)
 		fprintf(stderr, "# busctl: %s", errors);
 	free(errors);
+	return r;
+}
+
+int busctl_errors(sd_event *ev, char **errors, ...)
+{
+	va_list ap;
+	va_start(ap, errors);
+	char *out = NULL;
+	int r = busctl_v(ev, &out, errors, ap);
+	va_end(ap);
+	free(out);
 	return r;
 }

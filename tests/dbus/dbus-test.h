@@ -58,5 +58,7 @@ int dbus_run(sd_event *ev, const char *const argv[], char **const env, char **ou
 
 /* `busctl --address=ADDR ARGS...` through dbus_run; output in *out. */
 int busctl(sd_event *ev, char **out, ...) __attribute__((sentinel));
+/* The same, for a call that should fail: its exit status, *errors its stderr. */
+int busctl_errors(sd_event *ev, char **errors, ...) __attribute__((sentinel));
 
 #endif
