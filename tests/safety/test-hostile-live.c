@@ -20,69 +20,17 @@
 
 #include "bundle.h"
 #include "harness.h"
+#include "shielded.h"
 #include "run-cli.h"
 #include "strbuf.h"
 #include "test-helpers.h"
 #include "util.h"
 
-#define NAME "ctest" /* the name harness_oci_state gives every container */
-
-struct fixture {
-	struct harness h;
-	char *state_dir;
-	char *config_dir;
-	char **env;
-};
-
-static int teardown(void **state);
+#define NAME SHIELDED_NAME
 
 static int setup(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	*state = f;
-	if (harness_full(&f->h) < 0) {
-		teardown(state);
-		return -1;
-	}
-	f->config_dir = ts_xasprintf("%s/config", f->h.scratch);
-	char *containers = ts_xasprintf("%s/containers", f->h.state_root);
-	f->state_dir = ts_xasprintf("%s/" NAME, containers);
-	if (mkdir(f->config_dir, 0700) < 0 || mkdir(containers, 0700) < 0 || mkdir(f->state_dir, 0700) < 0)
-		abort();
-	free(containers);
-	f->env = harness_cli_env(f->config_dir);
-	write_text(f->state_dir, "upstream.dns", H_DNS "\n");
-	write_text(f->state_dir, "dns.tier", "dig\n");
-	write_text(f->state_dir, "gateway", H_GATEWAY "\n");
-	write_text(f->state_dir, "loopback_ports", "");
-	write_text(f->state_dir, "profiles", "dev-standard\n");
-	write_text(f->state_dir, "profile.allowed", H_ALLOWED_IP "\n");
-	struct ts_error err = { 0 };
-	if (ts_bundle_write_ruleset(f->state_dir, &err) < 0)
-		fail_msg("ruleset: %s", err.message);
-	char *json = harness_oci_state(f->h.container, f->state_dir, NULL, NULL);
-	char *errors = NULL;
-	int rc = harness_run_hook(&f->h, "createRuntime", json, &errors);
-	if (rc != 0)
-		fprintf(stderr, "# hook exited %d: %s\n", rc, errors ? errors : "");
-	free(errors);
-	free(json);
-	if (rc != 0) {
-		teardown(state);
-		return -1;
-	}
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	harness_down(&f->h);
-	free(f->state_dir);
-	free(f->config_dir);
-	harness_cli_env_free(f->env);
-	free(f);
-	return 0;
+	return shielded_cmocka_setup(state, 0);
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -91,7 +39,7 @@ static int cmp_names(const void *a, const void *b)
 }
 
 /* Every bundle file by name and content, then the live table. */
-static char *snapshot(struct fixture *f)
+static char *snapshot(struct shielded *f)
 {
 	struct ts_strbuf b = TS_STRBUF_INIT;
 	char *names[64];
@@ -117,7 +65,7 @@ static char *snapshot(struct fixture *f)
 }
 
 /* args refused (exit 1 or 2, one terok-shield: line, no output), nothing changed. */
-static void assert_refused_unchanged(struct fixture *f, const char *const args[], const char *what)
+static void assert_refused_unchanged(struct shielded *f, const char *const args[], const char *what)
 {
 	char *before = snapshot(f);
 	char *out = NULL, *err = NULL;
@@ -146,7 +94,7 @@ static void assert_refused_unchanged(struct fixture *f, const char *const args[]
 	free(err);
 }
 
-static void assert_shield_holds(struct fixture *f)
+static void assert_shield_holds(struct shielded *f)
 {
 	assert_int_equal(harness_connect(&f->h, H_ALLOWED_IP, H_TCP_PORT, 3000, NULL), 0);
 	assert_int_equal(harness_connect(&f->h, H_OTHER_IP, H_TCP_PORT, 3000, NULL), EHOSTUNREACH);
@@ -155,7 +103,7 @@ static void assert_shield_holds(struct fixture *f)
 /* Targets carrying nft syntax, or not an address at all. */
 static void test_hostile_targets(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	char *huge = calloc(1, 100001);
 	memset(huge, '1', 100000);
 	const char *const targets[] = {
@@ -179,7 +127,7 @@ static void test_hostile_targets(void **state)
 /* Names that are not the container's, however close: its shield is never touched. */
 static void test_hostile_names(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	const char *const names[] = { "../" NAME, NAME "/../" NAME, NAME "/", "./" NAME, NAME "\n",
 				      "-" NAME, ".." , "containers/" NAME, NAME " ", "" };
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
@@ -203,7 +151,7 @@ static void test_hostile_names(void **state)
  */
 static void test_hostile_bundle_values(void **state)
 {
-	struct fixture *f = *state;
+	struct shielded *f = *state;
 	static const struct {
 		const char *file, *text;
 	} edits[] = {
@@ -235,21 +183,16 @@ static void test_hostile_bundle_values(void **state)
 	assert_shield_holds(f);
 }
 
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, shielded_cmocka_teardown)
+
 int main(void)
 {
-	const char *why;
-	if (!harness_supported(&why)) {
-		printf("1..0 # SKIP %s\n", why);
+	if (!shielded_suite_runnable())
 		return 0;
-	}
-	if (!getenv("TS_TEST_CLI") || !getenv("TS_TEST_HOOK")) {
-		printf("1..0 # SKIP TS_TEST_CLI and TS_TEST_HOOK must name the binaries\n");
-		return 0;
-	}
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_hostile_targets, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hostile_names, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hostile_bundle_values, setup, teardown),
+		T(test_hostile_targets),
+		T(test_hostile_names),
+		T(test_hostile_bundle_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
