@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The D-Bus bridge program (SPEC 3.8), run by `terok-shield dbus-bridge
+ * The D-Bus bridge program (docs/interactive.md), run by `terok-shield dbus-bridge
  * NAME` (which checks NAME and execs this): a program of its own so that
  * only the bridge loads libsystemd, not every terok-shield command.
  *

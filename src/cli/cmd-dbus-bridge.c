@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* dbus-bridge: one container's interactive session on the session bus (SPEC 3.8). */
+/* dbus-bridge: one container's interactive session on the session bus (docs/interactive.md). */
 #include <stdio.h>
 
 #include "cli.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * createRuntime (SPEC 3.3): shield the container before it runs. Every
+ * createRuntime (docs/cli.md, the OCI hook): shield the container before it runs. Every
  * failure returns an error, and the hook's non-zero exit makes the
  * runtime refuse to start the container.
  */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The two stages of the OCI hook (SPEC 3.3). */
+/* The two stages of the OCI hook (docs/cli.md, the OCI hook). */
 #ifndef TS_HOOK_H
 #define TS_HOOK_H
 

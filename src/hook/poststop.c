@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* poststop (SPEC 3.3): stop our dnsmasq; never fails the stop. */
+/* poststop (docs/cli.md, the OCI hook): stop our dnsmasq; never fails the stop. */
 #include "audit.h"
 #include "dnsmasq.h"
 #include "hook.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * terok-shield-hook STAGE: the OCI hook (SPEC 3.3). The runtime passes the
+ * terok-shield-hook STAGE: the OCI hook (docs/cli.md). The runtime passes the
  * container's OCI state as JSON on stdin and swallows our stderr, so every
  * error is also appended to <state_dir>/hook-error.log. A non-zero exit at
  * createRuntime makes podman refuse to start the container: that is the

@@ -39,7 +39,7 @@ static inline unsigned ts_addr_max_prefix(const struct ts_addr *a)
 /* true when a (all of it) lies inside net. Families must match. */
 bool ts_addr_contains(const struct ts_addr *net, const struct ts_addr *a);
 
-/* Inside one of the private ranges the shield rejects (SPEC 0). */
+/* Inside one of the private ranges the shield rejects (docs/ruleset.md). */
 bool ts_addr_is_private(const struct ts_addr *a);
 
 /* A network wider than /16 (IPv4) or /48 (IPv6): worth an audit note. */

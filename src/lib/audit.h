@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Per-container audit log (SPEC 1.5) and the `logs` reader. */
+/* Per-container audit log (docs/bundle.md) and the `logs` reader. */
 #ifndef TS_AUDIT_H
 #define TS_AUDIT_H
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The D-Bus bridge (SPEC 1.7, 3.8; seed 000): one container's interactive
+ * The D-Bus bridge (docs/interactive.md): one container's interactive
  * session, `terok-shield interactive NAME --raw`, run as a child and
  * exposed as org.terok.Shield1 at /org/terok/Shield1 on a connection the
  * caller owns. The session's pending lines become ConnectionBlocked

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What the D-Bus bridge (bridge.h) says on both of its sides, without any
- * I/O: the names of SPEC 1.7, the interactive session's output lines it
- * turns into signals (SPEC 1.6), the request ids of Verdict calls and the
- * verdict lines it writes. Every value is validated here, before it
- * reaches a D-Bus message or the session's stdin.
+ * I/O: the D-Bus names, the interactive session's output lines it turns
+ * into signals (both in docs/interactive.md), the request ids of Verdict
+ * calls and the verdict lines it writes. Every value is validated here,
+ * before it reaches a D-Bus message or the session's stdin.
  */
 #ifndef TS_BRIDGE_PROTO_H
 #define TS_BRIDGE_PROTO_H
@@ -21,7 +21,7 @@ struct ts_error;
 #define TS_BRIDGE_OBJECT_PATH "/org/terok/Shield1"
 #define TS_BRIDGE_BUS_NAME_PREFIX "org.terok.Shield1.Container_"
 
-/* The interface element of the introspection data, exactly as SPEC 1.7 writes it. */
+/* The interface element of the introspection data, exactly as docs/interactive.md writes it. */
 extern const char ts_bridge_interface_xml[];
 
 /* Longest short id accepted from container.id (the hook writes 12). */

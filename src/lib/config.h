@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* config.yml (SPEC 1.8): parsed with libyaml, every error names file and key. */
+/* config.yml (docs/cli.md): parsed with libyaml, every error names file and key. */
 #ifndef TS_CONFIG_H
 #define TS_CONFIG_H
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Where configuration and state live (SPEC 1.8), and container names. */
+/* Where configuration and state live (docs/cli.md), and container names. */
 #ifndef TS_DIRS_H
 #define TS_DIRS_H
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Lines of the per-container dnsmasq log (log-queries, log-facility=FILE;
- * SPEC 3.6): queries for watch's blocked_query events, answers for the
- * IP -> name cache that names NFLOG destinations. Pure, libc only.
+ * docs/cli.md, watch): queries for watch's blocked_query events, answers
+ * for the IP -> name cache that names NFLOG destinations. Pure, libc only.
  *
  * The names in the log come from the container's own queries, so a line
  * is recognised only when every part of it is what dnsmasq writes

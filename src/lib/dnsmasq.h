@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The per-container dnsmasq process (SPEC 3.2, 3.3): started by the hook
+ * The per-container dnsmasq process (docs/cli.md): started by the hook
  * inside the container's network namespace, identified by its PID file
  * and command line, stopped at poststop. A PID is acted on only when
  * /proc/PID/cmdline proves it is our dnsmasq.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The per-container dnsmasq configuration (SPEC 3.2). Pure: text in,
+ * The per-container dnsmasq configuration (docs/bundle.md). Pure: text in,
  * text out. Every value is validated before it reaches the file.
  */
 #ifndef TS_DNSMASQ_CONF_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Domain names as they appear in profiles and allow/deny targets
- * (SPEC 3.2): letters, digits, hyphens and dots, an optional leading
+ * (docs/cli.md, profiles): letters, digits, hyphens and dots, an optional leading
  * "*.", a top-level label of at least two letters. Depends on libc only.
  */
 #ifndef TS_DOMAIN_H

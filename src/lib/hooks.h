@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* OCI hook descriptors (SPEC 1.2, 3.9) and where they are installed. */
+/* OCI hook descriptors (docs/cli.md, setup) and where they are installed. */
 #ifndef TS_HOOKS_H
 #define TS_HOOKS_H
 
@@ -66,7 +66,7 @@ char *ts_hooks_dir(enum ts_hooks_install where);
 int ts_hooks_install(const char *dir, const char *state_root, struct ts_error *err);
 
 /*
- * The bundle's own entrypoint and descriptors (SPEC 1.1): state_dir's
+ * The bundle's own entrypoint and descriptors (docs/bundle.md): state_dir's
  * terok-shield-hook links to the hook of the global install in
  * global_dir, and hooks/ holds descriptors running it.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The interactive session engine (SPEC 3.7): connections the interactive
+ * The interactive session engine (docs/interactive.md): connections the interactive
  * ruleset refused (NFLOG prefix TEROK_SHIELD_QUEUED) become pending
  * entries, one per destination, that wait for an operator's verdict; a
  * verdict is applied to the sets and the bundle files like allow/deny

@@ -350,7 +350,7 @@ static void plan_addresses(struct list_file *l, const struct target *t, bool all
 	}
 	/*
 	 * deny.list keeps profile addresses and every deny of an interactive
-	 * container (SPEC 3.4); other denies last until the next start.
+	 * container (docs/cli.md, allow and deny); other denies last until the next start.
 	 */
 	struct ts_strv persist = TS_STRV_INIT, this_run = TS_STRV_INIT;
 	for (size_t i = 0; i < t->ips.n; i++)

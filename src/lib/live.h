@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Live control of a prepared container (SPEC 3.4, 3.5): allow, deny, up,
+ * Live control of a prepared container (docs/cli.md): allow, deny, up,
  * down, state and rules. Bundle files change under the bundle lock and
  * ruleset.nft is regenerated, so a restart keeps every change; when the
  * container runs, its sets or its whole table change in one nft
@@ -45,7 +45,7 @@ int ts_shield_deny(const struct ts_shield *s, const char *target, struct ts_chan
 void ts_change_clear(struct ts_change *c);
 
 /*
- * An operator's verdict on a blocked destination (SPEC 3.7): allow or deny
+ * An operator's verdict on a blocked destination (docs/interactive.md): allow or deny
  * exactly these addresses, without resolving anything. A domain (the one
  * dnsmasq answered with, or NULL/"") is what the audit names and, in the
  * dnsmasq tier, moves into live.domains or denied.domains.

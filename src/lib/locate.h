@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Finding a shielded container's init process (SPEC 2). */
+/* Finding a shielded container's init process (docs/cli.md). */
 #ifndef TS_LOCATE_H
 #define TS_LOCATE_H
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Joining a container's network namespace (SPEC 2). */
+/* Joining a container's network namespace (docs/cli.md). */
 #ifndef TS_NETNS_H
 #define TS_NETNS_H
 
@@ -24,7 +24,7 @@ int ts_netns_join_pid(pid_t pid, struct ts_proc_identity *id, struct ts_error *e
  * in *id, which must still be alive and the same process. When not
  * privileged over that namespace (rootless), it first joins the user
  * namespace owning it (NS_GET_USERNS), where the container's owner holds
- * every capability (SPEC 2).
+ * every capability (docs/environment.md).
  */
 int ts_netns_enter_container(const struct ts_proc_identity *id, struct ts_error *err);
 

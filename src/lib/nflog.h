@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * NFLOG messages (SPEC 1.3 log prefixes, group 100; SPEC 3.6 actions):
+ * NFLOG messages (docs/ruleset.md: log prefixes, group 100, watch actions):
  * one netlink message from an NFLOG socket in, the shield's verdict and
  * the packet's destination out. Pure: no I/O, no allocation; the socket
  * lives in nflog_reader.c. Everything in a message comes from the kernel,
@@ -46,7 +46,7 @@ struct ts_nflog_event {
  */
 int ts_nflog_parse(const void *buf, size_t len, struct ts_nflog_event *ev);
 
-/* The watch/SPEC 3.6 action name ("blocked_connection", ...); "other" for TS_NFLOG_OTHER. */
+/* The watch action name ("blocked_connection", ...); "other" for TS_NFLOG_OTHER. */
 const char *ts_nflog_action_name(enum ts_nflog_action a);
 
 #endif

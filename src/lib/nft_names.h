@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Names in the nftables contract (SPEC 1.3): shared by generator, verifier, NFLOG. */
+/* Names in the nftables contract (docs/ruleset.md): shared by generator, verifier, NFLOG. */
 #ifndef TS_NFT_NAMES_H
 #define TS_NFT_NAMES_H
 

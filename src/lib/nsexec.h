@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * nftables work inside a running container's network namespace, from the
- * CLI (SPEC 2): a forked helper joins the namespace (and, rootless, the
+ * CLI (docs/cli.md): a forked helper joins the namespace (and, rootless, the
  * user namespace owning it), runs the callback with a libnftables session
  * there, and reports back through a pipe. The caller's process never
  * changes namespace.
@@ -45,7 +45,7 @@ typedef int (*ts_nsexec_socket_fn)(void *arg, struct ts_error *err);
 /*
  * A socket made inside the container's namespace and handed back
  * (SCM_RIGHTS): netlink sockets stay bound to the namespace they were
- * created in (SPEC 2), so the caller can use it from anywhere.
+ * created in, so the caller can use it from anywhere.
  */
 int ts_container_socket(const struct ts_proc_identity *id, ts_nsexec_socket_fn make, void *arg,
 			int *fd, struct ts_error *err);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The OCI state the runtime hands a hook on stdin (id, pid, annotations)
- * and the terok.shield.* annotations (SPEC 1.2), parsed and validated
+ * and the terok.shield.* annotations (docs/bundle.md), parsed and validated
  * before anything reaches a path, nft text or a process argument.
  */
 #ifndef TS_OCI_H

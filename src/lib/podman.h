@@ -10,7 +10,7 @@ struct ts_error;
 /* "4.3.1" from `podman --version`; -ENOENT when podman is not installed. */
 int ts_podman_version(char **out, struct ts_error *err);
 
-/* How rootless podman gives a container its network (SPEC 3.1 step 2). */
+/* How rootless podman gives a container its network (docs/cli.md, prepare and run). */
 enum ts_net_mode { TS_NET_SLIRP4NETNS, TS_NET_PASTA };
 
 struct ts_podman_info {

@@ -19,7 +19,7 @@
 #include "strset.h"
 #include "util.h"
 
-/* profile.allowed of the static tier stays valid this long (SPEC 3.2). */
+/* profile.allowed of the static tier stays valid this long (docs/cli.md, DNS tiers). */
 #define RESOLVE_MAX_AGE_S 3600
 /* Per query: long enough for a slow resolver, short enough for a prompt prepare. */
 #define RESOLVE_TIMEOUT_MS 3000

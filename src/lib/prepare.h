@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * prepare (SPEC 3.1): build a container's state bundle and the podman
+ * prepare (docs/cli.md): build a container's state bundle and the podman
  * arguments that shield it. Also the static tier's profile resolution
- * shared with `resolve` (SPEC 3.2).
+ * shared with `resolve`.
  */
 #ifndef TS_PREPARE_H
 #define TS_PREPARE_H

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The identity of a container's init process as recorded in container.pid
- * (SPEC 2): "PID STARTTIME NETNS_INODE". A PID is trusted only while all
- * three still match the live process, so a recycled PID is never mistaken
- * for the container.
+ * (docs/bundle.md): "PID STARTTIME NETNS_INODE". A PID is trusted only
+ * while all three still match the live process, so a recycled PID is
+ * never mistaken for the container.
  */
 #ifndef TS_PROCID_H
 #define TS_PROCID_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Profiles (SPEC 1.9): plain-text allowlists, one domain or IP/CIDR per
+ * Profiles (docs/cli.md): plain-text allowlists, one domain or IP/CIDR per
  * line, '#' comments. User profiles in <config_root>/profiles/NAME.txt
  * override bundled ones of the same name.
  */

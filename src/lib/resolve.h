@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Static DNS tier (SPEC 3.2): every name resolved at once with c-ares.
+ * Static DNS tier (docs/cli.md): every name resolved at once with c-ares.
  *
  * Plain DNS, like the `dig` the tier is named after: A and AAAA queries
  * to the nameservers of /etc/resolv.conf, no /etc/hosts and no search

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Ruleset generator. Read this file top to bottom to audit what a shielded
- * container may send. Rule order follows SPEC 1.3; the numbers in the
- * comments are that section's.
+ * container may send. Rule order follows docs/ruleset.md; the numbers in the
+ * comments are that page's.
  */
 #include <errno.h>
 #include <stdlib.h>

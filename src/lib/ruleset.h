@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The ruleset generator (SPEC 1.3): the auditable security boundary.
+ * The ruleset generator (docs/ruleset.md): the auditable security boundary.
  * Pure: text in, text out, no I/O. Every interpolated value is parsed and
  * re-formatted canonically first, so nothing but validated addresses and
  * numbers ever reaches nft text. Depends on libc, addr and strbuf only.

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* setup (SPEC 3.9): the global hook install podman keeps across restarts. */
+/* setup (docs/cli.md): the global hook install podman keeps across restarts. */
 #ifndef TS_SETUP_H
 #define TS_SETUP_H
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The per-container state bundle (SPEC 1.1, layout version 4). This is
+ * The per-container state bundle (docs/bundle.md, layout version 4). This is
  * the only place that knows where files live inside a state_dir: one path
  * function per file. Returned paths are newly allocated.
  */
@@ -39,7 +39,7 @@ char *ts_path_lock(const char *state_dir);
 /* Added: the profile names prepare composed, one per line (resolve reuses them). */
 char *ts_path_profiles(const char *state_dir);
 /*
- * Added: denies of this run that deny.list does not keep (SPEC 3.4), so
+ * Added: denies of this run that deny.list does not keep (docs/cli.md), so
  * the live deny sets always equal what the files say; the hook empties it
  * at every start.
  */
@@ -57,8 +57,8 @@ int ts_state_dir_check(const char *state_dir, struct ts_error *err);
 int ts_ensure_state_dirs(const char *state_dir, struct ts_error *err);
 
 /*
- * The readers below append to out (normally empty) and follow the seed's
- * semantics exactly: lines stripped, blank lines skipped, missing files empty.
+ * The readers below append to out (normally empty) and follow docs/bundle.md
+ * exactly: lines stripped, blank lines skipped, missing files empty.
  */
 /* profile.allowed then live.allowed, duplicates removed, first wins. */
 int ts_read_allowed_ips(const char *state_dir, struct ts_strv *out, struct ts_error *err);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The interactive JSON-lines protocol (SPEC 1.6) and the human answers of
- * SPEC 3.7: parsing what an operator (or a program, or the D-Bus bridge)
- * sends, and formatting what the session prints. Pure: no I/O.
+ * The interactive JSON-lines protocol and the human answers
+ * (docs/interactive.md): parsing what an operator (or a program, or the
+ * D-Bus bridge) sends, and formatting what the session prints. Pure: no I/O.
  */
 #ifndef TS_VERDICT_H
 #define TS_VERDICT_H

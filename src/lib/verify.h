@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Verification of the live table (SPEC 1.4), from the text of
+ * Verification of the live table (docs/ruleset.md), from the text of
  * `nft list table inet terok_shield`. Checks invariants on what the
  * kernel holds, not on what was sent. The classifier is in the public
  * header (ts_shield_state_classify).

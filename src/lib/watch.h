@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * `watch` (SPEC 3.6): one stream of JSON-line events from the container's
+ * `watch` (docs/cli.md): one stream of JSON-line events from the container's
  * dnsmasq query log, its audit log and its NFLOG group, multiplexed by one
  * poll loop. NFLOG destinations get the domain dnsmasq last answered with.
  */

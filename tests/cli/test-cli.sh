@@ -135,7 +135,7 @@ expect_err "invalid container name" "bad container name explained"
 if "$hook" createRuntime </dev/null >/dev/null 2>&1; then not_ok "hook refuses (non-zero exit)"; else ok "hook refuses (non-zero exit)"; fi
 
 
-# --- prepare / run / setup / check-environment / resolve (SPEC 3.1, 3.2, 3.9)
+# --- prepare / run / setup / check-environment / resolve (docs/cli.md)
 # A scratch HOME and XDG dirs: nothing here may touch the real home. With
 # TEROK_SHIELD_HOOK unset, setup installs the build tree's hook.
 # CONTAINERS_CONF would redirect setup to another file: never a real one.

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""A scripted stand-in for `terok-shield interactive NAME --raw` (SPEC 1.6).
+"""A scripted stand-in for `terok-shield interactive NAME --raw` (docs/interactive.md).
 
 The bridge tests run it as the bridge's child. It speaks the JSON-lines
 protocol on stdin/stdout and is driven by the test through a control FIFO

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The D-Bus bridge (SPEC 1.7, 3.8) on a private dbus-daemon this test
+ * The D-Bus bridge (docs/interactive.md) on a private dbus-daemon this test
  * starts, talked to by real clients: busctl for calls and introspection,
  * gdbus for parsing the introspection data, and a second sd-bus
  * connection that records the signals. The interactive session is the
- * edge mock tests/dbus/scripted-session.py, which speaks SPEC 1.6 and is
- * driven through a FIFO; the end-to-end test with the real `interactive`
- * command and real traffic is test-dbus-netns.c.
+ * edge mock tests/dbus/scripted-session.py, which speaks the JSON lines
+ * of docs/interactive.md and is driven through a FIFO; the end-to-end
+ * test with the real `interactive` command and real traffic is
+ * test-dbus-netns.c.
  *
  * Also runs the `dbus-bridge` command ($TS_TEST_CLI) for what it does
  * before its session matters: a name another connection owns, a missing
@@ -43,7 +44,7 @@ extern char **environ;
 #define SIGNAL_MS 3000
 #define MAX_SESSIONS 3
 
-/* SPEC 1.7, verbatim. */
+/* docs/interactive.md, verbatim. */
 static const char spec_interface[] =
 	"<interface name=\"org.terok.Shield1\">\n"
 	"  <signal name=\"ConnectionBlocked\">\n"
@@ -398,7 +399,7 @@ static void test_verdict_deny_failed_then_retried(void **state)
 	expect_signal(f, PATH " ConnectionBlocked|ctest|198.51.100.20|80|6||ctest:2");
 	expect_verdict(f, BUS_NAME, "ctest:2", "deny", true);
 	expect_signal(f, PATH " VerdictApplied|ctest|198.51.100.20|ctest:2|deny|false");
-	/* A failed verdict stays pending (SPEC 3.7): it may be sent again. */
+	/* A failed verdict stays pending (docs/interactive.md): it may be sent again. */
 	expect_verdict(f, BUS_NAME, "ctest:2", "deny", true);
 	_cleanup_free_ char *log = stdin_log(s);
 	assert_string_equal(log, "{\"type\":\"verdict\",\"id\":2,\"action\":\"deny\"}\n"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The interactive session's input: JSON-lines verdicts and human answers (SPEC 1.6, 3.7). */
+/* The interactive session's input: JSON-lines verdicts and human answers (docs/interactive.md). */
 #include "fuzz.h"
 #include "util.h"
 #include "verdict.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Root-only network-namespace harness (SPEC 6). A "container" namespace
+ * Root-only network-namespace harness (docs/environment.md). A "container" namespace
  * emulates slirp4netns (10.0.2.100/24, gateway 10.0.2.2, DNS 10.0.2.3) and
  * is wired by a veth pair to a "world" namespace that owns every test
  * address, runs TCP servers on them and a dnsmasq with fixed answers.

@@ -497,7 +497,7 @@ static void test_poststop_spares_other_process(void **state)
 	assert_true(harness_wait_gone(ours));
 }
 
-/* ---- fail closed (SPEC 5): non-zero exit, a logged reason, no half-applied rules ---- */
+/* ---- fail closed (docs/security.md): non-zero exit, a logged reason, no half-applied rules ---- */
 
 static void test_fail_malformed_json(void **state)
 {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Root only: `terok-shield interactive NAME [--raw]` (SPEC 1.6, 3.7)
+ * Root only: `terok-shield interactive NAME [--raw]` (docs/interactive.md)
  * through the real CLI binary ($TS_TEST_CLI) against a shielded
  * interactive "container" namespace wired to a "world" of test servers
  * (harness.h, shielded.h). Connections go only to addresses the world

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Root only: live control (SPEC 3.4, 3.5) through the real CLI binary
+ * Root only: live control (docs/cli.md) through the real CLI binary
  * ($TS_TEST_CLI) against a shielded "container" namespace wired to a
  * "world" of test servers (harness.h). The hook shields the container
  * first and writes container.pid, which the CLI uses to find it (podman
@@ -749,7 +749,7 @@ static void test_ipv6(void **state)
 	assert_true(set_has(f, "allow_v6", "2001:db8::/32"));
 }
 
-/* Interactive containers keep every deny in deny.list (SPEC 3.4). */
+/* Interactive containers keep every deny in deny.list (docs/cli.md, allow and deny). */
 static void test_interactive_persists_denies(void **state)
 {
 	struct shielded *f = *state;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Root only: ts_resolve_all through the host's resolver configuration,
- * hermetically (SPEC 6). The test moves itself into a network and mount
+ * hermetically (docs/environment.md). The test moves itself into a network and mount
  * namespace of its own, brings lo up, starts a dnsmasq with fixed answers
  * on 127.0.0.1:53 and bind-mounts a scratch resolv.conf over
  * /etc/resolv.conf; each test writes the nameservers it needs into that

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Root only: `terok-shield watch NAME` (SPEC 3.6) through the real CLI
+ * Root only: `terok-shield watch NAME` (docs/cli.md) through the real CLI
  * binary ($TS_TEST_CLI) against a shielded "container" namespace wired to
  * a "world" of test servers (harness.h). The hook shields the container
  * and writes container.pid; the test starts `watch` with its stdout on a
@@ -188,7 +188,7 @@ static bool valid_ts(const char *ts)
 	return true;
 }
 
-/* Every line: one JSON object with the fields of SPEC 3.6, nothing empty. */
+/* Every line: one JSON object with the fields of docs/cli.md (watch), nothing empty. */
 static json_t *parse_event(struct watcher *w, const char *line)
 {
 	json_error_t e;

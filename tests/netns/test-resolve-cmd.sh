@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Root only: `terok-shield resolve` through the real CLI, static DNS tier,
-# hermetically (SPEC 3.2, 6). The script re-runs itself in a network and
+# hermetically (docs/cli.md, docs/environment.md). The script re-runs itself in a network and
 # mount namespace of its own (mount propagation private): lo up, a dnsmasq
 # with fixed answers on 127.0.0.1:53, a scratch resolv.conf bind-mounted
 # over /etc/resolv.conf. Every DNS query stays on that namespace's

@@ -1,5 +1,5 @@
 # Sourced by tests/podman/test-podman.sh and bench/bench-live-rootless.sh:
-# a machine prepared for rootless podman as SPEC 6 describes (a user with
+# a machine prepared for rootless podman as docs/environment.md describes (a user with
 # subuid/subgid ranges, /dev/net/tun usable, runc and lowered ulimits in
 # containers.conf, a busybox-static rootfs, no registry), and our binaries
 # where that user can read them (the build tree may be under /root).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End to end against real rootless podman (SPEC 6), TAP output. Run as
+# End to end against real rootless podman (docs/environment.md), TAP output. Run as
 # root: prepares the machine (a test user with subuid/subgid, runc,
 # lowered ulimits, /dev/net/tun, a busybox-static rootfs, no registry),
 # then, as that user, sets the hook up, runs shielded containers and
@@ -31,7 +31,7 @@ check() { # check DESCRIPTION COMMAND...: ok when the command succeeds
 	if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc" "$(printf '%s' "$out" | tail -5)"; fi
 }
 
-# ---- the machine, as SPEC 6 describes it ----
+# ---- the machine, as docs/environment.md describes it ----
 . "$(dirname "$0")/rootless-user.sh"
 rootless_user "$E2E_USER" 300000 || skip_all "cannot create user $E2E_USER"
 STATE="$HOME_DIR/.local/state/terok/shield/containers"

@@ -615,7 +615,7 @@ static void test_unaligned(void **state)
 
 /*
  * Messages read from a kernel (6.18) NFLOG socket in a scratch netns with
- * the SPEC 1.3 log rules: a denied UDP datagram to 192.0.2.7:5353, a
+ * the log rules of docs/ruleset.md: a denied UDP datagram to 192.0.2.7:5353, a
  * denied TCP SYN to [2001:db8::9]:8443, and an MLD report (hop-by-hop
  * router alert, then ICMPv6) that hit the terminal rule.
  */

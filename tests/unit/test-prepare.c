@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * prepare (SPEC 3.1) and the static resolution shared with `resolve`
- * (SPEC 3.2), without root, podman or DNS: the podman facts are filled in
+ * prepare and the static resolution shared with `resolve` (docs/cli.md),
+ * without root, podman or DNS: the podman facts are filled in
  * by hand, profiles hold only addresses, HOME is a scratch directory with
  * the global hook installed by ts_setup_user.
  *
@@ -335,7 +335,7 @@ static void prepare_ok(const struct req *q, struct ts_prepared *out)
 		fail_msg("ts_prepare(%s): %s", q->name, err.message);
 }
 
-/* What prepare must hand podman (SPEC 3.1 step 6), built independently. */
+/* What prepare must hand podman (docs/cli.md, prepare and run), built independently. */
 static void expected_args(const struct req *q, const char *state_dir, bool dnsmasq,
 			  const char *profiles_joined, const char *ports_joined, bool interactive,
 			  struct ts_strv *want)
@@ -909,7 +909,7 @@ static void test_refused_without_global_hook(void **state)
 }
 
 /*
- * SPEC 5: "Bad input gets a clear error and changes nothing." (At 933144b
+ * docs/cli.md: "Bad input gets a clear error and changes nothing." (At 933144b
  * an unknown profile was noticed only after the state dir, the hook link,
  * the descriptors and the settings had been written.)
  */

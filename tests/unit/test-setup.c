@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * setup --user (SPEC 3.9) into a scratch HOME and XDG_CONFIG_HOME: the
+ * setup --user (docs/cli.md) into a scratch HOME and XDG_CONFIG_HOME: the
  * hook copy, the descriptors, the containers.conf edit, idempotence.
  * setup --root is never run for real here (it would write
  * /usr/share/containers/oci/hooks.d); only its refusal without root is
@@ -393,7 +393,7 @@ static void test_unparsable_hooks_dir(void **state)
 }
 
 /*
- * SPEC 5 ("bad input ... changes nothing"): a setup refused because of
+ * docs/cli.md ("bad input ... changes nothing"): a setup refused because of
  * containers.conf must not leave the hook installed, or ts_hooks_detect
  * (check-environment, prepare) would see a healthy install podman never
  * runs, and a restarted container would start without its hook.

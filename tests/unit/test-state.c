@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The state bundle: seed semantics of the readers, dirs, atomic writes, lock. */
+/* The state bundle: the readers of docs/bundle.md, dirs, atomic writes, lock. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

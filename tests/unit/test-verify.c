@@ -132,7 +132,7 @@ static void test_up_invariants(void **state)
 	free(up);
 }
 
-/* Only the shield's own accepts may let traffic through (SPEC 1.3 rules 1-5 and 7). */
+/* Only the shield's own accepts may let traffic through (docs/ruleset.md). */
 static void test_foreign_accepts(void **state)
 {
 	(void)state;
