@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* interactive: an operator's allow/deny for each refused connection (docs/interactive.md). */
+/* interactive: an operator's allow/deny for each connection the shield refused (docs/interactive.md). */
 #include <getopt.h>
 #include <stdio.h>
 
@@ -105,7 +105,7 @@ static void human_line(const char *line, size_t len, void *arg)
 	prompt_oldest(se);
 }
 
-/* ---- raw mode (docs/interactive.md, JSON lines) ---- */
+/* ---- raw mode (docs/interactive.md) ---- */
 
 static void raw_pending(const struct ts_pending *p, void *arg)
 {

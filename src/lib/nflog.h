@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * NFLOG messages (docs/ruleset.md: log prefixes, group 100, watch actions):
- * one netlink message from an NFLOG socket in, the shield's verdict and
- * the packet's destination out. Pure: no I/O, no allocation; the socket
+ * NFLOG messages (log prefixes and group 100: docs/ruleset.md; action
+ * names: docs/cli.md, watch): one netlink message from an NFLOG socket
+ * in, the shield's verdict and the packet's destination out. Pure: no I/O, no allocation; the socket
  * lives in nflog_reader.c. Everything in a message comes from the kernel,
  * but the packet inside was built by the container, so every length is
  * checked before it is used.

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Ruleset generator. Read this file top to bottom to audit what a shielded
- * container may send. Rule order follows docs/ruleset.md; the numbers in the
- * comments are that page's.
+ * container may send. Rule order follows docs/ruleset.md; the numbers in
+ * the comments are its output-chain rules.
  */
 #include <errno.h>
 #include <stdlib.h>
