@@ -199,6 +199,8 @@ static int parse_ipv6(const uint8_t *p, size_t len, struct ts_nflog_event *e)
 	}
 	e->proto = next;
 	e->port = dest_port(next, p + off, end - off);
+	if (next == IPPROTO_ICMPV6 && end - off >= 1)
+		e->icmp6_type = p[off];
 	return 0;
 }
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * NFLOG messages (SPEC 1.3 log prefixes, group 100; SPEC 3.6 actions):
- * one netlink message from an NFLOG socket in, the shield's verdict and
- * the packet's destination out. Pure: no I/O, no allocation; the socket
+ * NFLOG messages (log prefixes and group 100: docs/ruleset.md; action
+ * names: docs/cli.md, watch): one netlink message from an NFLOG socket
+ * in, the shield's verdict and the packet's destination out. Pure: no I/O, no allocation; the socket
  * lives in nflog_reader.c. Everything in a message comes from the kernel,
  * but the packet inside was built by the container, so every length is
  * checked before it is used.
@@ -30,6 +30,8 @@ struct ts_nflog_event {
 	char dest[TS_ADDR_STRLEN]; /* destination address, canonical text */
 	uint8_t proto;             /* IP protocol number (after IPv6 extension headers) */
 	uint16_t port;             /* destination port for TCP, UDP, UDP-Lite, SCTP, DCCP; else 0 */
+	uint8_t icmp6_type;        /* ICMPv6 message type; 0 (reserved) for other protocols or
+				    * when the ICMPv6 header was cut off */
 };
 
 /*
@@ -46,7 +48,7 @@ struct ts_nflog_event {
  */
 int ts_nflog_parse(const void *buf, size_t len, struct ts_nflog_event *ev);
 
-/* The watch/SPEC 3.6 action name ("blocked_connection", ...); "other" for TS_NFLOG_OTHER. */
+/* The watch action name ("blocked_connection", ...); "other" for TS_NFLOG_OTHER. */
 const char *ts_nflog_action_name(enum ts_nflog_action a);
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The NFLOG socket of a container (SPEC 2, 3.6): made inside the
+ * The NFLOG socket of a container (docs/cli.md, watch): made inside the
  * container's network namespace, bound to the shield's log group, and read
  * from anywhere. Parsing is nflog.h's.
  */
