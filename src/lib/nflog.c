@@ -12,12 +12,7 @@
 #include "nflog.h"
 #include "nft_names.h"
 
-/*
- * Hand-rolled rather than libmnl's attribute walk: a bad attribute length
- * must reject the whole message (mnl_attr_parse just stops early), headers
- * are copied out with memcpy so buf needs no alignment, and every byte
- * read is in code the fuzzer instruments.
- */
+/* Why the walk is hand-rolled: nflog.h. */
 
 static const struct {
 	const char *prefix;
