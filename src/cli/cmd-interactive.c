@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* interactive: an operator's allow/deny for each connection the shield refused (docs/interactive.md). */
+/* interactive: an operator's allow/deny for each refused connection (docs/interactive.md). */
 #include <getopt.h>
 #include <stdio.h>
 
@@ -15,10 +15,12 @@ static const char usage[] =
 	"destination it may not reach (one question per destination), and apply\n"
 	"each answer at once: allow puts the address (and the domain, in the\n"
 	"dnsmasq tier) on the allowlist, deny on the denylist, both kept for its\n"
-	"next starts. Ends at end of input, on SIGINT or SIGTERM, or when the\n"
+	"next starts. Destinations in private ranges are asked about too, marked\n"
+	"(private). Ends at end of input, on SIGINT or SIGTERM, or when the\n"
 	"container stops.\n"
 	"\n"
 	"  --raw       JSON lines instead of prompts: prints {\"type\":\"pending\",...}\n"
+	"              (with \"private\":true for a private destination)\n"
 	"              and {\"type\":\"verdict_applied\",...}, reads\n"
 	"              {\"type\":\"verdict\",\"id\":N,\"action\":\"accept\"|\"deny\"}\n"
 	"  -h, --help  print this help\n"
@@ -43,14 +45,14 @@ static void on_notice(const char *message, void *arg)
 	fprintf(stderr, "terok-shield: %s\n", message);
 }
 
-/* "203.0.113.7 (example.com) :443" */
+/* "203.0.113.7 (example.com) :443", "10.1.2.3 :8080 (private)" */
 static char *describe(const struct ts_pending *p)
 {
 	char port[16] = "";
 	if (p->port)
 		snprintf(port, sizeof(port), " :%u", p->port);
-	return ts_xasprintf("%s%s%s%s%s", p->dest, *p->domain ? " (" : "", p->domain,
-			    *p->domain ? ")" : "", port);
+	return ts_xasprintf("%s%s%s%s%s%s", p->dest, *p->domain ? " (" : "", p->domain,
+			    *p->domain ? ")" : "", port, p->private_range ? " (private)" : "");
 }
 
 /* ---- human mode ---- */
@@ -111,7 +113,7 @@ static void raw_pending(const struct ts_pending *p, void *arg)
 {
 	(void)arg;
 	_cleanup_free_ char *line = ts_verdict_pending_line(p->id, p->dest, p->port, p->proto,
-							     p->domain);
+							     p->domain, p->private_range);
 	out(line);
 }
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
 
@@ -167,10 +168,30 @@ static bool link_local_multicast(const char *dest)
 	       a.bytes[1] == 0x02;
 }
 
+/*
+ * Neighbour discovery (RFC 4861: router solicitation and advertisement,
+ * neighbour solicitation and advertisement, redirect), whose unicast
+ * messages go to link-local addresses, a private range. The ruleset
+ * accepts the real ones (hop limit 255) before any log rule; none is a
+ * question for an operator whatever the ruleset does with it.
+ */
+static bool neighbour_discovery(const struct ts_nflog_event *ev)
+{
+	return ev->family == AF_INET6 && ev->proto == IPPROTO_ICMPV6 && ev->icmp6_type >= 133 &&
+	       ev->icmp6_type <= 137;
+}
+
+static bool asks_about(const struct ts_nflog_event *ev)
+{
+	if (ev->action != TS_NFLOG_QUEUED && ev->action != TS_NFLOG_PRIVATE)
+		return false;
+	return !link_local_multicast(ev->dest) && !neighbour_discovery(ev);
+}
+
 static void on_nflog(const struct ts_nflog_event *ev, void *arg)
 {
 	struct ts_interactive *it = arg;
-	if (ev->action != TS_NFLOG_QUEUED || link_local_multicast(ev->dest))
+	if (!asks_about(ev))
 		return;
 	const char *domain = ts_dnscache_get(&it->names, ev->dest);
 	domain = domain ? domain : "";
@@ -191,6 +212,7 @@ static void on_nflog(const struct ts_nflog_event *ev, void *arg)
 	}
 	struct ts_pending *p = &it->pending[it->n_pending++];
 	*p = (struct ts_pending){ .id = it->next_id++, .port = ev->port, .proto = ev->proto,
+				  .private_range = ev->action == TS_NFLOG_PRIVATE,
 				  .ips = TS_STRV_INIT };
 	snprintf(p->dest, sizeof(p->dest), "%s", ev->dest);
 	snprintf(p->domain, sizeof(p->domain), "%s", domain);

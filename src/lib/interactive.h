@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The interactive session engine (docs/interactive.md): connections the interactive
- * ruleset refused (NFLOG prefix TEROK_SHIELD_QUEUED) become pending
- * entries, one per destination, that wait for an operator's verdict; a
- * verdict is applied to the sets and the bundle files like allow/deny
- * (live.h). The engine does no formatting: the CLI's raw (JSON lines) and
- * human modes, and anything else, choose the I/O through the callbacks.
+ * The interactive session engine (docs/interactive.md): connections the
+ * interactive ruleset refused, by its terminal rule (NFLOG prefix
+ * TEROK_SHIELD_QUEUED) or by a private-range rule (TEROK_SHIELD_PRIVATE),
+ * become pending entries, one per destination, that wait for an
+ * operator's verdict; a verdict is applied to the sets and the bundle
+ * files like allow/deny (live.h). The allow sets come before the
+ * private-range rules (docs/ruleset.md), so an accepted private
+ * destination is reachable too. The engine does no formatting: the CLI's
+ * raw (JSON lines) and human modes, and anything else, choose the I/O
+ * through the callbacks.
  */
 #ifndef TS_INTERACTIVE_H
 #define TS_INTERACTIVE_H
@@ -34,6 +38,7 @@ struct ts_pending {
 	uint16_t port;                 /* 0 when the protocol has none */
 	uint8_t proto;                 /* IP protocol number */
 	char domain[TS_DOMAIN_BUFLEN]; /* what dnsmasq answered with, "" when unknown */
+	bool private_range;            /* refused by a private-range rule, not the terminal one */
 	struct ts_strv ips;            /* every address refused for it, dest first */
 };
 

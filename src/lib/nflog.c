@@ -12,12 +12,7 @@
 #include "nflog.h"
 #include "nft_names.h"
 
-/*
- * Hand-rolled rather than libmnl's attribute walk: a bad attribute length
- * must reject the whole message (mnl_attr_parse just stops early), headers
- * are copied out with memcpy so buf needs no alignment, and every byte
- * read is in code the fuzzer instruments.
- */
+/* Why the walk is hand-rolled: nflog.h. */
 
 static const struct {
 	const char *prefix;
@@ -199,6 +194,8 @@ static int parse_ipv6(const uint8_t *p, size_t len, struct ts_nflog_event *e)
 	}
 	e->proto = next;
 	e->port = dest_port(next, p + off, end - off);
+	if (next == IPPROTO_ICMPV6 && end - off >= 1)
+		e->icmp6_type = p[off];
 	return 0;
 }
 

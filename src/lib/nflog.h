@@ -6,6 +6,12 @@
  * lives in nflog_reader.c. Everything in a message comes from the kernel,
  * but the packet inside was built by the container, so every length is
  * checked before it is used.
+ *
+ * The attribute walk is our own, not libmnl's (which the socket side
+ * uses): a bad attribute length must reject the whole message, where
+ * mnl_attr_parse stops early and keeps what it saw; headers are copied
+ * out with memcpy, so the buffer needs no alignment (libmnl casts); and
+ * every byte read is in code the fuzzer instruments.
  */
 #ifndef TS_NFLOG_H
 #define TS_NFLOG_H
@@ -30,6 +36,8 @@ struct ts_nflog_event {
 	char dest[TS_ADDR_STRLEN]; /* destination address, canonical text */
 	uint8_t proto;             /* IP protocol number (after IPv6 extension headers) */
 	uint16_t port;             /* destination port for TCP, UDP, UDP-Lite, SCTP, DCCP; else 0 */
+	uint8_t icmp6_type;        /* ICMPv6 message type; 0 (reserved) for other protocols or
+				    * when the ICMPv6 header was cut off */
 };
 
 /*

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <arpa/inet.h>
+#include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_log.h>
 #include <linux/netlink.h>
@@ -17,32 +18,59 @@
 /* recv calls per ts_nflog_read: the caller's loop comes back for the rest. */
 #define READS_PER_CALL 64
 
-struct config_request {
-	struct nlmsghdr nlh;
-	struct nfgenmsg nfg;
-	char attrs[32];
-};
+/* Room for one config request: headers and three small attributes. */
+#define CONFIG_BUF 256
 
-static void add_attr(struct config_request *req, uint16_t type, const void *data, uint16_t len)
+/*
+ * Netlink messages and acks go through libmnl; the socket itself does not
+ * (no struct mnl_socket): it is made in a short-lived helper inside the
+ * container's namespace and handed over as a bare descriptor.
+ */
+
+/* An NFULNL_MSG_CONFIG request for our group, asking for an ack. */
+static struct nlmsghdr *config_request(char *buf, uint32_t seq)
 {
-	struct nlattr *a = (struct nlattr *)((char *)req + NLMSG_ALIGN(req->nlh.nlmsg_len));
-	a->nla_type = type;
-	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
-	memcpy((char *)a + NLA_HDRLEN, data, len);
-	req->nlh.nlmsg_len = NLMSG_ALIGN(req->nlh.nlmsg_len) + NLA_ALIGN(a->nla_len);
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = (NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_CONFIG;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = seq;
+	struct nfgenmsg *nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_UNSPEC;
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = htons(TS_NFLOG_GROUP);
+	return nlh;
+}
+
+static int put_attr(struct nlmsghdr *nlh, uint16_t type, size_t len, const void *data,
+		    struct ts_error *err)
+{
+	if (!mnl_attr_put_check(nlh, CONFIG_BUF, type, len, data))
+		return ts_error_set(err, EMSGSIZE, "NFLOG config: attribute %u does not fit", type);
+	return 0;
+}
+
+/* The ack, or the error the kernel answered with (errno set, as libmnl's own handler does). */
+static int on_ack(const struct nlmsghdr *nlh, void *data)
+{
+	(void)data;
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct nlmsgerr))) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	errno = e->error < 0 ? -e->error : e->error;
+	return e->error == 0 ? MNL_CB_STOP : MNL_CB_ERROR;
 }
 
 /*
- * NLMSG_OK with a signed remainder: a last message whose length runs past
- * the data (or an unaligned tail) ends the walk instead of wrapping around.
+ * Control messages while an ack is awaited: only the ack ends the wait.
+ * Packets logged meanwhile are data messages (skipped); a batch of them
+ * ends with NLMSG_DONE, which libmnl's defaults would take for the end.
  */
-static bool msg_ok(const struct nlmsghdr *h, int left)
-{
-	return left >= (int)sizeof(*h) && h->nlmsg_len >= sizeof(*h) && (long)h->nlmsg_len <= left;
-}
+static mnl_cb_t ack_callbacks[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = on_ack };
 
-/* Wait for the kernel's answer to request seq, skipping anything else that arrives first. */
-static int wait_ack(int fd, uint32_t seq, struct ts_error *err)
+/* Wait for the kernel's answer to request seq from portid's socket. */
+static int wait_ack(int fd, uint32_t seq, uint32_t portid, struct ts_error *err)
 {
 	char buf[8192];
 	for (int tries = 0; tries < 64; tries++) {
@@ -51,44 +79,55 @@ static int wait_ack(int fd, uint32_t seq, struct ts_error *err)
 			continue;
 		if (n < 0)
 			return ts_error_set(err, errno, "NFLOG config: %s", strerror(errno));
-		int left = (int)n;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; msg_ok(h, left); h = NLMSG_NEXT(h, left)) {
-			if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_seq != seq ||
-			    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
-				continue;
-			const struct nlmsgerr *e = NLMSG_DATA(h);
-			/* The kernel answers EPERM (older: EBUSY) when another socket has the group. */
-			if (e->error == -EBUSY || e->error == -EPERM)
-				return ts_error_set(err, EBUSY,
-						    "NFLOG group %d is taken in the container's namespace "
-						    "(another watch or interactive session?)",
-						    TS_NFLOG_GROUP);
-			if (e->error < 0)
-				return ts_error_set(err, -e->error, "NFLOG config: %s", strerror(-e->error));
+		int r = mnl_cb_run2(buf, (size_t)n, seq, portid, NULL, NULL, ack_callbacks,
+				    ARRAY_SIZE(ack_callbacks));
+		if (r == MNL_CB_STOP)
 			return 0;
-		}
+		if (r == MNL_CB_OK)
+			continue;
+		/* The kernel answers EPERM (older: EBUSY) when another socket has the group. */
+		if (errno == EBUSY || errno == EPERM)
+			return ts_error_set(err, EBUSY,
+					    "NFLOG group %d is taken in the container's namespace "
+					    "(another watch or interactive session?)",
+					    TS_NFLOG_GROUP);
+		return ts_error_set(err, errno, "NFLOG config: %s", strerror(errno));
 	}
 	return ts_error_set(err, EPROTO, "NFLOG config: no answer from the kernel");
 }
 
-/* Send one NFULNL config message for our group and wait for its ack. */
-static int configure(int fd, struct config_request *req, uint32_t seq, struct ts_error *err)
+/* Send one config request and wait for its ack. */
+static int configure(int fd, const struct nlmsghdr *nlh, uint32_t portid, struct ts_error *err)
 {
-	req->nlh.nlmsg_seq = seq;
-	if (send(fd, req, req->nlh.nlmsg_len, 0) < 0)
+	if (send(fd, nlh, nlh->nlmsg_len, 0) < 0)
 		return ts_error_set(err, errno, "NFLOG config: %s", strerror(errno));
-	return wait_ack(fd, seq, err);
+	return wait_ack(fd, nlh->nlmsg_seq, portid, err);
 }
 
-static struct config_request config_request(void)
+/* Bind group 100, then ask for whole headers, each packet delivered at once. */
+static int bind_group(int fd, uint32_t portid, struct ts_error *err)
 {
-	return (struct config_request){
-		.nlh = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct nfgenmsg)),
-			 .nlmsg_type = (NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_CONFIG,
-			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK },
-		.nfg = { .nfgen_family = AF_UNSPEC, .version = NFNETLINK_V0,
-			 .res_id = htons(TS_NFLOG_GROUP) },
-	};
+	_Alignas(struct nlmsghdr) char bind_buf[CONFIG_BUF] = { 0 };
+	_Alignas(struct nlmsghdr) char mode_buf[CONFIG_BUF] = { 0 };
+	struct nlmsghdr *bind_req = config_request(bind_buf, 1);
+	struct nfulnl_msg_config_cmd bind_cmd = { .command = NFULNL_CFG_CMD_BIND };
+	/* The default batches up to a second; a threshold and timeout of 1 deliver at once. */
+	struct nfulnl_msg_config_mode mode = { .copy_range = htonl(TS_NFLOG_COPY_RANGE),
+					       .copy_mode = NFULNL_COPY_PACKET };
+	uint32_t one = htonl(1);
+	struct nlmsghdr *mode_req = config_request(mode_buf, 2);
+	int r = put_attr(bind_req, NFULA_CFG_CMD, sizeof(bind_cmd), &bind_cmd, err);
+	if (r == 0)
+		r = put_attr(mode_req, NFULA_CFG_MODE, sizeof(mode), &mode, err);
+	if (r == 0)
+		r = put_attr(mode_req, NFULA_CFG_QTHRESH, sizeof(one), &one, err);
+	if (r == 0)
+		r = put_attr(mode_req, NFULA_CFG_TIMEOUT, sizeof(one), &one, err);
+	if (r == 0)
+		r = configure(fd, bind_req, portid, err);
+	if (r == 0)
+		r = configure(fd, mode_req, portid, err);
+	return r;
 }
 
 /* Runs in the helper, inside the container's namespace. */
@@ -99,27 +138,15 @@ static int make_nflog_socket(void *arg, struct ts_error *err)
 	if (fd < 0)
 		return ts_error_set(err, errno, "NFLOG socket: %s", strerror(errno));
 	struct sockaddr_nl local = { .nl_family = AF_NETLINK };
+	socklen_t local_len = sizeof(local);
 	int size = RCVBUF;
-	if (bind(fd, (struct sockaddr *)&local, sizeof(local)) < 0)
+	if (bind(fd, (struct sockaddr *)&local, sizeof(local)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&local, &local_len) < 0)
 		return ts_error_set(err, errno, "NFLOG bind: %s", strerror(errno));
 	/* FORCE needs CAP_NET_ADMIN over the host; rootless, the plain request is capped at rmem_max. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-
-	struct nfulnl_msg_config_cmd bind_cmd = { .command = NFULNL_CFG_CMD_BIND };
-	struct config_request bind_req = config_request();
-	add_attr(&bind_req, NFULA_CFG_CMD, &bind_cmd, sizeof(bind_cmd));
-	/* Whole packets' headers, each delivered at once (the default batches up to a second). */
-	struct nfulnl_msg_config_mode mode = { .copy_range = htonl(TS_NFLOG_COPY_RANGE),
-					       .copy_mode = NFULNL_COPY_PACKET };
-	uint32_t one = htonl(1);
-	struct config_request mode_req = config_request();
-	add_attr(&mode_req, NFULA_CFG_MODE, &mode, sizeof(mode));
-	add_attr(&mode_req, NFULA_CFG_QTHRESH, &one, sizeof(one));
-	add_attr(&mode_req, NFULA_CFG_TIMEOUT, &one, sizeof(one));
-	int r = configure(fd, &bind_req, 1, err);
-	if (r == 0)
-		r = configure(fd, &mode_req, 2, err);
+	int r = bind_group(fd, local.nl_pid, err);
 	return r < 0 ? r : TAKE_FD(fd);
 }
 
@@ -152,7 +179,8 @@ int ts_nflog_read(int fd, ts_nflog_cb cb, void *arg, unsigned *lost, struct ts_e
 		if (from.nl_pid != 0)
 			continue; /* only the kernel speaks on this socket */
 		int left = (int)n;
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf; msg_ok(h, left); h = NLMSG_NEXT(h, left)) {
+		for (const struct nlmsghdr *h = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(h, left);
+		     h = mnl_nlmsg_next(h, &left)) {
 			struct ts_nflog_event ev;
 			if (ts_nflog_parse(h, h->nlmsg_len, &ev) == 1) {
 				cb(&ev, arg);

@@ -2,7 +2,8 @@
 /*
  * The NFLOG socket of a container (docs/cli.md, watch): made inside the
  * container's network namespace, bound to the shield's log group, and read
- * from anywhere. Parsing is nflog.h's.
+ * from anywhere. Config requests, their acks and the walk over the
+ * messages of a datagram use libmnl; parsing a message is nflog.h's.
  */
 #ifndef TS_NFLOG_READER_H
 #define TS_NFLOG_READER_H

@@ -81,11 +81,14 @@ static char *line_of(json_t *o)
 }
 
 char *ts_verdict_pending_line(uint64_t id, const char *dest, unsigned port, unsigned proto,
-			      const char *domain)
+			      const char *domain, bool private_range)
 {
-	return line_of(json_pack("{s:s, s:I, s:s, s:I, s:I, s:s}", "type", "pending", "id",
-				 (json_int_t)id, "dest", dest, "port", (json_int_t)port, "proto",
-				 (json_int_t)proto, "domain", domain ? domain : ""));
+	json_t *o = json_pack("{s:s, s:I, s:s, s:I, s:I, s:s}", "type", "pending", "id",
+			      (json_int_t)id, "dest", dest, "port", (json_int_t)port, "proto",
+			      (json_int_t)proto, "domain", domain ? domain : "");
+	if (o && private_range)
+		json_object_set_new(o, "private", json_true());
+	return line_of(o);
 }
 
 char *ts_verdict_applied_line(uint64_t id, const char *dest, enum ts_verdict_action a, bool ok)

@@ -37,9 +37,13 @@ int ts_verdict_answer_parse(const char *text, enum ts_verdict_action *action);
 /* "accept" or "deny". */
 const char *ts_verdict_action_name(enum ts_verdict_action a);
 
-/* {"type":"pending","id":1,"dest":…,"port":443,"proto":6,"domain":…} and a newline. */
+/*
+ * {"type":"pending","id":1,"dest":…,"port":443,"proto":6,"domain":…} and a
+ * newline; a destination in a private range ends with ,"private":true
+ * (the key is left out for any other, so their lines stay as they were).
+ */
 char *ts_verdict_pending_line(uint64_t id, const char *dest, unsigned port, unsigned proto,
-			      const char *domain);
+			      const char *domain, bool private_range);
 
 /* {"type":"verdict_applied","id":1,"dest":…,"action":"accept","ok":true} and a newline. */
 char *ts_verdict_applied_line(uint64_t id, const char *dest, enum ts_verdict_action a, bool ok);

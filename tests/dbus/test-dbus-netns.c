@@ -7,10 +7,11 @@
  * address its ruleset refuses; the bridge must announce it with
  * ConnectionBlocked (request_id NAME:<id>); busctl answers Verdict; the
  * bridge reports VerdictApplied and the destination becomes reachable (or
- * stays refused after deny); in the dnsmasq tier the signal carries the
- * domain the container looked up. SIGTERM ends the bridge with exit 0, no
- * session process left and the name released; a second bridge for the
- * same container cannot take the name.
+ * stays refused after deny), a private destination as well; in the
+ * dnsmasq tier the signal carries the domain the container looked up.
+ * SIGTERM ends the bridge with exit 0, no session process left and the
+ * name released; a second bridge for the same container cannot take the
+ * name.
  *
  * Traffic goes only to addresses of the harness's world namespace.
  */
@@ -451,6 +452,37 @@ static void test_domain(void **state)
 	bridge_sigterm(f, session, session_start);
 }
 
+/*
+ * A private destination (refused by a private-range rule, not the
+ * terminal one) is announced the same way, the signature unchanged; the
+ * session's "private":true key does not upset the bridge. Accept makes it
+ * reachable.
+ */
+static void test_private(void **state)
+{
+	struct fixture *f = *state;
+	bridge_start(f);
+	pid_t session = session_pid(f->bridge.pid);
+	unsigned long long session_start = 0;
+	assert_int_equal(ts_proc_start_time(session, &session_start, NULL), 0);
+	_cleanup_free_ char *rid = blocked(f, H_PRIVATE_IP, "");
+	expect_verdict(f, rid, "accept", true);
+	_cleanup_free_ char *applied = ts_xasprintf(PATH " VerdictApplied|" NAME "|" H_PRIVATE_IP
+						    "|%s|accept|true", rid);
+	expect_signal(f, applied);
+	int r = harness_connect(&f->s.h, H_PRIVATE_IP, H_TCP_PORT, 3000, NULL);
+	if (r != 0)
+		fail_msg("after accept, connect " H_PRIVATE_IP ": %s", strerror(r));
+	_cleanup_free_ char *live = read_text(f->s.state_dir, "live.allowed");
+	assert_non_null(live);
+	assert_non_null(strstr(live, H_PRIVATE_IP "\n"));
+	/* The bridge said nothing about a line it could not read. */
+	_cleanup_free_ char *errors = bridge_stderr(f);
+	if (errors && *errors)
+		fail_msg("dbus-bridge complained: %s", errors);
+	bridge_sigterm(f, session, session_start);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -467,6 +499,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_accept),
 		T(test_deny),
+		T(test_private),
 		cmocka_unit_test_setup_teardown(test_domain, setup_dnsmasq, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, dbus_suite_teardown);

@@ -22,11 +22,13 @@
  *
  * Covered: pending lines (fields, ids, one per destination, by IP and by
  * domain, at most 256 waiting), accept and deny (sets, bundle files,
- * audit, kept over up and a hook re-run), bad and oversized input
- * changing nothing, a failed verdict (ok:false, still pending, retried),
- * EOF, SIGINT, SIGTERM, the reader or the container going away, a
- * restart right after a verdict, refusals and usage errors, IPv6 and
- * ff02::/16 housekeeping, the dnsmasq tier's names, human mode.
+ * audit, kept over up and a hook re-run), private destinations (asked
+ * about, marked "private":true, reachable once accepted), bad and
+ * oversized input changing nothing, a failed verdict (ok:false, still
+ * pending, retried), EOF, SIGINT, SIGTERM, the reader or the container
+ * going away, a restart right after a verdict, refusals and usage errors,
+ * IPv6, ff02::/16 housekeeping and neighbour discovery, the dnsmasq
+ * tier's names, human mode.
  *
  * Exactness of "one pending per destination": output is ordered, so after
  * repeated connections to one destination the test makes one to another
@@ -483,24 +485,36 @@ static long long num(json_t *o, const char *key)
 	return json_integer_value(v);
 }
 
-/* The next line is the pending entry for dest:port (protocol, domain ""); returns its id. */
-static long long expect_pending(struct session *s, double since_ms, const char *dest, int port,
-				int proto, const char *domain)
+/*
+ * The next line is the pending entry for dest:port (protocol, domain);
+ * a private destination carries "private":true, any other no such key.
+ * Returns its id.
+ */
+static long long expect_pending_as(struct session *s, double since_ms, const char *dest, int port,
+				   int proto, const char *domain, bool private_range)
 {
 	json_t *o = next_object(s, since_ms, "pending");
-	static const char *const keys[] = { "type", "id", "dest", "port", "proto", "domain" };
-	assert_keys(o, keys, ARRAY_SIZE(keys));
+	static const char *const keys[] = { "type", "id", "dest", "port", "proto", "domain",
+					    "private" };
+	assert_keys(o, keys, ARRAY_SIZE(keys) - (private_range ? 0 : 1));
 	char *text = json_dumps(o, JSON_COMPACT);
 	if (strcmp(str(o, "type") ? str(o, "type") : "", "pending") != 0 ||
 	    strcmp(str(o, "dest") ? str(o, "dest") : "", dest) != 0 || num(o, "port") != port ||
-	    num(o, "proto") != proto || !str(o, "domain") || strcmp(str(o, "domain"), domain) != 0)
-		fail_msg("expected pending %s:%d proto %d domain '%s', got %s", dest, port, proto,
-			 domain, text);
+	    num(o, "proto") != proto || !str(o, "domain") || strcmp(str(o, "domain"), domain) != 0 ||
+	    (private_range && !json_is_true(json_object_get(o, "private"))))
+		fail_msg("expected pending %s:%d proto %d domain '%s'%s, got %s", dest, port, proto,
+			 domain, private_range ? " private" : "", text);
 	long long id = num(o, "id");
 	assert_true(id >= 1);
 	free(text);
 	json_decref(o);
 	return id;
+}
+
+static long long expect_pending(struct session *s, double since_ms, const char *dest, int port,
+				int proto, const char *domain)
+{
+	return expect_pending_as(s, since_ms, dest, port, proto, domain, false);
 }
 
 /* The next line is verdict_applied for id, dest, action, ok. */
@@ -591,8 +605,6 @@ static void test_pending_dedup(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_refused(f, H_OTHER_IP, H_TCP_PORT);
 	assert_refused(f, H_OTHER_IP, 443);
-	/* Private ranges are refused before the QUEUED rule: never a question. */
-	assert_refused(f, H_PRIVATE_IP, H_TCP_PORT);
 	/* Output is ordered: the next line must be the next destination's. */
 	long long next = refuse_pending(f, s, H_DOMAIN_OTHER_IP, 8443, "");
 	assert_int_equal(next, 2);
@@ -703,6 +715,68 @@ static void test_deny(void **state)
 	assert_int_equal(shielded_hook(f), 0);
 	assert_true(set_has(f, "deny_v4", H_OTHER_IP));
 	assert_refused(f, H_OTHER_IP, H_TCP_PORT);
+	session_free(s);
+}
+
+/*
+ * ---- 3b. private destinations: refused by the private-range rules, not
+ * the QUEUED one, and asked about all the same, marked private ----
+ */
+
+static void test_private_accept(void **state)
+{
+	struct shielded *f = *state;
+	struct session *s = session_start(f, NAME);
+	double t0 = harness_now_ms();
+	assert_refused(f, H_PRIVATE_IP, H_TCP_PORT);
+	long long id = expect_pending_as(s, t0, H_PRIVATE_IP, H_TCP_PORT, IPPROTO_TCP, "", true);
+	/* One question per destination; the next line is a public destination's, unmarked. */
+	assert_refused(f, H_PRIVATE_IP, 443);
+	assert_int_equal(refuse_pending(f, s, H_OTHER_IP, H_TCP_PORT, ""), id + 1);
+	/* Refused until the answer comes. */
+	assert_refused(f, H_PRIVATE_IP, H_TCP_PORT);
+	assert_false(set_has(f, "allow_v4", H_PRIVATE_IP));
+	t0 = harness_now_ms();
+	send_verdict(s, id, "accept");
+	expect_applied(s, t0, id, H_PRIVATE_IP, "accept", true);
+	fprintf(stderr, "# private accept: verdict_applied after %.1f ms\n", harness_now_ms() - t0);
+	/* The allow set comes before the private-range rules: reachable now. */
+	assert_reachable(f, H_PRIVATE_IP);
+	assert_true(set_has(f, "allow_v4", H_PRIVATE_IP));
+	assert_true(file_has_line(f->state_dir, "live.allowed", H_PRIVATE_IP));
+	assert_true(audit_has(f->state_dir, "allowed", H_PRIVATE_IP));
+	assert_true(audit_has(f->state_dir, "note", H_PRIVATE_IP));
+	/* Kept for the next start. */
+	assert_int_equal(shielded_hook(f), 0);
+	assert_reachable(f, H_PRIVATE_IP);
+	expect_quiet(s);
+	session_free(s);
+}
+
+static void test_private_deny(void **state)
+{
+	struct shielded *f = *state;
+	struct session *s = session_start(f, NAME);
+	double t0 = harness_now_ms();
+	assert_refused(f, H_PRIVATE_IP, H_TCP_PORT);
+	long long id = expect_pending_as(s, t0, H_PRIVATE_IP, H_TCP_PORT, IPPROTO_TCP, "", true);
+	t0 = harness_now_ms();
+	send_verdict(s, id, "deny");
+	expect_applied(s, t0, id, H_PRIVATE_IP, "deny", true);
+	assert_true(set_has(f, "deny_v4", H_PRIVATE_IP));
+	assert_false(set_has(f, "allow_v4", H_PRIVATE_IP));
+	assert_true(file_has_line(f->state_dir, "deny.list", H_PRIVATE_IP));
+	assert_false(file_has_line(f->state_dir, "live.allowed", H_PRIVATE_IP));
+	assert_true(audit_has(f->state_dir, "denied", H_PRIVATE_IP));
+	/* Refused by the deny set now (DENIED): no new question, the next line is another's. */
+	assert_refused(f, H_PRIVATE_IP, H_TCP_PORT);
+	assert_refused(f, H_PRIVATE_IP, 443);
+	assert_int_equal(refuse_pending(f, s, H_OTHER_IP, H_TCP_PORT, ""), id + 1);
+	/* Still denied after the hook runs again. */
+	assert_int_equal(shielded_hook(f), 0);
+	assert_true(set_has(f, "deny_v4", H_PRIVATE_IP));
+	assert_refused(f, H_PRIVATE_IP, H_TCP_PORT);
+	expect_quiet(s);
 	session_free(s);
 }
 
@@ -1096,15 +1170,21 @@ static void test_refusals(void **state)
 
 /* ---- 8. IPv6, and housekeeping that never asks ---- */
 
-static void test_ipv6_housekeeping(void **state)
+/* An IPv6 address and a default route on the container's eth0. */
+static void container_ipv6(struct shielded *f)
 {
-	struct shielded *f = *state;
 	const char *const setup6[][10] = {
 		{ "ip", "-6", "addr", "add", C_ADDR6 "/64", "dev", "eth0", "nodad", NULL },
 		{ "ip", "-6", "route", "add", "default", "dev", "eth0", NULL },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(setup6); i++)
 		assert_int_equal(harness_ns_run(f->h.container, setup6[i]), 0);
+}
+
+static void test_ipv6_housekeeping(void **state)
+{
+	struct shielded *f = *state;
+	container_ipv6(f);
 	struct session *s = session_start(f, NAME);
 	/* Link-local multicast reaches the QUEUED rule (counted) but never becomes a question. */
 	long before = queued_count(f);
@@ -1125,6 +1205,69 @@ static void test_ipv6_housekeeping(void **state)
 	assert_true(file_has_line(f->state_dir, "deny.list", OTHER_IP6));
 	/* More housekeeping after the deny: still nothing. */
 	send_udp6(f, "ff02::1", 9);
+	expect_quiet(s);
+	session_free(s);
+}
+
+/*
+ * One ICMPv6 neighbour-discovery message (RFC 4861: router solicitation
+ * 133, neighbour solicitation 135, advertisement 136) from the container's
+ * address to dest on eth0, with this hop limit. Returns 0 when the output
+ * chain let it out, EPERM when it refused it; either way it met the chain.
+ */
+static int send_nd(struct shielded *f, const char *dest, uint8_t type, int hops)
+{
+	struct sockaddr_in6 from = { .sin6_family = AF_INET6 };
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6 };
+	assert_int_equal(inet_pton(AF_INET6, C_ADDR6, &from.sin6_addr), 1);
+	assert_int_equal(inet_pton(AF_INET6, dest, &to.sin6_addr), 1);
+	enter_container(f);
+	to.sin6_scope_id = if_nametoindex("eth0");
+	int fd = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+	leave_container(f);
+	assert_true(fd >= 0 && to.sin6_scope_id > 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&from, sizeof(from)), 0);
+	assert_int_equal(setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof(hops)), 0);
+	/* Type, code, checksum (the kernel's), 4 reserved or flag bytes, the target. */
+	uint8_t msg[24] = { type };
+	memcpy(msg + 8, &to.sin6_addr, 16);
+	size_t len = type == 133 ? 8 : sizeof(msg);
+	ssize_t n = sendto(fd, msg, len, 0, (struct sockaddr *)&to, sizeof(to));
+	int e = n < 0 ? errno : 0;
+	close(fd);
+	if (e != 0 && e != EPERM)
+		fail_msg("ND type %u to %s: %s (it never met the output chain)", type, dest, strerror(e));
+	return e;
+}
+
+/*
+ * A private IPv6 destination (fc00::/7) is asked about, marked private;
+ * neighbour discovery to a link-local address (fe80::/10, a private range)
+ * never is, whether the ruleset lets it out (hop limit 255) or refuses it.
+ */
+static void test_ipv6_private_nd(void **state)
+{
+	struct shielded *f = *state;
+	container_ipv6(f);
+	struct session *s = session_start(f, NAME);
+	static const uint8_t types[] = { 133, 135, 136 };
+	static const int hops[] = { 255, 64 };
+	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+		for (size_t j = 0; j < ARRAY_SIZE(hops); j++) {
+			int e = send_nd(f, "fe80::1", types[i], hops[j]);
+			fprintf(stderr, "# ND type %u hop limit %d to fe80::1: %s\n", types[i], hops[j],
+				e ? "refused" : "let out");
+		}
+	/* The next line is the ULA destination's pending: none came for the ND messages. */
+	double t0 = harness_now_ms();
+	syn6(f, "fd00:db8::7", 443);
+	long long id = expect_pending_as(s, t0, "fd00:db8::7", 443, IPPROTO_TCP, "", true);
+	t0 = harness_now_ms();
+	send_verdict(s, id, "deny");
+	expect_applied(s, t0, id, "fd00:db8::7", "deny", true);
+	assert_true(set_has(f, "deny_v6", "fd00:db8::7"));
+	assert_true(file_has_line(f->state_dir, "deny.list", "fd00:db8::7"));
+	send_nd(f, "fe80::1", 135, 64);
 	expect_quiet(s);
 	session_free(s);
 }
@@ -1395,6 +1538,38 @@ static void test_human_domain(void **state)
 	assert_false(file_has_line(f->state_dir, "live.allowed", H_ROGUE_DNS));
 }
 
+/* A private destination's prompt and confirmations say so. */
+static void test_human_private(void **state)
+{
+	struct shielded *f = *state;
+	struct tty *t = tty_start(f);
+	double t0 = harness_now_ms();
+	tty_expect(t, t0, "Questions about " NAME);
+	t0 = harness_now_ms();
+	assert_refused(f, H_PRIVATE_IP, H_TCP_PORT);
+	tty_expect(t, t0, "[BLOCKED] " H_PRIVATE_IP " :80 (private) — allow/deny? ");
+	/* A private address no packet leaves the container for waits behind it. */
+	assert_refused(f, "192.168.200.7", 443);
+	tty_read(t, harness_now_ms() + QUIET_MS, NULL);
+	assert_string_equal(sb_str(&t->out) + t->seen, "");
+	t0 = harness_now_ms();
+	tty_send(t, "a\n");
+	tty_expect(t, t0, "✓ allowed " H_PRIVATE_IP " :80 (private)");
+	tty_expect(t, t0, "[BLOCKED] 192.168.200.7 :443 (private) — allow/deny? ");
+	assert_reachable(f, H_PRIVATE_IP);
+	assert_true(file_has_line(f->state_dir, "live.allowed", H_PRIVATE_IP));
+	t0 = harness_now_ms();
+	tty_send(t, "d\n");
+	tty_expect(t, t0, "✗ denied 192.168.200.7 :443 (private)");
+	assert_true(set_has(f, "deny_v4", "192.168.200.7"));
+	assert_true(file_has_line(f->state_dir, "deny.list", "192.168.200.7"));
+	assert_refused(f, "192.168.200.7", 443);
+	t0 = harness_now_ms();
+	tty_send(t, "\x03");
+	tty_expect_exit0(t, t0, "Ctrl-C");
+	tty_free(t);
+}
+
 #define WITH(test, setup_fn) cmocka_unit_test_setup_teardown(test, setup_fn, teardown)
 
 int main(void)
@@ -1406,6 +1581,8 @@ int main(void)
 		WITH(test_pending_limit, setup_interactive),
 		WITH(test_accept, setup_interactive),
 		WITH(test_deny, setup_interactive),
+		WITH(test_private_accept, setup_interactive),
+		WITH(test_private_deny, setup_interactive),
 		WITH(test_bad_input, setup_interactive),
 		WITH(test_oversized_line, setup_interactive),
 		WITH(test_failed_verdict_retry, setup_interactive),
@@ -1417,9 +1594,11 @@ int main(void)
 		WITH(test_not_interactive, setup_plain),
 		WITH(test_refusals, setup_interactive),
 		WITH(test_ipv6_housekeeping, setup_interactive),
+		WITH(test_ipv6_private_nd, setup_interactive),
 		WITH(test_domain_raw, setup_dnsmasq),
 		WITH(test_domain_dnsmasq_dead, setup_dnsmasq),
 		WITH(test_human_domain, setup_dnsmasq),
+		WITH(test_human_private, setup_interactive),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

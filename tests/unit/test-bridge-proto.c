@@ -42,6 +42,46 @@ static void test_pending(void **state)
 	assert_string_equal(ev.domain, "");
 }
 
+/*
+ * A private destination's pending line carries "private":true; the
+ * ConnectionBlocked signal has no place for it and stays as it is, so the
+ * line parses exactly like the same line without the key.
+ */
+static void test_pending_private(void **state)
+{
+	(void)state;
+	static const char *const lines[] = {
+		"{\"type\":\"pending\",\"id\":2,\"dest\":\"10.1.2.3\",\"port\":8080,\"proto\":6,"
+		"\"domain\":\"\",\"private\":true}",
+		"{\"type\":\"pending\",\"id\":2,\"dest\":\"10.1.2.3\",\"port\":8080,\"proto\":6,"
+		"\"domain\":\"\"}",
+	};
+	struct ts_bridge_event ev[2];
+	struct ts_error err = { 0 };
+	for (size_t i = 0; i < ARRAY_SIZE(lines); i++) {
+		if (ts_bridge_event_parse(lines[i], &ev[i], &err) != 0)
+			fail_msg("'%s': %s", lines[i], err.message);
+	}
+	assert_int_equal(ev[0].type, TS_BRIDGE_PENDING);
+	assert_int_equal(ev[0].id, 2);
+	assert_string_equal(ev[0].dest, "10.1.2.3");
+	assert_int_equal(ev[0].port, 8080);
+	assert_int_equal(ev[0].proto, 6);
+	assert_string_equal(ev[0].domain, "");
+	assert_int_equal(ev[1].type, ev[0].type);
+	assert_int_equal(ev[1].id, ev[0].id);
+	assert_string_equal(ev[1].dest, ev[0].dest);
+	assert_int_equal(ev[1].port, ev[0].port);
+	assert_int_equal(ev[1].proto, ev[0].proto);
+	assert_string_equal(ev[1].domain, ev[0].domain);
+	/* With a domain and an IPv6 unique-local address. */
+	assert_int_equal(ts_bridge_event_parse("{\"type\":\"pending\",\"id\":5,\"dest\":\"fd00::7\","
+					       "\"port\":443,\"proto\":6,\"domain\":\"nas.example\","
+					       "\"private\":true}", &ev[0], &err), 0);
+	assert_string_equal(ev[0].dest, "fd00::7");
+	assert_string_equal(ev[0].domain, "nas.example");
+}
+
 static void test_verdict_applied(void **state)
 {
 	(void)state;
@@ -174,6 +214,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pending),
+		cmocka_unit_test(test_pending_private),
 		cmocka_unit_test(test_verdict_applied),
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_request_id),

@@ -135,6 +135,8 @@ static void expect_event(const struct msg *m, enum ts_nflog_action action, int f
 	assert_string_equal(ev.dest, dest);
 	assert_int_equal(ev.proto, proto);
 	assert_int_equal(ev.port, port);
+	if (proto != IPPROTO_ICMPV6)
+		assert_int_equal(ev.icmp6_type, 0);
 }
 
 static void expect_nothing(const struct msg *m)
@@ -346,6 +348,43 @@ static void test_ipv6_protocols(void **state)
 	n = ipv6_packet(pkt, "::ffff:192.0.2.1", IPPROTO_TCP, NULL, 0, 80);
 	msg_packet(&m, AF_INET6, TS_PREFIX_DENIED, pkt, n);
 	expect_event(&m, TS_NFLOG_DENIED, AF_INET6, "::ffff:192.0.2.1", IPPROTO_TCP, 80);
+}
+
+/* The ICMPv6 type, after extension headers too; 0 when its byte was not captured. */
+static void test_icmp6_type(void **state)
+{
+	(void)state;
+	uint8_t pkt[256];
+	struct msg m;
+	struct ts_nflog_event ev;
+	size_t n = ipv6_packet(pkt, "fe80::1", IPPROTO_ICMPV6, NULL, 0, 0);
+	pkt[40] = 135; /* neighbour solicitation */
+	msg_packet(&m, AF_INET6, TS_PREFIX_PRIVATE, pkt, n);
+	assert_int_equal(parse_exact(m.buf, m.len, &ev), 1);
+	assert_int_equal(ev.icmp6_type, 135);
+	/* Cut right after the IPv6 header: no type. */
+	msg_packet(&m, AF_INET6, TS_PREFIX_PRIVATE, pkt, 40);
+	assert_int_equal(parse_exact(m.buf, m.len, &ev), 1);
+	assert_int_equal(ev.proto, IPPROTO_ICMPV6);
+	assert_int_equal(ev.icmp6_type, 0);
+	/* Behind a destination-options header. */
+	const uint8_t dstopts[] = { IPPROTO_ICMPV6, 0, 1, 4, 0, 0, 0, 0 };
+	n = ipv6_packet(pkt, "fe80::1", IPPROTO_DSTOPTS, dstopts, sizeof(dstopts), 0);
+	pkt[40 + sizeof(dstopts)] = 136;
+	msg_packet(&m, AF_INET6, TS_PREFIX_PRIVATE, pkt, n);
+	assert_int_equal(parse_exact(m.buf, m.len, &ev), 1);
+	assert_int_equal(ev.icmp6_type, 136);
+	/* Not ICMPv6: 0 whatever the first transport byte. */
+	n = ipv6_packet(pkt, "fe80::1", IPPROTO_UDP, NULL, 0, 0);
+	pkt[40] = 135;
+	msg_packet(&m, AF_INET6, TS_PREFIX_PRIVATE, pkt, n);
+	assert_int_equal(parse_exact(m.buf, m.len, &ev), 1);
+	assert_int_equal(ev.icmp6_type, 0);
+	n = ipv4_packet(pkt, "10.0.0.1", IPPROTO_ICMP, 0, 5, 0);
+	pkt[20] = 135;
+	msg_packet(&m, AF_INET, TS_PREFIX_PRIVATE, pkt, n);
+	assert_int_equal(parse_exact(m.buf, m.len, &ev), 1);
+	assert_int_equal(ev.icmp6_type, 0);
 }
 
 static void test_ipv6_extension_headers(void **state)
@@ -682,6 +721,7 @@ static void test_kernel_messages(void **state)
 	assert_string_equal(ev.dest, "ff02::16");
 	assert_int_equal(ev.proto, IPPROTO_ICMPV6);
 	assert_int_equal(ev.port, 0);
+	assert_int_equal(ev.icmp6_type, 143); /* MLDv2 listener report */
 }
 
 int main(void)
@@ -695,6 +735,7 @@ int main(void)
 		cmocka_unit_test(test_ipv4_lengths),
 		cmocka_unit_test(test_ip_version),
 		cmocka_unit_test(test_ipv6_protocols),
+		cmocka_unit_test(test_icmp6_type),
 		cmocka_unit_test(test_ipv6_extension_headers),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_message_types),

@@ -111,13 +111,22 @@ static void test_answers(void **state)
 static void test_lines(void **state)
 {
 	(void)state;
-	char *p = ts_verdict_pending_line(1, "203.0.113.7", 443, 6, "example.com");
+	char *p = ts_verdict_pending_line(1, "203.0.113.7", 443, 6, "example.com", false);
 	assert_string_equal(p, "{\"type\":\"pending\",\"id\":1,\"dest\":\"203.0.113.7\",\"port\":443,"
 			       "\"proto\":6,\"domain\":\"example.com\"}\n");
 	free(p);
-	p = ts_verdict_pending_line(12, "2001:db8::1", 0, 58, NULL);
+	p = ts_verdict_pending_line(12, "2001:db8::1", 0, 58, NULL, false);
 	assert_string_equal(p, "{\"type\":\"pending\",\"id\":12,\"dest\":\"2001:db8::1\",\"port\":0,"
 			       "\"proto\":58,\"domain\":\"\"}\n");
+	free(p);
+	/* A private destination: one more key, last. */
+	p = ts_verdict_pending_line(2, "10.1.2.3", 8080, 6, "", true);
+	assert_string_equal(p, "{\"type\":\"pending\",\"id\":2,\"dest\":\"10.1.2.3\",\"port\":8080,"
+			       "\"proto\":6,\"domain\":\"\",\"private\":true}\n");
+	free(p);
+	p = ts_verdict_pending_line(3, "fd00::7", 443, 6, "nas.example", true);
+	assert_string_equal(p, "{\"type\":\"pending\",\"id\":3,\"dest\":\"fd00::7\",\"port\":443,"
+			       "\"proto\":6,\"domain\":\"nas.example\",\"private\":true}\n");
 	free(p);
 	p = ts_verdict_applied_line(1, "203.0.113.7", TS_VERDICT_ACCEPT, true);
 	assert_string_equal(p, "{\"type\":\"verdict_applied\",\"id\":1,\"dest\":\"203.0.113.7\","
