@@ -8,6 +8,7 @@
 #include "json-out.h"
 #include "nft.h"
 #include "podman.h"
+#include "profiles.h"
 #include "util.h"
 
 static const char usage[] =
@@ -54,7 +55,6 @@ static void find_issues(bool have_podman, enum ts_hooks_install where, bool stal
 
 int check_environment_main(int argc, char **argv, struct cli *cli)
 {
-	(void)cli;
 	int code;
 	bool json;
 	if (cli_parse_help_json(argc, argv, "check-environment", usage, &json, &code))
@@ -62,6 +62,10 @@ int check_environment_main(int argc, char **argv, struct cli *cli)
 	if (optind < argc)
 		return cli_usage_error("check-environment", "unexpected argument '%s'", argv[optind]);
 
+	/* A config.yml prepare cannot use is an error like any other in it, not health=ok. */
+	struct ts_error err = { 0 };
+	if (ts_default_profiles_check(cli->config_root, &cli->config.default_profiles, &err) < 0)
+		return cli_fail(&err);
 	_cleanup_free_ char *podman = NULL;
 	_cleanup_strv_ struct ts_strv issues = TS_STRV_INIT;
 	bool stale;

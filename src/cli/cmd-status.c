@@ -94,6 +94,10 @@ int status_main(int argc, char **argv, struct cli *cli)
 	if (optind < argc)
 		return container_status(cli, argv[optind], json);
 
+	/* prepare would fail on them: the overview must not look healthy. */
+	struct ts_error err = { 0 };
+	if (ts_default_profiles_check(cli->config_root, &cli->config.default_profiles, &err) < 0)
+		return cli_fail(&err);
 	_cleanup_free_ char *podman = NULL;
 	bool stale;
 	enum ts_hooks_install where = ts_hooks_detect(&stale);
