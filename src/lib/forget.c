@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <sys/stat.h>
 
 #include "dirs.h"
@@ -18,12 +19,21 @@ void ts_forgotten_clear(struct ts_forgotten *f)
 	*f = (struct ts_forgotten){ 0 };
 }
 
-/* Remove everything inside the directory dfd (not dfd itself); path names it in messages. */
-static int empty_dir(int dfd, const char *path, int depth, struct ts_error *err)
+/*
+ * Walk everything inside the directory dfd (not dfd itself); path names it
+ * in messages. First a dry run (remove false) that finds what would stop
+ * the removal halfway (too deep, a directory that cannot be opened or
+ * changed), then the removal: a refusal leaves the bundle whole.
+ */
+static int walk(int dfd, const char *path, int depth, bool remove, struct ts_error *err)
 {
 	if (depth > MAX_DEPTH)
 		return ts_error_set(err, ELOOP, "%s: nested too deep to be a state directory", path);
-	int copy = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
+	if (!remove && faccessat(dfd, ".", W_OK | X_OK, AT_EACCESS) < 0)
+		return ts_error_set(err, errno, "%s: cannot remove its entries: %s", path,
+				    strerror(errno));
+	/* A description of its own: a dup would share the read position of an earlier walk. */
+	int copy = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = copy < 0 ? NULL : fdopendir(copy);
 	if (!d) {
 		int e = errno;
@@ -32,7 +42,9 @@ static int empty_dir(int dfd, const char *path, int depth, struct ts_error *err)
 		return ts_error_set(err, e, "%s: cannot read: %s", path, strerror(e));
 	}
 	int r = 0;
+	bool removed = false;
 	struct dirent *e;
+again:
 	while (r == 0 && (errno = 0, e = readdir(d))) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
@@ -47,14 +59,24 @@ static int empty_dir(int dfd, const char *path, int depth, struct ts_error *err)
 				openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			r = child < 0 ? ts_error_set(err, errno, "%s: cannot open: %s", sub,
 						     strerror(errno))
-				      : empty_dir(child, sub, depth + 1, err);
+				      : walk(child, sub, depth + 1, remove, err);
 		}
 		/* A symbolic link is an entry like any other: unlinked, never followed. */
-		if (r == 0 && unlinkat(dfd, e->d_name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0)
-			r = ts_error_set(err, errno, "%s: cannot remove: %s", sub, strerror(errno));
+		if (r == 0 && remove) {
+			if (unlinkat(dfd, e->d_name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0)
+				r = ts_error_set(err, errno, "%s: cannot remove: %s", sub,
+						 strerror(errno));
+			removed = true;
+		}
 	}
 	if (r == 0 && errno != 0)
 		r = ts_error_set(err, errno, "%s: cannot read: %s", path, strerror(errno));
+	/* POSIX leaves open whether readdir sees every entry of a directory changing under it: again until none is left. */
+	if (r == 0 && removed) {
+		removed = false;
+		rewinddir(d);
+		goto again;
+	}
 	closedir(d);
 	return r;
 }
@@ -119,17 +141,32 @@ int ts_forget(const char *state_root, const char *name, struct ts_forgotten *out
 	_cleanup_close_ int dfd = open_state_dir(state_dir, name, err);
 	if (dfd < 0)
 		return dfd;
-	/* Held to the end: an allow or a hook start waiting on it finds the bundle gone. */
-	_cleanup_close_ int lock = ts_bundle_lock(state_dir, err);
-	if (lock < 0)
-		return lock;
 	r = check_gone(state_dir, name, err);
 	if (r < 0)
 		return r;
+	_cleanup_free_ char *parent = ts_xstrdup(state_dir);
+	*strrchr(parent, '/') = '\0';
+	if (access(parent, W_OK | X_OK) < 0)
+		return ts_error_set(err, errno, "%s: cannot remove %s from it: %s", parent, name,
+				    strerror(errno));
+	r = walk(dfd, state_dir, 0, false, err);
+	if (r < 0)
+		return r;
+	/*
+	 * Taken once nothing refuses (a refusal creates no lock file) and held
+	 * to the end: a hook recording a start holds it, so container.pid is
+	 * looked at again; an allow waiting on it finds the bundle gone.
+	 */
+	_cleanup_close_ int lock = ts_bundle_lock(state_dir, err);
+	if (lock < 0)
+		return lock;
+	if (ts_container_pid_live(state_dir))
+		return ts_error_set(err, EBUSY, "container '%s' has just started; nothing forgotten",
+				    name);
 	/* Only for the report: a bundle with odd files is still removed. */
 	if (ts_kept_count(state_dir, &out->kept, NULL) < 0)
 		out->kept = (struct ts_kept){ 0 };
-	r = empty_dir(dfd, state_dir, 0, err);
+	r = walk(dfd, state_dir, 0, true, err);
 	if (r == 0 && rmdir(state_dir) < 0)
 		r = ts_error_set(err, errno, "%s: cannot remove: %s", state_dir, strerror(errno));
 	if (r < 0) {
