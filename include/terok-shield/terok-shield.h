@@ -126,10 +126,12 @@ struct ts_roots {
  *              domain that did not resolve and was skipped (static DNS
  *              tier), possibly an empty list.
  *
- * Errors (outputs untouched): -EINVAL an invalid name,
+ * Errors (outputs untouched, nothing written): -EINVAL an invalid name,
  * profile name or config.yml; -ENOENT an unknown profile, or podman not
- * installed; -EPERM podman runs rootful, e.g. for root (only rootless
- * containers are shielded); another negative errno when the global hook
+ * installed; -EBUSY a container of that name runs (change it live
+ * instead) or podman still has one (podman run would refuse the name);
+ * -EPERM podman runs rootful, e.g. for root (only rootless containers
+ * are shielded); another negative errno when the global hook
  * is not installed (run `terok-shield setup`), podman's network mode is
  * unsupported or the bundle cannot be written.
  */
@@ -205,6 +207,23 @@ TS_EXPORT int ts_shielded_state(const struct ts_shielded *s, enum ts_shield_stat
  * its next start.
  */
 TS_EXPORT int ts_shielded_resolve(const struct ts_shielded *s, bool force, char ***ips,
+				  struct ts_error *err);
+
+/*
+ * Forget container `name` as `terok-shield forget` does: remove its state
+ * bundle (<state root>/containers/<name>) with every allow, deny and its
+ * audit log, so a new container of the name starts from nothing. Symbolic
+ * links are removed, never followed; the bundle itself must be a real
+ * directory owned by the caller. Not audited: the audit log is part of
+ * what is removed.
+ *
+ * Errors (nothing removed): -EINVAL an invalid name; -ENOENT the name was
+ * never prepared; -EBUSY the container runs, or podman still has a
+ * container of that name (it needs the bundle to start: remove it first);
+ * another negative errno when the bundle is not a directory of the caller's
+ * or cannot be removed.
+ */
+TS_EXPORT int ts_forget_container(const struct ts_roots *roots, const char *name,
 				  struct ts_error *err);
 
 #ifdef __cplusplus

@@ -8,6 +8,7 @@
 #include "json-out.h"
 #include "nft.h"
 #include "podman.h"
+#include "profiles.h"
 #include "util.h"
 
 static const char usage[] =
@@ -16,7 +17,8 @@ static const char usage[] =
 	"Print podman_version=, hooks= (global-user, global-system, not-installed)\n"
 	"and health= (ok, setup-needed, stale-hooks), then one line per problem\n"
 	"found and how to fix it. Exits 0 when health is ok and podman is\n"
-	"installed, 1 otherwise.\n"
+	"installed, 1 otherwise. A config.yml prepare could not use, default\n"
+	"profiles that do not exist included, is an error naming file and key.\n"
 	"\n"
 	"  --json      print one JSON object: podman_version (null when not found),\n"
 	"              hooks, health, issues (a list), hint (null when none), ok;\n"
@@ -54,7 +56,6 @@ static void find_issues(bool have_podman, enum ts_hooks_install where, bool stal
 
 int check_environment_main(int argc, char **argv, struct cli *cli)
 {
-	(void)cli;
 	int code;
 	bool json;
 	if (cli_parse_help_json(argc, argv, "check-environment", usage, &json, &code))
@@ -62,6 +63,10 @@ int check_environment_main(int argc, char **argv, struct cli *cli)
 	if (optind < argc)
 		return cli_usage_error("check-environment", "unexpected argument '%s'", argv[optind]);
 
+	/* A config.yml prepare cannot use is an error like any other in it, not health=ok. */
+	struct ts_error err = { 0 };
+	if (ts_default_profiles_check(cli->config_root, &cli->config.default_profiles, &err) < 0)
+		return cli_fail(&err);
 	_cleanup_free_ char *podman = NULL;
 	_cleanup_strv_ struct ts_strv issues = TS_STRV_INIT;
 	bool stale;

@@ -18,6 +18,12 @@ static const char prepare_usage[] =
 	"\n"
 	"  eval \"podman run $(terok-shield prepare NAME) [OPTIONS] IMAGE [COMMAND...]\"\n"
 	"\n"
+	"When it fails and its output is not a terminal, it prints the one word\n"
+	"--terok-shield-prepare-failed (with --json: a JSON array holding it),\n"
+	"which podman refuses, so the line above starts nothing. A container\n"
+	"that runs, or that podman still has, is refused: change a running one\n"
+	"with allow, deny, up or down.\n"
+	"\n"
 	"  --profiles P...  allowlist profiles (default: default_profiles of config.yml);\n"
 	"                   several names may follow, or a comma-separated list\n"
 	"  --interactive    blocked connections wait for an operator's verdict\n"
@@ -37,6 +43,15 @@ static const char run_usage[] =
 	"PODMAN_ARGS must not set what the shield manages: --name, --hooks-dir,\n"
 	"--annotation, --cap-drop, --cap-add, --security-opt, --network, --net,\n"
 	"--privileged.\n";
+
+/*
+ * What a failed prepare prints on stdout, for podman to refuse: an option
+ * podman does not know makes `podman run` exit before it creates anything,
+ * so `podman run $(terok-shield prepare NAME) IMAGE` never starts an
+ * unshielded container when prepare fails. One word, no shell
+ * metacharacters: it survives $(...) and eval unchanged.
+ */
+#define FAIL_CLOSED_ARG "--terok-shield-prepare-failed"
 
 /* Flags whose value the shield sets; a user value would undo it. */
 static const char *const managed_flags[] = {
@@ -198,6 +213,19 @@ static mode_t open_state_dir_mode(const char *state_root, const char *name)
 	return 0;
 }
 
+/* Tell what the bundle carries over from an earlier container of the name, and how to drop it. */
+static void note_kept(const char *name, const struct ts_kept *k)
+{
+	if (k->allows == 0 && k->denies == 0)
+		return;
+	fprintf(stderr,
+		"terok-shield: note: %s keeps %zu allow%s and %zu den%s from its earlier use "
+		"(live.allowed, live.domains, deny.list, denied.domains); to start without them, "
+		"run 'terok-shield forget %s' and prepare again\n",
+		name, k->allows, k->allows == 1 ? "" : "s", k->denies, k->denies == 1 ? "y" : "ies",
+		name);
+}
+
 static int do_prepare(struct cli *cli, const struct prepare_opts *o, struct ts_prepared *out)
 {
 	struct ts_error err = { 0 };
@@ -229,6 +257,7 @@ static int do_prepare(struct cli *cli, const struct prepare_opts *o, struct ts_p
 		fprintf(stderr, "terok-shield: warning: %s had mode %04o; restricted it to 0700\n",
 			out->state_dir, (unsigned)was_open);
 	cli_warn_unresolved(&out->warnings);
+	note_kept(o->name, &out->kept);
 	return 0;
 }
 
@@ -268,6 +297,22 @@ static int prepare_or_run(int argc, char **argv, struct cli *cli, bool is_run)
 	ts_prepared_clear(&prepared);
 	ts_strv_clear(&o.profiles);
 	return code;
+}
+
+/*
+ * Only when stdout is not a terminal: there it feeds another program
+ * (podman, through $(...) or a pipe) that must refuse to start. A person
+ * at a terminal reads the error on stderr; a stray word would only confuse.
+ */
+void prepare_fail_closed(int argc, char **argv)
+{
+	if (isatty(STDOUT_FILENO))
+		return;
+	bool json = false;
+	for (int i = 1; i < argc; i++)
+		json = json || strcmp(argv[i], "--json") == 0;
+	puts(json ? "[\"" FAIL_CLOSED_ARG "\"]" : FAIL_CLOSED_ARG);
+	fflush(stdout);
 }
 
 int prepare_main(int argc, char **argv, struct cli *cli)

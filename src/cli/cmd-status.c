@@ -15,7 +15,8 @@ static const char usage[] =
 	"Usage: terok-shield status [NAME] [--json]\n"
 	"\n"
 	"Without NAME, print an overview: version, podman version, mode, hook\n"
-	"installation, health, audit setting and profiles. With NAME, print the\n"
+	"installation, health, audit setting and profiles; an error when\n"
+	"default_profiles names a profile that does not exist. With NAME, print the\n"
 	"container's shield state: up, down, down_all, inactive (not running or\n"
 	"no table) or error (a table that is neither).\n"
 	"\n"
@@ -94,6 +95,10 @@ int status_main(int argc, char **argv, struct cli *cli)
 	if (optind < argc)
 		return container_status(cli, argv[optind], json);
 
+	/* prepare would fail on them: the overview must not look healthy. */
+	struct ts_error err = { 0 };
+	if (ts_default_profiles_check(cli->config_root, &cli->config.default_profiles, &err) < 0)
+		return cli_fail(&err);
 	_cleanup_free_ char *podman = NULL;
 	bool stale;
 	enum ts_hooks_install where = ts_hooks_detect(&stale);

@@ -25,6 +25,7 @@ static const struct cli_command commands[] = {
 	{ "profiles", profiles_main, "list allowlist profiles, or show one" },
 	{ "status", status_main, "show the installation overview, or a container's state" },
 	{ "logs", logs_main, "print recent audit log entries" },
+	{ "forget", forget_main, "remove the state of a container that is gone" },
 };
 
 static void usage(FILE *out)
@@ -106,13 +107,17 @@ int main(int argc, char **argv)
 		return cli_usage_error(NULL, "unknown command '%s'", argv[i]);
 
 	/* --help works even when the configuration is broken. */
+	bool help = false;
 	for (int j = i + 1; j < argc && strcmp(argv[j], "--") != 0; j++)
 		if (strcmp(argv[j], "--help") == 0 || strcmp(argv[j], "-h") == 0)
-			return cmd->main(argc - i, argv + i, NULL);
+			help = true;
 
-	int r = cli_init(&cli);
+	int r = help ? 0 : cli_init(&cli);
 	if (r == 0)
-		r = cmd->main(argc - i, argv + i, &cli);
+		r = cmd->main(argc - i, argv + i, help ? NULL : &cli);
+	/* prepare's output may go straight into `podman run $(...)`: a failure must make podman refuse. */
+	if (r != 0 && cmd->main == prepare_main)
+		prepare_fail_closed(argc - i, argv + i);
 	cli_free(&cli);
 	return r;
 }

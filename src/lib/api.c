@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "dirs.h"
+#include "forget.h"
 #include "live.h"
 #include "podman.h"
 #include "prepare.h"
@@ -202,5 +203,16 @@ int ts_shielded_resolve(const struct ts_shielded *s, bool force, char ***ips,
 			*ips = take_list(&res.ips);
 	}
 	ts_resolved_clear(&res);
+	return r;
+}
+
+int ts_forget_container(const struct ts_roots *roots, const char *name, struct ts_error *err)
+{
+	_cleanup_free_ char *config_root = NULL, *state_root = NULL;
+	int r = resolve_roots(roots, &config_root, &state_root, err);
+	struct ts_forgotten gone = { 0 };
+	if (r == 0)
+		r = ts_forget(state_root, name, &gone, err);
+	ts_forgotten_clear(&gone);
 	return r;
 }

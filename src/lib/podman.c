@@ -4,17 +4,74 @@
 
 #include "podman.h"
 #include "process.h"
+#include "strbuf.h"
 #include "util.h"
+
+/* Of podman's stderr, this many lines at most go into a message, each cut to LINE_MAX_SHOWN. */
+#define LINES_SHOWN 3
+#define LINE_MAX_SHOWN 200
+
+/* The message of a logrus line (time="..." level=error msg="TEXT"), else the line itself. */
+static void append_line(struct ts_strbuf *b, const char *line, size_t len)
+{
+	const char *msg = memmem(line, len, " msg=\"", 6);
+	bool quoted = msg != NULL;
+	if (quoted) {
+		len -= (size_t)(msg + 6 - line);
+		line = msg + 6;
+	}
+	size_t shown = 0;
+	for (size_t i = 0; i < len && shown < LINE_MAX_SHOWN; i++) {
+		char c = line[i];
+		if (quoted && c == '\\' && i + 1 < len)
+			c = line[++i];
+		else if (quoted && c == '"')
+			break;
+		ts_strbuf_append(b, isprint((unsigned char)c) ? &c : "?", 1);
+		shown++;
+	}
+}
+
+static bool is_error_line(const char *line, size_t len)
+{
+	return (len >= 6 && memcmp(line, "Error:", 6) == 0) || memmem(line, len, "level=error", 11) ||
+	       memmem(line, len, "level=fatal", 11);
+}
+
+/* Up to LINES_SHOWN lines of text, error lines only or (pass 1) any non-blank ones. */
+static size_t pick_lines(struct ts_strbuf *b, const char *text, bool errors_only)
+{
+	size_t n = 0;
+	for (const char *p = text; *p && n < LINES_SHOWN;) {
+		size_t len = strcspn(p, "\n");
+		size_t blank = strspn(p, " \t\r");
+		if (blank < len && (!errors_only || is_error_line(p, len))) {
+			ts_strbuf_puts(b, n++ ? " | " : ": ");
+			append_line(b, p, len);
+		}
+		p += len + (p[len] == '\n');
+	}
+	return n;
+}
+
+int ts_podman_failed(struct ts_error *err, const char *what, int status, const char *errors)
+{
+	struct ts_strbuf b = TS_STRBUF_INIT;
+	if (errors && pick_lines(&b, errors, true) == 0)
+		pick_lines(&b, errors, false);
+	_cleanup_free_ char *lines = ts_strbuf_take(&b);
+	return ts_error_set(err, EIO, "%s exited with status %d%s", what, status, lines);
+}
 
 int ts_podman_version(char **out, struct ts_error *err)
 {
 	static const char *const argv[] = { "podman", "--version", NULL };
-	_cleanup_free_ char *text = NULL;
-	int r = ts_run_capture(argv, &text, err);
+	_cleanup_free_ char *text = NULL, *errors = NULL;
+	int r = ts_run_capture_errors(argv, &text, &errors, err);
 	if (r < 0)
 		return r;
 	if (r != 0)
-		return ts_error_set(err, EIO, "podman --version exited with status %d", r);
+		return ts_podman_failed(err, "podman --version", r, errors);
 	/* "podman version 4.3.1\n": the last word, digits and dots only. */
 	char *word = strrchr(ts_strip(text), ' ');
 	word = word ? word + 1 : text;
@@ -160,12 +217,12 @@ int ts_podman_info_parse(const char *json, struct ts_podman_info *info, struct t
 int ts_podman_info_read(struct ts_podman_info *info, struct ts_error *err)
 {
 	static const char *const argv[] = { "podman", "info", "-f", "json", NULL };
-	_cleanup_free_ char *text = NULL;
+	_cleanup_free_ char *text = NULL, *errors = NULL;
 	*info = (struct ts_podman_info){ 0 };
-	int r = ts_run_capture(argv, &text, err);
+	int r = ts_run_capture_errors(argv, &text, &errors, err);
 	if (r < 0)
 		return r;
 	if (r != 0)
-		return ts_error_set(err, EIO, "podman info exited with status %d", r);
+		return ts_podman_failed(err, "podman info", r, errors);
 	return ts_podman_info_parse(text, info, err);
 }

@@ -28,6 +28,14 @@ struct ts_podman_info {
  */
 int ts_podman_info_parse(const char *json, struct ts_podman_info *info, struct ts_error *err);
 
+/*
+ * -EIO with "WHAT exited with status N: LINES": podman's own words from
+ * its stderr (errors), the lines reporting an error (else its first
+ * lines), at most three, logrus lines reduced to their msg, made
+ * printable. Without errors (NULL or blank): just the status.
+ */
+int ts_podman_failed(struct ts_error *err, const char *what, int status, const char *errors);
+
 /* Run `podman info -f json` once and parse it; -ENOENT when podman is not installed. */
 int ts_podman_info_read(struct ts_podman_info *info, struct ts_error *err);
 

@@ -14,6 +14,7 @@
 #include "prepare.h"
 #include "profiles.h"
 #include "resolve.h"
+#include "reuse.h"
 #include "state.h"
 #include "strbuf.h"
 #include "strset.h"
@@ -386,7 +387,9 @@ static int prepare_locked(const struct ts_prepare_request *req, const struct ts_
 	const char *state_dir = out->state_dir;
 	bool interactive = req->interactive || req->config->interactive;
 	const char *tier = dnsmasq_tier ? TS_TIER_DNSMASQ : TS_TIER_STATIC;
-	int r = ts_hooks_write_bundle(state_dir, global_dir, req->state_root, err);
+	int r = ts_reuse_check_not_started(state_dir, req->name, err);
+	if (r == 0)
+		r = ts_hooks_write_bundle(state_dir, global_dir, req->state_root, err);
 	if (r == 0)
 		r = write_profiles(state_dir, profiles, dnsmasq_tier, plan, err);
 	if (r == 0)
@@ -406,13 +409,14 @@ int ts_prepare(const struct ts_prepare_request *req, struct ts_prepared *out,
 	       struct ts_error *err)
 {
 	*out = (struct ts_prepared){ 0 };
-	const struct ts_strv *profiles = req->profiles && req->profiles->n
-						 ? req->profiles
-						 : &req->config->default_profiles;
+	bool defaults = !(req->profiles && req->profiles->n);
+	const struct ts_strv *profiles = defaults ? &req->config->default_profiles : req->profiles;
 	_cleanup_free_ char *global_dir = NULL;
 	int r = ts_container_state_dir(req->state_root, req->name, &out->state_dir, err);
 	for (size_t i = 0; r == 0 && i < profiles->n; i++)
 		r = ts_profile_name_validate(profiles->items[i], err);
+	if (r == 0 && defaults)
+		r = ts_default_profiles_check(req->config_root, profiles, err);
 	if (r == 0)
 		r = check_annotation_value("state directory", out->state_dir, err);
 	if (r == 0)
@@ -423,6 +427,8 @@ int ts_prepare(const struct ts_prepare_request *req, struct ts_prepared *out,
 	if (r == 0)
 		r = plan_profiles(out->state_dir, req->config_root, profiles, dnsmasq_tier, false,
 				  &plan, err);
+	if (r == 0)
+		r = ts_reuse_check(out->state_dir, req->name, &out->kept, err);
 	if (r == 0)
 		r = ts_ensure_state_dirs(out->state_dir, err);
 	if (r == 0) {

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "podman.h"
+#include "reuse.h"
 #include "strv.h"
 
 struct ts_error;
@@ -32,8 +33,13 @@ struct ts_prepared {
 	const char *dns_tier;                /* TS_TIER_DNSMASQ or TS_TIER_STATIC */
 	struct ts_strv podman_args;          /* everything between `podman run` and the user's args */
 	struct ts_strv warnings;             /* e.g. "example.org: no address" */
+	struct ts_kept kept;                 /* allows and denies the bundle already held */
 };
 
+/*
+ * Refused (-EBUSY, nothing written) while a container of the name runs or
+ * podman still has one (reuse.h).
+ */
 int ts_prepare(const struct ts_prepare_request *req, struct ts_prepared *out,
 	       struct ts_error *err);
 void ts_prepared_clear(struct ts_prepared *p);

@@ -26,6 +26,14 @@ char *ts_find_system_program(const char *name);
 int ts_run_capture(const char *const argv[], char **out, struct ts_error *err);
 
 /*
+ * ts_run_capture that also keeps the start of stderr (about 4 KiB) in
+ * *errors when errors is not NULL, so a failure can quote the program's
+ * own message. *out and *errors are set exactly when it returns >= 0.
+ */
+int ts_run_capture_errors(const char *const argv[], char **out, char **errors,
+			  struct ts_error *err);
+
+/*
  * Run argv[0] (searched in PATH) with stdin and stdout on /dev/null and
  * wait for it to exit, keeping the start of its stderr in *errors (always
  * set on return >= 0). Suits daemons that fork: a grandchild that keeps

@@ -9,6 +9,7 @@
 #include "fileio.h"
 #include "build-config.h"
 #include "dirs.h"
+#include "config.h"
 #include "profiles.h"
 #include "strset.h"
 #include "util.h"
@@ -287,4 +288,14 @@ int ts_profiles_compose(const char *config_root, const struct ts_strv *names,
 	}
 	strv_move_all(entries, &out);
 	return 0;
+}
+
+int ts_default_profiles_check(const char *config_root, const struct ts_strv *names,
+			      struct ts_error *err)
+{
+	_cleanup_strv_ struct ts_strv entries = TS_STRV_INIT;
+	int r = ts_profiles_compose(config_root, names, &entries, err);
+	return r < 0 ? ts_error_prefix(err, r, "%s/%s: default_profiles", config_root,
+				       TS_CONFIG_FILE)
+		     : 0;
 }

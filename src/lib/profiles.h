@@ -42,4 +42,12 @@ int ts_profiles_list(const char *config_root, struct ts_strv *names, struct ts_e
 int ts_profiles_compose(const char *config_root, const struct ts_strv *names,
 			struct ts_strv *entries, struct ts_error *err);
 
+/*
+ * The default_profiles of config.yml as prepare would compose them: every
+ * profile found and readable. The error names config.yml and the key:
+ * "<config_root>/config.yml: default_profiles: unknown profile 'x' ...".
+ */
+int ts_default_profiles_check(const char *config_root, const struct ts_strv *names,
+			      struct ts_error *err);
+
 #endif

@@ -144,17 +144,40 @@ unset TEROK_SHIELD_HOOK CONTAINERS_CONF
 mkdir -p "$HOME"
 # prepare reads `podman info` (and shields rootless podman only): a stand-in
 # on PATH answers as podman 4.3 rootless does, so these cases need no podman
-# and behave the same whoever runs them.
+# and behave the same whoever runs them. The containers it has: a file
+# $fake_podman/NAME holding "running" or "stopped". With FAKE_PODMAN_INFO_FAILS
+# set, `info` fails as podman 4.3 did for a user whose /etc/subuid range held
+# the user's own UID (its stderr copied from that run).
 fixture=${TS_TEST_FIXTURES:?TS_TEST_FIXTURES must point at tests/fixtures}/podman-info-4.3-rootless.json
-mkdir -p "$scratch/fake-bin"
-printf '#!/bin/sh\ncase "$1" in\n--version) echo "podman version 4.3.1" ;;\ninfo) exec cat %q ;;\n*) echo "fake podman: $*" >&2; exit 125 ;;\nesac\n' \
-	"$fixture" >"$scratch/fake-bin/podman"
+fake_podman=$scratch/fake-podman
+mkdir -p "$scratch/fake-bin" "$fake_podman"
+cat >"$scratch/fake-bin/podman" <<EOF
+#!/bin/sh
+case "\$1 \${2:-}" in
+"--version "*) echo "podman version 4.3.1" ;;
+"info "*)
+	if [ -n "\${FAKE_PODMAN_INFO_FAILS:-}" ]; then
+		cat "$scratch/podman-info-stderr" >&2
+		exit 125
+	fi
+	exec cat '$fixture' ;;
+"container exists") [ -f "$fake_podman/\$3" ] ;;
+"container inspect") [ "\$(cat "$fake_podman/\$5")" = running ] && echo true || echo false ;;
+*) echo "fake podman: \$*" >&2; exit 125 ;;
+esac
+EOF
+cat >"$scratch/podman-info-stderr" <<'EOF'
+time="2026-12-05T08:44:06Z" level=warning msg="\"/\" is not a shared mount, this could cause issues or missing mounts with rootless containers"
+time="2026-12-05T08:44:06Z" level=error msg="invalid internal status, try resetting the pause process with \"podman system migrate\": invalid configuration: the specified mapping 1000:65536 in \"/etc/subuid\" includes the user UID"
+EOF
 chmod 0755 "$scratch/fake-bin/podman"
 export PATH=$scratch/fake-bin:$PATH
 rm -rf "$TEROK_SHIELD_STATE_DIR"
 user_hooks=$HOME/.local/share/containers/oci/hooks.d
 user_conf=$XDG_CONFIG_HOME/containers/containers.conf
 skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
+# What a failed prepare prints when its stdout is not a terminal.
+fail_closed_arg=--terok-shield-prepare-failed
 expect_no_out() { if grep -qF -- "$1" "$scratch/out"; then not_ok "$2"; else ok "$2"; fi; }
 # Everything under the scratch dir but the captured output.
 listing() { find "$scratch" -path "$scratch/out" -prune -o -path "$scratch/err" -prune -o -print | LC_ALL=C sort; }
@@ -171,8 +194,9 @@ check_help run NAME --profiles --interactive "-- PODMAN_ARGS"
 check_help setup --user --root
 check_help check-environment podman_version= hooks= health=
 check_help resolve NAME --force
+check_help forget NAME
 run 0 "top-level --help lists the new commands" -- --help
-for cmd in setup check-environment prepare run resolve; do
+for cmd in setup check-environment prepare run resolve forget; do
 	if grep -qE "^  $cmd " "$scratch/out"; then ok "--help lists $cmd"; else not_ok "--help lists $cmd"; fi
 done
 
@@ -196,7 +220,9 @@ usage_error "setup with an argument" setup "unexpected argument 'now'" -- --user
 usage_error "resolve with two names" resolve "unexpected argument 'b'" -- a b
 usage_error "resolve without NAME" resolve "missing container NAME" --
 usage_error "check-environment with an argument" check-environment "unexpected argument 'x'" -- x
-for cmd in prepare run setup check-environment resolve; do
+usage_error "forget without NAME" forget "missing container NAME" --
+usage_error "forget with two names" forget "unexpected argument 'b'" -- a b
+for cmd in prepare run setup check-environment resolve forget; do
 	usage_error "$cmd with an unknown option" "$cmd" "unrecognised option '--no-such-option'" -- --no-such-option
 done
 
@@ -364,6 +390,9 @@ snapshot() {
 }
 run 0 "allow on the prepared container" -- allow web 203.0.113.5
 run 0 "deny on the prepared container" -- deny web 192.0.2.1
+# A refused command prints nothing on stdout, except prepare: its output may be
+# in `podman run $(...)`, so it prints the one argument podman refuses.
+refused_stdout() { if [ "$1" = prepare ]; then echo "$fail_closed_arg"; fi; }
 refused_unchanged() { # DESCRIPTION ARGS...: exit 1 or 2, one terok-shield: line, nothing changed
 	local desc=$1 before got
 	shift
@@ -371,7 +400,7 @@ refused_unchanged() { # DESCRIPTION ARGS...: exit 1 or 2, one terok-shield: line
 	timeout 10 "$cli" "$@" >"$scratch/out" 2>"$scratch/err"
 	got=$?
 	if { [ "$got" -eq 1 ] || [ "$got" -eq 2 ]; } && head -n1 "$scratch/err" | grep -q '^terok-shield: ' &&
-		[ ! -s "$scratch/out" ]; then
+		[ "$(cat "$scratch/out")" = "$(refused_stdout "$1")" ]; then
 		ok "$desc: refused with a message"
 	else
 		echo "# exit $got"
@@ -383,7 +412,7 @@ long_target=$(printf '1%.0s' $(seq 100000))
 for bad in "../web" "web/../web" "a/b" "-rf" $'web\nx' ".." "." "$long_name" "web " "web;x" '$(id)'; do
 	shown=$(printf '%q' "$bad" | cut -c1-24)
 	for cmd in "allow NAME 203.0.113.9" "deny NAME 203.0.113.9" "up NAME" "down NAME" "rules NAME" \
-		"status NAME" "watch NAME" "resolve NAME" "logs --container NAME"; do
+		"status NAME" "watch NAME" "resolve NAME" "logs --container NAME" "forget NAME"; do
 		read -ra words <<<"$cmd"
 		args=()
 		for w in "${words[@]}"; do if [ "$w" = NAME ]; then args+=("$bad"); else args+=("$w"); fi; done
@@ -411,6 +440,158 @@ rm -f "$TEROK_SHIELD_CONFIG_DIR/profiles/huge.txt"
 printf 'default_profiles: [%s]\n' "$(printf 'a%.0s' $(seq 100000))" >"$TEROK_SHIELD_CONFIG_DIR/config.yml"
 refused_unchanged "prepare with a config.yml holding a 100000-byte profile name" prepare web
 rm -f "$TEROK_SHIELD_CONFIG_DIR/config.yml"
+
+# --- a failed prepare fails closed in `podman run $(terok-shield prepare NAME) ...`
+# (issue 15, item 6): on stdout one argument podman refuses, whatever failed.
+fail_closed() { # DESCRIPTION WANTED-STDOUT
+	if [ "$(cat "$scratch/out")" = "$2" ]; then ok "$1"; else not_ok "$1"; fi
+}
+run 1 "prepare of an unknown profile exits 1" -- prepare web4 --profiles nope
+fail_closed "an unknown profile: the fail-closed argument on stdout" "$fail_closed_arg"
+run 1 "prepare --json of an unknown profile exits 1" -- prepare web4 --profiles nope --json
+fail_closed "--json: a JSON array holding the fail-closed argument" "[\"$fail_closed_arg\"]"
+run 2 "prepare without NAME exits 2" -- prepare
+fail_closed "a usage error: the fail-closed argument" "$fail_closed_arg"
+printf 'colour: blue\n' >"$TEROK_SHIELD_CONFIG_DIR/config.yml"
+run 1 "prepare with a broken config.yml exits 1" -- prepare web4
+fail_closed "a broken config.yml: the fail-closed argument" "$fail_closed_arg"
+rm -f "$TEROK_SHIELD_CONFIG_DIR/config.yml"
+run 0 "prepare --help exits 0" -- prepare --help
+if grep -qxF -- "$fail_closed_arg" "$scratch/out"; then not_ok "prepare --help prints no fail-closed argument"; else ok "prepare --help prints no fail-closed argument"; fi
+run 0 "a successful prepare exits 0" -- prepare web --profiles iponly
+expect_no_out "$fail_closed_arg" "a successful prepare prints no fail-closed argument"
+# At a terminal a person reads the error; the argument would only confuse.
+if command -v script >/dev/null; then
+	script -qec "$(printf '%q ' "$cli" prepare web4 --profiles nope)" /dev/null >"$scratch/out" 2>"$scratch/err"
+	if grep -q "unknown profile 'nope'" "$scratch/out" && ! grep -q -- "$fail_closed_arg" "$scratch/out"; then
+		ok "at a terminal: the error, no fail-closed argument"
+	else
+		not_ok "at a terminal: the error, no fail-closed argument"
+	fi
+else
+	skip "at a terminal: script(1) is not installed"
+fi
+if [ -e "$TEROK_SHIELD_STATE_DIR/containers/web4" ]; then not_ok "failed prepares create no state dir"; else ok "failed prepares create no state dir"; fi
+
+# --- prepare never rewrites the bundle of a container that runs or that podman
+# still has (issue 15, item 7). "Running" as the CLI decides it first: a live
+# process matching container.pid (PID, start time, network namespace); this
+# one sits in a network namespace of its own.
+unshare -rn sleep 600 2>/dev/null &
+live_pid=$!
+sleep 0.2
+kill -0 "$live_pid" 2>/dev/null || { sleep 600 & live_pid=$!; }
+printf '%s %s %s\n' "$live_pid" "$(cut -d' ' -f22 "/proc/$live_pid/stat")" "$(stat -L -c %i "/proc/$live_pid/ns/net")" \
+	>"$sd/container.pid"
+refused_unchanged "prepare of a running container" prepare web --profiles iponly
+expect_err "container 'web' is running" "prepare says the container runs"
+if grep -q "'terok-shield allow', 'deny', 'up' or 'down'" "$scratch/err"; then ok "prepare names allow/deny/up/down for live changes"; else not_ok "prepare names allow/deny/up/down for live changes"; fi
+refused_unchanged "prepare --interactive of a running container" prepare web --interactive
+refused_unchanged "run of a running container" run web -- -d busybox
+expect_no_out "fake podman" "run of a running container never reaches podman"
+if grep -q "fake podman" "$scratch/err"; then not_ok "run of a running container does not exec podman"; else ok "run of a running container does not exec podman"; fi
+refused_unchanged "forget of a running container" forget web
+expect_err "container 'web' is running" "forget says the container runs"
+kill "$live_pid" 2>/dev/null
+wait "$live_pid" 2>/dev/null
+# container.pid now names a dead process: podman decides.
+echo stopped >"$fake_podman/web"
+refused_unchanged "prepare while podman still has a stopped container of the name" prepare web --profiles iponly
+expect_err "podman still has a container named 'web' (not running)" "prepare says podman has the name"
+expect_err "podman rm web" "prepare says how to free the name"
+refused_unchanged "forget while podman still has the container" forget web
+expect_err "podman rm web" "forget says to remove the container first"
+echo running >"$fake_podman/web"
+refused_unchanged "prepare while podman says the container runs" prepare web --profiles iponly
+expect_err "container 'web' is running" "podman's word that it runs is enough"
+rm -f "$fake_podman/web"
+FAKE_PODMAN_INFO_FAILS=1 refused_unchanged "prepare when podman fails" prepare web --profiles iponly
+
+# --- a new container of an old name hears what it inherits (issue 15, item 8)
+# web holds one allow (203.0.113.5) and one deny (192.0.2.1) from above.
+run 0 "prepare of a name whose container is gone exits 0" -- prepare web --profiles iponly
+expect_err "terok-shield: note: web keeps 1 allow and 1 deny from its earlier use" "prepare counts what the name keeps"
+expect_err "'terok-shield forget web'" "prepare says how to drop it"
+run 0 "prepare of a fresh name exits 0" -- prepare fresh --profiles iponly
+expect_no_err() { if grep -qF -- "$1" "$scratch/err"; then not_ok "$2"; else ok "$2"; fi; }
+expect_no_err "note:" "a fresh name keeps nothing and hears nothing"
+rm -rf "$TEROK_SHIELD_STATE_DIR/containers/fresh"
+
+# --- forget
+refused_unchanged "forget of a name never prepared" forget ghost
+expect_err "no container 'ghost' has been prepared" "forget names the unknown container"
+mkdir -p "$scratch/elsewhere/linked"
+echo keep >"$scratch/elsewhere/linked/live.allowed"
+ln -s "$scratch/elsewhere/linked" "$TEROK_SHIELD_STATE_DIR/containers/linked"
+refused_unchanged "forget of a state dir that is a symbolic link" forget linked
+expect_err "is a symbolic link" "forget says it will not follow the link"
+if [ "$(cat "$scratch/elsewhere/linked/live.allowed" 2>/dev/null)" = keep ]; then ok "the link's target is untouched"; else not_ok "the link's target is untouched"; fi
+rm -f "$TEROK_SHIELD_STATE_DIR/containers/linked"
+# A link inside the bundle is removed, its target kept.
+echo keep >"$scratch/elsewhere/outside-file"
+ln -s "$scratch/elsewhere/outside-file" "$sd/hooks/planted"
+ln -s "$scratch/elsewhere" "$sd/planted-dir"
+run 0 "forget of a gone container exits 0" -- forget web
+expect_out "Forgot web: removed $sd (1 allow, 1 deny)" "forget says what it removed"
+if [ ! -e "$sd" ] && [ ! -L "$sd" ]; then ok "forget removes the state dir"; else not_ok "forget removes the state dir"; fi
+if [ "$(cat "$scratch/elsewhere/outside-file" 2>/dev/null)" = keep ] && [ -d "$scratch/elsewhere/linked" ]; then
+	ok "forget removes links in the bundle without following them"
+else
+	not_ok "forget removes links in the bundle without following them"
+fi
+refused_unchanged "forget twice" forget web
+run 0 "prepare after forget exits 0" -- prepare web --profiles iponly
+expect_no_err "note:" "after forget the name starts from nothing"
+if [ ! -e "$sd/live.allowed" ] && [ ! -e "$sd/deny.list" ]; then ok "after forget no old allow or deny is left"; else not_ok "after forget no old allow or deny is left"; fi
+
+# --- errors that name their cause (issue 15, item 9)
+FAKE_PODMAN_INFO_FAILS=1 "$cli" prepare web --profiles iponly >"$scratch/out" 2>"$scratch/err"
+expect_err 'terok-shield: podman info exited with status 125: invalid internal status, try resetting the pause process with "podman system migrate": invalid configuration: the specified mapping 1000:65536 in "/etc/subuid" includes the user UID' \
+	"a failing podman info: its own error line in the message"
+if [ "$(wc -l <"$scratch/err")" -eq 1 ]; then ok "a failing podman info: still one line"; else not_ok "a failing podman info: still one line"; fi
+printf 'default_profiles: [nosuch]\n' >"$TEROK_SHIELD_CONFIG_DIR/config.yml"
+for cmd in status check-environment "status --json" "check-environment --json" prepare run; do
+	read -ra words <<<"$cmd"
+	extra=()
+	[ "${words[0]}" = prepare ] && extra=(web)
+	[ "${words[0]}" = run ] && extra=(web -- busybox)
+	refused_unchanged "default_profiles naming a missing profile: $cmd" "${words[@]}" "${extra[@]}"
+	expect_err "terok-shield: $TEROK_SHIELD_CONFIG_DIR/config.yml: default_profiles: unknown profile 'nosuch'" \
+		"default_profiles naming a missing profile: $cmd names the file and the key"
+done
+run 0 "--profiles does not need the default profiles" -- prepare web --profiles iponly
+rm -f "$TEROK_SHIELD_CONFIG_DIR/config.yml"
+
+# install-deps as a user without sudo (a fresh Debian 12 has none): what to run as root.
+src=${TS_TEST_SOURCE_ROOT:-}
+if [ -x "$src/scripts/install-deps" ]; then
+	deps_bin=$scratch/deps-bin
+	mkdir -p "$deps_bin"
+	ln -sf "$(command -v bash)" "$deps_bin/bash"
+	ln -sf "$(command -v grep)" "$deps_bin/grep"
+	printf '#!/bin/sh\necho 1000\n' >"$deps_bin/id"
+	# Everything installed but iperf3.
+	printf '#!/bin/sh\nfor a; do p=$a; done\n[ "$p" = iperf3 ] && exit 1\necho "install ok installed"\n' >"$deps_bin/dpkg-query"
+	printf '#!/bin/sh\necho "apt-get $*" >>%q\n' "$scratch/deps-calls" >"$deps_bin/apt-get"
+	chmod 0755 "$deps_bin"/*
+	PATH=$deps_bin "$src/scripts/install-deps" >"$scratch/out" 2>"$scratch/err"
+	got=$?
+	if [ "$got" -eq 1 ] && grep -q "sudo is not installed" "$scratch/err" &&
+		grep -qx "  apt-get update && apt-get install -y --no-install-recommends iperf3" "$scratch/err" &&
+		[ ! -e "$scratch/deps-calls" ]; then
+		ok "install-deps without sudo says what to run as root, and runs nothing"
+	else
+		echo "# exit $got"
+		not_ok "install-deps without sudo says what to run as root, and runs nothing"
+	fi
+	printf '#!/bin/sh\necho "sudo $*" >>%q\n' "$scratch/deps-calls" >"$deps_bin/sudo"
+	chmod 0755 "$deps_bin/sudo"
+	PATH=$deps_bin "$src/scripts/install-deps" >"$scratch/out" 2>"$scratch/err"
+	if grep -q "^sudo apt-get install .*iperf3" "$scratch/deps-calls" 2>/dev/null; then ok "install-deps with sudo uses it"; else not_ok "install-deps with sudo uses it"; fi
+else
+	skip "install-deps: TS_TEST_SOURCE_ROOT is not set"
+	skip "install-deps with sudo: TS_TEST_SOURCE_ROOT is not set"
+fi
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

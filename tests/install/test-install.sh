@@ -202,9 +202,9 @@ if ldd "$scratch/embed" | grep -q "libterok-shield.so.0 => $prefix/$libdir/"; th
 else
 	not_ok "the example links the installed shared library"
 fi
-# prepare reads `podman info`: a stand-in answers as rootless podman 4.3 does.
+# prepare reads `podman info`: a stand-in answers as rootless podman 4.3 does, with no containers.
 mkdir -p "$scratch/fake-bin" "$HOME/.config/terok/shield/profiles"
-printf '#!/bin/sh\ncase "$1" in\n--version) echo "podman version 4.3.1" ;;\ninfo) exec cat %q ;;\n*) exit 125 ;;\nesac\n' \
+printf '#!/bin/sh\ncase "$1" in\n--version) echo "podman version 4.3.1" ;;\ninfo) exec cat %q ;;\ncontainer) exit 1 ;;\n*) exit 125 ;;\nesac\n' \
 	"$fixture" >"$scratch/fake-bin/podman"
 chmod 0755 "$scratch/fake-bin/podman"
 printf '192.0.2.1\n' >"$HOME/.config/terok/shield/profiles/iponly.txt"

@@ -175,7 +175,7 @@ elif [ -z "$real_dnsmasq" ]; then
 	for _ in 1 2 3 4 5 6 7 8 9 10 11 12; do skip "prepare cases: no dnsmasq in the system directories"; done
 else
 	mkdir -p "$scratch/bin"
-	printf '#!/bin/sh\n[ "$1" = info ] && exec cat %q\necho "podman version 4.3.1"\n' "$fixture" >"$scratch/bin/podman"
+	printf '#!/bin/sh\n[ "$1" = info ] && exec cat %q\n[ "$1" = container ] && exit 1\necho "podman version 4.3.1"\n' "$fixture" >"$scratch/bin/podman"
 	for kind in nftset no-nftset; do
 		printf '#!/bin/sh\necho "Dnsmasq version 2.90"\necho "Compile time options: IPv6 GNU-getopt %s"\n' "$kind" \
 			>"$scratch/dnsmasq-$kind"

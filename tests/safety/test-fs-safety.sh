@@ -33,9 +33,9 @@ export TEROK_SHIELD_CONFIG_DIR=$scratch/config TEROK_SHIELD_STATE_DIR=$scratch/s
 export TEROK_SHIELD_PROFILES_DIR=${TS_TEST_PROFILES_DIR:?}
 unset TEROK_SHIELD_HOOK CONTAINERS_CONF
 mkdir -p "$HOME" "$TEROK_SHIELD_CONFIG_DIR/profiles" "$scratch/fake-bin" "$scratch/outside"
-# A stand-in podman (as in tests/cli): rootless 4.3 for `info`, nothing running.
+# A stand-in podman (as in tests/cli): rootless 4.3 for `info`, no containers.
 fixture=${TS_TEST_FIXTURES:?}/podman-info-4.3-rootless.json
-printf '#!/bin/sh\ncase "$1" in\n--version) echo "podman version 4.3.1" ;;\ninfo) exec cat %q ;;\n*) exit 125 ;;\nesac\n' \
+printf '#!/bin/sh\ncase "$1" in\n--version) echo "podman version 4.3.1" ;;\ninfo) exec cat %q ;;\ncontainer) exit 1 ;;\n*) exit 125 ;;\nesac\n' \
 	"$fixture" >"$scratch/fake-bin/podman"
 chmod 0755 "$scratch/fake-bin/podman"
 export PATH=$scratch/fake-bin:$PATH

@@ -340,11 +340,52 @@ static void test_read_failing_podman(void **state)
 	assert_string_equal(err.message, "podman info exited with status 125");
 	assert_null(info.version);
 
+	/* podman's own words: its error lines, logrus lines reduced to their msg. */
+	fake_path_enter(&fp, "#!/bin/sh\n"
+			     "echo 'time=\"2026-12-05T08:44:06Z\" level=warning msg=\"\\\"/\\\" is not a shared mount\"' >&2\n"
+			     "echo 'time=\"2026-12-05T08:44:06Z\" level=error msg=\"invalid configuration: the specified mapping 1000:65536 in \\\"/etc/subuid\\\" includes the user UID\"' >&2\n"
+			     "exit 1\n");
+	r = ts_podman_info_read(&info, &err);
+	fake_path_leave(&fp);
+	assert_int_equal(r, -EIO);
+	assert_string_equal(err.message, "podman info exited with status 1: invalid configuration: the "
+					 "specified mapping 1000:65536 in \"/etc/subuid\" includes the user UID");
+
 	fake_path_enter(&fp, "#!/bin/sh\necho 'not json'\n");
 	r = ts_podman_info_read(&info, &err);
 	fake_path_leave(&fp);
 	assert_int_equal(r, -EPROTO);
 	assert_null(info.version);
+}
+
+static void test_failed_message(void **state)
+{
+	(void)state;
+	struct ts_error err = { 0 };
+	/* No stderr: just the status. */
+	assert_int_equal(ts_podman_failed(&err, "podman info", 125, NULL), -EIO);
+	assert_string_equal(err.message, "podman info exited with status 125");
+	ts_podman_failed(&err, "podman info", 125, " \n\n");
+	assert_string_equal(err.message, "podman info exited with status 125");
+	/* Error lines win over the lines before them; at most three. */
+	ts_podman_failed(&err, "podman info", 125,
+			 "WARN[0000] noise\nError: one\nError: two\nError: three\nError: four\n");
+	assert_string_equal(err.message,
+			    "podman info exited with status 125: Error: one | Error: two | Error: three");
+	/* No error line: the first lines, whatever they are. */
+	ts_podman_failed(&err, "podman info", 2, "usage: something\n\nsee --help\n");
+	assert_string_equal(err.message, "podman info exited with status 2: usage: something | see --help");
+	/* Control bytes never reach the message; long lines are cut. */
+	ts_podman_failed(&err, "podman info", 1, "Error: a\tb\x1b[31mred\r\n");
+	assert_string_equal(err.message, "podman info exited with status 1: Error: a?b?[31mred?");
+	char long_line[1000];
+	memset(long_line, 'x', sizeof(long_line) - 1);
+	long_line[sizeof(long_line) - 1] = '\0';
+	ts_podman_failed(&err, "podman info", 1, long_line);
+	assert_true(strlen(err.message) < 300);
+	/* A logrus line whose msg has no closing quote still ends. */
+	ts_podman_failed(&err, "podman info", 1, "level=error msg=\"cut short");
+	assert_string_equal(err.message, "podman info exited with status 1: cut short");
 }
 
 /* The real podman, when this machine has one. */
@@ -375,6 +416,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mode_tables),
+		cmocka_unit_test(test_failed_message),
 		cmocka_unit_test(test_fixture_podman4_rootless),
 		cmocka_unit_test(test_fixture_podman5_rootless_pasta),
 		cmocka_unit_test(test_fixture_podman5_rootful),

@@ -31,6 +31,7 @@
 #include "hooks.h"
 #include "podman.h"
 #include "prepare.h"
+#include "procid.h"
 #include "setup.h"
 #include "state.h"
 #include "strbuf.h"
@@ -47,6 +48,7 @@ static char *path_dnsmasq; /* PATH with a dnsmasq offering nftset in front */
 static char *path_real;
 static unsigned n_state_roots;
 static bool can_force_tiers; /* the PATH stand-ins decide ts_dnsmasq_has_nftset() */
+static char *podman_dir;     /* the podman stand-in: calls (its log), containers/NAME */
 
 enum tier { TIER_REAL, TIER_STATIC, TIER_DNSMASQ };
 
@@ -235,8 +237,39 @@ static int fixture_setup(void)
 	write_script(bin_dnsmasq, "dnsmasq",
 		     "#!/bin/sh\necho 'Dnsmasq version 2.90'\n"
 		     "echo 'Compile time options: IPv6 GNU-getopt ipset nftset auth'\n");
+	/*
+	 * A podman stand-in in front of every PATH: prepare asks podman whether
+	 * a container of the name exists (never the machine's podman, which
+	 * runs rootful here). It logs its calls; containers/NAME holding
+	 * "running" or "stopped" is a container it has; with
+	 * FAKE_PODMAN_FAILS set it fails as podman does, message on stderr.
+	 */
+	podman_dir = scratch_dir();
+	if (!podman_dir)
+		return -1;
+	char *podman_containers = ts_xasprintf("%s/containers", podman_dir);
+	make_dir(podman_containers);
+	free(podman_containers);
+	char *podman_script = ts_xasprintf(
+		"#!/bin/sh\n"
+		"echo \"$*\" >> '%s/calls'\n"
+		"if [ -n \"${FAKE_PODMAN_FAILS:-}\" ]; then\n"
+		"  echo 'Error: cannot set up namespace using \"/usr/bin/newuidmap\": exit status 1' >&2\n"
+		"  exit 125\n"
+		"fi\n"
+		"case \"$1 $2\" in\n"
+		"'container exists') [ -f '%s/containers/'\"$3\" ] ;;\n"
+		"'container inspect') [ \"$(cat '%s/containers/'\"$5\")\" = running ] && echo true || echo false ;;\n"
+		"*) echo \"fake podman: $*\" >&2; exit 125 ;;\n"
+		"esac\n",
+		podman_dir, podman_dir, podman_dir);
+	char *bin_podman = ts_xasprintf("%s/bin", podman_dir);
+	make_dir(bin_podman);
+	write_script(bin_podman, "podman", podman_script);
+	free(podman_script);
 	const char *path = getenv("PATH");
-	path_real = ts_xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	path_real = ts_xasprintf("%s:%s", bin_podman, path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	free(bin_podman);
 	path_static = ts_xasprintf("%s:%s", bin_static, path_real);
 	path_dnsmasq = ts_xasprintf("%s:%s", bin_dnsmasq, path_real);
 	free(bin_static);
@@ -265,6 +298,7 @@ static void fixture_teardown(void)
 {
 	setenv("PATH", path_real, 1);
 	scratch_remove(root);
+	scratch_remove(podman_dir);
 	free(home);
 	free(config_root);
 	free(global_dir);
@@ -1246,6 +1280,175 @@ static void test_resolve_bundle_unprepared(void **state)
 	free(dir);
 }
 
+/* ---- reusing a name: running, still in podman, gone (issue 15, items 7 and 8) ---- */
+
+/* The podman stand-in's log of calls, "" when it was not called. */
+static char *podman_calls(void)
+{
+	char *calls = read_text(podman_dir, "calls");
+	return calls ? calls : ts_xstrdup("");
+}
+
+static void podman_has(const char *name, const char *state)
+{
+	char *dir = ts_xasprintf("%s/containers", podman_dir);
+	char *path = ts_xasprintf("%s/%s", dir, name);
+	if (state)
+		write_text(dir, name, state);
+	else
+		unlink(path);
+	free(path);
+	free(dir);
+}
+
+/* A first prepare has no bundle to protect: podman is not asked (it costs a process). */
+static void test_first_prepare_asks_no_podman(void **state)
+{
+	(void)state;
+	use_tier(TIER_REAL);
+	char *sroot = new_state_root();
+	const char *profiles[] = { "ip1", NULL };
+	struct req q = { .state_root = sroot, .name = "first", .profiles = profiles,
+			 .mode = TS_NET_SLIRP4NETNS };
+	char *before = podman_calls();
+	struct ts_prepared out;
+	prepare_ok(&q, &out);
+	char *after = podman_calls();
+	assert_string_equal(after, before);
+	ts_prepared_clear(&out);
+	/* The second one is asked about. */
+	prepare_ok(&q, &out);
+	free(after);
+	after = podman_calls();
+	assert_contains(after + strlen(before), "container exists first\n");
+	ts_prepared_clear(&out);
+	free(before);
+	free(after);
+	free(sroot);
+}
+
+/* container.pid names a live process (this test's): refused at once, nothing rewritten. */
+static void test_running_refused(void **state)
+{
+	(void)state;
+	use_tier(TIER_REAL);
+	char *sroot = new_state_root();
+	const char *profiles[] = { "ip1", NULL };
+	struct req q = { .state_root = sroot, .name = "busy", .profiles = profiles,
+			 .mode = TS_NET_SLIRP4NETNS, .interactive = true };
+	struct ts_prepared out;
+	prepare_ok(&q, &out);
+	struct ts_proc_identity self;
+	assert_int_equal(ts_proc_identity_read(getpid(), &self, NULL), 0);
+	char *pid_text = ts_proc_identity_format(&self);
+	write_text(out.state_dir, "container.pid", pid_text);
+	free(pid_text);
+	ts_prepared_clear(&out);
+	/* What the issue saw: the same name again without --interactive. */
+	q.interactive = false;
+	char *calls = podman_calls();
+	assert_prepare_refused(&q, "container 'busy' is running");
+	char *after = podman_calls();
+	assert_string_equal(after, calls);
+	struct ts_error err;
+	assert_int_equal(call_prepare(&q, &out, &err), -EBUSY);
+	assert_contains(err.message, "'terok-shield allow', 'deny', 'up' or 'down'");
+	free(calls);
+	free(after);
+	free(sroot);
+}
+
+/* podman still has the name: stopped, or running with a container.pid gone stale. */
+static void test_podman_has_name_refused(void **state)
+{
+	(void)state;
+	use_tier(TIER_REAL);
+	char *sroot = new_state_root();
+	const char *profiles[] = { "ip1", NULL };
+	struct req q = { .state_root = sroot, .name = "idle", .profiles = profiles,
+			 .mode = TS_NET_SLIRP4NETNS };
+	struct ts_prepared out;
+	prepare_ok(&q, &out);
+	ts_prepared_clear(&out);
+	podman_has("idle", "stopped");
+	assert_prepare_refused(&q, "podman still has a container named 'idle' (not running)");
+	assert_prepare_refused(&q, "'podman rm idle'");
+	podman_has("idle", "running");
+	assert_prepare_refused(&q, "container 'idle' is running");
+	podman_has("idle", NULL);
+	prepare_ok(&q, &out);
+	ts_prepared_clear(&out);
+	free(sroot);
+}
+
+/* A podman that fails is an error in podman's words, not a guess either way. */
+static void test_podman_failure_quoted(void **state)
+{
+	(void)state;
+	use_tier(TIER_REAL);
+	char *sroot = new_state_root();
+	const char *profiles[] = { "ip1", NULL };
+	struct req q = { .state_root = sroot, .name = "broken", .profiles = profiles,
+			 .mode = TS_NET_SLIRP4NETNS };
+	struct ts_prepared out;
+	prepare_ok(&q, &out);
+	ts_prepared_clear(&out);
+	setenv("FAKE_PODMAN_FAILS", "1", 1);
+	assert_prepare_refused(&q, "podman container exists exited with status 125: Error: cannot set "
+				   "up namespace using \"/usr/bin/newuidmap\": exit status 1");
+	unsetenv("FAKE_PODMAN_FAILS");
+	free(sroot);
+}
+
+/* The container is gone: prepare goes ahead, keeps the allows and denies, and counts them. */
+static void test_gone_counts_kept(void **state)
+{
+	(void)state;
+	use_tier(TIER_REAL);
+	char *sroot = new_state_root();
+	const char *profiles[] = { "ip1", NULL };
+	struct req q = { .state_root = sroot, .name = "reborn", .profiles = profiles,
+			 .mode = TS_NET_SLIRP4NETNS };
+	struct ts_prepared out;
+	prepare_ok(&q, &out);
+	assert_int_equal(out.kept.allows, 0);
+	assert_int_equal(out.kept.denies, 0);
+	write_text(out.state_dir, "live.allowed", "203.0.113.9\n\n2001:db8::9\n");
+	write_text(out.state_dir, "live.domains", "example.test\n");
+	write_text(out.state_dir, "deny.list", "192.0.2.1\n");
+	char *sd = ts_xstrdup(out.state_dir);
+	ts_prepared_clear(&out);
+	prepare_ok(&q, &out);
+	assert_int_equal(out.kept.allows, 3);
+	assert_int_equal(out.kept.denies, 1);
+	assert_file(sd, "live.allowed", "203.0.113.9\n\n2001:db8::9\n");
+	ts_prepared_clear(&out);
+	free(sd);
+	free(sroot);
+}
+
+/* default_profiles naming a missing profile: the message names config.yml and the key. */
+static void test_default_profiles_unknown(void **state)
+{
+	(void)state;
+	use_tier(TIER_REAL);
+	char *sroot = new_state_root();
+	const char *defaults[] = { "ip1", "nosuch", NULL };
+	struct req q = { .state_root = sroot, .name = "dflt", .mode = TS_NET_SLIRP4NETNS,
+			 .default_profiles = defaults };
+	char *want = ts_xasprintf("%s/config.yml: default_profiles: unknown profile 'nosuch'",
+				  config_root);
+	assert_prepare_refused(&q, want);
+	free(want);
+	/* Profiles named on the command line do not need the defaults. */
+	const char *named[] = { "ip1", NULL };
+	q.profiles = named;
+	struct ts_prepared out;
+	prepare_ok(&q, &out);
+	ts_prepared_clear(&out);
+	free(sroot);
+}
+
 /* One named test per tier, so the TAP output tells them apart. */
 #define TIER_VARIANT(fn, suffix, t)                              \
 	static void fn##_##suffix(void **state)                  \
@@ -1297,6 +1500,12 @@ int main(void)
 	ADD(test_resolve_bundle_profile_edited);
 	ADD(test_resolve_bundle_dnsmasq);
 	ADD(test_resolve_bundle_unprepared);
+	ADD(test_first_prepare_asks_no_podman);
+	ADD(test_running_refused);
+	ADD(test_podman_has_name_refused);
+	ADD(test_podman_failure_quoted);
+	ADD(test_gone_counts_kept);
+	ADD(test_default_profiles_unknown);
 	if (can_force_tiers || machine_dnsmasq)
 		ADD(test_prepare_dnsmasq_domains);
 	else

@@ -208,6 +208,68 @@ static void test_capture_large_stdout(void **state)
 	free(out);
 }
 
+static void test_capture_errors(void **state)
+{
+	(void)state;
+	const char *argv[] = { "sh", "-c", "echo out; echo 'Error: no' >&2; echo out2; exit 125", NULL };
+	char *out = NULL, *errors = NULL;
+	struct ts_error err = { 0 };
+	assert_int_equal(ts_run_capture_errors(argv, &out, &errors, &err), 125);
+	assert_string_equal(out, "out\nout2\n");
+	assert_string_equal(errors, "Error: no\n");
+	free(out);
+	free(errors);
+}
+
+/* Much of both at once: neither pipe may fill up and stall the child. */
+static void test_capture_errors_both_large(void **state)
+{
+	(void)state;
+	const char *argv[] = { "sh", "-c",
+			       "head -c 200000 /dev/zero | tr '\\0' e >&2; "
+			       "head -c 300000 /dev/zero | tr '\\0' o; "
+			       "head -c 200000 /dev/zero | tr '\\0' e >&2; exit 1", NULL };
+	char *out = NULL, *errors = NULL;
+	struct ts_error err = { 0 };
+	double start = now();
+	assert_int_equal(ts_run_capture_errors(argv, &out, &errors, &err), 1);
+	assert_true(now() - start < 10.0);
+	assert_int_equal(strlen(out), 300000);
+	assert_int_equal(strspn(out, "o"), 300000);
+	/* The start of stderr is kept, bounded. */
+	size_t len = strlen(errors);
+	assert_true(len >= 4096 && len <= 8192);
+	assert_int_equal(strspn(errors, "e"), len);
+	free(out);
+	free(errors);
+}
+
+/* A daemon the child leaves behind with stderr open does not hold the caller. */
+static void test_capture_errors_daemon(void **state)
+{
+	(void)state;
+	const char *argv[] = { "sh", "-c", "(exec >/dev/null; sleep 5) & echo started", NULL };
+	char *out = NULL, *errors = NULL;
+	struct ts_error err = { 0 };
+	double start = now();
+	assert_int_equal(ts_run_capture_errors(argv, &out, &errors, &err), 0);
+	assert_true(now() - start < 3.0);
+	assert_string_equal(out, "started\n");
+	free(out);
+	free(errors);
+}
+
+static void test_capture_errors_not_found(void **state)
+{
+	(void)state;
+	const char *argv[] = { "terok-shield-no-such-program", NULL };
+	char *out = (char *)"untouched", *errors = (char *)"untouched";
+	struct ts_error err = { 0 };
+	assert_int_equal(ts_run_capture_errors(argv, &out, &errors, &err), -ENOENT);
+	assert_string_equal(out, "untouched");
+	assert_string_equal(errors, "untouched");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +283,10 @@ int main(void)
 		cmocka_unit_test(test_killed_by_signal),
 		cmocka_unit_test(test_capture_stdout),
 		cmocka_unit_test(test_capture_large_stdout),
+		cmocka_unit_test(test_capture_errors),
+		cmocka_unit_test(test_capture_errors_both_large),
+		cmocka_unit_test(test_capture_errors_daemon),
+		cmocka_unit_test(test_capture_errors_not_found),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
