@@ -85,7 +85,7 @@ _terok_shield()
 	watch | dbus-bridge | forget) name_first=1 ;;
 	interactive) opts="--raw --help" name_first=1 ;;
 	status) opts="--json --help" name_first=1 ;;
-	preview) opts="--down --all --interactive --dns --dnsmasq --help" ;;
+	preview) opts="--down --all --interactive --network --dns --dnsmasq --help" ;;
 	profiles) opts="--json --help" ;;
 	logs) opts="--container --lines --help" ;;
 	esac
@@ -105,6 +105,9 @@ _terok_shield()
 		COMPREPLY=($(compgen -W "$(_terok_shield_containers)" -- "$cur"))
 		return ;;
 	-n | --lines | --dns) return ;;
+	--network)
+		COMPREPLY=($(compgen -W "slirp4netns pasta" -- "$cur"))
+		return ;;
 	esac
 
 	if [[ $cur == -* ]]; then

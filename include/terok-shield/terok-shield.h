@@ -61,6 +61,16 @@ enum ts_ruleset_mode {
 	TS_RULESET_DOWN_ALL,    /* bypass, private ranges allowed too */
 };
 
+/*
+ * How the container reaches the host's loopback ports (docs/ruleset.md):
+ * only that mode's rules are emitted.
+ */
+enum ts_network_mode {
+	TS_NETWORK_AUTO,        /* from the DNS address: pasta's (169.254.1.1) is pasta, any other slirp4netns */
+	TS_NETWORK_SLIRP4NETNS, /* through the gateway (the gateway_v4/v6 sets) */
+	TS_NETWORK_PASTA,       /* through pasta's host-loopback address 169.254.1.2 */
+};
+
 /* Inputs of the ruleset generator. All values are validated. */
 struct ts_ruleset_params {
 	enum ts_ruleset_mode mode;
@@ -68,13 +78,14 @@ struct ts_ruleset_params {
 	const uint16_t *loopback_ports;  /* ports reachable on the host loopback */
 	size_t n_loopback_ports;
 	bool dnsmasq_tier;               /* declare and accept dns_v4/dns_v6 */
+	enum ts_network_mode network;    /* 0 (AUTO): inferred from dns */
 };
 
 /*
  * Generate the nft script that replaces the terok_shield table in one
  * transaction; pure, no I/O. On success *out is a newly
- * allocated string (free()). -EINVAL: an invalid DNS address, port or
- * mode, named in err; *out is then untouched.
+ * allocated string (free()). -EINVAL: an invalid DNS address, port,
+ * mode or network mode, named in err; *out is then untouched.
  */
 TS_EXPORT int ts_ruleset_generate(const struct ts_ruleset_params *params, char **out,
 				  struct ts_error *err);

@@ -7,18 +7,23 @@
 #include "ruleset.h"
 #include "util.h"
 
-/* slirp4netns's DNS address: the default network of rootless podman 4 on Debian 12. */
-#define DEFAULT_DNS "10.0.2.3"
+/* Each network's DNS address; slirp4netns is rootless podman 4's default (Debian 12). */
+#define SLIRP4NETNS_DNS "10.0.2.3"
+#define PASTA_DNS "169.254.1.1"
 
 static const char usage[] =
-	"Usage: terok-shield preview [--down [--all]] [--interactive] [--dns ADDR] [--dnsmasq]\n"
+	"Usage: terok-shield preview [--down [--all]] [--interactive] [--network MODE] [--dns ADDR]\n"
+	"                            [--dnsmasq]\n"
 	"\n"
 	"Print the nftables ruleset a container would get, as one nft script.\n"
 	"\n"
 	"  --down         the bypass ruleset (shield down; private ranges still refused)\n"
 	"  --all          with --down: let private ranges through as well\n"
 	"  --interactive  the interactive ruleset (blocked connections are queued for a verdict)\n"
-	"  --dns ADDR     upstream DNS address (default " DEFAULT_DNS ", slirp4netns)\n"
+	"  --network MODE slirp4netns or pasta: how host loopback ports are reached (default:\n"
+	"                 pasta when the DNS address is pasta's, else slirp4netns)\n"
+	"  --dns ADDR     upstream DNS address (default the network's: " SLIRP4NETNS_DNS "\n"
+	"                 slirp4netns, " PASTA_DNS " pasta)\n"
 	"  --dnsmasq      include the sets of the dnsmasq DNS tier\n"
 	"  -h, --help     print this help\n"
 	"\n"
@@ -30,13 +35,15 @@ int preview_main(int argc, char **argv, struct cli *cli)
 		{ "down", no_argument, NULL, 'D' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "interactive", no_argument, NULL, 'i' },
+		{ "network", required_argument, NULL, 'N' },
 		{ "dns", required_argument, NULL, 'n' },
 		{ "dnsmasq", no_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	bool down = false, all = false, interactive = false, dnsmasq = false;
-	const char *dns = DEFAULT_DNS;
+	const char *dns = NULL, *network_word = NULL;
+	enum ts_network_mode network = TS_NETWORK_AUTO;
 	int opt, code;
 
 	opterr = 0;
@@ -45,6 +52,7 @@ int preview_main(int argc, char **argv, struct cli *cli)
 		case 'D': down = true; break;
 		case 'a': all = true; break;
 		case 'i': interactive = true; break;
+		case 'N': network_word = optarg; break;
 		case 'n': dns = optarg; break;
 		case 'm': dnsmasq = true; break;
 		default:
@@ -58,6 +66,11 @@ int preview_main(int argc, char **argv, struct cli *cli)
 		return cli_usage_error("preview", "--all only applies to --down");
 	if (down && interactive)
 		return cli_usage_error("preview", "--interactive does not combine with --down");
+	if (network_word && ts_network_mode_parse(network_word, &network) < 0)
+		return cli_usage_error("preview", "--network takes slirp4netns or pasta, not '%s'",
+				       network_word);
+	if (!dns)
+		dns = network == TS_NETWORK_PASTA ? PASTA_DNS : SLIRP4NETNS_DNS;
 
 	struct ts_ruleset_params params = {
 		.mode = down ? (all ? TS_RULESET_DOWN_ALL : TS_RULESET_DOWN)
@@ -67,6 +80,7 @@ int preview_main(int argc, char **argv, struct cli *cli)
 		.loopback_ports = cli->config.loopback_ports,
 		.n_loopback_ports = cli->config.n_loopback_ports,
 		.dnsmasq_tier = dnsmasq,
+		.network = network,
 	};
 	struct ts_error err = { 0 };
 	_cleanup_free_ char *text = NULL;

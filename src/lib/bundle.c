@@ -54,6 +54,22 @@ static int read_address(const char *state_dir, char *(*path_fn)(const char *), c
 	return 0;
 }
 
+/* network.mode; a bundle prepared before the file existed leaves the generator to infer it. */
+static int read_network(const char *state_dir, struct ts_bundle_settings *s, struct ts_error *err)
+{
+	_cleanup_free_ char *word = NULL;
+	s->network = TS_NETWORK_AUTO;
+	int r = read_word(state_dir, ts_path_network_mode, &word, err);
+	if (r < 0 || !word)
+		return r;
+	if (ts_network_mode_parse(word, &s->network) < 0) {
+		_cleanup_free_ char *path = ts_path_network_mode(state_dir);
+		return ts_error_set(err, EINVAL, "%s: unknown network mode '%.32s' "
+				    "(slirp4netns or pasta)", path, word);
+	}
+	return 0;
+}
+
 static int read_ports(const char *state_dir, struct ts_bundle_settings *s, struct ts_error *err)
 {
 	_cleanup_free_ char *path = ts_path_loopback_ports(state_dir);
@@ -89,6 +105,8 @@ int ts_bundle_settings_read(const char *state_dir, struct ts_bundle_settings *s,
 		r = read_address(state_dir, ts_path_gateway, &s->gateway_v4, err);
 	if (r == 0)
 		r = read_address(state_dir, ts_path_gateway_v6, &s->gateway_v6, err);
+	if (r == 0)
+		r = read_network(state_dir, s, err);
 	if (r < 0) {
 		ts_bundle_settings_clear(s);
 		return r;
@@ -121,6 +139,7 @@ int ts_bundle_rules(const struct ts_bundle_settings *s, enum ts_ruleset_mode mod
 		.loopback_ports = s->loopback_ports,
 		.n_loopback_ports = s->n_loopback_ports,
 		.dnsmasq_tier = s->dnsmasq_tier,
+		.network = s->network,
 	};
 	return ts_ruleset_generate(&p, rules, err);
 }

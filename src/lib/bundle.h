@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * What a prepared bundle says about its container (upstream DNS, DNS
- * tier, interactive marker, loopback ports, gateways), and the default-deny
+ * tier, interactive marker, loopback ports, gateways, network mode), and the default-deny
  * ruleset built from it with the bundle's current allow and deny entries.
  * prepare writes that script to ruleset.nft; later changes regenerate it,
  * so the hook always re-applies what the bundle holds.
@@ -27,6 +27,7 @@ struct ts_bundle_settings {
 	size_t n_loopback_ports;
 	char *gateway_v4;        /* gateway, NULL when absent */
 	char *gateway_v6;        /* gateway_v6, NULL when absent */
+	enum ts_network_mode network; /* network.mode; AUTO when absent (from upstream_dns) */
 };
 
 /* Read and validate the settings of a prepared bundle. */

@@ -13,7 +13,22 @@
 #define TS_TIER_GETENT "getent"
 #define TS_DNS_SET_TIMEOUT "30m"
 #define TS_PASTA_HOST_LOOPBACK "169.254.1.2"
+/* pasta's DNS address: a bundle without network.mode is pasta when this is its upstream. */
+#define TS_PASTA_DNS "169.254.1.1"
 #define TS_REJECT "reject with icmpx admin-prohibited"
+
+/*
+ * IPv6 neighbour and router discovery, and MLD listener reports: what every
+ * IPv6 link needs. Hop limit 255 cannot survive a router (RFC 4861), and
+ * MLD reports go to link-scope multicast with hop limit 1: nothing routed
+ * matches. Written in the order `nft list` prints them.
+ */
+#define TS_RULE_DISCOVERY                                                                     \
+	"icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, "            \
+	"nd-neighbor-advert } ip6 hoplimit 255 accept"
+#define TS_RULE_MLD_REPORTS                                                                   \
+	"ip6 daddr ff02::/16 icmpv6 type { mld-listener-report, mld2-listener-report } "       \
+	"ip6 hoplimit 1 accept"
 
 #define TS_PREFIX_DENIED "TEROK_SHIELD_DENIED: "
 #define TS_PREFIX_ALLOWED "TEROK_SHIELD_ALLOWED: "

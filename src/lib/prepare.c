@@ -271,6 +271,12 @@ static int write_settings(const struct ts_prepare_request *req, const char *stat
 	if (r == 0)
 		r = interactive ? write_file(state_dir, ts_path_interactive, "nflog\n", err)
 				: remove_file(state_dir, ts_path_interactive, err);
+	if (r == 0) {
+		/* As root podman picks the network (a bridge): the host is its gateway, as under slirp4netns. */
+		_cleanup_free_ char *network = ts_xasprintf("%s\n", req->privileged ? "slirp4netns"
+								      : ts_net_mode_name(mode));
+		r = write_file(state_dir, ts_path_network_mode, network, err);
+	}
 	return r;
 }
 

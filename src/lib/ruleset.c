@@ -48,12 +48,37 @@ const char *ts_ruleset_mode_label(enum ts_ruleset_mode mode)
 	return "invalid";
 }
 
+const char *ts_network_mode_name(enum ts_network_mode network)
+{
+	switch (network) {
+	case TS_NETWORK_AUTO:
+		return "auto";
+	case TS_NETWORK_SLIRP4NETNS:
+		return "slirp4netns";
+	case TS_NETWORK_PASTA:
+		return "pasta";
+	}
+	return "invalid";
+}
+
+int ts_network_mode_parse(const char *word, enum ts_network_mode *out)
+{
+	if (word && strcmp(word, "slirp4netns") == 0)
+		*out = TS_NETWORK_SLIRP4NETNS;
+	else if (word && strcmp(word, "pasta") == 0)
+		*out = TS_NETWORK_PASTA;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 /* Validated inputs, canonical text only. */
 struct checked {
 	char dns[TS_ADDR_STRLEN];
 	const char *dns_match; /* "ip" or "ip6" */
 	const uint16_t *ports;
 	size_t n_ports;
+	enum ts_network_mode network; /* never AUTO */
 };
 
 static int check_params(const struct ts_ruleset_params *p, struct checked *c,
@@ -62,6 +87,8 @@ static int check_params(const struct ts_ruleset_params *p, struct checked *c,
 	struct ts_addr dns;
 	if (p->mode > TS_RULESET_DOWN_ALL)
 		return ts_error_set(err, EINVAL, "unknown ruleset mode %d", (int)p->mode);
+	if (p->network > TS_NETWORK_PASTA)
+		return ts_error_set(err, EINVAL, "unknown network mode %d", (int)p->network);
 	if (!p->dns)
 		return ts_error_set(err, EINVAL, "no upstream DNS address given");
 	int r = ts_addr_parse(p->dns, &dns, err);
@@ -72,6 +99,10 @@ static int check_params(const struct ts_ruleset_params *p, struct checked *c,
 				    p->dns);
 	ts_addr_format(&dns, c->dns);
 	c->dns_match = dns.family == AF_INET ? "ip" : "ip6";
+	c->network = p->network;
+	if (c->network == TS_NETWORK_AUTO)
+		c->network = strcmp(c->dns, TS_PASTA_DNS) == 0 ? TS_NETWORK_PASTA
+							       : TS_NETWORK_SLIRP4NETNS;
 
 	if (p->n_loopback_ports > 0 && !p->loopback_ports)
 		return ts_error_set(err, EINVAL, "loopback ports missing");
@@ -101,30 +132,51 @@ static void emit_sets(struct ts_strbuf *b, bool dnsmasq_tier)
 	}
 }
 
-/* Rules 1-5: loopback, replies, DNS to the upstream, host loopback ports. */
-static void emit_common_output(struct ts_strbuf *b, const struct checked *c)
-{
-	ts_strbuf_puts(b, "\t\toifname \"lo\" accept\n");
-	ts_strbuf_puts(b, "\t\tct state established,related accept\n");
-	ts_strbuf_printf(b, "\t\tudp dport 53 %s daddr %s accept\n", c->dns_match, c->dns);
-	ts_strbuf_printf(b, "\t\ttcp dport 53 %s daddr %s accept\n", c->dns_match, c->dns);
-	for (size_t i = 0; i < c->n_ports; i++) {
-		ts_strbuf_printf(b, "\t\ttcp dport %u ip daddr @gateway_v4 accept\n", c->ports[i]);
-		ts_strbuf_printf(b, "\t\ttcp dport %u ip6 daddr @gateway_v6 accept\n", c->ports[i]);
-	}
-	for (size_t i = 0; i < c->n_ports; i++)
-		ts_strbuf_printf(b, "\t\ttcp dport %u ip daddr " TS_PASTA_HOST_LOOPBACK " accept\n",
-				 c->ports[i]);
-}
-
-/* Rule 6: deny before allow, so a denied IP re-learned by dnsmasq stays refused. */
+/*
+ * Rule 2: deny before everything that accepts, the established accept
+ * included: a deny cuts a connection that is already open, and a denied
+ * address dnsmasq re-learns for an allowed domain stays refused.
+ */
 static void emit_deny(struct ts_strbuf *b)
 {
 	ts_strbuf_puts(b, "\t\tip daddr @deny_v4 " LOG(TS_PREFIX_DENIED) " counter " TS_REJECT "\n");
 	ts_strbuf_puts(b, "\t\tip6 daddr @deny_v6 " LOG(TS_PREFIX_DENIED) " counter " TS_REJECT "\n");
 }
 
-/* Rule 7: allowed hosts over TCP/UDP, plus rate-limited ping; nothing else. */
+/* Rule 3: link housekeeping without which no IPv6 host is reachable, shield up or down. */
+static void emit_discovery(struct ts_strbuf *b, bool output)
+{
+	ts_strbuf_puts(b, "\t\t" TS_RULE_DISCOVERY "\n");
+	if (output)
+		ts_strbuf_puts(b, "\t\t" TS_RULE_MLD_REPORTS "\n");
+}
+
+/* Rule 4: before the established accept, or an answered ping flow would bypass the limit. */
+static void emit_echo_limit(struct ts_strbuf *b)
+{
+	ts_strbuf_puts(b, "\t\ticmp type echo-request limit rate over 10/second drop\n");
+	ts_strbuf_puts(b, "\t\ticmpv6 type echo-request limit rate over 10/second drop\n");
+}
+
+/* Rules 5-7: replies, DNS to the upstream, the host's loopback ports the network mode reaches. */
+static void emit_passage(struct ts_strbuf *b, const struct checked *c)
+{
+	ts_strbuf_puts(b, "\t\tct state established,related accept\n");
+	ts_strbuf_printf(b, "\t\tudp dport 53 %s daddr %s accept\n", c->dns_match, c->dns);
+	ts_strbuf_printf(b, "\t\ttcp dport 53 %s daddr %s accept\n", c->dns_match, c->dns);
+	for (size_t i = 0; i < c->n_ports; i++) {
+		/* pasta has no host gateway; under slirp4netns 169.254.1.2 is a real address outside. */
+		if (c->network == TS_NETWORK_PASTA) {
+			ts_strbuf_printf(b, "\t\ttcp dport %u ip daddr " TS_PASTA_HOST_LOOPBACK " accept\n",
+					 c->ports[i]);
+			continue;
+		}
+		ts_strbuf_printf(b, "\t\ttcp dport %u ip daddr @gateway_v4 accept\n", c->ports[i]);
+		ts_strbuf_printf(b, "\t\ttcp dport %u ip6 daddr @gateway_v6 accept\n", c->ports[i]);
+	}
+}
+
+/* Rule 8: allowed hosts over TCP/UDP, plus rate-limited ping; nothing else. */
 static void emit_allow(struct ts_strbuf *b, bool dnsmasq_tier)
 {
 	const char *const pairs[] = { "allow", dnsmasq_tier ? "dns" : NULL };
@@ -142,7 +194,7 @@ static void emit_allow(struct ts_strbuf *b, bool dnsmasq_tier)
 	}
 }
 
-/* Rule 8: private ranges, after allow so an operator can allowlist one. */
+/* Rule 9: private ranges, after allow so an operator can allowlist one. */
 static void emit_private(struct ts_strbuf *b)
 {
 	for (size_t i = 0; ts_private_ranges[i]; i++) {
@@ -152,7 +204,7 @@ static void emit_private(struct ts_strbuf *b)
 	}
 }
 
-/* Rule 9: everything else is logged and refused at once (no silent timeout). */
+/* Rule 10: everything else is logged and refused at once (no silent timeout). */
 static void emit_terminal(struct ts_strbuf *b, bool interactive)
 {
 	if (interactive) {
@@ -163,13 +215,20 @@ static void emit_terminal(struct ts_strbuf *b, bool interactive)
 	ts_strbuf_puts(b, "\t\t" TS_REJECT "\n");
 }
 
-/* Inbound: only loopback and replies. No sport-53 rule: replies are established. */
+/*
+ * Inbound: loopback, link discovery and replies, nothing from a denied
+ * address (an open connection's replies included). No sport-53 rule:
+ * DNS replies are established.
+ */
 static void emit_input(struct ts_strbuf *b)
 {
 	ts_strbuf_puts(b, "\tchain input {\n"
 			  "\t\ttype filter hook input priority filter; policy drop;\n"
 			  "\t\tiifname \"lo\" accept\n"
-			  "\t\tct state established,related accept\n"
+			  "\t\tip saddr @deny_v4 drop\n"
+			  "\t\tip6 saddr @deny_v6 drop\n");
+	emit_discovery(b, false);
+	ts_strbuf_puts(b, "\t\tct state established,related accept\n"
 			  "\t\tdrop\n"
 			  "\t}\n");
 }
@@ -182,8 +241,12 @@ static void emit_output(struct ts_strbuf *b, const struct ts_ruleset_params *p,
 	ts_strbuf_printf(b, "\tchain output {\n"
 			    "\t\ttype filter hook output priority filter; policy %s;\n",
 			 down ? "accept" : "drop");
-	emit_common_output(b, c);
+	/* Rules 1-7 are common to every mode: deny.list stays enforced while the shield is down. */
+	ts_strbuf_puts(b, "\t\toifname \"lo\" accept\n");
 	emit_deny(b);
+	emit_discovery(b, true);
+	emit_echo_limit(b);
+	emit_passage(b, c);
 	if (down) {
 		ts_strbuf_puts(b, "\t\tct state new " LOG(TS_PREFIX_BYPASS) " counter\n");
 		if (p->mode == TS_RULESET_DOWN)

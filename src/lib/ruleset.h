@@ -50,6 +50,12 @@ int ts_ruleset_elements(enum ts_nft_set set, bool add, const char *const *addrs,
  */
 int ts_ruleset_flush(enum ts_nft_set set, struct ts_strbuf *out, struct ts_error *err);
 
+/* "slirp4netns", "pasta" ("auto" for TS_NETWORK_AUTO): the words of network.mode. */
+const char *ts_network_mode_name(enum ts_network_mode network);
+
+/* "slirp4netns" or "pasta" into *out; -EINVAL for anything else (NULL included). */
+int ts_network_mode_parse(const char *word, enum ts_network_mode *out);
+
 /* Label used in previews: "up", "interactive", "down", "down --all". */
 const char *ts_ruleset_mode_label(enum ts_ruleset_mode mode);
 

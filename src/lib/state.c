@@ -37,6 +37,7 @@ BUNDLE_FILE(ts_path_lock, "bundle.lock")
 BUNDLE_FILE(ts_path_profiles, "profiles")
 BUNDLE_FILE(ts_path_live_denied, "live.denied")
 BUNDLE_FILE(ts_path_loopback_ports, "loopback_ports")
+BUNDLE_FILE(ts_path_network_mode, "network.mode")
 
 char *ts_path_hook_json(const char *state_dir, const char *stage)
 {

@@ -46,6 +46,11 @@ char *ts_path_profiles(const char *state_dir);
 char *ts_path_live_denied(const char *state_dir);
 /* Added: the loopback ports prepare allowed, one per line (regenerating the ruleset needs them). */
 char *ts_path_loopback_ports(const char *state_dir);
+/*
+ * Added: "slirp4netns" or "pasta", how the container reaches the host's
+ * loopback (docs/bundle.md); older bundles lack it (inferred from upstream.dns).
+ */
+char *ts_path_network_mode(const char *state_dir);
 
 /*
  * An existing state_dir the hook may use: a real directory (not a

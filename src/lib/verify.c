@@ -228,6 +228,8 @@ static bool pred_bypass(const struct ts_strv *t, const void *arg)
  */
 static const char *const output_accepts[] = {
 	"oifname \"lo\" accept",
+	TS_RULE_DISCOVERY,
+	TS_RULE_MLD_REPORTS,
 	"ct state established,related accept",
 	"%l4 dport 53 %fam daddr %host accept",
 	"tcp dport %port %fam daddr %gw accept",
@@ -240,8 +242,30 @@ static const char *const output_accepts[] = {
 };
 static const char *const input_accepts[] = {
 	"iifname \"lo\" accept",
+	TS_RULE_DISCOVERY,
 	"ct state established,related accept",
 	NULL,
+};
+
+/*
+ * The deny rules, which must come before every rule that passes traffic
+ * except the loopback accept: a deny cuts open connections too.
+ */
+struct deny_rule {
+	const char *set;
+	const char *pattern;
+};
+static const struct deny_rule output_denies[] = {
+	{ "deny_v4", "ip daddr @deny_v4 log prefix \"" TS_PREFIX_DENIED "\" group 100 counter packets "
+		     "%n bytes %n reject with icmpx admin-prohibited" },
+	{ "deny_v6", "ip6 daddr @deny_v6 log prefix \"" TS_PREFIX_DENIED "\" group 100 counter packets "
+		     "%n bytes %n reject with icmpx admin-prohibited" },
+	{ 0 },
+};
+static const struct deny_rule input_denies[] = {
+	{ "deny_v4", "ip saddr @deny_v4 drop" },
+	{ "deny_v6", "ip6 saddr @deny_v6 drop" },
+	{ 0 },
 };
 
 static bool all_digits(const char *w)
@@ -309,6 +333,25 @@ static const struct ts_strv *foreign_accept(const struct chain *c, const char *c
 	return NULL;
 }
 
+/* Index of the first rule matching pattern, or n_rules. */
+static size_t first_match(const struct chain *c, const char *pattern)
+{
+	size_t i = 0;
+	while (i < c->n_rules && !rule_matches(&c->rules[i], pattern))
+		i++;
+	return i;
+}
+
+/* Index of the first rule passing traffic other than the loopback accept, or n_rules. */
+static size_t first_pass(const struct chain *c, const char *loopback)
+{
+	size_t i = 0;
+	while (i < c->n_rules &&
+	       (!passes_traffic(&c->rules[i]) || rule_matches(&c->rules[i], loopback)))
+		i++;
+	return i;
+}
+
 /* Collects failed invariants into one message. */
 struct findings {
 	struct ts_strbuf text;
@@ -362,6 +405,21 @@ static void expect_sets(struct findings *f, const struct listing *l, bool with_d
 	}
 }
 
+/* Each deny rule present, and ahead of everything that accepts (the established accept included). */
+static void expect_denies_first(struct findings *f, const struct chain *c, const char *loopback,
+				const struct deny_rule *denies)
+{
+	if (!c)
+		return;
+	size_t pass = first_pass(c, loopback);
+	for (const struct deny_rule *d = denies; d->set; d++) {
+		char what[128];
+		snprintf(what, sizeof(what), "%s rule of the %s chain ahead of its accepts (loopback's "
+			 "aside)", d->set, c->name);
+		expect(f, first_match(c, d->pattern) < pass, what);
+	}
+}
+
 static void expect_private_rejects(struct findings *f, const struct chain *out)
 {
 	for (size_t i = 0; ts_private_ranges[i]; i++) {
@@ -392,6 +450,8 @@ static int check_up(const struct listing *l, struct ts_error *err)
 	expect(&f, any_rule(out, pred_reject, NULL), "reject with icmpx admin-prohibited rule");
 	expect_sets(&f, l, true);
 	expect_private_rejects(&f, out);
+	expect_denies_first(&f, out, output_accepts[0], output_denies);
+	expect_denies_first(&f, find_chain(l, "input"), input_accepts[0], input_denies);
 	expect(&f, any_rule(out, pred_terminal, NULL), "terminal DENIED/QUEUED log rule");
 	expect_no_foreign_accept(&f, out, output_accepts);
 	expect_no_foreign_accept(&f, find_chain(l, "input"), input_accepts);
@@ -410,6 +470,9 @@ static int check_down(const struct listing *l, bool all, struct ts_error *err)
 	expect_sets(&f, l, false);
 	if (!all)
 		expect_private_rejects(&f, out);
+	/* deny.list stays enforced while the shield is down. */
+	expect_denies_first(&f, out, output_accepts[0], output_denies);
+	expect_denies_first(&f, find_chain(l, "input"), input_accepts[0], input_denies);
 	return report(&f, all ? "down --all" : "down", err);
 }
 

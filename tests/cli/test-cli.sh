@@ -66,6 +66,18 @@ printf 'loopback_ports: [8080, 9418]\ninteractive: true\n' >"$TEROK_SHIELD_CONFI
 run 0 "preview with loopback ports from config" -- preview
 expect_out "tcp dport 9418 ip daddr @gateway_v4 accept" "config loopback ports reach the ruleset"
 expect_out "# Ruleset preview (interactive):" "config interactive: true selects the interactive ruleset"
+expect_no_out() { if grep -qF -- "$1" "$scratch/out"; then not_ok "$2"; else ok "$2"; fi; }
+expect_no_out "ip daddr 169.254.1.2 accept" "slirp4netns (the default) has no pasta loopback rule"
+run 0 "preview --network pasta" -- preview --network pasta
+expect_out "tcp dport 9418 ip daddr 169.254.1.2 accept" "pasta reaches loopback ports at 169.254.1.2"
+expect_out "udp dport 53 ip daddr 169.254.1.1 accept" "pasta's DNS address is the default under --network pasta"
+expect_no_out "@gateway_v4 accept" "pasta has no gateway loopback rule"
+run 0 "preview --dns with pasta's address" -- preview --dns 169.254.1.1
+expect_out "tcp dport 9418 ip daddr 169.254.1.2 accept" "pasta's DNS address implies pasta"
+run 0 "preview --network slirp4netns --dns 169.254.1.1" -- preview --network slirp4netns --dns 169.254.1.1
+expect_no_out "ip daddr 169.254.1.2 accept" "--network wins over the DNS address"
+run 2 "preview --network with an unknown mode exits 2" -- preview --network bridge
+expect_err "--network takes slirp4netns or pasta, not 'bridge'" "an unknown network mode is explained"
 
 check_bad_config() { # CONTENT KEY DESCRIPTION
 	printf '%s\n' "$1" >"$TEROK_SHIELD_CONFIG_DIR/config.yml"

@@ -201,6 +201,8 @@ static void test_settings_invalid(void **state)
 		{ "loopback_ports", "0\n" },
 		{ "loopback_ports", "8080\nhttp\n" },
 		{ "dns.tier", "bogus\n" },
+		{ "network.mode", "bridge\n" },
+		{ "network.mode", "Pasta\n" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		write_text(dir, "upstream.dns", "10.0.2.3\n");
@@ -288,8 +290,9 @@ static void test_up_script_interactive_dnsmasq(void **state)
 	assert_contains(script, "set dns_v6");
 	assert_contains(script, "ip daddr @dns_v4");
 	assert_contains(script, "prefix \"TEROK_SHIELD_QUEUED: \"");
-	assert_contains(script, "tcp dport 3000 ip daddr @gateway_v4 accept");
+	/* No network.mode (an older bundle): pasta's DNS address means pasta, and only its rule. */
 	assert_contains(script, "tcp dport 3000 ip daddr 169.254.1.2 accept");
+	assert_not_contains(script, "@gateway_v4 accept");
 	/* No gateway files: no gateway elements, and no empty element lines at all. */
 	assert_not_contains(script, ELEM "gateway");
 	assert_not_contains(script, ELEM "deny");
@@ -297,6 +300,49 @@ static void test_up_script_interactive_dnsmasq(void **state)
 	free(want);
 	free(rules);
 	free(script);
+}
+
+/*
+ * The host-loopback rules follow network.mode; a bundle without it (an
+ * older one) is inferred from upstream.dns, never given both kinds.
+ */
+static void test_network_mode(void **state)
+{
+	const char *dir = *state;
+	static const char *const gateway = "tcp dport 8080 ip daddr @gateway_v4 accept";
+	static const char *const pasta = "tcp dport 8080 ip daddr 169.254.1.2 accept";
+	struct {
+		const char *dns, *mode; /* mode NULL: no network.mode file */
+		enum ts_network_mode want;
+		bool pasta_rules;
+	} cases[] = {
+		{ "10.0.2.3", NULL, TS_NETWORK_AUTO, false },
+		{ "169.254.1.1", NULL, TS_NETWORK_AUTO, true },
+		{ "10.0.2.3", "pasta\n", TS_NETWORK_PASTA, true },
+		{ "169.254.1.1", "  slirp4netns \n", TS_NETWORK_SLIRP4NETNS, false },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *dns = ts_xasprintf("%s\n", cases[i].dns);
+		write_text(dir, "upstream.dns", dns);
+		write_text(dir, "loopback_ports", "8080\n");
+		char *mode = path_in(dir, "network.mode");
+		unlink(mode);
+		if (cases[i].mode)
+			write_text(dir, "network.mode", cases[i].mode);
+		struct ts_bundle_settings s;
+		struct ts_error err = { 0 };
+		if (ts_bundle_settings_read(dir, &s, &err) < 0)
+			fail_msg("case %zu: %s", i, err.message);
+		assert_int_equal(s.network, cases[i].want);
+		ts_bundle_settings_clear(&s);
+		char *script = up_script(dir);
+		assert_contains(script, cases[i].pasta_rules ? pasta : gateway);
+		assert_not_contains(script, cases[i].pasta_rules ? gateway : pasta);
+		assert_not_contains(script, cases[i].pasta_rules ? "@gateway_v6 accept" : "169.254.1.2");
+		free(script);
+		free(mode);
+		free(dns);
+	}
 }
 
 /* Nothing allowed, denied or gatewayed: the script is exactly the rules. */
@@ -495,6 +541,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_settings_invalid, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_up_script_static, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_up_script_interactive_dnsmasq, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_network_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_up_script_bare, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_up_script_invalid_entry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_ruleset, setup, teardown),

@@ -59,6 +59,47 @@ static int count_of(const char *text, const char *needle)
 	return n;
 }
 
+/* Lines of want, in this order, each found (exactly or as a part, per the table). */
+struct expected_line {
+	const char *text;
+	bool exact; /* the whole line (with its tabs), else a part of it */
+};
+
+/* The first line after line `after` that is (or contains) text; -1 when none. */
+static int line_after(const char *t, int after, const char *text, bool exact)
+{
+	int line = 0;
+	for (const char *p = t; *p; line++) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		bool hit = exact ? len == strlen(text) && memcmp(p, text, len) == 0
+				 : memmem(p, len, text, strlen(text)) != NULL;
+		if (line > after && hit)
+			return line;
+		p += len + (nl ? 1 : 0);
+	}
+	return -1;
+}
+
+/* Every line of want present, each after the one before it. */
+static void assert_in_order(const char *t, const struct expected_line *want, size_t n)
+{
+	int prev = -1;
+	for (size_t i = 0; i < n; i++) {
+		int at = line_after(t, prev, want[i].text, want[i].exact);
+		if (at < 0)
+			fail_msg("rule missing or out of order: '%s'\n%s", want[i].text, t);
+		prev = at;
+	}
+}
+
+static const char *const discovery =
+	"\t\ticmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, "
+	"nd-neighbor-advert } ip6 hoplimit 255 accept";
+static const char *const mld =
+	"\t\tip6 daddr ff02::/16 icmpv6 type { mld-listener-report, mld2-listener-report } "
+	"ip6 hoplimit 1 accept";
+
 static void test_up_order(void **state)
 {
 	(void)state;
@@ -67,40 +108,104 @@ static void test_up_order(void **state)
 	assert_int_equal(line_of(t, "delete table inet terok_shield"), 1);
 	assert_true(line_of(t, "policy drop;") > 0);
 
-	int lo = line_of(t, "oifname \"lo\" accept");
-	int est = line_of(t, "ct state established,related accept");
-	int dns_udp = line_of(t, "udp dport 53 ip daddr 10.0.2.3 accept");
-	int dns_tcp = line_of(t, "tcp dport 53 ip daddr 10.0.2.3 accept");
-	int gw = line_of(t, "tcp dport 8080 ip daddr @gateway_v4 accept");
-	int gw6 = line_of(t, "tcp dport 9418 ip6 daddr @gateway_v6 accept");
-	int pasta = line_of(t, "tcp dport 9418 ip daddr 169.254.1.2 accept");
-	int deny = line_of(t, "ip daddr @deny_v4 log group 100 prefix \"TEROK_SHIELD_DENIED: \" counter reject with icmpx admin-prohibited");
-	int deny6 = line_of(t, "ip6 daddr @deny_v6 log group 100");
-	int allow = line_of(t, "ip daddr @allow_v4 meta l4proto { tcp, udp } log group 100 prefix \"TEROK_SHIELD_ALLOWED: \" counter accept");
-	int ping = line_of(t, "ip daddr @allow_v4 icmp type echo-request limit rate 10/second accept");
-	int ping6 = line_of(t, "ip6 daddr @allow_v6 icmpv6 type echo-request limit rate 10/second accept");
-	int priv = line_of(t, "ip daddr 10.0.0.0/8 log group 100 prefix \"TEROK_SHIELD_PRIVATE: \" reject with icmpx admin-prohibited");
-	int priv6 = line_of(t, "ip6 daddr fe80::/10 log group 100 prefix \"TEROK_SHIELD_PRIVATE: \" reject");
-	int term = line_equal(t, "\t\tlog group 100 prefix \"TEROK_SHIELD_DENIED: \" counter");
-	int reject = line_equal(t, "\t\treject with icmpx admin-prohibited");
-	int input = line_of(t, "chain input");
-
-	int order[] = { lo, est, dns_udp, dns_tcp, gw, gw6, pasta, deny, deny6, allow, ping, ping6,
-			priv, priv6, term, reject, input };
-	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
-		if (order[i] < 0)
-			fail_msg("rule %zu missing:\n%s", i, t);
-		if (i > 0 && order[i] <= order[i - 1])
-			fail_msg("rule %zu out of order:\n%s", i, t);
-	}
+	const struct expected_line want[] = {
+		{ "\t\toifname \"lo\" accept", true },
+		/* deny before the established accept: a deny cuts open connections */
+		{ "\t\tip daddr @deny_v4 log group 100 prefix \"TEROK_SHIELD_DENIED: \" counter reject with icmpx admin-prohibited", true },
+		{ "\t\tip6 daddr @deny_v6 log group 100 prefix \"TEROK_SHIELD_DENIED: \" counter reject with icmpx admin-prohibited", true },
+		{ discovery, true },
+		{ mld, true },
+		/* the ping limit before it too: an answered ping flow is established */
+		{ "\t\ticmp type echo-request limit rate over 10/second drop", true },
+		{ "\t\ticmpv6 type echo-request limit rate over 10/second drop", true },
+		{ "\t\tct state established,related accept", true },
+		{ "\t\tudp dport 53 ip daddr 10.0.2.3 accept", true },
+		{ "\t\ttcp dport 53 ip daddr 10.0.2.3 accept", true },
+		{ "\t\ttcp dport 8080 ip daddr @gateway_v4 accept", true },
+		{ "\t\ttcp dport 8080 ip6 daddr @gateway_v6 accept", true },
+		{ "\t\ttcp dport 9418 ip daddr @gateway_v4 accept", true },
+		{ "\t\ttcp dport 9418 ip6 daddr @gateway_v6 accept", true },
+		{ "\t\tip daddr @allow_v4 meta l4proto { tcp, udp } log group 100 prefix \"TEROK_SHIELD_ALLOWED: \" counter accept", true },
+		{ "\t\tip6 daddr @allow_v6 meta l4proto { tcp, udp } log group 100 prefix \"TEROK_SHIELD_ALLOWED: \" counter accept", true },
+		{ "\t\tip daddr @allow_v4 icmp type echo-request limit rate 10/second accept", true },
+		{ "\t\tip6 daddr @allow_v6 icmpv6 type echo-request limit rate 10/second accept", true },
+		{ "\t\tip daddr 10.0.0.0/8 log group 100 prefix \"TEROK_SHIELD_PRIVATE: \" reject with icmpx admin-prohibited", true },
+		{ "\t\tip6 daddr fe80::/10 log group 100 prefix \"TEROK_SHIELD_PRIVATE: \" reject with icmpx admin-prohibited", true },
+		{ "\t\tlog group 100 prefix \"TEROK_SHIELD_DENIED: \" counter", true },
+		{ "\t\treject with icmpx admin-prohibited", true },
+		{ "\tchain input {", true },
+		{ "\t\tiifname \"lo\" accept", true },
+		/* nothing from a denied address, not even replies on an open connection */
+		{ "\t\tip saddr @deny_v4 drop", true },
+		{ "\t\tip6 saddr @deny_v6 drop", true },
+		{ discovery, true },
+		{ "\t\tct state established,related accept", true },
+		{ "\t\tdrop", true },
+	};
+	assert_in_order(t, want, ARRAY_SIZE(want));
 	/* The terminal reject is the last output rule. */
-	assert_int_equal(line_equal(t, "\t}"), reject + 1);
+	assert_int_equal(line_equal(t, "\t}"), line_equal(t, "\t\treject with icmpx admin-prohibited") + 1);
 	assert_int_equal(count_of(t, "TEROK_SHIELD_PRIVATE"), 6);
 	assert_int_equal(count_of(t, "dns_v4"), 0);
 	assert_int_equal(count_of(t, "QUEUED"), 0);
+	/* slirp4netns (inferred from its DNS address): no pasta loopback rule. */
+	assert_int_equal(count_of(t, "169.254.1.2"), 0);
+	/* Discovery in both chains, MLD reports only out; nothing new beyond them. */
+	assert_int_equal(count_of(t, "hoplimit 255"), 2);
+	assert_int_equal(count_of(t, "ff02::/16"), 1);
+	assert_int_equal(count_of(t, "icmpv6 type"), 5);
 	/* No source-port loophole on input. */
 	assert_int_equal(count_of(t, "sport"), 0);
 	free(t);
+}
+
+/* Host loopback ports per network mode: never the other mode's rules. */
+static void test_network_modes(void **state)
+{
+	(void)state;
+	struct {
+		enum ts_network_mode network;
+		const char *dns;
+		bool pasta;
+	} cases[] = {
+		{ TS_NETWORK_AUTO, "10.0.2.3", false },
+		{ TS_NETWORK_AUTO, "169.254.1.1", true },
+		{ TS_NETWORK_AUTO, "fd00::3", false },
+		{ TS_NETWORK_SLIRP4NETNS, "169.254.1.1", false },
+		{ TS_NETWORK_PASTA, "10.0.2.3", true },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		for (int mode = TS_RULESET_UP; mode <= TS_RULESET_DOWN_ALL; mode++) {
+			struct ts_ruleset_params p = {
+				.mode = (enum ts_ruleset_mode)mode, .dns = cases[i].dns,
+				.loopback_ports = ports, .n_loopback_ports = 2,
+				.network = cases[i].network,
+			};
+			char *t = NULL;
+			assert_int_equal(ts_ruleset_generate(&p, &t, NULL), 0);
+			if (cases[i].pasta) {
+				assert_true(line_equal(t, "\t\ttcp dport 9418 ip daddr 169.254.1.2 accept") > 0);
+				assert_int_equal(count_of(t, "@gateway_v"), 0);
+				assert_int_equal(count_of(t, "169.254.1.2"), 2);
+			} else {
+				assert_true(line_equal(t, "\t\ttcp dport 9418 ip6 daddr @gateway_v6 accept") > 0);
+				assert_int_equal(count_of(t, "169.254.1.2"), 0);
+				assert_int_equal(count_of(t, "daddr @gateway_v"), 4);
+			}
+			free(t);
+		}
+	}
+	assert_string_equal(ts_network_mode_name(TS_NETWORK_SLIRP4NETNS), "slirp4netns");
+	assert_string_equal(ts_network_mode_name(TS_NETWORK_PASTA), "pasta");
+	enum ts_network_mode m = TS_NETWORK_AUTO;
+	assert_int_equal(ts_network_mode_parse("pasta", &m), 0);
+	assert_int_equal(m, TS_NETWORK_PASTA);
+	assert_int_equal(ts_network_mode_parse("slirp4netns", &m), 0);
+	assert_int_equal(m, TS_NETWORK_SLIRP4NETNS);
+	assert_int_equal(ts_network_mode_parse("auto", &m), -EINVAL);
+	assert_int_equal(ts_network_mode_parse("", &m), -EINVAL);
+	assert_int_equal(ts_network_mode_parse(NULL, &m), -EINVAL);
+	assert_int_equal(m, TS_NETWORK_SLIRP4NETNS);
 }
 
 static void test_sets(void **state)
@@ -145,11 +250,27 @@ static void test_down(void **state)
 	char *t = generate(TS_RULESET_DOWN, "10.0.2.3", false);
 	assert_true(line_of(t, "type filter hook output priority filter; policy accept;") > 0);
 	assert_true(line_of(t, "type filter hook input priority filter; policy drop;") > 0);
-	int pasta = line_of(t, "169.254.1.2");
-	int deny = line_of(t, "ip daddr @deny_v4 log group 100 prefix \"TEROK_SHIELD_DENIED: \" counter reject");
-	int bypass = line_of(t, "ct state new log group 100 prefix \"TEROK_SHIELD_BYPASS: \" counter");
-	int priv = line_of(t, "ip daddr 10.0.0.0/8");
-	assert_true(pasta < deny && deny < bypass && bypass < priv);
+	/* Rules 1-7 as when up: deny.list stays enforced, open connections included. */
+	const struct expected_line want[] = {
+		{ "\t\toifname \"lo\" accept", true },
+		{ "\t\tip daddr @deny_v4 log group 100 prefix \"TEROK_SHIELD_DENIED: \" counter reject", false },
+		{ "\t\tip6 daddr @deny_v6 log group 100 prefix \"TEROK_SHIELD_DENIED: \" counter reject", false },
+		{ discovery, true },
+		{ mld, true },
+		{ "\t\ticmp type echo-request limit rate over 10/second drop", true },
+		{ "\t\ticmpv6 type echo-request limit rate over 10/second drop", true },
+		{ "\t\tct state established,related accept", true },
+		{ "\t\tudp dport 53 ip daddr 10.0.2.3 accept", true },
+		{ "\t\ttcp dport 9418 ip6 daddr @gateway_v6 accept", true },
+		{ "\t\tct state new log group 100 prefix \"TEROK_SHIELD_BYPASS: \" counter", true },
+		{ "\t\tip daddr 10.0.0.0/8", false },
+		{ "\tchain input {", true },
+		{ "\t\tip saddr @deny_v4 drop", true },
+		{ "\t\tip6 saddr @deny_v6 drop", true },
+		{ discovery, true },
+		{ "\t\tct state established,related accept", true },
+	};
+	assert_in_order(t, want, ARRAY_SIZE(want));
 	assert_int_equal(count_of(t, "TEROK_SHIELD_PRIVATE"), 6);
 	assert_int_equal(count_of(t, "@allow_v4 meta"), 0);
 	assert_true(line_of(t, "set allow_v4") > 0);
@@ -158,8 +279,30 @@ static void test_down(void **state)
 	t = generate(TS_RULESET_DOWN_ALL, "10.0.2.3", false);
 	assert_int_equal(count_of(t, "TEROK_SHIELD_PRIVATE"), 0);
 	assert_int_equal(count_of(t, "TEROK_SHIELD_BYPASS"), 1);
-	assert_int_equal(count_of(t, "deny_v6"), 2); /* declared and enforced */
+	assert_int_equal(count_of(t, "deny_v6"), 3); /* declared and enforced both ways */
+	assert_true(line_equal(t, discovery) > 0);
+	assert_int_equal(count_of(t, "hoplimit 255"), 2);
 	free(t);
+}
+
+/* Every mode accepts discovery in both chains, before the established accept. */
+static void test_discovery_every_mode(void **state)
+{
+	(void)state;
+	for (int mode = TS_RULESET_UP; mode <= TS_RULESET_DOWN_ALL; mode++) {
+		char *t = generate((enum ts_ruleset_mode)mode, "10.0.2.3", mode == TS_RULESET_UP);
+		int input = line_equal(t, "\tchain input {");
+		int out_nd = line_equal(t, discovery);
+		int out_est = line_equal(t, "\t\tct state established,related accept");
+		assert_true(out_nd > 0 && out_nd < out_est && out_est < input);
+		assert_true(line_equal(t, mld) > out_nd);
+		assert_int_equal(count_of(t, "hoplimit 255"), 2);
+		/* the input chain's copy */
+		const char *in = strstr(t, "\tchain input {");
+		assert_non_null(strstr(in, discovery + 2));
+		assert_true(strstr(in, discovery + 2) < strstr(in, "ct state established,related accept"));
+		free(t);
+	}
 }
 
 static void test_ipv6_dns(void **state)
@@ -196,6 +339,12 @@ static void test_invalid_params(void **state)
 	p.n_loopback_ports = 0;
 	p.mode = (enum ts_ruleset_mode)42;
 	assert_int_equal(ts_ruleset_generate(&p, &text, NULL), -EINVAL);
+	p.mode = TS_RULESET_UP;
+	p.network = (enum ts_network_mode)3;
+	err = (struct ts_error){ 0 };
+	assert_int_equal(ts_ruleset_generate(&p, &text, &err), -EINVAL);
+	assert_non_null(strstr(err.message, "network mode"));
+	assert_null(text);
 }
 
 static char *elements(enum ts_nft_set set, bool add, const char *const *addrs, size_t n, int want)
@@ -274,6 +423,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_up_order),
+		cmocka_unit_test(test_network_modes),
+		cmocka_unit_test(test_discovery_every_mode),
 		cmocka_unit_test(test_sets),
 		cmocka_unit_test(test_interactive),
 		cmocka_unit_test(test_down),

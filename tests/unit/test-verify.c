@@ -138,9 +138,13 @@ static void test_foreign_accepts(void **state)
 	(void)state;
 	char *up = fixture("listing-up.txt");
 	char *ports = fixture("listing-up-ports-dnsmasq.txt");
+	char *pasta = fixture("listing-up-ports-pasta.txt");
 	struct ts_error err = { 0 };
 	if (ts_verify_up(ports, &err) != 0)
 		fail_msg("loopback ports and dns sets: %s", err.message);
+	if (ts_verify_up(pasta, &err) != 0)
+		fail_msg("pasta loopback ports: %s", err.message);
+	free(pasta);
 	const char *first = "\t\toifname \"lo\" accept\n";
 	assert_up_fails(replaced(up, first, "\t\tmeta l4proto { tcp, udp } accept\n\t\toifname \"lo\" accept\n"),
 			"never writes: 'meta l4proto { tcp, udp } accept'");
@@ -158,6 +162,77 @@ static void test_foreign_accepts(void **state)
 			"input chain lets traffic through");
 	free(up);
 	free(ports);
+}
+
+/* text with the first line equal to line (which must occur, with its tabs) moved right after the first line equal to after. */
+static char *line_moved(const char *text, const char *line, const char *after)
+{
+	char *without = replaced(text, line, "");
+	char *both = ts_xasprintf("%s%s", after, line);
+	char *moved = replaced(without, after, both);
+	free(without);
+	free(both);
+	return moved;
+}
+
+/* The old order (replies accepted before the deny rules) fails, in every mode and in both chains. */
+static void test_deny_before_established(void **state)
+{
+	(void)state;
+	static const char *const out_est = "\t\tct state established,related accept\n";
+	char *up = fixture("listing-up.txt"), *down = fixture("listing-down.txt");
+	char *all = fixture("listing-down-all.txt");
+	/* Output: the established accept moved up to right after loopback's. */
+	assert_up_fails(line_moved(up, out_est, "\t\toifname \"lo\" accept\n"),
+			"deny_v4 rule of the output chain ahead of its accepts");
+	/* Input: the same, past the drops for denied sources. */
+	char *input_old = replaced(up, "\t\tiifname \"lo\" accept\n\t\tip saddr @deny_v4 drop\n"
+					 "\t\tip6 saddr @deny_v6 drop\n",
+				   "\t\tiifname \"lo\" accept\n\t\tct state established,related accept\n"
+				   "\t\tip saddr @deny_v4 drop\n\t\tip6 saddr @deny_v6 drop\n");
+	assert_up_fails(input_old, "deny_v6 rule of the input chain ahead of its accepts");
+	/* Any accept ahead of a deny rule counts, not only the established one. */
+	assert_up_fails(line_moved(up, "\t\tudp dport 53 ip daddr 10.0.2.3 accept\n",
+				   "\t\toifname \"lo\" accept\n"),
+			"deny_v4 rule of the output chain");
+	/* A missing or narrowed deny rule is no deny rule. */
+	assert_up_fails(without_lines(up, "ip6 saddr @deny_v6 drop"), "deny_v6 rule of the input chain");
+	assert_up_fails(replaced(up, "ip daddr @deny_v4 log", "ip daddr @deny_v4 tcp dport 1 log"),
+			"deny_v4 rule of the output chain");
+
+	struct ts_error err = { 0 };
+	char *down_old = line_moved(down, out_est, "\t\toifname \"lo\" accept\n");
+	assert_int_equal(ts_verify_down(down_old, false, &err), -EPROTO);
+	assert_non_null(strstr(err.message, "deny_v4 rule of the output chain"));
+	assert_int_equal(ts_shield_state_classify(down_old), TS_STATE_ERROR);
+	char *all_old = without_lines(all, "ip saddr @deny_v4 drop");
+	err = (struct ts_error){ 0 };
+	assert_int_equal(ts_verify_down(all_old, true, &err), -EPROTO);
+	assert_non_null(strstr(err.message, "deny_v4 rule of the input chain"));
+	assert_int_equal(ts_shield_state_classify(all_old), TS_STATE_ERROR);
+	free(down_old), free(all_old);
+	free(up), free(down), free(all);
+}
+
+/* IPv6 discovery is accepted only on-link (hop limit 255) and MLD reports only to link-scope groups. */
+static void test_discovery_rules(void **state)
+{
+	(void)state;
+	char *up = fixture("listing-up.txt");
+	assert_up_fails(replaced(up, "nd-neighbor-advert } ip6 hoplimit 255 accept",
+				 "nd-neighbor-advert } accept"),
+			"output chain lets traffic through with a rule the shield never writes");
+	assert_up_fails(replaced(up, "ip6 daddr ff02::/16 icmpv6", "ip6 daddr ::/0 icmpv6"), "never writes");
+	assert_up_fails(replaced(up, "mld2-listener-report } ip6 hoplimit 1 accept",
+				 "mld2-listener-report, echo-request } ip6 hoplimit 1 accept"),
+			"never writes");
+	/* The input chain's copy is held to the same shape. */
+	const char *in = strstr(up, "chain input");
+	assert_non_null(in);
+	char *head = strndup(up, (size_t)(in - up));
+	char *tail = replaced(in, "ip6 hoplimit 255 accept", "ip6 hoplimit 64 accept");
+	assert_up_fails(ts_xasprintf("%s%s", head, tail), "input chain lets traffic through");
+	free(head), free(tail), free(up);
 }
 
 static void test_reject_type_invariant(void **state)
@@ -225,6 +300,8 @@ int main(void)
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_up_invariants),
 		cmocka_unit_test(test_foreign_accepts),
+		cmocka_unit_test(test_deny_before_established),
+		cmocka_unit_test(test_discovery_rules),
 		cmocka_unit_test(test_reject_type_invariant),
 		cmocka_unit_test(test_interactive_terminal),
 		cmocka_unit_test(test_down_invariants),
