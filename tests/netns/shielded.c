@@ -228,10 +228,17 @@ unsigned shielded_nflog_portid(struct shielded *f)
 	FILE *in = fopen(path, "r");
 	if (!in)
 		fail_msg("%s: %s", path, strerror(errno));
-	unsigned group, portid, bound = 0;
+	/*
+	 * Columns: group, port id, queue length, copy mode, copy range, flush
+	 * timeout. Binding and configuring are two requests; until the second
+	 * (flush timeout 1) is applied the kernel batches for up to a second,
+	 * so a packet logged in between arrives late: ready means both.
+	 */
+	unsigned group, portid, qlen, mode, range, flush, bound = 0;
 	char line[256];
 	while (!bound && fgets(line, sizeof(line), in))
-		if (sscanf(line, "%u %u", &group, &portid) == 2 && group == 100)
+		if (sscanf(line, "%u %u %u %u %u %u", &group, &portid, &qlen, &mode, &range, &flush) == 6 &&
+		    group == 100 && flush == 1)
 			bound = portid;
 	fclose(in);
 	return bound;

@@ -47,7 +47,11 @@ void shielded_teardown(struct shielded *f);
 int shielded_cmocka_setup(void **state, unsigned variant);
 int shielded_cmocka_teardown(void **state);
 
-/* The netlink port id that has bound NFLOG group 100 in the container's namespace, 0 when none. */
+/*
+ * The netlink port id that has bound NFLOG group 100 in the container's
+ * namespace and configured it to deliver every packet at once (flush
+ * timeout 1); 0 when none has yet.
+ */
 unsigned shielded_nflog_portid(struct shielded *f);
 
 /* A new, empty state_dir for container name under the state root. */

@@ -95,6 +95,13 @@ static void test_preview_dnsmasq(void **state)
 	check_preview("--dnsmasq", NULL, TS_STATE_UP);
 }
 
+/* The pasta variant: its loopback-port rules load and verify too. */
+static void test_preview_pasta(void **state)
+{
+	(void)state;
+	check_preview("--network", "pasta", TS_STATE_UP);
+}
+
 static size_t count_lines_with(const char *text, const char *needle)
 {
 	size_t n = 0;
@@ -175,6 +182,15 @@ static void test_up_invariants_live(void **state)
 	expect_up_rejects("deny_v4", "denyx_v4", "set deny_v4");
 	expect_up_rejects("deny_v6", "denyx_v6", "set deny_v6");
 	expect_up_rejects("\t\tlog group 100 prefix \"TEROK_SHIELD_DENIED: \" counter\n", "", "terminal");
+	/* The old order: replies accepted before the deny rules, so a deny left open connections be. */
+	expect_up_rejects("\t\toifname \"lo\" accept\n",
+			  "\t\toifname \"lo\" accept\n\t\tct state established,related accept\n",
+			  "deny_v4 rule of the output chain");
+	expect_up_rejects("\t\tiifname \"lo\" accept\n",
+			  "\t\tiifname \"lo\" accept\n\t\tct state established,related accept\n",
+			  "deny_v4 rule of the input chain");
+	/* Discovery that a router could forward (no hop-limit condition) is a hole. */
+	expect_up_rejects(" ip6 hoplimit 255 accept", " accept", "never writes");
 	for (size_t i = 0; ts_private_ranges[i]; i++) {
 		char needle[96], reason[96];
 		snprintf(needle, sizeof(needle), " daddr %s log", ts_private_ranges[i]);
@@ -211,6 +227,10 @@ static void test_down_invariants_live(void **state)
 		{ "ct state new log group 100 prefix \"TEROK_SHIELD_BYPASS: \" counter", "ct state new counter", "BYPASS" },
 		{ "allow_v6", "allowx_v6", "set allow_v6" },
 		{ " daddr 172.16.0.0/12 log", " daddr 198.18.0.0/15 log", "private range 172.16.0.0/12" },
+		{ "\t\toifname \"lo\" accept\n",
+		  "\t\toifname \"lo\" accept\n\t\tct state established,related accept\n",
+		  "deny_v4 rule of the output chain" },
+		{ "\t\tip6 saddr @deny_v6 drop\n", "", "deny_v6 rule of the input chain" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		char *listing = load_broken(TS_RULESET_DOWN, cases[i].from, cases[i].to);
@@ -251,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_preview_down),
 		cmocka_unit_test(test_preview_down_all),
 		cmocka_unit_test(test_preview_dnsmasq),
+		cmocka_unit_test(test_preview_pasta),
 		cmocka_unit_test(test_reapply_replaces),
 		cmocka_unit_test(test_up_invariants_live),
 		cmocka_unit_test(test_reject_type_live),
