@@ -226,8 +226,10 @@ static bool pred_bypass(const struct ts_strv *t, const void *arg)
  * %port a port number, %host a single address, %set an allow or dns set,
  * %gw a gateway set, %l4 tcp|udp, %fam ip|ip6, %n a counter value.
  */
+#define OUTPUT_LOOPBACK "oifname \"lo\" accept"
+#define INPUT_LOOPBACK "iifname \"lo\" accept"
 static const char *const output_accepts[] = {
-	"oifname \"lo\" accept",
+	OUTPUT_LOOPBACK,
 	TS_RULE_DISCOVERY,
 	TS_RULE_MLD_REPORTS,
 	"ct state established,related accept",
@@ -241,7 +243,7 @@ static const char *const output_accepts[] = {
 	NULL,
 };
 static const char *const input_accepts[] = {
-	"iifname \"lo\" accept",
+	INPUT_LOOPBACK,
 	TS_RULE_DISCOVERY,
 	"ct state established,related accept",
 	NULL,
@@ -406,11 +408,11 @@ static void expect_sets(struct findings *f, const struct listing *l, bool with_d
 }
 
 /* Each deny rule present, and ahead of everything that accepts (the established accept included). */
-static void expect_denies_first(struct findings *f, const struct chain *c, const char *loopback,
-				const struct deny_rule *denies)
+static void expect_chain_denies_first(struct findings *f, const struct chain *c,
+				      const char *loopback, const struct deny_rule *denies)
 {
 	if (!c)
-		return;
+		return; /* reported as a missing chain */
 	size_t pass = first_pass(c, loopback);
 	for (const struct deny_rule *d = denies; d->set; d++) {
 		char what[128];
@@ -418,6 +420,13 @@ static void expect_denies_first(struct findings *f, const struct chain *c, const
 			 "aside)", d->set, c->name);
 		expect(f, first_match(c, d->pattern) < pass, what);
 	}
+}
+
+/* In every mode: deny.list stays enforced while the shield is down. */
+static void expect_denies_first(struct findings *f, const struct listing *l)
+{
+	expect_chain_denies_first(f, find_chain(l, "output"), OUTPUT_LOOPBACK, output_denies);
+	expect_chain_denies_first(f, find_chain(l, "input"), INPUT_LOOPBACK, input_denies);
 }
 
 static void expect_private_rejects(struct findings *f, const struct chain *out)
@@ -450,8 +459,7 @@ static int check_up(const struct listing *l, struct ts_error *err)
 	expect(&f, any_rule(out, pred_reject, NULL), "reject with icmpx admin-prohibited rule");
 	expect_sets(&f, l, true);
 	expect_private_rejects(&f, out);
-	expect_denies_first(&f, out, output_accepts[0], output_denies);
-	expect_denies_first(&f, find_chain(l, "input"), input_accepts[0], input_denies);
+	expect_denies_first(&f, l);
 	expect(&f, any_rule(out, pred_terminal, NULL), "terminal DENIED/QUEUED log rule");
 	expect_no_foreign_accept(&f, out, output_accepts);
 	expect_no_foreign_accept(&f, find_chain(l, "input"), input_accepts);
@@ -470,9 +478,7 @@ static int check_down(const struct listing *l, bool all, struct ts_error *err)
 	expect_sets(&f, l, false);
 	if (!all)
 		expect_private_rejects(&f, out);
-	/* deny.list stays enforced while the shield is down. */
-	expect_denies_first(&f, out, output_accepts[0], output_denies);
-	expect_denies_first(&f, find_chain(l, "input"), input_accepts[0], input_denies);
+	expect_denies_first(&f, l);
 	return report(&f, all ? "down --all" : "down", err);
 }
 
