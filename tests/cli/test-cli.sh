@@ -23,6 +23,7 @@ run() {
 }
 expect_out() { if grep -qF -- "$1" "$scratch/out"; then ok "$2"; else not_ok "$2"; fi; }
 expect_err() { if grep -qF -- "$1" "$scratch/err"; then ok "$2"; else not_ok "$2"; fi; }
+expect_no_out() { if grep -qF -- "$1" "$scratch/out"; then not_ok "$2"; else ok "$2"; fi; }
 
 # --- global behaviour
 run 0 "--version exits 0" -- --version
@@ -66,7 +67,6 @@ printf 'loopback_ports: [8080, 9418]\ninteractive: true\n' >"$TEROK_SHIELD_CONFI
 run 0 "preview with loopback ports from config" -- preview
 expect_out "tcp dport 9418 ip daddr @gateway_v4 accept" "config loopback ports reach the ruleset"
 expect_out "# Ruleset preview (interactive):" "config interactive: true selects the interactive ruleset"
-expect_no_out() { if grep -qF -- "$1" "$scratch/out"; then not_ok "$2"; else ok "$2"; fi; }
 expect_no_out "ip daddr 169.254.1.2 accept" "slirp4netns (the default) has no pasta loopback rule"
 run 0 "preview --network pasta" -- preview --network pasta
 expect_out "tcp dport 9418 ip daddr 169.254.1.2 accept" "pasta reaches loopback ports at 169.254.1.2"
@@ -190,7 +190,6 @@ user_conf=$XDG_CONFIG_HOME/containers/containers.conf
 skip() { n=$((n + 1)); echo "ok $n # SKIP $1"; }
 # What a failed prepare prints when its stdout is not a terminal.
 fail_closed_arg=--terok-shield-prepare-failed
-expect_no_out() { if grep -qF -- "$1" "$scratch/out"; then not_ok "$2"; else ok "$2"; fi; }
 # Everything under the scratch dir but the captured output.
 listing() { find "$scratch" -path "$scratch/out" -prune -o -path "$scratch/err" -prune -o -print | LC_ALL=C sort; }
 

@@ -544,6 +544,7 @@ static void test_prepare_bundle(void **state)
 	assert_file(sd, "dns.tier", dnsmasq ? "dnsmasq\n" : "dig\n");
 	assert_file(sd, "profiles", "ip1\nip2\n");
 	assert_file(sd, "loopback_ports", "8080\n9418\n");
+	assert_file(sd, "network.mode", "slirp4netns\n");
 	/* Composed in order, addresses canonical. */
 	assert_file(sd, "profile.allowed", "192.0.2.1\n198.51.100.0/24\n203.0.113.7\n2001:db8::5\n");
 	assert_false(exists(sd, "interactive"));
@@ -637,6 +638,9 @@ static void test_prepare_pasta(void **state)
 	assert_contains(ruleset, "udp dport 53 ip daddr 169.254.1.1 accept");
 	assert_contains(ruleset, "tcp dport 3000 ip daddr 169.254.1.2 accept");
 	assert_not_contains(ruleset, "add element inet terok_shield gateway");
+	/* pasta's loopback rule only: pasta has no host gateway. */
+	assert_file(out.state_dir, "network.mode", "pasta\n");
+	assert_not_contains(ruleset, "@gateway_v4 accept");
 	free(ruleset);
 	struct ts_strv want = TS_STRV_INIT;
 	expected_args(&q, out.state_dir, dnsmasq, "ip2", "3000", false, &want);
@@ -665,6 +669,12 @@ static void test_prepare_privileged(void **state)
 		assert_string_not_equal(out.podman_args.items[i], "--network");
 		assert_string_not_equal(out.podman_args.items[i], "--add-host");
 	}
+	/* podman's bridge reaches the host through its gateway, whatever rootless podman would use. */
+	assert_file(out.state_dir, "network.mode", "slirp4netns\n");
+	ts_prepared_clear(&out);
+	q.mode = TS_NET_PASTA;
+	prepare_ok(&q, &out);
+	assert_file(out.state_dir, "network.mode", "slirp4netns\n");
 	ts_strv_clear(&want);
 	ts_prepared_clear(&out);
 	free(sroot);
