@@ -17,11 +17,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/strbuf.h"
+#include "base/util.h"
 #include "harness.h"
-#include "ruleset.h"
-#include "strbuf.h"
+#include "nft/ruleset.h"
 #include "test-helpers.h"
-#include "util.h"
 
 #define RUNS 31
 #define GAP_US 50000

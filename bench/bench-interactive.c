@@ -44,10 +44,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "harness.h"
 #include "shielded.h"
 #include "test-helpers.h"
-#include "util.h"
 
 #define RUNS 31
 #define GAP_US 20000

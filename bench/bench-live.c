@@ -28,11 +28,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bundle.h"
+#include "base/strbuf.h"
+#include "base/util.h"
+#include "bundle/bundle.h"
 #include "harness.h"
-#include "strbuf.h"
 #include "test-helpers.h"
-#include "util.h"
 
 #define RUNS 31
 #define GAP_US 50000

@@ -49,14 +49,14 @@
 #include <netinet/in.h>
 #include <unistd.h>
 
-#include "audit.h"
-#include "bundle.h"
+#include "base/util.h"
+#include "bundle/audit.h"
+#include "bundle/bundle.h"
+#include "container/procid.h"
 #include "harness.h"
-#include "nflog.h"
-#include "nflog_reader.h"
-#include "procid.h"
+#include "observe/nflog.h"
+#include "observe/nflog_reader.h"
 #include "test-helpers.h"
-#include "util.h"
 
 #define NAME "ctest" /* the name harness_oci_state gives every container */
 #define FLOOD_S 3.0

@@ -24,8 +24,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "resolve.h"
-#include "util.h"
+#include "base/util.h"
+#include "dns/resolve.h"
 
 #define N_NAMES 200
 #define DELAY_MS 50

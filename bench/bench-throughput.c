@@ -32,13 +32,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fileio.h"
+#include "base/fileio.h"
+#include "base/process.h"
+#include "base/strbuf.h"
+#include "base/util.h"
 #include "harness.h"
-#include "process.h"
-#include "ruleset.h"
-#include "strbuf.h"
+#include "nft/ruleset.h"
 #include "test-helpers.h"
-#include "util.h"
 
 #define SERVER H_ALLOWED_IP
 #define PORT "5201"

@@ -12,10 +12,10 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "bridge.h"
+#include "base/util.h"
+#include "bridge/bridge.h"
 #include "cli.h"
-#include "live.h"
-#include "util.h"
+#include "control/live.h"
 
 struct bridge_run {
 	const char *name;

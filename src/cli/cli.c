@@ -5,8 +5,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "base/util.h"
 #include "cli.h"
-#include "util.h"
 
 int cli_error(const char *fmt, ...)
 {

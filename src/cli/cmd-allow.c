@@ -2,9 +2,9 @@
 /* allow and deny: change what a container may reach, at once and for good. */
 #include <stdio.h>
 
+#include "base/util.h"
 #include "cli.h"
-#include "live.h"
-#include "util.h"
+#include "control/live.h"
 
 static const char allow_usage[] =
 	"Usage: terok-shield allow NAME TARGET\n"

@@ -2,14 +2,14 @@
 /* check-environment: can this machine shield containers, and what is missing. */
 #include <stdio.h>
 
+#include "base/util.h"
 #include "cli.h"
-#include "dnsmasq.h"
-#include "hooks.h"
+#include "config/hooks.h"
+#include "config/profiles.h"
+#include "container/podman.h"
+#include "dns/dnsmasq.h"
 #include "json-out.h"
-#include "nft.h"
-#include "podman.h"
-#include "profiles.h"
-#include "util.h"
+#include "nft/nft.h"
 
 static const char usage[] =
 	"Usage: terok-shield check-environment [--json]\n"

@@ -2,10 +2,10 @@
 /* dbus-bridge: one container's interactive session on the session bus (docs/interactive.md). */
 #include <stdio.h>
 
+#include "base/util.h"
 #include "cli.h"
-#include "dirs.h"
-#include "live.h"
-#include "util.h"
+#include "config/dirs.h"
+#include "control/live.h"
 
 static const char usage[] =
 	"Usage: terok-shield dbus-bridge NAME\n"

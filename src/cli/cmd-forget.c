@@ -3,9 +3,9 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "base/util.h"
 #include "cli.h"
-#include "forget.h"
-#include "util.h"
+#include "control/forget.h"
 
 static const char usage[] =
 	"Usage: terok-shield forget NAME\n"

@@ -3,10 +3,10 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "base/util.h"
 #include "cli.h"
-#include "interactive.h"
-#include "live.h"
-#include "util.h"
+#include "control/interactive.h"
+#include "control/live.h"
 
 static const char usage[] =
 	"Usage: terok-shield interactive NAME [--raw]\n"

@@ -3,9 +3,9 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "audit.h"
+#include "base/util.h"
+#include "bundle/audit.h"
 #include "cli.h"
-#include "util.h"
 
 #define DEFAULT_COUNT 50
 #define MAX_COUNT 1000000

@@ -5,10 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/util.h"
+#include "bundle/location.h"
 #include "cli.h"
-#include "dirs.h"
-#include "prepare.h"
-#include "util.h"
+#include "control/prepare.h"
 
 static const char prepare_usage[] =
 	"Usage: terok-shield prepare NAME [--profiles P...] [--interactive] [--json]\n"

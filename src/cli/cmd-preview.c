@@ -3,9 +3,9 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "base/util.h"
 #include "cli.h"
-#include "ruleset.h"
-#include "util.h"
+#include "nft/ruleset.h"
 
 /* Each network's DNS address; slirp4netns is rootless podman 4's default (Debian 12). */
 #define SLIRP4NETNS_DNS "10.0.2.3"

@@ -3,10 +3,10 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "base/util.h"
 #include "cli.h"
+#include "config/profiles.h"
 #include "json-out.h"
-#include "profiles.h"
-#include "util.h"
 
 static const char usage[] =
 	"Usage: terok-shield profiles [NAME...] [--json]\n"

@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "base/util.h"
+#include "bundle/location.h"
 #include "cli.h"
-#include "dirs.h"
-#include "prepare.h"
-#include "util.h"
+#include "control/prepare.h"
 
 static const char usage[] =
 	"Usage: terok-shield resolve NAME [--force]\n"

@@ -2,10 +2,10 @@
 /* rules: a container's live state and table. */
 #include <stdio.h>
 
+#include "base/util.h"
 #include "cli.h"
+#include "control/live.h"
 #include "json-out.h"
-#include "live.h"
-#include "util.h"
 
 static const char usage[] =
 	"Usage: terok-shield rules NAME [--json]\n"

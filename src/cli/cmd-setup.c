@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "cli.h"
-#include "setup.h"
-#include "util.h"
+#include "config/setup.h"
 
 static const char usage[] =
 	"Usage: terok-shield setup [--user | --root]\n"

@@ -3,13 +3,13 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "base/util.h"
 #include "cli.h"
-#include "hooks.h"
+#include "config/hooks.h"
+#include "config/profiles.h"
+#include "container/podman.h"
+#include "control/live.h"
 #include "json-out.h"
-#include "live.h"
-#include "podman.h"
-#include "profiles.h"
-#include "util.h"
 
 static const char usage[] =
 	"Usage: terok-shield status [NAME] [--json]\n"

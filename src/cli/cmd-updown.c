@@ -3,9 +3,9 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "base/util.h"
 #include "cli.h"
-#include "live.h"
-#include "util.h"
+#include "control/live.h"
 
 static const char up_usage[] =
 	"Usage: terok-shield up NAME\n"

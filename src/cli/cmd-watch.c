@@ -2,10 +2,10 @@
 /* watch: what a container's shield sees, as JSON lines, until interrupted. */
 #include <stdio.h>
 
+#include "base/util.h"
 #include "cli.h"
-#include "live.h"
-#include "util.h"
-#include "watch.h"
+#include "control/live.h"
+#include "observe/watch.h"
 
 static const char usage[] =
 	"Usage: terok-shield watch NAME\n"

@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "strv.h"
+#include "base/strv.h"
 
 /*
  * Print value compactly on one line and release it (a NULL value is an

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "cli.h"
-#include "dirs.h"
-#include "util.h"
+#include "config/dirs.h"
 
 static const struct cli_command commands[] = {
 	{ "setup", setup_main, "install the OCI hook globally (once)" },

@@ -2,10 +2,10 @@
 /* --version: this tool, podman, and whether nf_tables works here. */
 #include <stdio.h>
 
+#include "base/util.h"
 #include "cli.h"
-#include "nft.h"
-#include "podman.h"
-#include "util.h"
+#include "container/podman.h"
+#include "nft/nft.h"
 
 int version_print(void)
 {

@@ -6,21 +6,21 @@
  */
 #include <sys/stat.h>
 
-#include "audit.h"
-#include "dnsmasq.h"
-#include "fileio.h"
-#include "gateway.h"
+#include "base/fileio.h"
+#include "base/strbuf.h"
+#include "base/util.h"
+#include "bundle/audit.h"
+#include "bundle/state.h"
+#include "container/gateway.h"
+#include "container/netns.h"
+#include "container/oci.h"
+#include "container/procid.h"
+#include "dns/dnsmasq.h"
 #include "hook.h"
-#include "netns.h"
-#include "nft.h"
-#include "oci.h"
-#include "procid.h"
-#include "ruleset.h"
-#include "state.h"
-#include "strbuf.h"
-#include "nft_names.h"
-#include "util.h"
-#include "verify.h"
+#include "nft/nft.h"
+#include "nft/nft_names.h"
+#include "nft/ruleset.h"
+#include "nft/verify.h"
 
 /* What the hook writes describes this run of the container: atomic, not synced. */
 static int write_file(const char *path, const char *text, struct ts_error *err)

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* poststop (docs/cli.md, the OCI hook): stop our dnsmasq; never fails the stop. */
-#include "audit.h"
-#include "dnsmasq.h"
+#include "base/util.h"
+#include "bundle/audit.h"
+#include "bundle/state.h"
+#include "container/oci.h"
+#include "dns/dnsmasq.h"
 #include "hook.h"
-#include "oci.h"
-#include "state.h"
-#include "util.h"
 
 int hook_poststop(const struct ts_oci_state *st, struct ts_error *err)
 {

@@ -9,13 +9,13 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "dirs.h"
-#include "fileio.h"
+#include "base/fileio.h"
+#include "base/process.h"
+#include "base/util.h"
+#include "bundle/state.h"
+#include "config/dirs.h"
+#include "container/oci.h"
 #include "hook.h"
-#include "oci.h"
-#include "process.h"
-#include "state.h"
-#include "util.h"
 
 /* An OCI state is a few KiB; anything near this is not one. */
 #define STATE_MAX (1024 * 1024)

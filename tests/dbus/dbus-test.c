@@ -13,10 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/strbuf.h"
+#include "base/util.h"
 #include "dbus-test.h"
 #include "test-helpers.h"
-#include "strbuf.h"
-#include "util.h"
 
 extern char **environ;
 

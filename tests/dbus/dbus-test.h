@@ -12,7 +12,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
-#include "strv.h"
+#include "base/strv.h"
 
 /*
  * Start a dbus-daemon on a socket in dir (its own config, no service

@@ -28,11 +28,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bridge.h"
+#include "base/strv.h"
+#include "base/util.h"
+#include "bridge/bridge.h"
 #include "dbus-test.h"
-#include "strv.h"
 #include "test-helpers.h"
-#include "util.h"
 
 extern char **environ;
 

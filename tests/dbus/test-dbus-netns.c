@@ -29,12 +29,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/strv.h"
+#include "base/util.h"
+#include "container/procid.h"
 #include "dbus-test.h"
-#include "procid.h"
 #include "shielded.h"
-#include "strv.h"
 #include "test-helpers.h"
-#include "util.h"
 
 #define NAME SHIELDED_NAME
 #define PATH "/org/terok/Shield1"

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ts_addr_parse: what it accepts has one canonical text, and that text parses to itself. */
-#include "addr.h"
+#include "base/addr.h"
+#include "base/util.h"
 #include "fuzz.h"
-#include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -6,9 +6,9 @@
  */
 #include <inttypes.h>
 
-#include "bridge_proto.h"
+#include "base/util.h"
+#include "bridge/bridge_proto.h"
 #include "fuzz.h"
-#include "util.h"
 
 static void check_event(const char *text)
 {

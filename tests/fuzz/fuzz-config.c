@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ts_config_parse on arbitrary YAML (config.yml). */
-#include "config.h"
+#include "base/util.h"
+#include "config/config.h"
 #include "fuzz.h"
-#include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -4,9 +4,9 @@
  * after a successful edit the directory is listed, and a second edit
  * changes nothing.
  */
-#include "containers_conf.h"
+#include "base/util.h"
+#include "config/containers_conf.h"
 #include "fuzz.h"
-#include "util.h"
 
 #define DIR "/home/u/.local/share/terok/shield/hooks"
 

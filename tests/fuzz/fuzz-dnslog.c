@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ts_dnslog_parse on each line of arbitrary text (seeds are whole dnsmasq logs). */
-#include "addr.h"
-#include "dnslog.h"
-#include "domain.h"
+#include "base/addr.h"
+#include "base/domain.h"
+#include "dns/dnslog.h"
 #include "fuzz.h"
 
 static void one_line(const char *line)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ts_domain_normalize: idempotent, and a name matches itself. */
-#include "domain.h"
+#include "base/domain.h"
+#include "base/util.h"
 #include "fuzz.h"
-#include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -2,9 +2,9 @@
 /* ts_nflog_parse on arbitrary netlink messages. */
 #include <sys/socket.h>
 
-#include "addr.h"
+#include "base/addr.h"
 #include "fuzz.h"
-#include "nflog.h"
+#include "observe/nflog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

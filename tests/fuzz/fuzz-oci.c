@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ts_oci_state_parse on arbitrary JSON (the hook's stdin). */
+#include "base/util.h"
+#include "container/oci.h"
 #include "fuzz.h"
-#include "oci.h"
-#include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ts_podman_info_parse on arbitrary `podman info -f json` output. */
+#include "base/util.h"
+#include "container/podman.h"
 #include "fuzz.h"
-#include "podman.h"
-#include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ts_proc_identity_parse: what it accepts formats back to an identity that parses the same. */
+#include "base/util.h"
+#include "container/procid.h"
 #include "fuzz.h"
-#include "procid.h"
-#include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ts_profile_parse on arbitrary profile text. */
-#include "addr.h"
-#include "domain.h"
+#include "base/addr.h"
+#include "base/domain.h"
+#include "base/strv.h"
+#include "base/util.h"
+#include "config/profiles.h"
 #include "fuzz.h"
-#include "profiles.h"
-#include "strv.h"
-#include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The interactive session's input: JSON-lines verdicts and human answers (docs/interactive.md). */
+#include "base/util.h"
+#include "control/verdict.h"
 #include "fuzz.h"
-#include "util.h"
-#include "verdict.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The verifier and the state classifier on arbitrary `nft list table` output. */
+#include "base/util.h"
 #include "fuzz.h"
-#include "util.h"
-#include "verify.h"
+#include "nft/verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -18,9 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "harness.h"
-#include "nft.h"
-#include "util.h"
+#include "nft/nft.h"
 #include "test-helpers.h"
 
 extern char **environ;

@@ -16,12 +16,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bundle.h"
-#include "dnsmasq.h"
-#include "procid.h"
+#include "base/util.h"
+#include "bundle/bundle.h"
+#include "container/procid.h"
+#include "dns/dnsmasq.h"
 #include "shielded.h"
 #include "test-helpers.h"
-#include "util.h"
 
 /* ---- the bundle ---- */
 

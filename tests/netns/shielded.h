@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "base/strv.h"
 #include "harness.h"
-#include "strv.h"
 
 #define SHIELDED_NAME "ctest" /* harness_oci_state names every container so */
 #define SHIELDED_MAX_ARGS 16

@@ -16,9 +16,9 @@
 
 #include <terok-shield/terok-shield.h>
 
+#include "base/util.h"
 #include "harness.h"
 #include "shielded.h"
-#include "util.h"
 
 #define NAME SHIELDED_NAME
 

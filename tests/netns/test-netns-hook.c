@@ -22,17 +22,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "dnsmasq.h"
-#include "dnsmasq_conf.h"
-#include "fileio.h"
+#include "base/fileio.h"
+#include "base/process.h"
+#include "base/util.h"
+#include "bundle/dnsmasq_conf.h"
+#include "bundle/state.h"
+#include "container/procid.h"
+#include "dns/dnsmasq.h"
 #include "harness.h"
-#include "process.h"
-#include "procid.h"
-#include "ruleset.h"
-#include "state.h"
+#include "nft/ruleset.h"
+#include "nft/verify.h"
 #include "test-helpers.h"
-#include "util.h"
-#include "verify.h"
 
 struct fixture {
 	struct harness h;

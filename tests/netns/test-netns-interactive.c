@@ -59,14 +59,14 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "dnsmasq.h"
+#include "base/strbuf.h"
+#include "base/strv.h"
+#include "base/util.h"
+#include "container/procid.h"
+#include "dns/dnsmasq.h"
 #include "harness.h"
-#include "procid.h"
 #include "shielded.h"
-#include "strbuf.h"
-#include "strv.h"
 #include "test-helpers.h"
-#include "util.h"
 
 #define NAME SHIELDED_NAME
 #define GONE "gone"       /* a prepared interactive container whose process has exited */

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "harness.h"
 #include "shielded.h"
-#include "util.h"
 
 #define NAME SHIELDED_NAME
 

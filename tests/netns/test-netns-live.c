@@ -30,16 +30,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bundle.h"
-#include "dnsmasq.h"
+#include "base/strbuf.h"
+#include "base/strv.h"
+#include "base/util.h"
+#include "bundle/bundle.h"
+#include "bundle/state.h"
+#include "container/procid.h"
+#include "dns/dnsmasq.h"
 #include "harness.h"
 #include "shielded.h"
-#include "procid.h"
-#include "state.h"
-#include "strbuf.h"
-#include "strv.h"
 #include "test-helpers.h"
-#include "util.h"
 
 extern char **environ;
 

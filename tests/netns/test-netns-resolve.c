@@ -25,10 +25,10 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "process.h"
-#include "resolve.h"
+#include "base/process.h"
+#include "base/util.h"
+#include "dns/resolve.h"
 #include "test-helpers.h"
-#include "util.h"
 
 #define RESOLV_CONF "/etc/resolv.conf"
 

@@ -13,13 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "addr.h"
-#include "nft.h"
-#include "process.h"
-#include "ruleset.h"
+#include "base/addr.h"
+#include "base/process.h"
+#include "base/util.h"
+#include "nft/nft.h"
+#include "nft/ruleset.h"
+#include "nft/verify.h"
 #include "test-helpers.h"
-#include "util.h"
-#include "verify.h"
 
 static char *config_dir;
 

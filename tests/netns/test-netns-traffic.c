@@ -34,11 +34,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bundle.h"
+#include "base/util.h"
+#include "bundle/bundle.h"
 #include "harness.h"
 #include "shielded.h"
 #include "test-helpers.h"
-#include "util.h"
 
 #define NAME SHIELDED_NAME
 #define PROMPT_MS 1000     /* a reject answers at once */

@@ -56,15 +56,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "audit.h"
-#include "bundle.h"
-#include "dnsmasq.h"
+#include "base/strv.h"
+#include "base/util.h"
+#include "bundle/audit.h"
+#include "bundle/bundle.h"
+#include "container/procid.h"
+#include "dns/dnsmasq.h"
 #include "harness.h"
 #include "shielded.h"
-#include "procid.h"
-#include "strv.h"
 #include "test-helpers.h"
-#include "util.h"
 
 extern char **environ;
 

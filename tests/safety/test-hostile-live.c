@@ -18,13 +18,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bundle.h"
+#include "base/strbuf.h"
+#include "base/util.h"
+#include "bundle/bundle.h"
 #include "harness.h"
-#include "shielded.h"
 #include "run-cli.h"
-#include "strbuf.h"
+#include "shielded.h"
 #include "test-helpers.h"
-#include "util.h"
 
 #define NAME SHIELDED_NAME
 

@@ -4,8 +4,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "addr.h"
-#include "util.h"
+#include "base/addr.h"
+#include "base/util.h"
 
 static void assert_canonical(const char *in, const char *want)
 {

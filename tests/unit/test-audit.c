@@ -14,10 +14,10 @@
 
 #include <jansson.h>
 
-#include "audit.h"
-#include "fileio.h"
-#include "strv.h"
-#include "util.h"
+#include "base/fileio.h"
+#include "base/strv.h"
+#include "base/util.h"
+#include "bundle/audit.h"
 
 /* 2026-11-24T10:00:00+00:00 */
 #define T0 ((time_t)1795514400)

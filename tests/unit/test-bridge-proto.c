@@ -6,8 +6,8 @@
 #include <cmocka.h>
 #include <errno.h>
 
-#include "bridge_proto.h"
-#include "util.h"
+#include "base/util.h"
+#include "bridge/bridge_proto.h"
 
 static void test_pending(void **state)
 {

@@ -10,11 +10,11 @@
 #include <cmocka.h>
 #include <sys/stat.h>
 
-#include "bundle.h"
-#include "state.h"
-#include "strv.h"
+#include "base/strv.h"
+#include "base/util.h"
+#include "bundle/bundle.h"
+#include "bundle/state.h"
 #include "test-helpers.h"
-#include "util.h"
 
 #define ELEM "add element inet terok_shield "
 

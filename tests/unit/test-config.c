@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "util.h"
+#include "base/util.h"
+#include "config/config.h"
 
 #define PATH "/home/u/.config/terok/shield/config.yml"
 

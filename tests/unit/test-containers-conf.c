@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "containers_conf.h"
-#include "util.h"
+#include "base/util.h"
+#include "config/containers_conf.h"
 
 #define DIR "/home/u/.local/share/containers/oci/hooks.d"
 

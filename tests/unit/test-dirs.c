@@ -5,8 +5,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "dirs.h"
-#include "util.h"
+#include "base/util.h"
+#include "bundle/location.h"
+#include "config/dirs.h"
 
 #define NAME_RULE "use letters, digits, '_', '.', '-' (not first), at most 255 characters"
 

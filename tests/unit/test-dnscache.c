@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "dnscache.h"
-#include "util.h"
+#include "base/util.h"
+#include "dns/dnscache.h"
 
 static void test_put_get(void **state)
 {

@@ -4,8 +4,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "dnslog.h"
-#include "util.h"
+#include "base/util.h"
+#include "dns/dnslog.h"
 
 /*
  * Lines below are as dnsmasq 2.90 wrote them (log-queries, log-facility

@@ -4,8 +4,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "domain.h"
-#include "util.h"
+#include "base/domain.h"
+#include "base/util.h"
 
 static void assert_normalized(const char *in, const char *want)
 {

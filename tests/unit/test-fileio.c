@@ -6,9 +6,9 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
-#include "fileio.h"
+#include "base/fileio.h"
+#include "base/util.h"
 #include "test-helpers.h"
-#include "util.h"
 
 static int setup(void **state)
 {

@@ -10,10 +10,10 @@
 #include <cmocka.h>
 #include <sys/stat.h>
 
-#include "forget.h"
-#include "procid.h"
+#include "base/util.h"
+#include "container/procid.h"
+#include "control/forget.h"
 #include "test-helpers.h"
-#include "util.h"
 
 static char *root;       /* scratch: state/, outside/, podman/ */
 static char *state_root; /* root/state */

@@ -4,9 +4,9 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "addr.h"
-#include "gateway.h"
-#include "util.h"
+#include "base/addr.h"
+#include "base/util.h"
+#include "container/gateway.h"
 
 /*
  * /proc/net/route prints each address as the network-order u32 read as a

@@ -6,9 +6,9 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "hooks.h"
+#include "base/util.h"
+#include "config/hooks.h"
 #include "test-helpers.h"
-#include "util.h"
 
 static void test_descriptor(void **state)
 {

@@ -10,9 +10,9 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
-#include "nflog.h"
-#include "nft_names.h"
-#include "util.h"
+#include "base/util.h"
+#include "nft/nft_names.h"
+#include "observe/nflog.h"
 
 /* ---- building messages by hand, the way the kernel lays them out ---- */
 

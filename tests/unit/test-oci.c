@@ -5,8 +5,9 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "oci.h"
-#include "util.h"
+#include "base/port.h"
+#include "base/util.h"
+#include "container/oci.h"
 
 #define ID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 

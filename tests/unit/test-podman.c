@@ -15,10 +15,10 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "podman.h"
-#include "strbuf.h"
+#include "base/strbuf.h"
+#include "base/util.h"
+#include "container/podman.h"
 #include "test-helpers.h"
-#include "util.h"
 
 static char *fixture(const char *name)
 {

@@ -25,19 +25,19 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 
-#include "bundle.h"
-#include "config.h"
-#include "dnsmasq.h"
-#include "hooks.h"
-#include "podman.h"
-#include "prepare.h"
-#include "procid.h"
-#include "setup.h"
-#include "state.h"
-#include "strbuf.h"
-#include "strv.h"
+#include "base/strbuf.h"
+#include "base/strv.h"
+#include "base/util.h"
+#include "bundle/bundle.h"
+#include "bundle/state.h"
+#include "config/config.h"
+#include "config/hooks.h"
+#include "config/setup.h"
+#include "container/podman.h"
+#include "container/procid.h"
+#include "control/prepare.h"
+#include "dns/dnsmasq.h"
 #include "test-helpers.h"
-#include "util.h"
 
 static char *root;         /* everything the tests make lives here */
 static char *home;         /* $HOME: holds the global user hook install */

@@ -10,8 +10,8 @@
 #include <signal.h>
 #include <time.h>
 
-#include "process.h"
-#include "util.h"
+#include "base/process.h"
+#include "base/util.h"
 
 static double now(void)
 {

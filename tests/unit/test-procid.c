@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "procid.h"
-#include "util.h"
+#include "base/util.h"
+#include "container/procid.h"
 
 /* The whole of /proc/PID/stat, or NULL when it cannot be read. */
 static char *read_stat(pid_t pid)

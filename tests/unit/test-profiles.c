@@ -16,10 +16,10 @@
 
 #include <cmocka.h>
 
-#include "fileio.h"
-#include "profiles.h"
-#include "strbuf.h"
-#include "util.h"
+#include "base/fileio.h"
+#include "base/strbuf.h"
+#include "base/util.h"
+#include "config/profiles.h"
 
 static const char *bundled_dir;
 

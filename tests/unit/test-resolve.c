@@ -22,8 +22,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "resolve.h"
-#include "util.h"
+#include "base/util.h"
+#include "dns/resolve.h"
 
 #define SLOW_DELAY_MS 200
 #define QUEUE_MAX 1024

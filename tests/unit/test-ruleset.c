@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "ruleset.h"
-#include "util.h"
+#include "base/util.h"
+#include "nft/ruleset.h"
 
 static const uint16_t ports[] = { 8080, 9418 };
 

@@ -15,11 +15,11 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "containers_conf.h"
-#include "hooks.h"
-#include "setup.h"
+#include "base/util.h"
+#include "config/containers_conf.h"
+#include "config/hooks.h"
+#include "config/setup.h"
 #include "test-helpers.h"
-#include "util.h"
 
 struct fixture {
 	char *root;

@@ -8,10 +8,10 @@
 #include <sys/file.h>
 #include <sys/wait.h>
 
-#include "fileio.h"
-#include "state.h"
+#include "base/fileio.h"
+#include "base/util.h"
+#include "bundle/state.h"
 #include "test-helpers.h"
-#include "util.h"
 
 static int setup(void **state)
 {

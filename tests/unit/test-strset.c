@@ -4,9 +4,9 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "strset.h"
-#include "strv.h"
-#include "util.h"
+#include "base/strset.h"
+#include "base/strv.h"
+#include "base/util.h"
 
 static void test_add_contains(void **state)
 {

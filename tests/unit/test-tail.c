@@ -6,10 +6,10 @@
 #include <cmocka.h>
 #include <unistd.h>
 
-#include "strv.h"
-#include "tail.h"
+#include "base/strv.h"
+#include "base/tail.h"
+#include "base/util.h"
 #include "test-helpers.h"
-#include "util.h"
 
 static void collect(const char *line, void *arg)
 {

@@ -5,8 +5,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "util.h"
-#include "verdict.h"
+#include "base/util.h"
+#include "control/verdict.h"
 
 static void expect_verdict(const char *line, uint64_t id, enum ts_verdict_action action)
 {

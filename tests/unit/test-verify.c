@@ -8,10 +8,10 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "strbuf.h"
+#include "base/strbuf.h"
+#include "base/util.h"
+#include "nft/verify.h"
 #include "test-helpers.h"
-#include "util.h"
-#include "verify.h"
 
 static char *fixture(const char *name)
 {

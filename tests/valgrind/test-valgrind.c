@@ -27,13 +27,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bundle.h"
-#include "dnsmasq.h"
+#include "base/process.h"
+#include "base/util.h"
+#include "bundle/bundle.h"
+#include "dns/dnsmasq.h"
 #include "harness.h"
-#include "process.h"
 #include "run-cli.h"
 #include "test-helpers.h"
-#include "util.h"
 
 #define NAME "ctest" /* the name harness_oci_state gives every container */
 

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The per-container state bundle (docs/bundle.md, layout version 4). This is
+ * the only place that knows where files live inside a state_dir: one path
+ * function per file. Returned paths are newly allocated.
+ */
+#ifndef TS_STATE_H
+#define TS_STATE_H
+
+#include "base/strv.h"
+
+struct ts_error;
+
+char *ts_path_hooks_dir(const char *state_dir);
+char *ts_path_hook_json(const char *state_dir, const char *stage);
+char *ts_path_hook_entrypoint(const char *state_dir);
+char *ts_path_ruleset(const char *state_dir);
+char *ts_path_gateway(const char *state_dir);
+char *ts_path_gateway_v6(const char *state_dir);
+char *ts_path_upstream_dns(const char *state_dir);
+char *ts_path_dns_tier(const char *state_dir);
+char *ts_path_profile_allowed(const char *state_dir);
+char *ts_path_profile_domains(const char *state_dir);
+char *ts_path_live_allowed(const char *state_dir);
+char *ts_path_live_domains(const char *state_dir);
+char *ts_path_deny_list(const char *state_dir);
+char *ts_path_denied_domains(const char *state_dir);
+char *ts_path_dnsmasq_conf(const char *state_dir);
+char *ts_path_dnsmasq_pid(const char *state_dir);
+char *ts_path_dnsmasq_log(const char *state_dir);
+char *ts_path_resolv_conf(const char *state_dir);
+char *ts_path_interactive(const char *state_dir);
+char *ts_path_container_id(const char *state_dir);
+char *ts_path_container_pid(const char *state_dir);
+char *ts_path_audit(const char *state_dir);
+char *ts_path_hook_error_log(const char *state_dir);
+/* Added to the layout: serialises read-modify-write sequences. */
+char *ts_path_lock(const char *state_dir);
+/* Added: the profile names prepare composed, one per line (resolve reuses them). */
+char *ts_path_profiles(const char *state_dir);
+/*
+ * Added: denies of this run that deny.list does not keep (docs/cli.md), so
+ * the live deny sets always equal what the files say; the hook empties it
+ * at every start.
+ */
+char *ts_path_live_denied(const char *state_dir);
+/* Added: the loopback ports prepare allowed, one per line (regenerating the ruleset needs them). */
+char *ts_path_loopback_ports(const char *state_dir);
+/*
+ * Added: "slirp4netns" or "pasta", how the container reaches the host's
+ * loopback (docs/bundle.md); older bundles lack it (inferred from upstream.dns).
+ */
+char *ts_path_network_mode(const char *state_dir);
+
+/*
+ * An existing state_dir the hook may use: a real directory (not a
+ * symlink) owned by us and closed to everyone else (mode 0700 or tighter).
+ */
+int ts_state_dir_check(const char *state_dir, struct ts_error *err);
+
+/* Create state_dir and hooks/ with mode 0700 (tightening a wider state_dir). */
+int ts_ensure_state_dirs(const char *state_dir, struct ts_error *err);
+
+/*
+ * The readers below append to out (normally empty) and follow docs/bundle.md
+ * exactly: lines stripped, blank lines skipped, missing files empty.
+ */
+/* profile.allowed then live.allowed, duplicates removed, first wins. */
+int ts_read_allowed_ips(const char *state_dir, struct ts_strv *out, struct ts_error *err);
+/* deny.list (a set; returned in file order without duplicates). */
+int ts_read_denied_ips(const char *state_dir, struct ts_strv *out, struct ts_error *err);
+/* (profile then live, duplicates dropped) minus denied, order kept: pure. */
+void ts_effective_ips(const struct ts_strv *profile, const struct ts_strv *live,
+		      const struct ts_strv *denied, struct ts_strv *out);
+/* allowed minus denied, order kept. */
+int ts_read_effective_ips(const char *state_dir, struct ts_strv *out, struct ts_error *err);
+/* Trimmed content of `interactive`; *out NULL when missing or empty. */
+int ts_read_interactive_tier(const char *state_dir, char **out, struct ts_error *err);
+
+/*
+ * Take the bundle lock (blocking flock on the lock file). Returns the fd
+ * to pass to ts_bundle_unlock (or just close) when done.
+ */
+int ts_bundle_lock(const char *state_dir, struct ts_error *err);
+void ts_bundle_unlock(int fd);
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Lines of the per-container dnsmasq log (log-queries, log-facility=FILE;
+ * docs/cli.md, watch): queries for watch's blocked_query events, answers
+ * for the IP -> name cache that names NFLOG destinations. Pure, libc only.
+ *
+ * The names in the log come from the container's own queries, so a line
+ * is recognised only when every part of it is what dnsmasq writes
+ * (checked against dnsmasq 2.90): a name that is not a valid domain, an
+ * answer that is not a bare address, or trailing text makes it OTHER.
+ */
+#ifndef TS_DNSLOG_H
+#define TS_DNSLOG_H
+
+#include "base/addr.h"
+#include "base/domain.h"
+
+enum ts_dnslog_kind { TS_DNSLOG_OTHER, TS_DNSLOG_QUERY, TS_DNSLOG_ANSWER };
+
+struct ts_dnslog_line {
+	enum ts_dnslog_kind kind;
+	char name[TS_DOMAIN_BUFLEN]; /* normalised domain */
+	char qtype[8];               /* QUERY: "A" or "AAAA" */
+	char addr[TS_ADDR_STRLEN];   /* ANSWER: canonical address */
+};
+
+/*
+ * Parse one line (without its newline). Returns 1 when recognised, else 0
+ * (out then holds kind TS_DNSLOG_OTHER and empty strings).
+ *
+ * Recognised, after "[<pri>]" and any timestamp, "dnsmasq[PID]: " and the
+ * optional log-queries=extra/proto serial ("[TCP |UDP ]N [ADDR/PORT ]"):
+ *   query[A] NAME from ADDR           QUERY  (A and AAAA only)
+ *   query[AAAA] NAME from ADDR        QUERY
+ *   reply NAME is ADDR                ANSWER (also cached, cached-stale;
+ *                                             " (DNSSEC signed)" allowed)
+ * Everything else (forwarded, config, /etc/hosts, NXDOMAIN, NODATA,
+ * <CNAME>, other query types, wildcard or invalid names) is OTHER.
+ */
+int ts_dnslog_parse(const char *line, struct ts_dnslog_line *out);
+
+#endif

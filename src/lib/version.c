@@ -1,8 +1,0 @@
-/* SPDX-License-Identifier: Apache-2.0 */
-#include "build-config.h"
-#include "util.h"
-
-const char *ts_version(void)
-{
-	return TS_VERSION;
-}
