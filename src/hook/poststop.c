@@ -15,6 +15,6 @@ int hook_poststop(const struct ts_oci_state *st, struct ts_error *err)
 		return lock;
 	int r = ts_dnsmasq_stop(st->state_dir, false, err);
 	ts_audit_log(st->audit_enabled, st->state_dir, st->name ? st->name : st->id, "teardown",
-		     NULL, r == 1 ? "container stopped; dnsmasq stopped" : "container stopped");
+		     NULL, r == 1 ? "container stopped; dnsmasq stopped" : "container stopped", NULL);
 	return r < 0 ? r : 0;
 }

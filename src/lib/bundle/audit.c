@@ -129,18 +129,23 @@ char *ts_audit_format(time_t when, const char *container, const char *action, co
 }
 
 int ts_audit_log(bool enabled, const char *state_dir, const char *container, const char *action,
-		 const char *dest, const char *detail)
+		 const char *dest, const char *detail, struct ts_strv *warnings)
 {
 	if (!enabled)
 		return 0;
-	if (!state_dir)
+	if (!state_dir) {
+		if (warnings)
+			ts_strv_push(warnings, "audit log not written: no state directory");
 		return -EINVAL;
+	}
 
-	_cleanup_free_ char *line = ts_audit_format(time(NULL), container, action, dest, detail);
-	if (!line)
-		return -EOVERFLOW;
 	_cleanup_free_ char *path = ts_path_audit(state_dir);
-	return ts_file_append(path, line, strlen(line), AUDIT_MODE, NULL);
+	_cleanup_free_ char *line = ts_audit_format(time(NULL), container, action, dest, detail);
+	int r = line ? ts_file_append(path, line, strlen(line), AUDIT_MODE, NULL) : -EOVERFLOW;
+	if (r < 0 && warnings)
+		ts_strv_push_take(warnings, ts_xasprintf("audit log %s not written: %s", path,
+							 strerror(-r)));
+	return r;
 }
 
 /* One log line with a copy of its "ts" and its position for a stable sort. */
