@@ -10,6 +10,7 @@
 #include "base/strbuf.h"
 #include "base/util.h"
 #include "bundle/audit.h"
+#include "bundle/lock.h"
 #include "bundle/state.h"
 #include "container/gateway.h"
 #include "container/netns.h"

@@ -2,6 +2,7 @@
 /* poststop (docs/cli.md, the OCI hook): stop our dnsmasq; never fails the stop. */
 #include "base/util.h"
 #include "bundle/audit.h"
+#include "bundle/lock.h"
 #include "bundle/state.h"
 #include "container/oci.h"
 #include "dns/dnsmasq.h"

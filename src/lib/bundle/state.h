@@ -77,11 +77,4 @@ int ts_read_effective_ips(const char *state_dir, struct ts_strv *out, struct ts_
 /* Trimmed content of `interactive`; *out NULL when missing or empty. */
 int ts_read_interactive_tier(const char *state_dir, char **out, struct ts_error *err);
 
-/*
- * Take the bundle lock (blocking flock on the lock file). Returns the fd
- * to pass to ts_bundle_unlock (or just close) when done.
- */
-int ts_bundle_lock(const char *state_dir, struct ts_error *err);
-void ts_bundle_unlock(int fd);
-
 #endif

@@ -6,6 +6,7 @@
 
 #include "base/util.h"
 #include "bundle/location.h"
+#include "bundle/lock.h"
 #include "bundle/state.h"
 #include "container/locate.h"
 #include "control/forget.h"

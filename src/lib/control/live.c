@@ -10,6 +10,7 @@
 #include "bundle/audit.h"
 #include "bundle/bundle.h"
 #include "bundle/location.h"
+#include "bundle/lock.h"
 #include "bundle/state.h"
 #include "container/locate.h"
 #include "container/nsexec.h"

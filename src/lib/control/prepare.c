@@ -9,6 +9,7 @@
 #include "base/util.h"
 #include "bundle/bundle.h"
 #include "bundle/location.h"
+#include "bundle/lock.h"
 #include "bundle/state.h"
 #include "config/containers_conf.h"
 #include "config/hooks.h"
