@@ -105,7 +105,7 @@ int main(int argc, char **argv)
 	const char *cli_path = argv[1], *state_root = argv[2];
 	struct ts_error err = { 0 };
 	struct ts_shield s;
-	if (ts_shield_open(state_root, argv[3], false, &s, &err) < 0)
+	if (ts_bundle_open(state_root, argv[3], false, &s, &err) < 0)
 		return cli_fail(&err);
 
 	/* sd-event takes SIGINT and SIGTERM through a signalfd: they must be blocked. */
@@ -125,6 +125,6 @@ int main(int argc, char **argv)
 	int code = r < 0 ? cli_error("event loop: %s", strerror(-r))
 			 : serve(cli_path, state_root, s.state_dir, &run);
 	sd_event_unref(run.event);
-	ts_shield_close(&s);
+	ts_bundle_close(&s);
 	return code;
 }

@@ -35,11 +35,11 @@ static int change_main(int argc, char **argv, struct cli *cli, bool allow)
 	struct ts_error err = { 0 };
 	struct ts_shield s;
 	struct ts_change c;
-	if (ts_shield_open(cli->state_root, argv[1], cli->config.audit_enabled, &s, &err) < 0)
+	if (ts_bundle_open(cli->state_root, argv[1], cli->config.audit_enabled, &s, &err) < 0)
 		return cli_fail(&err);
 	int r = allow ? ts_shield_allow(&s, argv[2], &c, &err) : ts_shield_deny(&s, argv[2], &c, &err);
 	if (r < 0) {
-		ts_shield_close(&s);
+		ts_bundle_close(&s);
 		return cli_fail(&err);
 	}
 	_cleanup_free_ char *ips = ts_strv_join(&c.ips, ", ");
@@ -51,7 +51,7 @@ static int change_main(int argc, char **argv, struct cli *cli, bool allow)
 		fprintf(stderr, "terok-shield: %s is not running; the change applies when it starts\n",
 			s.name);
 	ts_change_clear(&c);
-	ts_shield_close(&s);
+	ts_bundle_close(&s);
 	return 0;
 }
 

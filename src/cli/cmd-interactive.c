@@ -178,7 +178,7 @@ int interactive_main(int argc, char **argv, struct cli *cli)
 		return cli_error("pipe: %s", strerror(errno));
 	struct ts_error err = { 0 };
 	struct ts_shield s;
-	if (ts_shield_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
+	if (ts_bundle_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
 		return cli_fail(&err);
 	struct session se = { 0 };
 	int r = ts_interactive_open(&s, &se.it, &err);
@@ -196,6 +196,6 @@ int interactive_main(int argc, char **argv, struct cli *cli)
 		out("\n");
 	ts_interactive_free(se.it);
 	code = r < 0 && !cli_stop_requested() ? cli_fail(&err) : 0;
-	ts_shield_close(&s);
+	ts_bundle_close(&s);
 	return code;
 }

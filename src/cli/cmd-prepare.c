@@ -2,11 +2,9 @@
 /* prepare and run: build the bundle, then print the podman arguments or exec podman. */
 #include <jansson.h>
 #include <stdio.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/util.h"
-#include "bundle/location.h"
 #include "cli.h"
 #include "control/prepare.h"
 
@@ -202,17 +200,6 @@ static int print_args(const struct ts_strv *args, bool json)
 	return 0;
 }
 
-/* The mode of an existing state directory others can enter (prepare restricts it to 0700), else 0. */
-static mode_t open_state_dir_mode(const char *state_root, const char *name)
-{
-	_cleanup_free_ char *dir = NULL;
-	struct stat st;
-	if (ts_container_state_dir(state_root, name, &dir, NULL) == 0 && lstat(dir, &st) == 0 &&
-	    S_ISDIR(st.st_mode) && (st.st_mode & 077))
-		return st.st_mode & 07777;
-	return 0;
-}
-
 /* Tell what the bundle carries over from an earlier container of the name, and how to drop it. */
 static void note_kept(const char *name, const struct ts_kept *k)
 {
@@ -229,15 +216,6 @@ static void note_kept(const char *name, const struct ts_kept *k)
 static int do_prepare(struct cli *cli, const struct prepare_opts *o, struct ts_prepared *out)
 {
 	struct ts_error err = { 0 };
-	struct ts_podman_info info;
-	if (ts_podman_info_read(&info, &err) < 0)
-		return cli_fail(&err);
-	/* Rootful podman networks use other DNS and gateway addresses than the rootless modes. */
-	if (!info.rootless) {
-		ts_podman_info_clear(&info);
-		return cli_error("podman runs rootful here; terok-shield shields rootless containers "
-				 "(run it as the user who runs them)");
-	}
 	struct ts_prepare_request req = {
 		.name = o->name,
 		.state_root = cli->state_root,
@@ -245,18 +223,11 @@ static int do_prepare(struct cli *cli, const struct prepare_opts *o, struct ts_p
 		.config = &cli->config,
 		.profiles = &o->profiles,
 		.interactive = o->interactive,
-		.podman = &info,
-		.privileged = geteuid() == 0,
 	};
-	mode_t was_open = open_state_dir_mode(cli->state_root, o->name);
-	int r = ts_prepare(&req, out, &err);
-	ts_podman_info_clear(&info);
-	if (r < 0)
+	if (ts_prepare_with_podman(&req, out, &err) < 0)
 		return cli_fail(&err);
-	if (was_open)
-		fprintf(stderr, "terok-shield: warning: %s had mode %04o; restricted it to 0700\n",
-			out->state_dir, (unsigned)was_open);
-	cli_warn_unresolved(&out->warnings);
+	cli_print_warnings(&out->warnings);
+	cli_warn_unresolved(&out->unresolved);
 	note_kept(o->name, &out->kept);
 	return 0;
 }

@@ -41,7 +41,7 @@ int rules_main(int argc, char **argv, struct cli *cli)
 
 	struct ts_error err = { 0 };
 	struct ts_shield s;
-	if (ts_shield_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
+	if (ts_bundle_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
 		return cli_fail(&err);
 	enum ts_shield_state state;
 	_cleanup_free_ char *listing = NULL;
@@ -50,6 +50,6 @@ int rules_main(int argc, char **argv, struct cli *cli)
 		r = print_rules(s.name, state, listing, json);
 	else
 		r = cli_fail(&err);
-	ts_shield_close(&s);
+	ts_bundle_close(&s);
 	return r;
 }

@@ -28,10 +28,10 @@ static int container_status(struct cli *cli, const char *name, bool json)
 	struct ts_error err = { 0 };
 	struct ts_shield s;
 	enum ts_shield_state state;
-	if (ts_shield_open(cli->state_root, name, cli->config.audit_enabled, &s, &err) < 0)
+	if (ts_bundle_open(cli->state_root, name, cli->config.audit_enabled, &s, &err) < 0)
 		return cli_fail(&err);
 	int r = ts_shield_state(&s, &state, NULL, &err);
-	ts_shield_close(&s);
+	ts_bundle_close(&s);
 	if (r < 0)
 		return cli_fail(&err);
 	if (json)

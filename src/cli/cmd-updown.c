@@ -47,12 +47,12 @@ static int updown_main(int argc, char **argv, struct cli *cli, bool up)
 
 	struct ts_error err = { 0 };
 	struct ts_shield s;
-	if (ts_shield_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
+	if (ts_bundle_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
 		return cli_fail(&err);
 	int r = up ? ts_shield_up(&s, &err) : ts_shield_down(&s, all, &err);
 	if (r == 0)
 		printf("Shield %s for %s%s\n", cmd, s.name, all ? " (all traffic)" : "");
-	ts_shield_close(&s);
+	ts_bundle_close(&s);
 	return r < 0 ? cli_fail(&err) : 0;
 }
 

@@ -38,10 +38,10 @@ int watch_main(int argc, char **argv, struct cli *cli)
 	struct ts_error err = { 0 };
 	struct ts_shield s;
 	unsigned lost = 0;
-	if (ts_shield_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
+	if (ts_bundle_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
 		return cli_fail(&err);
 	int r = ts_watch_run(&s, stop_fd, print_line, NULL, &lost, &err);
-	ts_shield_close(&s);
+	ts_bundle_close(&s);
 	if (lost)
 		fprintf(stderr, "terok-shield: the kernel log overflowed %u times; some events were "
 			"not shown\n", lost);

@@ -160,7 +160,9 @@ static void test_ensure_dirs(void **state)
 	char bundle[4096], hooks[4200];
 	struct stat st;
 	snprintf(bundle, sizeof(bundle), "%s/a/b/containers/c1", dir);
-	assert_int_equal(ts_ensure_state_dirs(bundle, NULL), 0);
+	_cleanup_strv_ struct ts_strv warnings = TS_STRV_INIT;
+	assert_int_equal(ts_ensure_state_dirs(bundle, &warnings, NULL), 0);
+	assert_int_equal(warnings.n, 0);
 	assert_int_equal(stat(bundle, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0700);
 	snprintf(hooks, sizeof(hooks), "%s/hooks", bundle);
@@ -168,11 +170,19 @@ static void test_ensure_dirs(void **state)
 	assert_int_equal(st.st_mode & 07777, 0700);
 	/* Idempotent, and a widened directory is tightened again. */
 	chmod(bundle, 0755);
-	assert_int_equal(ts_ensure_state_dirs(bundle, NULL), 0);
+	assert_int_equal(ts_ensure_state_dirs(bundle, &warnings, NULL), 0);
 	assert_int_equal(stat(bundle, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0700);
+	/* ... and the caller hears of it. */
+	assert_int_equal(warnings.n, 1);
+	_cleanup_free_ char *expected = ts_xasprintf("%s had mode 0755; restricted it to 0700", bundle);
+	assert_string_equal(warnings.items[0], expected);
+	/* A mode without others' bits is no news. */
+	chmod(bundle, 0500);
+	assert_int_equal(ts_ensure_state_dirs(bundle, &warnings, NULL), 0);
+	assert_int_equal(warnings.n, 1);
 	struct ts_error err = { 0 };
-	assert_int_equal(ts_ensure_state_dirs("relative/dir", &err), -EINVAL);
+	assert_int_equal(ts_ensure_state_dirs("relative/dir", NULL, &err), -EINVAL);
 	assert_non_null(strstr(err.message, "absolute"));
 }
 
@@ -185,7 +195,7 @@ static void test_ensure_dirs_refuses_symlink(void **state)
 	mkdir(target, 0755);
 	assert_int_equal(symlink(target, link), 0);
 	struct ts_error err = { 0 };
-	assert_true(ts_ensure_state_dirs(link, &err) < 0);
+	assert_true(ts_ensure_state_dirs(link, NULL, &err) < 0);
 	struct stat st;
 	assert_int_equal(stat(target, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0755); /* untouched */

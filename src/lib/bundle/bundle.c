@@ -141,7 +141,7 @@ int ts_bundle_rules(const struct ts_bundle_settings *s, enum ts_ruleset_mode mod
 		.dnsmasq_tier = s->dnsmasq_tier,
 		.network = s->network,
 	};
-	return ts_ruleset_generate(&p, rules, err);
+	return ts_ruleset_script(&p, rules, err);
 }
 
 void ts_bundle_gateways(const struct ts_bundle_settings *s, struct ts_strv *out)

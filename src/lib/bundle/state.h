@@ -58,8 +58,12 @@ char *ts_path_network_mode(const char *state_dir);
  */
 int ts_state_dir_check(const char *state_dir, struct ts_error *err);
 
-/* Create state_dir and hooks/ with mode 0700 (tightening a wider state_dir). */
-int ts_ensure_state_dirs(const char *state_dir, struct ts_error *err);
+/*
+ * Create state_dir and hooks/ with mode 0700. A wider state_dir is
+ * tightened, with a warning (bundle/audit.h) "STATE_DIR had mode 0755;
+ * restricted it to 0700" added to warnings (when not NULL).
+ */
+int ts_ensure_state_dirs(const char *state_dir, struct ts_strv *warnings, struct ts_error *err);
 
 /*
  * The readers below append to out (normally empty) and follow docs/bundle.md

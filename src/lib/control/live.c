@@ -599,7 +599,7 @@ int ts_shield_state(const struct ts_shield *s, enum ts_shield_state *state, char
 	if (r < 0)
 		return r;
 	if (text && *text) {
-		*state = ts_shield_state_classify(text);
+		*state = ts_verify_classify(text);
 		if (listing)
 			*listing = TAKE_PTR(text);
 	}
