@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The handle of a prepared container (struct ts_shielded) and what it changes live. */
+/*
+ * The public API of include/terok-shield/terok-shield.h: the handle of a
+ * prepared container (struct ts_shielded) and what it changes, here; the
+ * string lists and roots in boundary.c, prepare and forget in container.c,
+ * the ruleset and shield states in ruleset.c, the version in version.c.
+ */
 #include "api/boundary.h"
 #include "base/util.h"
 #include "bundle/shield.h"
