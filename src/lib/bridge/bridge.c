@@ -26,7 +26,6 @@ extern char **environ;
 
 struct ts_bridge {
 	char *container;
-	char *short_id;
 	char *bus_name;
 	struct ts_strv argv;
 	struct ts_bridge_options opts;
@@ -95,7 +94,7 @@ int ts_bridge_new(const char *state_dir, const char *container, sd_bus *bus,
 {
 	if (!bus || !opts || !opts->child_argv || !opts->child_argv[0])
 		return ts_error_set(err, EINVAL, "bridge: a bus and the session's command are required");
-	char *short_id = NULL;
+	_cleanup_free_ char *short_id = NULL;
 	int r = read_short_id(state_dir, &short_id, err);
 	if (r < 0)
 		return r;
@@ -103,7 +102,6 @@ int ts_bridge_new(const char *state_dir, const char *container, sd_bus *bus,
 	if (!b)
 		abort();
 	b->container = ts_xstrdup(container);
-	b->short_id = short_id;
 	b->bus_name = ts_bridge_bus_name_for(short_id);
 	for (const char *const *a = opts->child_argv; *a; a++)
 		ts_strv_push(&b->argv, *a);
@@ -115,7 +113,6 @@ int ts_bridge_new(const char *state_dir, const char *container, sd_bus *bus,
 	return 0;
 }
 
-const char *ts_bridge_short_id(const struct ts_bridge *b) { return b->short_id; }
 const char *ts_bridge_get_bus_name(const struct ts_bridge *b) { return b->bus_name; }
 pid_t ts_bridge_child_pid(const struct ts_bridge *b) { return b->pid; }
 
@@ -534,7 +531,6 @@ void ts_bridge_free(struct ts_bridge *b)
 	ts_strv_clear(&b->argv);
 	free(b->pending);
 	free(b->container);
-	free(b->short_id);
 	free(b->bus_name);
 	free(b);
 }
