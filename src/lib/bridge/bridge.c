@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <systemd/sd-event.h>
 
@@ -18,8 +15,6 @@
 #include "bridge/bridge.h"
 #include "bridge/bridge_proto.h"
 #include "bundle/state.h"
-
-extern char **environ;
 
 /* Pending ids remembered at most; the oldest is forgotten first. */
 #define PENDING_MAX 4096
@@ -406,23 +401,15 @@ static int spawn_session(struct ts_bridge *b, struct ts_error *err)
 		close(sv[1]);
 		return ts_error_set(err, e, "pipe: %s", strerror(e));
 	}
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, sv[1], 0);
-	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	posix_spawnattr_t attr;
-	ts_spawn_attr_init(&attr);
 	pid_t pid;
-	int r = posix_spawnp(&pid, b->argv.items[0], &fa, &attr, b->argv.items, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	int r = ts_spawn((const char *const *)b->argv.items,
+			 (const int[3]){ sv[1], out[1], TS_SPAWN_INHERIT }, &pid, err);
 	close(sv[1]);
 	close(out[1]);
-	if (r != 0) {
+	if (r < 0) {
 		close(sv[0]);
 		close(out[0]);
-		return ts_error_set(err, r, "%s: cannot run: %s", b->argv.items[0], strerror(r));
+		return r;
 	}
 	b->pid = pid;
 	b->in_fd = sv[0];
@@ -457,13 +444,9 @@ static void end_session(struct ts_bridge *b)
 	if (!b->pid)
 		return;
 	/* The pidfd becomes readable when the session has exited (it fails only if it already has). */
-	syscall(SYS_pidfd_send_signal, b->pidfd, SIGTERM, NULL, 0);
-	struct pollfd p = { .fd = b->pidfd, .events = POLLIN };
-	int n;
-	while ((n = poll(&p, 1, TS_BRIDGE_KILL_TIMEOUT_MS)) < 0 && errno == EINTR)
-		;
-	if (n == 0)
-		syscall(SYS_pidfd_send_signal, b->pidfd, SIGKILL, NULL, 0);
+	ts_pidfd_signal(b->pidfd, SIGTERM);
+	if (!ts_pidfd_wait(b->pidfd, TS_BRIDGE_KILL_TIMEOUT_MS))
+		ts_pidfd_signal(b->pidfd, SIGKILL);
 	reap(b);
 }
 

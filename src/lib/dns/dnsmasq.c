@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 
 #include "base/fileio.h"
@@ -90,16 +89,6 @@ int ts_dnsmasq_pid(const char *state_dir, pid_t *pid, struct ts_error *err)
 	return 0;
 }
 
-/* Wait until fd (a pidfd) becomes readable: the process has exited. */
-static bool wait_exit(int pidfd, int timeout_ms)
-{
-	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-	int r;
-	while ((r = poll(&pfd, 1, timeout_ms)) < 0 && errno == EINTR)
-		;
-	return r > 0;
-}
-
 int ts_dnsmasq_stop(const char *state_dir, bool wait, struct ts_error *err)
 {
 	_cleanup_free_ char *pid_path = ts_path_dnsmasq_pid(state_dir);
@@ -118,11 +107,11 @@ int ts_dnsmasq_stop(const char *state_dir, bool wait, struct ts_error *err)
 			return ts_error_set(err, errno, "cannot stop dnsmasq (PID %d): %s", (int)pid,
 					    strerror(errno));
 		if (pidfd >= 0 && ts_dnsmasq_is_ours(pid, conf)) {
-			if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) < 0 && errno != ESRCH)
+			if (ts_pidfd_signal(pidfd, SIGTERM) < 0 && errno != ESRCH)
 				return ts_error_set(err, errno, "cannot stop dnsmasq (PID %d): %s",
 						    (int)pid, strerror(errno));
 			signalled = true;
-			if (wait && !wait_exit(pidfd, TS_DNSMASQ_WAIT_MS))
+			if (wait && !ts_pidfd_wait(pidfd, TS_DNSMASQ_WAIT_MS))
 				return ts_error_set(err, ETIMEDOUT,
 						    "dnsmasq (PID %d) did not exit after SIGTERM", (int)pid);
 		}
@@ -156,7 +145,7 @@ static void stop_strays(const char *conf)
 			continue;
 		_cleanup_close_ int pidfd = ts_pidfd_open(pid);
 		if (pidfd >= 0 && ts_dnsmasq_is_ours(pid, conf))
-			syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
+			ts_pidfd_signal(pidfd, SIGTERM);
 	}
 	if (proc)
 		closedir(proc);
@@ -178,7 +167,7 @@ static void watch(int container_fd, int dnsmasq_fd)
 	while (poll(pfd, 2, -1) < 0 && errno == EINTR)
 		;
 	if (pfd[0].revents)
-		syscall(SYS_pidfd_send_signal, dnsmasq_fd, SIGTERM, NULL, 0);
+		ts_pidfd_signal(dnsmasq_fd, SIGTERM);
 	_exit(0);
 }
 
