@@ -153,17 +153,27 @@ static bool control(char c)
 	return ((unsigned char)c < 0x20 && c != '\t') || c == 0x7f;
 }
 
+/* Take the next character of the one-line string that began at start. */
+static int string_char(struct scanner *sc, size_t start, char *c)
+{
+	*c = peek(sc);
+	if (sc->pos >= sc->len || *c == '\n' || *c == '\r')
+		return fail_at(sc, start, "unterminated string");
+	if (control(*c))
+		return fail_at(sc, start, "control character in a string");
+	sc->pos++;
+	return 0;
+}
+
 /* "basic string", decoded into out (when not NULL). */
 static int scan_basic(struct scanner *sc, struct ts_strbuf *out)
 {
 	size_t start = sc->pos++;
 	for (;;) {
-		char c = peek(sc);
-		if (sc->pos >= sc->len || c == '\n' || c == '\r')
-			return fail_at(sc, start, "unterminated string");
-		if (control(c))
-			return fail_at(sc, start, "control character in a string");
-		sc->pos++;
+		char c;
+		int r = string_char(sc, start, &c);
+		if (r < 0)
+			return r;
 		if (c == '"')
 			return 0;
 		if (c != '\\') {
@@ -174,7 +184,6 @@ static int scan_basic(struct scanner *sc, struct ts_strbuf *out)
 		char e = peek(sc);
 		sc->pos++;
 		const char *plain = NULL;
-		int r = 0;
 		switch (e) {
 		case 'b': plain = "\b"; break;
 		case 't': plain = "\t"; break;
@@ -201,12 +210,10 @@ static int scan_literal(struct scanner *sc, struct ts_strbuf *out)
 {
 	size_t start = sc->pos++;
 	for (;;) {
-		char c = peek(sc);
-		if (sc->pos >= sc->len || c == '\n' || c == '\r')
-			return fail_at(sc, start, "unterminated string");
-		if (control(c))
-			return fail_at(sc, start, "control character in a string");
-		sc->pos++;
+		char c;
+		int r = string_char(sc, start, &c);
+		if (r < 0)
+			return r;
 		if (c == '\'')
 			return 0;
 		if (out)
