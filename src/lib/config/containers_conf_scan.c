@@ -165,59 +165,50 @@ static int string_char(struct scanner *sc, size_t start, char *c)
 	return 0;
 }
 
-/* "basic string", decoded into out (when not NULL). */
-static int scan_basic(struct scanner *sc, struct ts_strbuf *out)
+/* The escape after a backslash in a basic string, decoded into out (when not NULL). */
+static int scan_escape(struct scanner *sc, size_t start, struct ts_strbuf *out)
 {
-	size_t start = sc->pos++;
-	for (;;) {
-		char c;
-		int r = string_char(sc, start, &c);
-		if (r < 0)
-			return r;
-		if (c == '"')
-			return 0;
-		if (c != '\\') {
-			if (out)
-				ts_strbuf_append(out, &c, 1);
-			continue;
-		}
-		char e = peek(sc);
-		sc->pos++;
-		const char *plain = NULL;
-		switch (e) {
-		case 'b': plain = "\b"; break;
-		case 't': plain = "\t"; break;
-		case 'n': plain = "\n"; break;
-		case 'f': plain = "\f"; break;
-		case 'r': plain = "\r"; break;
-		case 'e': plain = "\033"; break;
-		case '"': plain = "\""; break;
-		case '\\': plain = "\\"; break;
-		case 'x': r = hex_escape(sc, 2, out); break;
-		case 'u': r = hex_escape(sc, 4, out); break;
-		case 'U': r = hex_escape(sc, 8, out); break;
-		default: return fail_at(sc, start, "invalid escape in a string");
-		}
-		if (r < 0)
-			return r;
-		if (plain && out)
-			ts_strbuf_puts(out, plain);
+	char e = peek(sc);
+	sc->pos++;
+	const char *plain = NULL;
+	switch (e) {
+	case 'b': plain = "\b"; break;
+	case 't': plain = "\t"; break;
+	case 'n': plain = "\n"; break;
+	case 'f': plain = "\f"; break;
+	case 'r': plain = "\r"; break;
+	case 'e': plain = "\033"; break;
+	case '"': plain = "\""; break;
+	case '\\': plain = "\\"; break;
+	case 'x': return hex_escape(sc, 2, out);
+	case 'u': return hex_escape(sc, 4, out);
+	case 'U': return hex_escape(sc, 8, out);
+	default: return fail_at(sc, start, "invalid escape in a string");
 	}
+	if (out)
+		ts_strbuf_puts(out, plain);
+	return 0;
 }
 
-/* 'literal string': no escapes. */
-static int scan_literal(struct scanner *sc, struct ts_strbuf *out)
+/* A one-line "basic string" (escapes decoded) or 'literal string', into out (when not NULL). */
+static int scan_string(struct scanner *sc, struct ts_strbuf *out)
 {
+	char quote = peek(sc);
 	size_t start = sc->pos++;
 	for (;;) {
 		char c;
 		int r = string_char(sc, start, &c);
 		if (r < 0)
 			return r;
-		if (c == '\'')
+		if (c == quote)
 			return 0;
-		if (out)
+		if (quote == '"' && c == '\\') {
+			r = scan_escape(sc, start, out);
+			if (r < 0)
+				return r;
+		} else if (out) {
 			ts_strbuf_append(out, &c, 1);
+		}
 	}
 }
 
@@ -258,10 +249,8 @@ static int scan_key(struct scanner *sc, struct ts_strv *path)
 		struct ts_strbuf part _cleanup_strbuf_ = TS_STRBUF_INIT;
 		int r = 0;
 		skip_blank(sc);
-		if (peek(sc) == '"')
-			r = scan_basic(sc, &part);
-		else if (peek(sc) == '\'')
-			r = scan_literal(sc, &part);
+		if (peek(sc) == '"' || peek(sc) == '\'')
+			r = scan_string(sc, &part);
 		else {
 			size_t start = sc->pos;
 			while (bare_key_char(peek(sc)))
@@ -357,9 +346,9 @@ static int skip_value(struct scanner *sc, int depth)
 		return fail_at(sc, sc->pos, "values nested too deeply");
 	switch (peek(sc)) {
 	case '"':
-		return starts(sc, "\"\"\"") ? scan_multiline(sc, '"') : scan_basic(sc, NULL);
+		return starts(sc, "\"\"\"") ? scan_multiline(sc, '"') : scan_string(sc, NULL);
 	case '\'':
-		return starts(sc, "'''") ? scan_multiline(sc, '\'') : scan_literal(sc, NULL);
+		return starts(sc, "'''") ? scan_multiline(sc, '\'') : scan_string(sc, NULL);
 	case '[':
 		return skip_list(sc, depth, ']', "array", skip_value);
 	case '{':
@@ -390,10 +379,9 @@ static int scan_hooks(struct scanner *sc, struct ts_hooks_site *site)
 		}
 		struct ts_strbuf value _cleanup_strbuf_ = TS_STRBUF_INIT;
 		size_t start = sc->pos;
-		if (peek(sc) == '"' && !starts(sc, "\"\"\""))
-			r = scan_basic(sc, &value);
-		else if (peek(sc) == '\'' && !starts(sc, "'''"))
-			r = scan_literal(sc, &value);
+		if ((peek(sc) == '"' && !starts(sc, "\"\"\"")) ||
+		    (peek(sc) == '\'' && !starts(sc, "'''")))
+			r = scan_string(sc, &value);
 		else
 			return fail_at(sc, start, "[engine] hooks_dir has an entry that is not a "
 				       "one-line string: " NOT_UNDERSTOOD);
