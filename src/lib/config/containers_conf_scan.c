@@ -269,20 +269,27 @@ static int scan_key(struct scanner *sc, struct ts_strv *path)
 	}
 }
 
-static int skip_value(struct scanner *sc, int depth);
-
-/* `key = value`, an element of an inline table. */
-static int skip_table_entry(struct scanner *sc, int depth)
+/* `key =` up to its value, the key decoded into path. */
+static int scan_key_eq(struct scanner *sc, struct ts_strv *path)
 {
-	_cleanup_strv_ struct ts_strv key = TS_STRV_INIT;
-	int r = scan_key(sc, &key);
+	int r = scan_key(sc, path);
 	if (r < 0)
 		return r;
 	if (peek(sc) != '=')
 		return fail_at(sc, sc->pos, "expected '=' after a key");
 	sc->pos++;
 	skip_blank(sc);
-	return skip_value(sc, depth);
+	return 0;
+}
+
+static int skip_value(struct scanner *sc, int depth);
+
+/* `key = value`, an element of an inline table. */
+static int skip_table_entry(struct scanner *sc, int depth)
+{
+	_cleanup_strv_ struct ts_strv key = TS_STRV_INIT;
+	int r = scan_key_eq(sc, &key);
+	return r < 0 ? r : skip_value(sc, depth);
 }
 
 /*
@@ -444,13 +451,9 @@ static int scan_keyval(struct scanner *sc, const struct ts_strv *table, bool arr
 {
 	_cleanup_strv_ struct ts_strv key = TS_STRV_INIT;
 	size_t start = sc->pos;
-	int r = scan_key(sc, &key);
+	int r = scan_key_eq(sc, &key);
 	if (r < 0)
 		return r;
-	if (peek(sc) != '=')
-		return fail_at(sc, sc->pos, "expected '=' after a key");
-	sc->pos++;
-	skip_blank(sc);
 
 	/* The key relative to the engine table, when it is in there at all. */
 	char **rel = NULL;
