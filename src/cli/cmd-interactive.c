@@ -167,6 +167,28 @@ static bool parse_args(int argc, char **argv, bool *raw, int *code)
 	return true;
 }
 
+static int run_session(const struct ts_shield *s, bool raw, int stop_fd, struct ts_error *err)
+{
+	struct session se = { 0 };
+	int r = ts_interactive_open(s, &se.it, err);
+	if (r < 0)
+		return r;
+	if (!raw)
+		fprintf(stderr, "Questions about %s's refused connections follow; Ctrl-C ends.\n",
+			s->name);
+	enum ts_interactive_end end = TS_INTERACTIVE_EOF;
+	r = ts_interactive_run(se.it, STDIN_FILENO, stop_fd, raw ? &raw_ops : &human_ops, &se, &end,
+			       err);
+	ts_interactive_free(se.it);
+	if (r < 0)
+		return r;
+	if (end == TS_INTERACTIVE_GONE)
+		fprintf(stderr, "terok-shield: container %s stopped; the session ends\n", s->name);
+	if (!raw && se.prompted)
+		out("\n");
+	return 0;
+}
+
 int interactive_main(int argc, char **argv, struct cli *cli)
 {
 	bool raw = false;
@@ -177,25 +199,11 @@ int interactive_main(int argc, char **argv, struct cli *cli)
 	if (stop_fd < 0)
 		return cli_error("pipe: %s", strerror(errno));
 	struct ts_error err = { 0 };
-	struct ts_shield s;
+	_cleanup_shield_ struct ts_shield s = { 0 };
 	if (ts_bundle_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
 		return cli_fail(&err);
-	struct session se = { 0 };
-	int r = ts_interactive_open(&s, &se.it, &err);
-	enum ts_interactive_end end = TS_INTERACTIVE_EOF;
-	if (r == 0) {
-		if (!raw)
-			fprintf(stderr, "Questions about %s's refused connections follow; "
-				"Ctrl-C ends.\n", s.name);
-		r = ts_interactive_run(se.it, STDIN_FILENO, stop_fd, raw ? &raw_ops : &human_ops,
-				       &se, &end, &err);
-	}
-	if (r == 0 && end == TS_INTERACTIVE_GONE)
-		fprintf(stderr, "terok-shield: container %s stopped; the session ends\n", s.name);
-	if (r == 0 && !raw && se.prompted)
-		out("\n");
-	ts_interactive_free(se.it);
-	code = r < 0 && !cli_stop_requested() ? cli_fail(&err) : 0;
-	ts_bundle_close(&s);
-	return code;
+	/* An interrupted session ends quietly, whatever it was doing. */
+	if (run_session(&s, raw, stop_fd, &err) < 0 && !cli_stop_requested())
+		return cli_fail(&err);
+	return 0;
 }

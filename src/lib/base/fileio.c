@@ -131,6 +131,17 @@ static int sync_dir(const char *dir, struct ts_error *err)
 	return 0;
 }
 
+/* The temporary file's mode and content, synced when durable; 0 or a negative errno. */
+static int fill_temp(int fd, const char *data, size_t len, mode_t mode, bool durable)
+{
+	if (fchmod(fd, mode) < 0)
+		return -errno;
+	int r = ts_fd_write_all(fd, data, len);
+	if (r < 0)
+		return r;
+	return durable && fsync(fd) < 0 ? -errno : 0;
+}
+
 /* Write data to a new temporary file next to path (synced when durable); *tmp names it. */
 static int write_temp(const char *path, const char *data, size_t len, mode_t mode, bool durable,
 		      char tmp[PATH_MAX], struct ts_error *err)
@@ -145,11 +156,7 @@ static int write_temp(const char *path, const char *data, size_t len, mode_t mod
 	if (fd < 0)
 		return ts_error_set(err, errno, "%s: cannot create temporary file: %s", path,
 				    strerror(errno));
-	int r = fchmod(fd, mode) < 0 ? -errno : 0;
-	if (r == 0)
-		r = ts_fd_write_all(fd, data, len);
-	if (r == 0 && durable && fsync(fd) < 0)
-		r = -errno;
+	int r = fill_temp(fd, data, len, mode, durable);
 	if (r < 0) {
 		unlink(tmp);
 		return ts_error_set(err, -r, "%s: write failed: %s", path, strerror(-r));
@@ -226,23 +233,26 @@ int ts_file_batch_add_lines(struct ts_file_batch *b, const char *path,
 	return ts_file_batch_add(b, path, text, len, mode, err);
 }
 
+/* Rename every temporary file into place, stopping at the first that fails. */
+static int batch_rename(struct ts_file_batch *b, struct ts_error *err)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		if (rename(b->tmp[i], b->path[i]) < 0)
+			return ts_error_set(err, errno, "%s: write failed: %s", b->path[i],
+					    strerror(errno));
+		free(b->tmp[i]);
+		b->tmp[i] = NULL;
+	}
+	if (b->n == 0)
+		return 0;
+	_cleanup_free_ char *dir_copy = ts_xstrdup(b->path[0]);
+	return sync_dir(dirname(dir_copy), err);
+}
+
 int ts_file_batch_commit(struct ts_file_batch *b, struct ts_error *err)
 {
-	int r = 0;
-	for (size_t i = 0; i < b->n; i++) {
-		if (r == 0 && rename(b->tmp[i], b->path[i]) < 0)
-			r = ts_error_set(err, errno, "%s: write failed: %s", b->path[i],
-					 strerror(errno));
-		if (r == 0) {
-			free(b->tmp[i]);
-			b->tmp[i] = NULL;
-		}
-	}
-	/* After a failed rename the rest are dropped by the abort below, not half-committed. */
-	if (r == 0 && b->n) {
-		_cleanup_free_ char *dir_copy = ts_xstrdup(b->path[0]);
-		r = sync_dir(dirname(dir_copy), err);
-	}
+	int r = batch_rename(b, err);
+	/* After a failed rename the rest are dropped here, not half-committed. */
 	ts_file_batch_abort(b);
 	return r;
 }

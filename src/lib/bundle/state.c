@@ -155,11 +155,13 @@ int ts_read_effective_ips(const char *state_dir, struct ts_strv *out, struct ts_
 	_cleanup_strv_ struct ts_strv allowed = TS_STRV_INIT, none = TS_STRV_INIT;
 	_cleanup_strv_ struct ts_strv denied = TS_STRV_INIT;
 	int r = ts_read_allowed_ips(state_dir, &allowed, err);
-	if (r == 0)
-		r = ts_read_denied_ips(state_dir, &denied, err);
-	if (r == 0)
-		ts_effective_ips(&allowed, &none, &denied, out);
-	return r;
+	if (r < 0)
+		return r;
+	r = ts_read_denied_ips(state_dir, &denied, err);
+	if (r < 0)
+		return r;
+	ts_effective_ips(&allowed, &none, &denied, out);
+	return 0;
 }
 
 int ts_read_interactive_tier(const char *state_dir, char **out, struct ts_error *err)

@@ -59,6 +59,7 @@ struct ts_interactive_ops {
 int ts_interactive_open(const struct ts_shield *s, struct ts_interactive **out,
 			struct ts_error *err);
 void ts_interactive_free(struct ts_interactive *it);
+static inline void ts_interactive_freep(struct ts_interactive **it) { ts_interactive_free(*it); }
 
 enum ts_interactive_end {
 	TS_INTERACTIVE_EOF,     /* input ended */
