@@ -4,9 +4,9 @@
 #include <stdio.h>
 
 #include "base/util.h"
+#include "bundle/shield.h"
 #include "cli.h"
 #include "control/interactive.h"
-#include "control/live.h"
 
 static const char usage[] =
 	"Usage: terok-shield interactive NAME [--raw]\n"
@@ -91,7 +91,7 @@ static void human_line(const char *line, size_t len, void *arg)
 		prompt_oldest(se);
 		return;
 	}
-	struct ts_pending p = { .ips = TS_STRV_INIT };
+	_cleanup_pending_ struct ts_pending p = { .ips = TS_STRV_INIT };
 	struct ts_error err = { 0 };
 	int r = ts_interactive_verdict(se->it, se->prompted, a, &p, &err);
 	_cleanup_free_ char *what = describe(&p);
@@ -103,7 +103,6 @@ static void human_line(const char *line, size_t len, void *arg)
 		fprintf(stderr, "terok-shield: could not %s %s: %s\n",
 			a == TS_VERDICT_ACCEPT ? "allow" : "deny", what, err.message);
 	}
-	ts_pending_clear(&p);
 	prompt_oldest(se);
 }
 
@@ -126,7 +125,7 @@ static void raw_line(const char *line, size_t len, void *arg)
 		fprintf(stderr, "terok-shield: ignored an input line: %s\n", err.message);
 		return;
 	}
-	struct ts_pending p = { .ips = TS_STRV_INIT };
+	_cleanup_pending_ struct ts_pending p = { .ips = TS_STRV_INIT };
 	int r = ts_interactive_verdict(se->it, v.id, v.action, &p, &err);
 	if (r == -ENOENT) {
 		fprintf(stderr, "terok-shield: ignored a verdict: %s\n", err.message);
@@ -137,7 +136,6 @@ static void raw_line(const char *line, size_t len, void *arg)
 			(unsigned long long)v.id, err.message);
 	_cleanup_free_ char *applied = ts_verdict_applied_line(v.id, p.dest, v.action, r == 0);
 	out(applied);
-	ts_pending_clear(&p);
 }
 
 static const struct ts_interactive_ops human_ops = {

@@ -68,6 +68,11 @@ struct prepare_opts {
 	int n_podman_args;
 };
 
+static void prepare_opts_clear(struct prepare_opts *o)
+{
+	ts_strv_clear(&o->profiles);
+}
+
 /* "a,b" or "a:b" → a, b; false when the list names nothing. */
 static bool add_profile_list(struct ts_strv *profiles, const char *list)
 {
@@ -232,42 +237,38 @@ static int do_prepare(struct cli *cli, const struct prepare_opts *o, struct ts_p
 	return 0;
 }
 
+/* `podman run`, the shield's arguments, then the user's: returns only when podman cannot run. */
+static int exec_podman(const struct ts_strv *shield_args, const struct prepare_opts *o)
+{
+	_cleanup_strv_ struct ts_strv argv_run = TS_STRV_INIT;
+	ts_strv_push(&argv_run, "podman");
+	ts_strv_push(&argv_run, "run");
+	ts_strv_push_all(&argv_run, shield_args);
+	for (int i = 0; i < o->n_podman_args; i++)
+		ts_strv_push(&argv_run, o->podman_args[i]);
+	fflush(NULL);
+	execvp("podman", argv_run.items);
+	return cli_error("cannot run podman: %s", strerror(errno));
+}
+
 static int prepare_or_run(int argc, char **argv, struct cli *cli, bool is_run)
 {
-	struct prepare_opts o = { .profiles = TS_STRV_INIT };
+	_cleanup_(prepare_opts_clear) struct prepare_opts o = { .profiles = TS_STRV_INIT };
 	int code = 0;
-	if (parse(argc, argv, is_run, &o, &code) < 0) {
-		ts_strv_clear(&o.profiles);
+	if (parse(argc, argv, is_run, &o, &code) < 0)
 		return code;
-	}
 	for (int i = 0; i < o.n_podman_args; i++) {
 		const char *flag = managed_flag(o.podman_args[i]);
-		if (flag) {
-			ts_strv_clear(&o.profiles);
+		if (flag)
 			return cli_usage_error("run", "'%s' is managed by terok-shield; remove it from "
 					       "the podman arguments", flag);
-		}
 	}
-	struct ts_prepared prepared = { 0 };
+	_cleanup_prepared_ struct ts_prepared prepared = { 0 };
 	code = do_prepare(cli, &o, &prepared);
-	if (code == 0 && !is_run)
-		code = print_args(&prepared.podman_args, o.json);
-	if (code == 0 && is_run) {
-		struct ts_strv argv_run = TS_STRV_INIT;
-		ts_strv_push(&argv_run, "podman");
-		ts_strv_push(&argv_run, "run");
-		for (size_t i = 0; i < prepared.podman_args.n; i++)
-			ts_strv_push(&argv_run, prepared.podman_args.items[i]);
-		for (int i = 0; i < o.n_podman_args; i++)
-			ts_strv_push(&argv_run, o.podman_args[i]);
-		fflush(NULL);
-		execvp("podman", argv_run.items);
-		code = cli_error("cannot run podman: %s", strerror(errno));
-		ts_strv_clear(&argv_run);
-	}
-	ts_prepared_clear(&prepared);
-	ts_strv_clear(&o.profiles);
-	return code;
+	if (code != 0)
+		return code;
+	return is_run ? exec_podman(&prepared.podman_args, &o)
+		      : print_args(&prepared.podman_args, o.json);
 }
 
 /*

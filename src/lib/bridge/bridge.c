@@ -430,11 +430,20 @@ static int watch_session(struct ts_bridge *b, struct ts_error *err)
 {
 	sd_event *ev = sd_bus_get_event(b->bus);
 	int r = sd_event_add_io(ev, &b->out_source, b->out_fd, EPOLLIN, on_output, b);
-	if (r >= 0)
-		r = sd_event_add_io(ev, &b->exit_source, b->pidfd, EPOLLIN, on_session_exit, b);
+	if (r < 0)
+		return ts_error_set(err, -r, "cannot watch the interactive session: %s", strerror(-r));
+	r = sd_event_add_io(ev, &b->exit_source, b->pidfd, EPOLLIN, on_session_exit, b);
 	if (r < 0)
 		return ts_error_set(err, -r, "cannot watch the interactive session: %s", strerror(-r));
 	return 0;
+}
+
+static int start_session(struct ts_bridge *b, struct ts_error *err)
+{
+	int r = spawn_session(b, err);
+	if (r < 0)
+		return r;
+	return watch_session(b, err);
 }
 
 /* SIGTERM, SIGKILL after the timeout, then reap. */
@@ -459,15 +468,11 @@ int ts_bridge_start(struct ts_bridge *b, struct ts_error *err)
 	int r = export(b, err);
 	if (r < 0)
 		return r;
-	r = spawn_session(b, err);
-	if (r >= 0)
-		r = watch_session(b, err);
-	if (r < 0) {
-		end_session(b);
-		unexport(b);
-		return r;
-	}
-	return 0;
+	r = start_session(b, err);
+	/* Nothing stays exported or running after a failure. */
+	if (r < 0)
+		ts_bridge_stop(b);
+	return r;
 }
 
 bool ts_bridge_submit_verdict(struct ts_bridge *b, const char *request_id, const char *action)

@@ -100,5 +100,6 @@ void ts_bridge_stop(struct ts_bridge *b);
 
 /* Stop (if needed) and free; NULL is fine. */
 void ts_bridge_free(struct ts_bridge *b);
+static inline void ts_bridge_freep(struct ts_bridge **b) { ts_bridge_free(*b); }
 
 #endif
