@@ -56,13 +56,16 @@ int ts_dnsmasq_config(const char *upstream, const char *pid_path, const char *lo
 			 "log-facility=%s\n",
 			 server, pid_path, log_path);
 
+	/* The set refers to the names' strings: they live as long as it does. */
+	_cleanup_strv_ struct ts_strv names = TS_STRV_INIT;
 	_cleanup_strset_ struct ts_strset seen = TS_STRSET_INIT;
 	for (size_t i = 0; i < n_domains; i++) {
 		char norm[TS_DOMAIN_BUFLEN];
 		r = ts_domain_normalize(domains[i], norm, err);
 		if (r < 0)
 			return r;
-		const char *name = ts_domain_strip_wildcard(norm);
+		ts_strv_push(&names, ts_domain_strip_wildcard(norm));
+		const char *name = names.items[names.n - 1];
 		if (!ts_strset_add(&seen, name))
 			continue;
 		ts_strbuf_printf(&b,
