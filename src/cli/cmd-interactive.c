@@ -86,7 +86,7 @@ static void human_line(const char *line, size_t len, void *arg)
 			out("Nothing is waiting for an answer.\n");
 		return;
 	}
-	if (ts_verdict_answer_parse(text, &a) < 0) {
+	if (ts_verdict_answer_parse(text, &a, NULL) < 0) {
 		out("Answer a (allow) or d (deny).\n");
 		prompt_oldest(se);
 		return;

@@ -92,15 +92,12 @@ static void set_string(json_t *obj, const char *key, const char *value)
 		abort();
 }
 
-static int format_ts(time_t when, char buf[AUDIT_TS_LEN])
+/* false when the time does not fit the form (beyond gmtime, or a year past 9999). */
+static bool format_ts(time_t when, char buf[AUDIT_TS_LEN])
 {
 	struct tm tm;
-
-	if (!gmtime_r(&when, &tm))
-		return -EOVERFLOW;
-	if (strftime(buf, AUDIT_TS_LEN, "%Y-%m-%dT%H:%M:%S+00:00", &tm) == 0)
-		return -EOVERFLOW;
-	return 0;
+	return gmtime_r(&when, &tm) &&
+	       strftime(buf, AUDIT_TS_LEN, "%Y-%m-%dT%H:%M:%S+00:00", &tm) != 0;
 }
 
 char *ts_audit_format(time_t when, const char *container, const char *action, const char *dest,
@@ -108,7 +105,7 @@ char *ts_audit_format(time_t when, const char *container, const char *action, co
 {
 	char ts[AUDIT_TS_LEN];
 
-	if (format_ts(when, ts) < 0)
+	if (!format_ts(when, ts))
 		return NULL;
 
 	json_auto_t *obj = json_object();

@@ -311,8 +311,9 @@ static int skip_list(struct scanner *sc, int depth, char close, const char *what
 		if (sc->pos >= sc->len)
 			return fail_at(sc, start, "unterminated %s", what);
 		r = element(sc, depth + 1);
-		if (r >= 0)
-			r = skip_space(sc);
+		if (r < 0)
+			return r;
+		r = skip_space(sc);
 		if (r < 0)
 			return r;
 		if (sc->pos >= sc->len)
