@@ -87,8 +87,9 @@ static bool add_profile_list(struct ts_strv *profiles, const char *list)
 /*
  * Options may come before or after NAME; --profiles takes every following
  * word up to the next option. run: everything after "--" goes to podman.
+ * true when the command ends here, with *code.
  */
-static int parse(int argc, char **argv, bool is_run, struct prepare_opts *o, int *code)
+static bool parse(int argc, char **argv, bool is_run, struct prepare_opts *o, int *code)
 {
 	const char *cmd = is_run ? "run" : "prepare";
 	const char *usage = is_run ? run_usage : prepare_usage;
@@ -97,7 +98,7 @@ static int parse(int argc, char **argv, bool is_run, struct prepare_opts *o, int
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			fputs(usage, stdout);
 			*code = 0;
-			return -1;
+			return true;
 		}
 		if (is_run && strcmp(a, "--") == 0) {
 			o->podman_args = argv + i + 1;
@@ -107,17 +108,17 @@ static int parse(int argc, char **argv, bool is_run, struct prepare_opts *o, int
 		if (strcmp(a, "--profiles") == 0) {
 			if (i + 1 >= argc || argv[i + 1][0] == '-') {
 				*code = cli_usage_error(cmd, "option '--profiles' needs a value");
-				return -1;
+				return true;
 			}
 			while (i + 1 < argc && argv[i + 1][0] != '-')
 				if (!add_profile_list(&o->profiles, argv[++i])) {
 					*code = cli_usage_error(cmd, "'--profiles %s' names no profile", argv[i]);
-					return -1;
+					return true;
 				}
 		} else if (ts_startswith(a, "--profiles=") && a[11]) {
 			if (!add_profile_list(&o->profiles, a + 11)) {
 				*code = cli_usage_error(cmd, "'%s' names no profile", a);
-				return -1;
+				return true;
 			}
 		} else if (strcmp(a, "--interactive") == 0) {
 			o->interactive = true;
@@ -125,23 +126,23 @@ static int parse(int argc, char **argv, bool is_run, struct prepare_opts *o, int
 			o->json = true;
 		} else if (a[0] == '-') {
 			*code = cli_usage_error(cmd, "unrecognised option '%s'", a);
-			return -1;
+			return true;
 		} else if (!o->name) {
 			o->name = a;
 		} else {
 			*code = cli_usage_error(cmd, "unexpected argument '%s'", a);
-			return -1;
+			return true;
 		}
 	}
 	if (!o->name) {
 		*code = cli_usage_error(cmd, "missing container NAME");
-		return -1;
+		return true;
 	}
 	if (is_run && !o->podman_args) {
 		*code = cli_usage_error(cmd, "missing '--' before the podman arguments");
-		return -1;
+		return true;
 	}
-	return 0;
+	return false;
 }
 
 /* --flag value and --flag=value both count. */
@@ -255,7 +256,7 @@ static int prepare_or_run(int argc, char **argv, struct cli *cli, bool is_run)
 {
 	_cleanup_(prepare_opts_clear) struct prepare_opts o = { .profiles = TS_STRV_INIT };
 	int code = 0;
-	if (parse(argc, argv, is_run, &o, &code) < 0)
+	if (parse(argc, argv, is_run, &o, &code))
 		return code;
 	for (int i = 0; i < o.n_podman_args; i++) {
 		const char *flag = managed_flag(o.podman_args[i]);

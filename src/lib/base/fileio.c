@@ -41,22 +41,18 @@ static void nul_to_newline(char *data, size_t len)
 
 static int read_all(int fd, const char *path, char **out, size_t *len, struct ts_error *err)
 {
-	struct ts_strbuf b = TS_STRBUF_INIT;
+	_cleanup_strbuf_ struct ts_strbuf b = TS_STRBUF_INIT;
 	char chunk[65536];
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			ts_strbuf_clear(&b);
+		if (n < 0)
 			return ts_error_set(err, errno, "%s: read failed: %s", path, strerror(errno));
-		}
 		if (n == 0)
 			break;
-		if (b.len + (size_t)n > TS_FILE_MAX_SIZE) {
-			ts_strbuf_clear(&b);
+		if (b.len + (size_t)n > TS_FILE_MAX_SIZE)
 			return ts_error_set(err, EFBIG, "%s: larger than %u bytes", path, TS_FILE_MAX_SIZE);
-		}
 		ts_strbuf_append(&b, chunk, (size_t)n);
 	}
 	if (len)
@@ -336,7 +332,7 @@ int ts_file_tail_lines(const char *path, size_t n, struct ts_strv *out, struct t
 		char *nl = strchr(p, '\n');
 		p = nl ? nl + 1 : p + strlen(p);
 	}
-	struct ts_strv all = TS_STRV_INIT;
+	_cleanup_strv_ struct ts_strv all = TS_STRV_INIT;
 	char *save = NULL;
 	for (char *line = strtok_r(p, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *s = ts_strip(line);
@@ -346,7 +342,6 @@ int ts_file_tail_lines(const char *path, size_t n, struct ts_strv *out, struct t
 	size_t first = all.n > n ? all.n - n : 0;
 	for (size_t i = first; i < all.n; i++)
 		ts_strv_push(out, all.items[i]);
-	ts_strv_clear(&all);
 	return 0;
 }
 

@@ -87,16 +87,14 @@ static void keep_stderr(int fd, struct ts_strbuf *b)
  */
 static int read_stdout(int out_fd, int err_fd, char **out, struct ts_strbuf *errors)
 {
-	struct ts_strbuf b = TS_STRBUF_INIT;
+	_cleanup_strbuf_ struct ts_strbuf b = TS_STRBUF_INIT;
 	struct pollfd pfd[2] = { { .fd = out_fd, .events = POLLIN }, { .fd = err_fd, .events = POLLIN } };
 	char chunk[8192];
 	for (;;) {
 		if (poll(pfd, 2, -1) < 0) {
-			int e = errno;
-			if (e == EINTR)
+			if (errno == EINTR)
 				continue;
-			ts_strbuf_clear(&b);
-			return -e;
+			return -errno;
 		}
 		if (pfd[1].revents & POLLIN)
 			keep_stderr(err_fd, errors);
@@ -109,10 +107,10 @@ static int read_stdout(int out_fd, int err_fd, char **out, struct ts_strbuf *err
 			break;
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 || b.len + (size_t)n > TS_FILE_MAX_SIZE) {
-			ts_strbuf_clear(&b);
-			return n < 0 ? -errno : -EFBIG;
-		}
+		if (n < 0)
+			return -errno;
+		if (b.len + (size_t)n > TS_FILE_MAX_SIZE)
+			return -EFBIG;
 		ts_strbuf_append(&b, chunk, (size_t)n);
 	}
 	*out = ts_strbuf_take(&b);
@@ -167,24 +165,20 @@ int ts_run_capture_errors(const char *const argv[], char **out, char **errors,
 	if (r < 0)
 		return r;
 
-	struct ts_strbuf eb = TS_STRBUF_INIT;
-	char *output = NULL;
+	_cleanup_strbuf_ struct ts_strbuf eb = TS_STRBUF_INIT;
+	_cleanup_free_ char *output = NULL;
 	int rr = read_stdout(out_fd, err_fd, &output, &eb);
 	/* Closed before the wait: a child still writing (output too large) gets EPIPE, not stuck. */
 	close(TAKE_FD(out_fd));
 	int status;
 	r = wait_draining(pid, err_fd, &eb, &status);
-	if (r < 0 || rr < 0 || !WIFEXITED(status)) {
-		free(output);
-		ts_strbuf_clear(&eb);
-		if (r < 0)
-			return ts_error_set(err, -r, "waitpid: %s", strerror(-r));
-		if (rr < 0)
-			return ts_error_set(err, -rr, "%s: cannot read output: %s", argv[0],
-					    strerror(-rr));
+	if (r < 0)
+		return ts_error_set(err, -r, "waitpid: %s", strerror(-r));
+	if (rr < 0)
+		return ts_error_set(err, -rr, "%s: cannot read output: %s", argv[0], strerror(-rr));
+	if (!WIFEXITED(status))
 		return ts_error_set(err, EINTR, "%s: killed by signal %d", argv[0], WTERMSIG(status));
-	}
-	*out = output;
+	*out = TAKE_PTR(output);
 	if (errors)
 		*errors = ts_strbuf_take(&eb);
 	return WEXITSTATUS(status);
@@ -208,15 +202,12 @@ int ts_run_wait(const char *const argv[], char **errors, struct ts_error *err)
 	if (r < 0)
 		return r;
 
-	struct ts_strbuf b = TS_STRBUF_INIT;
+	_cleanup_strbuf_ struct ts_strbuf b = TS_STRBUF_INIT;
 	int status;
 	r = wait_draining(pid, err_fd, &b, &status);
-	if (r < 0) {
-		ts_strbuf_clear(&b);
+	if (r < 0)
 		return ts_error_set(err, -r, "waitpid: %s", strerror(-r));
-	}
 	if (!WIFEXITED(status)) {
-		ts_strbuf_clear(&b);
 		*errors = NULL;
 		return ts_error_set(err, EINTR, "%s: killed by signal %d", argv[0], WTERMSIG(status));
 	}

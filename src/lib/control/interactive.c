@@ -71,14 +71,12 @@ static void notice(struct ts_interactive *it, const char *fmt, ...)
 static int require_interactive(const struct ts_shield *s, bool *dnsmasq_tier,
 			       struct ts_error *err)
 {
-	struct ts_bundle_settings set;
+	_cleanup_bundle_settings_ struct ts_bundle_settings set = { 0 };
 	int r = ts_bundle_settings_read(s->state_dir, &set, err);
 	if (r < 0)
 		return r;
 	*dnsmasq_tier = set.dnsmasq_tier;
-	bool interactive = set.interactive;
-	ts_bundle_settings_clear(&set);
-	if (!interactive)
+	if (!set.interactive)
 		return ts_error_set(err, EINVAL, "container '%s' is not interactive; prepare it with "
 				    "'terok-shield prepare %s --interactive'", s->name, s->name);
 	return 0;
