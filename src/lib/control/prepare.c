@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <sys/stat.h>
-#include <time.h>
 
 #include "base/fileio.h"
 #include "base/strbuf.h"
