@@ -396,7 +396,7 @@ static void watch_wait_ready(struct watch_child *w, const char *state_dir)
 	for (int i = 0; i < 100 && !seen; i++) {
 		char detail[32];
 		snprintf(detail, sizeof(detail), "bench probe %d", i);
-		ts_audit_log(true, state_dir, NAME, "note", NULL, detail);
+		ts_audit_log(true, state_dir, NAME, "note", NULL, detail, NULL);
 		unsigned long unused = 0;
 		watch_read(w, 100, NULL, &unused, &seen, "bench probe");
 	}

@@ -14,8 +14,8 @@
 
 #include "base/util.h"
 #include "bridge/bridge.h"
+#include "bundle/shield.h"
 #include "cli.h"
-#include "control/live.h"
 
 struct bridge_run {
 	const char *name;
@@ -37,6 +37,34 @@ static void session_ended(struct ts_bridge *b, int status, void *userdata)
 	sd_event_exit(run->event, CLI_EXIT_ERROR);
 }
 
+/* Own the container's bus name and serve until a stop or the session's end. */
+static int serve_named(sd_bus *bus, struct ts_bridge *b, struct bridge_run *run)
+{
+	struct ts_error err = { 0 };
+	const char *bus_name = ts_bridge_get_bus_name(b);
+	int r = sd_bus_request_name(bus, bus_name, 0);
+	if (r == -EEXIST)
+		return cli_error("cannot own %s: another bridge serves %s", bus_name, run->name);
+	if (r < 0)
+		return cli_error("cannot own %s: %s", bus_name, strerror(-r));
+	int code;
+	if (ts_bridge_start(b, &err) < 0) {
+		code = cli_fail(&err);
+	} else {
+		r = sd_event_loop(run->event);
+		if (r < 0)
+			code = cli_error("event loop: %s", strerror(-r));
+		else if (run->session_status >= 0)
+			code = cli_error("the interactive session of %s ended (status %d)", run->name,
+					 run->session_status);
+		else
+			code = r;
+		ts_bridge_stop(b);
+	}
+	sd_bus_release_name(bus, bus_name);
+	return code;
+}
+
 static int serve(const char *cli_path, const char *state_root, const char *state_dir,
 		 struct bridge_run *run)
 {
@@ -49,47 +77,19 @@ static int serve(const char *cli_path, const char *state_root, const char *state
 		.userdata = run,
 	};
 
-	sd_bus *bus = NULL;
+	_cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
 	int r = sd_bus_open_user(&bus);
 	if (r < 0)
 		return cli_error("cannot connect to the session bus: %s", strerror(-r));
-	struct ts_error err = { 0 };
-	struct ts_bridge *b = NULL;
-	int code = 0;
 	r = sd_bus_attach_event(bus, run->event, SD_EVENT_PRIORITY_NORMAL);
-	if (r < 0) {
-		code = cli_error("cannot attach to the session bus: %s", strerror(-r));
-		goto out;
-	}
+	if (r < 0)
+		return cli_error("cannot attach to the session bus: %s", strerror(-r));
 	/* container.id is read here: without it nothing is requested, exported or run. */
-	if (ts_bridge_new(state_dir, run->name, bus, &opts, &b, &err) < 0) {
-		code = cli_fail(&err);
-		goto out;
-	}
-	const char *bus_name = ts_bridge_get_bus_name(b);
-	r = sd_bus_request_name(bus, bus_name, 0);
-	if (r < 0) {
-		code = r == -EEXIST
-			? cli_error("cannot own %s: another bridge serves %s", bus_name, run->name)
-			: cli_error("cannot own %s: %s", bus_name, strerror(-r));
-		goto out;
-	}
-	if (ts_bridge_start(b, &err) < 0) {
-		code = cli_fail(&err);
-	} else {
-		code = sd_event_loop(run->event);
-		if (code < 0)
-			code = cli_error("event loop: %s", strerror(-code));
-		else if (run->session_status >= 0)
-			code = cli_error("the interactive session of %s ended (status %d)", run->name,
-					 run->session_status);
-		ts_bridge_stop(b);
-	}
-	sd_bus_release_name(bus, bus_name);
-out:
-	ts_bridge_free(b);
-	sd_bus_flush_close_unref(bus);
-	return code;
+	struct ts_error err = { 0 };
+	_cleanup_(ts_bridge_freep) struct ts_bridge *b = NULL;
+	if (ts_bridge_new(state_dir, run->name, bus, &opts, &b, &err) < 0)
+		return cli_fail(&err);
+	return serve_named(bus, b, run);
 }
 
 static int on_stop_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -98,33 +98,39 @@ static int on_stop_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 	return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
-int main(int argc, char **argv)
+/* An event loop that ends on SIGINT or SIGTERM. */
+static int new_event_loop(sd_event **event)
 {
-	if (argc != 4 || argv[1][0] != '/')
-		return cli_error("terok-shield-dbus-bridge is run by 'terok-shield dbus-bridge NAME'");
-	const char *cli_path = argv[1], *state_root = argv[2];
-	struct ts_error err = { 0 };
-	struct ts_shield s;
-	if (ts_shield_open(state_root, argv[3], false, &s, &err) < 0)
-		return cli_fail(&err);
-
 	/* sd-event takes SIGINT and SIGTERM through a signalfd: they must be blocked. */
 	sigset_t stops;
 	sigemptyset(&stops);
 	sigaddset(&stops, SIGINT);
 	sigaddset(&stops, SIGTERM);
 	sigprocmask(SIG_BLOCK, &stops, NULL);
+	int r = sd_event_new(event);
+	if (r < 0)
+		return r;
+	r = sd_event_add_signal(*event, NULL, SIGINT, on_stop_signal, NULL);
+	if (r < 0)
+		return r;
+	return sd_event_add_signal(*event, NULL, SIGTERM, on_stop_signal, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 4 || argv[1][0] != '/')
+		return cli_error("terok-shield-dbus-bridge is run by 'terok-shield dbus-bridge NAME'");
+	const char *cli_path = argv[1], *state_root = argv[2];
+	struct ts_error err = { 0 };
+	_cleanup_shield_ struct ts_shield s = { 0 };
+	if (ts_bundle_open(state_root, argv[3], false, &s, &err) < 0)
+		return cli_fail(&err);
 	signal(SIGPIPE, SIG_IGN);
 
 	struct bridge_run run = { .name = s.name, .session_status = -1 };
-	int r = sd_event_new(&run.event);
-	if (r >= 0)
-		r = sd_event_add_signal(run.event, NULL, SIGINT, on_stop_signal, NULL);
-	if (r >= 0)
-		r = sd_event_add_signal(run.event, NULL, SIGTERM, on_stop_signal, NULL);
+	int r = new_event_loop(&run.event);
 	int code = r < 0 ? cli_error("event loop: %s", strerror(-r))
 			 : serve(cli_path, state_root, s.state_dir, &run);
 	sd_event_unref(run.event);
-	ts_shield_close(&s);
 	return code;
 }

@@ -74,10 +74,17 @@ bool cli_parse_help_only(int argc, char **argv, const char *command, const char 
 	return false;
 }
 
-void cli_warn_unresolved(const struct ts_strv *warnings)
+void cli_warn_unresolved(const struct ts_strv *unresolved)
+{
+	for (size_t i = 0; i < unresolved->n; i++)
+		fprintf(stderr, "terok-shield: warning: not resolved, skipped: %s\n",
+			unresolved->items[i]);
+}
+
+void cli_print_warnings(const struct ts_strv *warnings)
 {
 	for (size_t i = 0; i < warnings->n; i++)
-		fprintf(stderr, "terok-shield: warning: not resolved, skipped: %s\n", warnings->items[i]);
+		fprintf(stderr, "terok-shield: warning: %s\n", warnings->items[i]);
 }
 
 static int stop_pipe[2] = { -1, -1 };

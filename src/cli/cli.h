@@ -72,7 +72,9 @@ int interactive_main(int argc, char **argv, struct cli *cli);
 int dbus_bridge_main(int argc, char **argv, struct cli *cli);
 
 /* One warning line per domain that did not resolve ("NAME: reason"). */
-void cli_warn_unresolved(const struct ts_strv *warnings);
+void cli_warn_unresolved(const struct ts_strv *unresolved);
+/* The library's warnings (bundle/audit.h): "terok-shield: warning: LINE" each, on stderr. */
+void cli_print_warnings(const struct ts_strv *warnings);
 
 /*
  * For commands that run until interrupted: a descriptor that becomes

@@ -33,15 +33,13 @@ static int change_main(int argc, char **argv, struct cli *cli, bool allow)
 		return cli_usage_error(cmd, "expected NAME and TARGET");
 
 	struct ts_error err = { 0 };
-	struct ts_shield s;
-	struct ts_change c;
-	if (ts_shield_open(cli->state_root, argv[1], cli->config.audit_enabled, &s, &err) < 0)
+	_cleanup_shield_ struct ts_shield s = { 0 };
+	_cleanup_(ts_change_clear) struct ts_change c = { 0 };
+	if (ts_bundle_open(cli->state_root, argv[1], cli->config.audit_enabled, &s, &err) < 0)
 		return cli_fail(&err);
 	int r = allow ? ts_shield_allow(&s, argv[2], &c, &err) : ts_shield_deny(&s, argv[2], &c, &err);
-	if (r < 0) {
-		ts_shield_close(&s);
+	if (r < 0)
 		return cli_fail(&err);
-	}
 	_cleanup_free_ char *ips = ts_strv_join(&c.ips, ", ");
 	if (allow)
 		printf("Allowed %s -> %s for %s\n", argv[2], ips, s.name);
@@ -50,8 +48,6 @@ static int change_main(int argc, char **argv, struct cli *cli, bool allow)
 	if (!c.running)
 		fprintf(stderr, "terok-shield: %s is not running; the change applies when it starts\n",
 			s.name);
-	ts_change_clear(&c);
-	ts_shield_close(&s);
 	return 0;
 }
 

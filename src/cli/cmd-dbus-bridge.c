@@ -3,9 +3,9 @@
 #include <stdio.h>
 
 #include "base/util.h"
+#include "bundle/shield.h"
 #include "cli.h"
 #include "config/dirs.h"
-#include "control/live.h"
 
 static const char usage[] =
 	"Usage: terok-shield dbus-bridge NAME\n"
@@ -31,10 +31,9 @@ int dbus_bridge_main(int argc, char **argv, struct cli *cli)
 
 	/* The usual errors (bad name, not prepared) come from here, before the exec. */
 	struct ts_error err = { 0 };
-	struct ts_shield s;
-	if (ts_shield_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
+	_cleanup_shield_ struct ts_shield s = { 0 };
+	if (ts_bundle_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
 		return cli_fail(&err);
-	ts_shield_close(&s);
 	/* This very program, so the session is the same version as the bridge. */
 	_cleanup_free_ char *self = ts_self_exe();
 	if (!self)

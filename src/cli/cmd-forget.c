@@ -32,12 +32,11 @@ int forget_main(int argc, char **argv, struct cli *cli)
 	const char *name = argv[optind];
 
 	struct ts_error err = { 0 };
-	struct ts_forgotten gone;
+	_cleanup_forgotten_ struct ts_forgotten gone = { 0 };
 	if (ts_forget(cli->state_root, name, &gone, &err) < 0)
 		return cli_fail(&err);
 	printf("Forgot %s: removed %s (%zu allow%s, %zu den%s)\n", name, gone.state_dir,
 	       gone.kept.allows, gone.kept.allows == 1 ? "" : "s", gone.kept.denies,
 	       gone.kept.denies == 1 ? "y" : "ies");
-	ts_forgotten_clear(&gone);
 	return 0;
 }

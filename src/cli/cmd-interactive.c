@@ -4,9 +4,9 @@
 #include <stdio.h>
 
 #include "base/util.h"
+#include "bundle/shield.h"
 #include "cli.h"
 #include "control/interactive.h"
-#include "control/live.h"
 
 static const char usage[] =
 	"Usage: terok-shield interactive NAME [--raw]\n"
@@ -86,12 +86,12 @@ static void human_line(const char *line, size_t len, void *arg)
 			out("Nothing is waiting for an answer.\n");
 		return;
 	}
-	if (ts_verdict_answer_parse(text, &a) < 0) {
+	if (ts_verdict_answer_parse(text, &a, NULL) < 0) {
 		out("Answer a (allow) or d (deny).\n");
 		prompt_oldest(se);
 		return;
 	}
-	struct ts_pending p = { .ips = TS_STRV_INIT };
+	_cleanup_pending_ struct ts_pending p = { .ips = TS_STRV_INIT };
 	struct ts_error err = { 0 };
 	int r = ts_interactive_verdict(se->it, se->prompted, a, &p, &err);
 	_cleanup_free_ char *what = describe(&p);
@@ -103,7 +103,6 @@ static void human_line(const char *line, size_t len, void *arg)
 		fprintf(stderr, "terok-shield: could not %s %s: %s\n",
 			a == TS_VERDICT_ACCEPT ? "allow" : "deny", what, err.message);
 	}
-	ts_pending_clear(&p);
 	prompt_oldest(se);
 }
 
@@ -126,7 +125,7 @@ static void raw_line(const char *line, size_t len, void *arg)
 		fprintf(stderr, "terok-shield: ignored an input line: %s\n", err.message);
 		return;
 	}
-	struct ts_pending p = { .ips = TS_STRV_INIT };
+	_cleanup_pending_ struct ts_pending p = { .ips = TS_STRV_INIT };
 	int r = ts_interactive_verdict(se->it, v.id, v.action, &p, &err);
 	if (r == -ENOENT) {
 		fprintf(stderr, "terok-shield: ignored a verdict: %s\n", err.message);
@@ -137,7 +136,6 @@ static void raw_line(const char *line, size_t len, void *arg)
 			(unsigned long long)v.id, err.message);
 	_cleanup_free_ char *applied = ts_verdict_applied_line(v.id, p.dest, v.action, r == 0);
 	out(applied);
-	ts_pending_clear(&p);
 }
 
 static const struct ts_interactive_ops human_ops = {
@@ -167,6 +165,28 @@ static bool parse_args(int argc, char **argv, bool *raw, int *code)
 	return true;
 }
 
+static int run_session(const struct ts_shield *s, bool raw, int stop_fd, struct ts_error *err)
+{
+	struct session se = { 0 };
+	int r = ts_interactive_open(s, &se.it, err);
+	if (r < 0)
+		return r;
+	if (!raw)
+		fprintf(stderr, "Questions about %s's refused connections follow; Ctrl-C ends.\n",
+			s->name);
+	enum ts_interactive_end end = TS_INTERACTIVE_EOF;
+	r = ts_interactive_run(se.it, STDIN_FILENO, stop_fd, raw ? &raw_ops : &human_ops, &se, &end,
+			       err);
+	ts_interactive_free(se.it);
+	if (r < 0)
+		return r;
+	if (end == TS_INTERACTIVE_GONE)
+		fprintf(stderr, "terok-shield: container %s stopped; the session ends\n", s->name);
+	if (!raw && se.prompted)
+		out("\n");
+	return 0;
+}
+
 int interactive_main(int argc, char **argv, struct cli *cli)
 {
 	bool raw = false;
@@ -177,25 +197,11 @@ int interactive_main(int argc, char **argv, struct cli *cli)
 	if (stop_fd < 0)
 		return cli_error("pipe: %s", strerror(errno));
 	struct ts_error err = { 0 };
-	struct ts_shield s;
-	if (ts_shield_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
+	_cleanup_shield_ struct ts_shield s = { 0 };
+	if (ts_bundle_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
 		return cli_fail(&err);
-	struct session se = { 0 };
-	int r = ts_interactive_open(&s, &se.it, &err);
-	enum ts_interactive_end end = TS_INTERACTIVE_EOF;
-	if (r == 0) {
-		if (!raw)
-			fprintf(stderr, "Questions about %s's refused connections follow; "
-				"Ctrl-C ends.\n", s.name);
-		r = ts_interactive_run(se.it, STDIN_FILENO, stop_fd, raw ? &raw_ops : &human_ops,
-				       &se, &end, &err);
-	}
-	if (r == 0 && end == TS_INTERACTIVE_GONE)
-		fprintf(stderr, "terok-shield: container %s stopped; the session ends\n", s.name);
-	if (r == 0 && !raw && se.prompted)
-		out("\n");
-	ts_interactive_free(se.it);
-	code = r < 0 && !cli_stop_requested() ? cli_fail(&err) : 0;
-	ts_shield_close(&s);
-	return code;
+	/* An interrupted session ends quietly, whatever it was doing. */
+	if (run_session(&s, raw, stop_fd, &err) < 0 && !cli_stop_requested())
+		return cli_fail(&err);
+	return 0;
 }

@@ -20,17 +20,18 @@ static const char usage[] =
 	"  -n, --lines N         how many entries (1-1000000)\n"
 	"  -h, --help            print this help\n";
 
-static int parse_count(const char *s, size_t *out)
+/* 1 to MAX_COUNT in decimal; false for anything else. */
+static bool parse_count(const char *s, size_t *out)
 {
 	char *end;
 	errno = 0;
 	if (!*s || *s == '-' || *s == '+')
-		return -EINVAL;
+		return false;
 	unsigned long v = strtoul(s, &end, 10);
 	if (errno || *end || v < 1 || v > MAX_COUNT)
-		return -EINVAL;
+		return false;
 	*out = v;
-	return 0;
+	return true;
 }
 
 int logs_main(int argc, char **argv, struct cli *cli)
@@ -52,7 +53,7 @@ int logs_main(int argc, char **argv, struct cli *cli)
 			container = optarg;
 			break;
 		case 'n':
-			if (parse_count(optarg, &count) < 0)
+			if (!parse_count(optarg, &count))
 				return cli_usage_error("logs", "-n needs a number 1-%d, not '%s'",
 						       MAX_COUNT, optarg);
 			break;

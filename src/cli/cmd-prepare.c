@@ -2,11 +2,9 @@
 /* prepare and run: build the bundle, then print the podman arguments or exec podman. */
 #include <jansson.h>
 #include <stdio.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/util.h"
-#include "bundle/location.h"
 #include "cli.h"
 #include "control/prepare.h"
 
@@ -70,6 +68,11 @@ struct prepare_opts {
 	int n_podman_args;
 };
 
+static void prepare_opts_clear(struct prepare_opts *o)
+{
+	ts_strv_clear(&o->profiles);
+}
+
 /* "a,b" or "a:b" → a, b; false when the list names nothing. */
 static bool add_profile_list(struct ts_strv *profiles, const char *list)
 {
@@ -84,8 +87,9 @@ static bool add_profile_list(struct ts_strv *profiles, const char *list)
 /*
  * Options may come before or after NAME; --profiles takes every following
  * word up to the next option. run: everything after "--" goes to podman.
+ * true when the command ends here, with *code.
  */
-static int parse(int argc, char **argv, bool is_run, struct prepare_opts *o, int *code)
+static bool parse(int argc, char **argv, bool is_run, struct prepare_opts *o, int *code)
 {
 	const char *cmd = is_run ? "run" : "prepare";
 	const char *usage = is_run ? run_usage : prepare_usage;
@@ -94,7 +98,7 @@ static int parse(int argc, char **argv, bool is_run, struct prepare_opts *o, int
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			fputs(usage, stdout);
 			*code = 0;
-			return -1;
+			return true;
 		}
 		if (is_run && strcmp(a, "--") == 0) {
 			o->podman_args = argv + i + 1;
@@ -104,17 +108,17 @@ static int parse(int argc, char **argv, bool is_run, struct prepare_opts *o, int
 		if (strcmp(a, "--profiles") == 0) {
 			if (i + 1 >= argc || argv[i + 1][0] == '-') {
 				*code = cli_usage_error(cmd, "option '--profiles' needs a value");
-				return -1;
+				return true;
 			}
 			while (i + 1 < argc && argv[i + 1][0] != '-')
 				if (!add_profile_list(&o->profiles, argv[++i])) {
 					*code = cli_usage_error(cmd, "'--profiles %s' names no profile", argv[i]);
-					return -1;
+					return true;
 				}
 		} else if (ts_startswith(a, "--profiles=") && a[11]) {
 			if (!add_profile_list(&o->profiles, a + 11)) {
 				*code = cli_usage_error(cmd, "'%s' names no profile", a);
-				return -1;
+				return true;
 			}
 		} else if (strcmp(a, "--interactive") == 0) {
 			o->interactive = true;
@@ -122,23 +126,23 @@ static int parse(int argc, char **argv, bool is_run, struct prepare_opts *o, int
 			o->json = true;
 		} else if (a[0] == '-') {
 			*code = cli_usage_error(cmd, "unrecognised option '%s'", a);
-			return -1;
+			return true;
 		} else if (!o->name) {
 			o->name = a;
 		} else {
 			*code = cli_usage_error(cmd, "unexpected argument '%s'", a);
-			return -1;
+			return true;
 		}
 	}
 	if (!o->name) {
 		*code = cli_usage_error(cmd, "missing container NAME");
-		return -1;
+		return true;
 	}
 	if (is_run && !o->podman_args) {
 		*code = cli_usage_error(cmd, "missing '--' before the podman arguments");
-		return -1;
+		return true;
 	}
-	return 0;
+	return false;
 }
 
 /* --flag value and --flag=value both count. */
@@ -202,17 +206,6 @@ static int print_args(const struct ts_strv *args, bool json)
 	return 0;
 }
 
-/* The mode of an existing state directory others can enter (prepare restricts it to 0700), else 0. */
-static mode_t open_state_dir_mode(const char *state_root, const char *name)
-{
-	_cleanup_free_ char *dir = NULL;
-	struct stat st;
-	if (ts_container_state_dir(state_root, name, &dir, NULL) == 0 && lstat(dir, &st) == 0 &&
-	    S_ISDIR(st.st_mode) && (st.st_mode & 077))
-		return st.st_mode & 07777;
-	return 0;
-}
-
 /* Tell what the bundle carries over from an earlier container of the name, and how to drop it. */
 static void note_kept(const char *name, const struct ts_kept *k)
 {
@@ -229,15 +222,6 @@ static void note_kept(const char *name, const struct ts_kept *k)
 static int do_prepare(struct cli *cli, const struct prepare_opts *o, struct ts_prepared *out)
 {
 	struct ts_error err = { 0 };
-	struct ts_podman_info info;
-	if (ts_podman_info_read(&info, &err) < 0)
-		return cli_fail(&err);
-	/* Rootful podman networks use other DNS and gateway addresses than the rootless modes. */
-	if (!info.rootless) {
-		ts_podman_info_clear(&info);
-		return cli_error("podman runs rootful here; terok-shield shields rootless containers "
-				 "(run it as the user who runs them)");
-	}
 	struct ts_prepare_request req = {
 		.name = o->name,
 		.state_root = cli->state_root,
@@ -245,58 +229,47 @@ static int do_prepare(struct cli *cli, const struct prepare_opts *o, struct ts_p
 		.config = &cli->config,
 		.profiles = &o->profiles,
 		.interactive = o->interactive,
-		.podman = &info,
-		.privileged = geteuid() == 0,
 	};
-	mode_t was_open = open_state_dir_mode(cli->state_root, o->name);
-	int r = ts_prepare(&req, out, &err);
-	ts_podman_info_clear(&info);
-	if (r < 0)
+	if (ts_prepare_with_podman(&req, out, &err) < 0)
 		return cli_fail(&err);
-	if (was_open)
-		fprintf(stderr, "terok-shield: warning: %s had mode %04o; restricted it to 0700\n",
-			out->state_dir, (unsigned)was_open);
-	cli_warn_unresolved(&out->warnings);
+	cli_print_warnings(&out->warnings);
+	cli_warn_unresolved(&out->unresolved);
 	note_kept(o->name, &out->kept);
 	return 0;
 }
 
+/* `podman run`, the shield's arguments, then the user's: returns only when podman cannot run. */
+static int exec_podman(const struct ts_strv *shield_args, const struct prepare_opts *o)
+{
+	_cleanup_strv_ struct ts_strv argv_run = TS_STRV_INIT;
+	ts_strv_push(&argv_run, "podman");
+	ts_strv_push(&argv_run, "run");
+	ts_strv_push_all(&argv_run, shield_args);
+	for (int i = 0; i < o->n_podman_args; i++)
+		ts_strv_push(&argv_run, o->podman_args[i]);
+	fflush(NULL);
+	execvp("podman", argv_run.items);
+	return cli_error("cannot run podman: %s", strerror(errno));
+}
+
 static int prepare_or_run(int argc, char **argv, struct cli *cli, bool is_run)
 {
-	struct prepare_opts o = { .profiles = TS_STRV_INIT };
+	_cleanup_(prepare_opts_clear) struct prepare_opts o = { .profiles = TS_STRV_INIT };
 	int code = 0;
-	if (parse(argc, argv, is_run, &o, &code) < 0) {
-		ts_strv_clear(&o.profiles);
+	if (parse(argc, argv, is_run, &o, &code))
 		return code;
-	}
 	for (int i = 0; i < o.n_podman_args; i++) {
 		const char *flag = managed_flag(o.podman_args[i]);
-		if (flag) {
-			ts_strv_clear(&o.profiles);
+		if (flag)
 			return cli_usage_error("run", "'%s' is managed by terok-shield; remove it from "
 					       "the podman arguments", flag);
-		}
 	}
-	struct ts_prepared prepared = { 0 };
+	_cleanup_prepared_ struct ts_prepared prepared = { 0 };
 	code = do_prepare(cli, &o, &prepared);
-	if (code == 0 && !is_run)
-		code = print_args(&prepared.podman_args, o.json);
-	if (code == 0 && is_run) {
-		struct ts_strv argv_run = TS_STRV_INIT;
-		ts_strv_push(&argv_run, "podman");
-		ts_strv_push(&argv_run, "run");
-		for (size_t i = 0; i < prepared.podman_args.n; i++)
-			ts_strv_push(&argv_run, prepared.podman_args.items[i]);
-		for (int i = 0; i < o.n_podman_args; i++)
-			ts_strv_push(&argv_run, o.podman_args[i]);
-		fflush(NULL);
-		execvp("podman", argv_run.items);
-		code = cli_error("cannot run podman: %s", strerror(errno));
-		ts_strv_clear(&argv_run);
-	}
-	ts_prepared_clear(&prepared);
-	ts_strv_clear(&o.profiles);
-	return code;
+	if (code != 0)
+		return code;
+	return is_run ? exec_podman(&prepared.podman_args, &o)
+		      : print_args(&prepared.podman_args, o.json);
 }
 
 /*

@@ -7,7 +7,7 @@
 #include "base/util.h"
 #include "bundle/location.h"
 #include "cli.h"
-#include "control/prepare.h"
+#include "control/resolve_bundle.h"
 
 static const char usage[] =
 	"Usage: terok-shield resolve NAME [--force]\n"
@@ -51,13 +51,12 @@ int resolve_main(int argc, char **argv, struct cli *cli)
 		return cli_fail(&err);
 	if (stat(state_dir, &st) < 0)
 		return cli_error("no container '%s' has been prepared (no %s)", name, state_dir);
-	struct ts_resolved res;
+	_cleanup_resolved_ struct ts_resolved res = { 0 };
 	if (ts_resolve_bundle(state_dir, cli->config_root, force, &res, &err) < 0)
 		return cli_fail(&err);
-	cli_warn_unresolved(&res.warnings);
+	cli_warn_unresolved(&res.unresolved);
 	printf("Resolved %zu IPs for %s%s\n", res.n_ips, name, force ? " (forced)" : "");
 	for (size_t i = 0; i < res.ips.n; i++)
 		printf("%s\n", res.ips.items[i]);
-	ts_resolved_clear(&res);
 	return 0;
 }

@@ -40,16 +40,12 @@ int rules_main(int argc, char **argv, struct cli *cli)
 		return cli_usage_error("rules", "expected one container NAME");
 
 	struct ts_error err = { 0 };
-	struct ts_shield s;
-	if (ts_shield_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
+	_cleanup_shield_ struct ts_shield s = { 0 };
+	if (ts_bundle_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
 		return cli_fail(&err);
 	enum ts_shield_state state;
 	_cleanup_free_ char *listing = NULL;
-	int r = ts_shield_state(&s, &state, &listing, &err);
-	if (r == 0)
-		r = print_rules(s.name, state, listing, json);
-	else
-		r = cli_fail(&err);
-	ts_shield_close(&s);
-	return r;
+	if (ts_shield_state(&s, &state, &listing, &err) < 0)
+		return cli_fail(&err);
+	return print_rules(s.name, state, listing, json);
 }

@@ -49,7 +49,7 @@ int setup_main(int argc, char **argv, struct cli *cli)
 		root = geteuid() == 0;
 
 	struct ts_error err = { 0 };
-	struct ts_setup_report rep;
+	_cleanup_setup_report_ struct ts_setup_report rep = { 0 };
 	int r = root ? ts_setup_root(cli->state_root, &rep, &err)
 		     : ts_setup_user(cli->state_root, &rep, &err);
 	if (r < 0)
@@ -58,6 +58,5 @@ int setup_main(int argc, char **argv, struct cli *cli)
 	if (rep.containers_conf)
 		printf("%s %s to hooks_dir in %s\n", rep.conf_changed ? "Added" : "Already listed:",
 		       rep.hooks_dir, rep.containers_conf);
-	ts_setup_report_clear(&rep);
 	return 0;
 }

@@ -26,13 +26,11 @@ static const char usage[] =
 static int container_status(struct cli *cli, const char *name, bool json)
 {
 	struct ts_error err = { 0 };
-	struct ts_shield s;
+	_cleanup_shield_ struct ts_shield s = { 0 };
 	enum ts_shield_state state;
-	if (ts_shield_open(cli->state_root, name, cli->config.audit_enabled, &s, &err) < 0)
+	if (ts_bundle_open(cli->state_root, name, cli->config.audit_enabled, &s, &err) < 0)
 		return cli_fail(&err);
-	int r = ts_shield_state(&s, &state, NULL, &err);
-	ts_shield_close(&s);
-	if (r < 0)
+	if (ts_shield_state(&s, &state, NULL, &err) < 0)
 		return cli_fail(&err);
 	if (json)
 		return cli_print_json(json_pack("{s:s, s:s}", "container", name, "state",

@@ -46,14 +46,14 @@ static int updown_main(int argc, char **argv, struct cli *cli, bool up)
 		return cli_usage_error(cmd, "expected one container NAME");
 
 	struct ts_error err = { 0 };
-	struct ts_shield s;
-	if (ts_shield_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
+	_cleanup_shield_ struct ts_shield s = { 0 };
+	if (ts_bundle_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
 		return cli_fail(&err);
 	int r = up ? ts_shield_up(&s, &err) : ts_shield_down(&s, all, &err);
-	if (r == 0)
-		printf("Shield %s for %s%s\n", cmd, s.name, all ? " (all traffic)" : "");
-	ts_shield_close(&s);
-	return r < 0 ? cli_fail(&err) : 0;
+	if (r < 0)
+		return cli_fail(&err);
+	printf("Shield %s for %s%s\n", cmd, s.name, all ? " (all traffic)" : "");
+	return 0;
 }
 
 int up_main(int argc, char **argv, struct cli *cli)

@@ -3,8 +3,8 @@
 #include <stdio.h>
 
 #include "base/util.h"
+#include "bundle/shield.h"
 #include "cli.h"
-#include "control/live.h"
 #include "observe/watch.h"
 
 static const char usage[] =
@@ -36,12 +36,11 @@ int watch_main(int argc, char **argv, struct cli *cli)
 	if (stop_fd < 0)
 		return cli_error("pipe: %s", strerror(errno));
 	struct ts_error err = { 0 };
-	struct ts_shield s;
+	_cleanup_shield_ struct ts_shield s = { 0 };
 	unsigned lost = 0;
-	if (ts_shield_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
+	if (ts_bundle_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
 		return cli_fail(&err);
 	int r = ts_watch_run(&s, stop_fd, print_line, NULL, &lost, &err);
-	ts_shield_close(&s);
 	if (lost)
 		fprintf(stderr, "terok-shield: the kernel log overflowed %u times; some events were "
 			"not shown\n", lost);

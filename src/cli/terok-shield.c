@@ -113,7 +113,7 @@ int main(int argc, char **argv)
 			help = true;
 
 	int r = help ? 0 : cli_init(&cli);
-	if (r == 0)
+	if (r == 0) /* else cli_init said why */
 		r = cmd->main(argc - i, argv + i, help ? NULL : &cli);
 	/* prepare's output may go straight into `podman run $(...)`: a failure must make podman refuse. */
 	if (r != 0 && cmd->main == prepare_main)

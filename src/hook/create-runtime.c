@@ -10,6 +10,7 @@
 #include "base/strbuf.h"
 #include "base/util.h"
 #include "bundle/audit.h"
+#include "bundle/lock.h"
 #include "bundle/state.h"
 #include "container/gateway.h"
 #include "container/netns.h"
@@ -215,6 +216,6 @@ int hook_create_runtime(const struct ts_oci_state *st, struct ts_error *err)
 	if (r < 0)
 		return r;
 	ts_audit_log(st->audit_enabled, st->state_dir, st->name ? st->name : st->id, "setup", NULL,
-		     "shield applied at createRuntime");
+		     "shield applied at createRuntime", NULL);
 	return 0;
 }

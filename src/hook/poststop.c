@@ -2,6 +2,7 @@
 /* poststop (docs/cli.md, the OCI hook): stop our dnsmasq; never fails the stop. */
 #include "base/util.h"
 #include "bundle/audit.h"
+#include "bundle/lock.h"
 #include "bundle/state.h"
 #include "container/oci.h"
 #include "dns/dnsmasq.h"
@@ -15,6 +16,6 @@ int hook_poststop(const struct ts_oci_state *st, struct ts_error *err)
 		return lock;
 	int r = ts_dnsmasq_stop(st->state_dir, false, err);
 	ts_audit_log(st->audit_enabled, st->state_dir, st->name ? st->name : st->id, "teardown",
-		     NULL, r == 1 ? "container stopped; dnsmasq stopped" : "container stopped");
+		     NULL, r == 1 ? "container stopped; dnsmasq stopped" : "container stopped", NULL);
 	return r < 0 ? r : 0;
 }

@@ -161,6 +161,8 @@ mkdir -p "$HOME"
 # set, `info` fails as podman 4.3 did for a user whose /etc/subuid range held
 # the user's own UID (its stderr copied from that run).
 fixture=${TS_TEST_FIXTURES:?TS_TEST_FIXTURES must point at tests/fixtures}/podman-info-4.3-rootless.json
+# With FAKE_PODMAN_ROOTFUL set, `info` answers as a rootful podman 5.2.
+rootful_fixture=$TS_TEST_FIXTURES/podman-info-5.2-rootful.json
 fake_podman=$scratch/fake-podman
 mkdir -p "$scratch/fake-bin" "$fake_podman"
 cat >"$scratch/fake-bin/podman" <<EOF
@@ -172,6 +174,7 @@ case "\$1 \${2:-}" in
 		cat "$scratch/podman-info-stderr" >&2
 		exit 125
 	fi
+	[ -n "\${FAKE_PODMAN_ROOTFUL:-}" ] && exec cat '$rootful_fixture'
 	exec cat '$fixture' ;;
 "container exists") [ -f "$fake_podman/\$3" ] ;;
 "container inspect") [ "\$(cat "$fake_podman/\$5")" = running ] && echo true || echo false ;;
@@ -517,6 +520,9 @@ refused_unchanged "prepare while podman says the container runs" prepare web --p
 expect_err "container 'web' is running" "podman's word that it runs is enough"
 rm -f "$fake_podman/web"
 FAKE_PODMAN_INFO_FAILS=1 refused_unchanged "prepare when podman fails" prepare web --profiles iponly
+FAKE_PODMAN_ROOTFUL=1 refused_unchanged "prepare when podman runs rootful" prepare web --profiles iponly
+expect_err "terok-shield: podman runs rootful here; terok-shield shields rootless containers" \
+	"prepare says it shields rootless containers only"
 
 # --- a new container of an old name hears what it inherits (issue 15, item 8)
 # web holds one allow (203.0.113.5) and one deny (192.0.2.1) from above.

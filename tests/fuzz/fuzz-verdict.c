@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	char *text = fuzz_cstr(data, size);
 	enum ts_verdict_action a = 99;
-	r = ts_verdict_answer_parse(text, &a);
+	r = ts_verdict_answer_parse(text, &a, NULL);
 	FUZZ_CHECK((r == 0 && (a == TS_VERDICT_ACCEPT || a == TS_VERDICT_DENY)) ||
 		   (r == -EINVAL && a == 99));
 	free(text);

@@ -13,12 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <terok-shield/terok-shield.h>
 
 #include "base/util.h"
 #include "harness.h"
 #include "shielded.h"
+#include "test-helpers.h"
 
 #define NAME SHIELDED_NAME
 
@@ -134,6 +136,56 @@ static void test_api_bad_input(void **state)
 	ts_string_list_free(NULL);
 }
 
+/*
+ * resolve: the profiles named in the bundle composed again into
+ * profile.allowed and ruleset.nft, for the next start; the running
+ * container keeps its table. The profile holds addresses only, so nothing
+ * is looked up.
+ */
+static void test_api_resolve(void **state)
+{
+	struct api_fixture *a = *state;
+	struct ts_error err = { 0 };
+	char *profiles = ts_xasprintf("%s/profiles", a->f.config_dir);
+	assert_int_equal(mkdir(profiles, 0700), 0);
+	write_text(profiles, "addresses.txt", "# addresses only\n" H_OTHER_IP "\n192.0.2.0/24\n");
+	free(profiles);
+	write_text(a->f.state_dir, "profiles", "addresses\n");
+
+	struct ts_shielded *s = NULL;
+	assert_int_equal(ts_shielded_open(&a->roots, NAME, &s, &err), 0);
+	char **ips = NULL;
+	assert_int_equal(ts_shielded_resolve(s, true, &ips, &err), 2);
+	assert_string_equal(ips[0], H_OTHER_IP);
+	assert_string_equal(ips[1], "192.0.2.0/24");
+	assert_null(ips[2]);
+	ts_string_list_free(ips);
+	char *allowed = read_text(a->f.state_dir, "profile.allowed");
+	assert_string_equal(allowed, H_OTHER_IP "\n192.0.2.0/24\n");
+	free(allowed);
+	char *ruleset = read_text(a->f.state_dir, "ruleset.nft");
+	assert_non_null(strstr(ruleset, H_OTHER_IP));
+	free(ruleset);
+	/* Saved for the next start only: the running container's table is as it was. */
+	assert_false(reachable(&a->f, H_OTHER_IP));
+	assert_true(reachable(&a->f, H_ALLOWED_IP));
+
+	/* Within the hour, without force, the same resolution is kept; ips is optional. */
+	assert_int_equal(ts_shielded_resolve(s, false, NULL, &err), 2);
+
+	/* A profile that went away: refused, profile.allowed untouched. */
+	write_text(a->f.state_dir, "profiles", "addresses\nvanished\n");
+	memset(&err, 0, sizeof(err));
+	ips = NULL;
+	assert_int_equal(ts_shielded_resolve(s, true, &ips, &err), -ENOENT);
+	assert_null(ips);
+	assert_non_null(strstr(err.message, "vanished"));
+	allowed = read_text(a->f.state_dir, "profile.allowed");
+	assert_string_equal(allowed, H_OTHER_IP "\n192.0.2.0/24\n");
+	free(allowed);
+	ts_shielded_close(s);
+}
+
 int main(void)
 {
 	if (!shielded_suite_runnable())
@@ -141,6 +193,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_api_allow_deny_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api_bad_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_api_resolve, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

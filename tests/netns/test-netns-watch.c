@@ -315,7 +315,7 @@ static void watch_ready(struct watcher *w, const char *state_dir)
 	while (harness_now_ms() < deadline) {
 		char detail[32];
 		snprintf(detail, sizeof(detail), "watch probe %d", ++w->probe);
-		assert_int_equal(ts_audit_log(true, state_dir, w->container, "note", NULL, detail), 0);
+		assert_int_equal(ts_audit_log(true, state_dir, w->container, "note", NULL, detail, NULL), 0);
 		struct want probe = { .source = "audit", .action = "note" };
 		json_t *o = watch_next(w, &probe, harness_now_ms() + 100, NULL, NULL);
 		if (o) {
@@ -807,7 +807,7 @@ static void test_audit_events(void **state)
 	json_decref(o);
 	/* Entries are passed on as written: ts and detail of the file's line. */
 	assert_int_equal(ts_audit_log(true, f->s.state_dir, NAME, "teardown", "192.0.2.1",
-				      "[ips] 192.0.2.1"), 0);
+				      "[ips] 192.0.2.1", NULL), 0);
 	struct want td = { .source = "audit", .action = "teardown" };
 	o = expect_event(w, &td, harness_now_ms(), NULL);
 	assert_field(o, "dest", "192.0.2.1");
@@ -820,7 +820,7 @@ static void test_audit_events(void **state)
 	fputs("not json\n{\"action\":\n", a);
 	fclose(a);
 	free(path);
-	assert_int_equal(ts_audit_log(true, f->s.state_dir, NAME, "setup", NULL, "after garbage"), 0);
+	assert_int_equal(ts_audit_log(true, f->s.state_dir, NAME, "setup", NULL, "after garbage", NULL), 0);
 	struct want after = { .source = "audit", .action = "setup", .detail = "after garbage" };
 	json_decref(expect_event(w, &after, harness_now_ms(), NULL));
 	watch_stop(f, w, SIGTERM, NULL);
@@ -855,7 +855,7 @@ static void test_reader_gone(void **state)
 	w->io->r.out_fd = -1;
 	double t0 = harness_now_ms();
 	assert_refused(f, H_OTHER_IP, H_TCP_PORT);
-	assert_int_equal(ts_audit_log(true, f->s.state_dir, NAME, "note", NULL, "nobody reads"), 0);
+	assert_int_equal(ts_audit_log(true, f->s.state_dir, NAME, "note", NULL, "nobody reads", NULL), 0);
 	bool exited = cli_run_reap(&w->io->r, t0 + LATE_MS);
 	if (!exited)
 		fail_msg("watch still runs %d ms after its stdout reader went away", LATE_MS);
@@ -880,7 +880,7 @@ static void test_not_running(void **state)
 	json_decref(expect_event(w, &allowed, t0, NULL));
 	/* The running container's packets are not this watch's business. */
 	assert_refused(f, H_OTHER_IP, H_TCP_PORT);
-	assert_int_equal(ts_audit_log(true, dir, GONE, "note", NULL, "last"), 0);
+	assert_int_equal(ts_audit_log(true, dir, GONE, "note", NULL, "last", NULL), 0);
 	struct want last = { .source = "audit", .detail = "last" };
 	json_t *o;
 	while ((o = watch_next(w, &(struct want){ 0 }, harness_now_ms() + EVENT_MS, NULL, NULL))) {
@@ -1057,7 +1057,7 @@ static void test_sigterm_stalled_reader(void **state)
 	for (int i = 0; i < 2000; i++) {
 		char detail[64];
 		snprintf(detail, sizeof(detail), "filler %d to fill the pipe watch writes to", i);
-		assert_int_equal(ts_audit_log(true, f->s.state_dir, NAME, "note", "192.0.2.1", detail), 0);
+		assert_int_equal(ts_audit_log(true, f->s.state_dir, NAME, "note", "192.0.2.1", detail, NULL), 0);
 	}
 	usleep(500 * 1000);
 	int pending = 0;

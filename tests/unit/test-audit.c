@@ -189,9 +189,9 @@ static void test_log_appends_lines(void **state)
 	const char *dir = *state;
 	_cleanup_free_ char *path = ts_xasprintf("%s/audit.jsonl", dir);
 
-	assert_int_equal(ts_audit_log(true, dir, "web", "setup", NULL, NULL), 0);
-	assert_int_equal(ts_audit_log(true, dir, "web", "allowed", "1.2.3.4", "x.org"), 0);
-	assert_int_equal(ts_audit_log(true, dir, "web", "teardown", "", NULL), 0);
+	assert_int_equal(ts_audit_log(true, dir, "web", "setup", NULL, NULL, NULL), 0);
+	assert_int_equal(ts_audit_log(true, dir, "web", "allowed", "1.2.3.4", "x.org", NULL), 0);
+	assert_int_equal(ts_audit_log(true, dir, "web", "teardown", "", NULL, NULL), 0);
 
 	struct stat st;
 	assert_int_equal(lstat(path, &st), 0);
@@ -223,8 +223,8 @@ static void test_log_disabled(void **state)
 	const char *dir = *state;
 	_cleanup_free_ char *path = ts_xasprintf("%s/audit.jsonl", dir);
 
-	assert_int_equal(ts_audit_log(false, dir, "web", "setup", NULL, NULL), 0);
-	assert_int_equal(ts_audit_log(false, NULL, "web", "setup", NULL, NULL), 0);
+	assert_int_equal(ts_audit_log(false, dir, "web", "setup", NULL, NULL, NULL), 0);
+	assert_int_equal(ts_audit_log(false, NULL, "web", "setup", NULL, NULL, NULL), 0);
 	assert_int_equal(access(path, F_OK), -1);
 	assert_int_equal(errno, ENOENT);
 }
@@ -232,8 +232,24 @@ static void test_log_disabled(void **state)
 static void test_log_missing_dir(void **state)
 {
 	_cleanup_free_ char *dir = ts_xasprintf("%s/absent", (const char *)*state);
-	assert_int_equal(ts_audit_log(true, dir, "web", "setup", NULL, NULL), -ENOENT);
+	assert_int_equal(ts_audit_log(true, dir, "web", "setup", NULL, NULL, NULL), -ENOENT);
 	assert_int_equal(access(dir, F_OK), -1);
+}
+
+/* A line that cannot be written becomes one warning for the caller to show. */
+static void test_log_failure_is_a_warning(void **state)
+{
+	_cleanup_free_ char *dir = ts_xasprintf("%s/absent", (const char *)*state);
+	_cleanup_free_ char *expected =
+		ts_xasprintf("audit log %s/audit.jsonl not written: %s", dir, strerror(ENOENT));
+	_cleanup_strv_ struct ts_strv warnings = TS_STRV_INIT;
+	assert_int_equal(ts_audit_log(true, dir, "web", "setup", NULL, NULL, &warnings), -ENOENT);
+	assert_int_equal(warnings.n, 1);
+	assert_string_equal(warnings.items[0], expected);
+
+	assert_int_equal(ts_audit_log(true, *state, "web", "setup", NULL, NULL, &warnings), 0);
+	assert_int_equal(ts_audit_log(false, dir, "web", "setup", NULL, NULL, &warnings), 0);
+	assert_int_equal(warnings.n, 1);
 }
 
 static void test_log_refuses_symlink(void **state)
@@ -245,14 +261,14 @@ static void test_log_refuses_symlink(void **state)
 
 	write_text(target, "original\n");
 	assert_int_equal(symlink(target, path), 0);
-	assert_int_equal(ts_audit_log(true, dir, "web", "setup", NULL, NULL), -ELOOP);
+	assert_int_equal(ts_audit_log(true, dir, "web", "setup", NULL, NULL, NULL), -ELOOP);
 	_cleanup_free_ char *data = read_text(target);
 	assert_string_equal(data, "original\n");
 
 	/* A dangling link must not create its target either. */
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(symlink(dangling, path), 0);
-	assert_int_equal(ts_audit_log(true, dir, "web", "setup", NULL, NULL), -ELOOP);
+	assert_int_equal(ts_audit_log(true, dir, "web", "setup", NULL, NULL, NULL), -ELOOP);
 	assert_int_equal(access(dangling, F_OK), -1);
 }
 
@@ -267,7 +283,7 @@ static void concurrent_child(const char *dir, int proc)
 	for (int i = 0; i < PER_PROC; i++) {
 		char detail[1200];
 		snprintf(detail, sizeof(detail), "proc=%d seq=%d %s", proc, i, pad);
-		if (ts_audit_log(true, dir, "web", "allowed", "10.0.0.1", detail) < 0)
+		if (ts_audit_log(true, dir, "web", "allowed", "10.0.0.1", detail, NULL) < 0)
 			_exit(1);
 	}
 	_exit(0);
@@ -485,6 +501,8 @@ int main(void)
 		cmocka_unit_test(test_format_unrepresentable_time),
 		cmocka_unit_test_setup_teardown(test_log_appends_lines, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_log_disabled, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_log_failure_is_a_warning, setup_tmpdir,
+						teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_log_missing_dir, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_log_refuses_symlink, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_log_concurrent, setup_tmpdir, teardown_tmpdir),

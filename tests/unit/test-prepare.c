@@ -36,6 +36,7 @@
 #include "container/podman.h"
 #include "container/procid.h"
 #include "control/prepare.h"
+#include "control/resolve_bundle.h"
 #include "dns/dnsmasq.h"
 #include "test-helpers.h"
 
@@ -535,7 +536,7 @@ static void test_prepare_bundle(void **state)
 	char *sd = ts_xasprintf("%s/containers/web-1", sroot);
 	assert_string_equal(out.state_dir, sd);
 	assert_string_equal(out.dns_tier, dnsmasq ? "dnsmasq" : "dig");
-	assert_int_equal(out.warnings.n, 0);
+	assert_int_equal(out.unresolved.n, 0);
 	assert_private_dir(sd);
 	assert_bundle_hooks(sd, sroot);
 
@@ -1168,7 +1169,7 @@ static void test_resolve_bundle(void **state)
 	assert_string_equal(res.ips.items[0], "192.0.2.50");
 	assert_string_equal(res.ips.items[1], "203.0.113.7");
 	assert_string_equal(res.ips.items[2], "2001:db8::5");
-	assert_int_equal(res.warnings.n, 0);
+	assert_int_equal(res.unresolved.n, 0);
 	assert_file(sd, "profile.allowed", "192.0.2.50\n203.0.113.7\n2001:db8::5\n");
 	assert_ruleset_matches_bundle(sd);
 	ts_resolved_clear(&res);
@@ -1249,7 +1250,7 @@ static void test_resolve_bundle_dnsmasq(void **state)
 	assert_false(res.reused);
 	assert_int_equal(res.n_ips, 1);
 	assert_string_equal(res.ips.items[0], "192.0.2.1");
-	assert_int_equal(res.warnings.n, 0);
+	assert_int_equal(res.unresolved.n, 0);
 	assert_file(sd, "profile.allowed", "192.0.2.1\n");
 	assert_file(sd, "profile.domains", "example.test\n*.wild.test\n");
 	char *conf = bundle_file(sd, "dnsmasq.conf");

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <signal.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "base/process.h"
@@ -270,6 +271,120 @@ static void test_capture_errors_not_found(void **state)
 	assert_string_equal(errors, "untouched");
 }
 
+/* Read fd to its end (a test's small output). */
+static char *read_all(int fd)
+{
+	static char buf[4096];
+	size_t len = 0;
+	ssize_t n;
+	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = '\0';
+	return buf;
+}
+
+static int wait_status(pid_t pid)
+{
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/*
+ * ts_spawn: each standard descriptor as asked (one of ours, /dev/null, or
+ * inherited), nothing else passed on even without close-on-exec, and
+ * signals the caller ignores or blocks back to their defaults.
+ */
+static void test_spawn_descriptors(void **state)
+{
+	(void)state;
+	int in[2], out[2], errp[2];
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(pipe(out), 0);
+	assert_int_equal(pipe(errp), 0);
+	int leaked = dup(in[0]); /* no close-on-exec */
+	int saved_stderr = dup(STDERR_FILENO);
+	dup2(errp[1], STDERR_FILENO); /* what the child inherits as stderr */
+	close(errp[1]);
+	sigset_t blocked, old;
+	sigemptyset(&blocked);
+	sigaddset(&blocked, SIGTERM);
+	sigprocmask(SIG_BLOCK, &blocked, &old);
+	signal(SIGINT, SIG_IGN);
+
+	char script[512];
+	snprintf(script, sizeof(script),
+		 "read line; echo \"got $line\"; echo to-stderr >&2; "
+		 "[ -e /proc/self/fd/%d ] && echo leaked; "
+		 "blk=$(sed -n 's/^SigBlk:[[:space:]]*//p' /proc/$$/status); "
+		 "ign=$(sed -n 's/^SigIgn:[[:space:]]*//p' /proc/$$/status); "
+		 "[ $((0x$blk & 0x4000)) -eq 0 ] || echo SIGTERM blocked; "
+		 "[ $((0x$ign & 0x2)) -eq 0 ] || echo SIGINT ignored",
+		 leaked);
+	const char *argv[] = { "sh", "-c", script, NULL };
+	pid_t pid;
+	struct ts_error err = { 0 };
+	int r = ts_spawn(argv, (const int[3]){ in[0], out[1], TS_SPAWN_INHERIT }, &pid, &err);
+	dup2(saved_stderr, STDERR_FILENO);
+	close(saved_stderr);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	signal(SIGINT, SIG_DFL);
+	assert_int_equal(r, 0);
+	close(in[0]);
+	close(out[1]);
+	close(leaked);
+	assert_int_equal(write(in[1], "hello\n", 6), 6);
+	close(in[1]);
+	assert_string_equal(read_all(out[0]), "got hello\n");
+	close(out[0]);
+	assert_int_equal(wait_status(pid), 0);
+	assert_string_equal(read_all(errp[0]), "to-stderr\n");
+	close(errp[0]);
+
+	/* TS_SPAWN_NULL: reads see an end at once, writes vanish. */
+	assert_int_equal(pipe(out), 0);
+	const char *cat[] = { "sh", "-c", "cat; echo done; echo gone >&2", NULL };
+	assert_int_equal(ts_spawn(cat, (const int[3]){ TS_SPAWN_NULL, out[1], TS_SPAWN_NULL }, &pid,
+				  &err), 0);
+	close(out[1]);
+	assert_string_equal(read_all(out[0]), "done\n");
+	close(out[0]);
+	assert_int_equal(wait_status(pid), 0);
+}
+
+static void test_spawn_missing_program(void **state)
+{
+	(void)state;
+	const char *argv[] = { "/nonexistent/program", NULL };
+	pid_t pid = 0;
+	struct ts_error err = { 0 };
+	assert_int_equal(ts_spawn(argv, (const int[3]){ TS_SPAWN_NULL, TS_SPAWN_NULL, TS_SPAWN_NULL },
+				  &pid, &err), -ENOENT);
+	assert_string_equal(err.message, "/nonexistent/program: not found");
+	assert_int_equal(pid, 0);
+}
+
+/* pidfd helpers: a signal reaches the process, and the wait sees it end (or times out). */
+static void test_pidfd_signal_wait(void **state)
+{
+	(void)state;
+	const char *argv[] = { "sleep", "30", NULL };
+	pid_t pid;
+	struct ts_error err = { 0 };
+	assert_int_equal(ts_spawn(argv, (const int[3]){ TS_SPAWN_NULL, TS_SPAWN_NULL, TS_SPAWN_NULL },
+				  &pid, &err), 0);
+	int pidfd = ts_pidfd_open(pid);
+	assert_true(pidfd >= 0);
+	assert_false(ts_pidfd_wait(pidfd, 10));
+	assert_int_equal(ts_pidfd_signal(pidfd, SIGTERM), 0);
+	assert_true(ts_pidfd_wait(pidfd, -1));
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+	close(pidfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +402,9 @@ int main(void)
 		cmocka_unit_test(test_capture_errors_both_large),
 		cmocka_unit_test(test_capture_errors_daemon),
 		cmocka_unit_test(test_capture_errors_not_found),
+		cmocka_unit_test(test_spawn_descriptors),
+		cmocka_unit_test(test_spawn_missing_program),
+		cmocka_unit_test(test_pidfd_signal_wait),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

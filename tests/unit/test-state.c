@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The state bundle: the readers of docs/bundle.md, dirs, atomic writes, lock. */
+/* The state bundle: the readers of docs/bundle.md, dirs, atomic writes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/wait.h>
 
 #include "base/fileio.h"
 #include "base/util.h"
@@ -163,7 +160,9 @@ static void test_ensure_dirs(void **state)
 	char bundle[4096], hooks[4200];
 	struct stat st;
 	snprintf(bundle, sizeof(bundle), "%s/a/b/containers/c1", dir);
-	assert_int_equal(ts_ensure_state_dirs(bundle, NULL), 0);
+	_cleanup_strv_ struct ts_strv warnings = TS_STRV_INIT;
+	assert_int_equal(ts_ensure_state_dirs(bundle, &warnings, NULL), 0);
+	assert_int_equal(warnings.n, 0);
 	assert_int_equal(stat(bundle, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0700);
 	snprintf(hooks, sizeof(hooks), "%s/hooks", bundle);
@@ -171,11 +170,19 @@ static void test_ensure_dirs(void **state)
 	assert_int_equal(st.st_mode & 07777, 0700);
 	/* Idempotent, and a widened directory is tightened again. */
 	chmod(bundle, 0755);
-	assert_int_equal(ts_ensure_state_dirs(bundle, NULL), 0);
+	assert_int_equal(ts_ensure_state_dirs(bundle, &warnings, NULL), 0);
 	assert_int_equal(stat(bundle, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0700);
+	/* ... and the caller hears of it. */
+	assert_int_equal(warnings.n, 1);
+	_cleanup_free_ char *expected = ts_xasprintf("%s had mode 0755; restricted it to 0700", bundle);
+	assert_string_equal(warnings.items[0], expected);
+	/* A mode without others' bits is no news. */
+	chmod(bundle, 0500);
+	assert_int_equal(ts_ensure_state_dirs(bundle, &warnings, NULL), 0);
+	assert_int_equal(warnings.n, 1);
 	struct ts_error err = { 0 };
-	assert_int_equal(ts_ensure_state_dirs("relative/dir", &err), -EINVAL);
+	assert_int_equal(ts_ensure_state_dirs("relative/dir", NULL, &err), -EINVAL);
 	assert_non_null(strstr(err.message, "absolute"));
 }
 
@@ -188,7 +195,7 @@ static void test_ensure_dirs_refuses_symlink(void **state)
 	mkdir(target, 0755);
 	assert_int_equal(symlink(target, link), 0);
 	struct ts_error err = { 0 };
-	assert_true(ts_ensure_state_dirs(link, &err) < 0);
+	assert_true(ts_ensure_state_dirs(link, NULL, &err) < 0);
 	struct stat st;
 	assert_int_equal(stat(target, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0755); /* untouched */
@@ -209,60 +216,6 @@ static void test_symlinked_list_not_followed(void **state)
 	ts_strv_clear(&v);
 }
 
-static void test_lock_serialises(void **state)
-{
-	const char *dir = *state;
-	int fd = ts_bundle_lock(dir, NULL);
-	assert_true(fd >= 0);
-	/* Another process cannot take it while we hold it. */
-	pid_t pid = fork();
-	if (pid == 0) {
-		char path[4096];
-		snprintf(path, sizeof(path), "%s/bundle.lock", dir);
-		int other = open(path, O_RDWR);
-		_exit(flock(other, LOCK_EX | LOCK_NB) == 0 ? 1 : 0);
-	}
-	int status;
-	waitpid(pid, &status, 0);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	ts_bundle_unlock(fd);
-	fd = ts_bundle_lock(dir, NULL);
-	assert_true(fd >= 0);
-	ts_bundle_unlock(fd);
-}
-
-/* 16 processes × 25 locked read-modify-write appends: nothing may be lost. */
-static void test_locked_rmw_is_lossless(void **state)
-{
-	const char *dir = *state;
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/live.allowed", dir);
-	for (int p = 0; p < 16; p++) {
-		if (fork() != 0)
-			continue;
-		for (int i = 0; i < 25; i++) {
-			int fd = ts_bundle_lock(dir, NULL);
-			struct ts_strv v = TS_STRV_INIT;
-			ts_file_read_lines(path, &v, NULL);
-			ts_strv_push_take(&v, ts_xasprintf("10.%d.%d.1", p, i));
-			int r = ts_file_write_lines(path, &v, 0600, NULL);
-			ts_strv_clear(&v);
-			ts_bundle_unlock(fd);
-			if (r < 0)
-				_exit(1);
-		}
-		_exit(0);
-	}
-	int status, failures = 0;
-	while (wait(&status) > 0)
-		failures += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	assert_int_equal(failures, 0);
-	struct ts_strv v = TS_STRV_INIT;
-	assert_int_equal(ts_read_allowed_ips(dir, &v, NULL), 0);
-	assert_int_equal(v.n, 400);
-	ts_strv_clear(&v);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,8 +228,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ensure_dirs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ensure_dirs_refuses_symlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlinked_list_not_followed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lock_serialises, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_locked_rmw_is_lossless, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

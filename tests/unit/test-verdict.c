@@ -98,14 +98,22 @@ static void test_answers(void **state)
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		enum ts_verdict_action a = 99;
-		int r = ts_verdict_answer_parse(cases[i].text, &a);
+		struct ts_error err = { 0 };
+		int r = ts_verdict_answer_parse(cases[i].text, &a, &err);
 		if (r != cases[i].r)
 			fail_msg("'%s': %d, expected %d", cases[i].text, r, cases[i].r);
-		if (r == 0)
+		if (r == 0) {
 			assert_int_equal(a, cases[i].a);
-		else
+		} else {
 			assert_int_equal(a, 99);
+			assert_int_equal(err.code, EINVAL);
+		}
 	}
+	/* The message quotes the answer, without the blanks around it. */
+	struct ts_error err = { 0 };
+	enum ts_verdict_action a;
+	assert_int_equal(ts_verdict_answer_parse("  yes \n", &a, &err), -EINVAL);
+	assert_string_equal(err.message, "'yes' is not an answer: a (allow) or d (deny)");
 }
 
 static void test_lines(void **state)

@@ -32,20 +32,21 @@ static bool ipv4_text_is_strict(const char *s)
 	}
 }
 
-static int parse_prefix(const char *s, unsigned max, unsigned *out)
+/* A prefix length 0-max in plain decimal (no sign, no leading zero); false for anything else. */
+static bool parse_prefix(const char *s, unsigned max, unsigned *out)
 {
 	if (!*s || strlen(s) > 3 || (s[0] == '0' && s[1]))
-		return -EINVAL;
+		return false;
 	unsigned v = 0;
 	for (const char *p = s; *p; p++) {
 		if (!isdigit((unsigned char)*p))
-			return -EINVAL;
+			return false;
 		v = v * 10 + (unsigned)(*p - '0');
 	}
 	if (v > max)
-		return -EINVAL;
+		return false;
 	*out = v;
-	return 0;
+	return true;
 }
 
 static void clear_host_bits(struct ts_addr *a)
@@ -84,7 +85,7 @@ int ts_addr_parse(const char *text, struct ts_addr *out, struct ts_error *err)
 			return ts_error_set(err, EINVAL, "not an IP address or network: '%s'", text);
 	}
 	a.prefix = ts_addr_max_prefix(&a);
-	if (slash && parse_prefix(slash + 1, a.prefix, &a.prefix) < 0)
+	if (slash && !parse_prefix(slash + 1, a.prefix, &a.prefix))
 		return ts_error_set(err, EINVAL, "invalid prefix length in '%s' (0-%u)", text,
 				    ts_addr_max_prefix(&a));
 	clear_host_bits(&a);

@@ -41,22 +41,18 @@ static void nul_to_newline(char *data, size_t len)
 
 static int read_all(int fd, const char *path, char **out, size_t *len, struct ts_error *err)
 {
-	struct ts_strbuf b = TS_STRBUF_INIT;
+	_cleanup_strbuf_ struct ts_strbuf b = TS_STRBUF_INIT;
 	char chunk[65536];
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			ts_strbuf_clear(&b);
+		if (n < 0)
 			return ts_error_set(err, errno, "%s: read failed: %s", path, strerror(errno));
-		}
 		if (n == 0)
 			break;
-		if (b.len + (size_t)n > TS_FILE_MAX_SIZE) {
-			ts_strbuf_clear(&b);
+		if (b.len + (size_t)n > TS_FILE_MAX_SIZE)
 			return ts_error_set(err, EFBIG, "%s: larger than %u bytes", path, TS_FILE_MAX_SIZE);
-		}
 		ts_strbuf_append(&b, chunk, (size_t)n);
 	}
 	if (len)
@@ -131,6 +127,17 @@ static int sync_dir(const char *dir, struct ts_error *err)
 	return 0;
 }
 
+/* The temporary file's mode and content, synced when durable; 0 or a negative errno. */
+static int fill_temp(int fd, const char *data, size_t len, mode_t mode, bool durable)
+{
+	if (fchmod(fd, mode) < 0)
+		return -errno;
+	int r = ts_fd_write_all(fd, data, len);
+	if (r < 0)
+		return r;
+	return durable && fsync(fd) < 0 ? -errno : 0;
+}
+
 /* Write data to a new temporary file next to path (synced when durable); *tmp names it. */
 static int write_temp(const char *path, const char *data, size_t len, mode_t mode, bool durable,
 		      char tmp[PATH_MAX], struct ts_error *err)
@@ -145,11 +152,7 @@ static int write_temp(const char *path, const char *data, size_t len, mode_t mod
 	if (fd < 0)
 		return ts_error_set(err, errno, "%s: cannot create temporary file: %s", path,
 				    strerror(errno));
-	int r = fchmod(fd, mode) < 0 ? -errno : 0;
-	if (r == 0)
-		r = ts_fd_write_all(fd, data, len);
-	if (r == 0 && durable && fsync(fd) < 0)
-		r = -errno;
+	int r = fill_temp(fd, data, len, mode, durable);
 	if (r < 0) {
 		unlink(tmp);
 		return ts_error_set(err, -r, "%s: write failed: %s", path, strerror(-r));
@@ -226,23 +229,26 @@ int ts_file_batch_add_lines(struct ts_file_batch *b, const char *path,
 	return ts_file_batch_add(b, path, text, len, mode, err);
 }
 
+/* Rename every temporary file into place, stopping at the first that fails. */
+static int batch_rename(struct ts_file_batch *b, struct ts_error *err)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		if (rename(b->tmp[i], b->path[i]) < 0)
+			return ts_error_set(err, errno, "%s: write failed: %s", b->path[i],
+					    strerror(errno));
+		free(b->tmp[i]);
+		b->tmp[i] = NULL;
+	}
+	if (b->n == 0)
+		return 0;
+	_cleanup_free_ char *dir_copy = ts_xstrdup(b->path[0]);
+	return sync_dir(dirname(dir_copy), err);
+}
+
 int ts_file_batch_commit(struct ts_file_batch *b, struct ts_error *err)
 {
-	int r = 0;
-	for (size_t i = 0; i < b->n; i++) {
-		if (r == 0 && rename(b->tmp[i], b->path[i]) < 0)
-			r = ts_error_set(err, errno, "%s: write failed: %s", b->path[i],
-					 strerror(errno));
-		if (r == 0) {
-			free(b->tmp[i]);
-			b->tmp[i] = NULL;
-		}
-	}
-	/* After a failed rename the rest are dropped by the abort below, not half-committed. */
-	if (r == 0 && b->n) {
-		_cleanup_free_ char *dir_copy = ts_xstrdup(b->path[0]);
-		r = sync_dir(dirname(dir_copy), err);
-	}
+	int r = batch_rename(b, err);
+	/* After a failed rename the rest are dropped here, not half-committed. */
 	ts_file_batch_abort(b);
 	return r;
 }
@@ -326,7 +332,7 @@ int ts_file_tail_lines(const char *path, size_t n, struct ts_strv *out, struct t
 		char *nl = strchr(p, '\n');
 		p = nl ? nl + 1 : p + strlen(p);
 	}
-	struct ts_strv all = TS_STRV_INIT;
+	_cleanup_strv_ struct ts_strv all = TS_STRV_INIT;
 	char *save = NULL;
 	for (char *line = strtok_r(p, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *s = ts_strip(line);
@@ -336,7 +342,6 @@ int ts_file_tail_lines(const char *path, size_t n, struct ts_strv *out, struct t
 	size_t first = all.n > n ? all.n - n : 0;
 	for (size_t i = first; i < all.n; i++)
 		ts_strv_push(out, all.items[i]);
-	ts_strv_clear(&all);
 	return 0;
 }
 

@@ -26,7 +26,11 @@ char *ts_find_system_program(const char *name)
 	return NULL;
 }
 
-void ts_spawn_attr_init(posix_spawnattr_t *attr)
+/*
+ * Default signal handling and nothing blocked in the child (watch blocks
+ * and ignores some in the caller).
+ */
+static void spawn_attr_init(posix_spawnattr_t *attr)
 {
 	sigset_t none, defaults;
 	sigemptyset(&none);
@@ -40,27 +44,20 @@ void ts_spawn_attr_init(posix_spawnattr_t *attr)
 	posix_spawnattr_setflags(attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 }
 
-/*
- * Start argv[0] (searched in PATH) with stdin on /dev/null, stdout and
- * stderr on out_fd / err_fd (-1: /dev/null), nothing else inherited.
- */
-static int spawn(const char *const argv[], int out_fd, int err_fd, pid_t *pid,
-		 struct ts_error *err)
+int ts_spawn(const char *const argv[], const int fds[3], pid_t *pid, struct ts_error *err)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	const int fds[] = { out_fd, err_fd };
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		if (fds[i] >= 0)
-			posix_spawn_file_actions_adddup2(&fa, fds[i], i + 1);
-		else
-			posix_spawn_file_actions_addopen(&fa, i + 1, "/dev/null", O_WRONLY, 0);
+			posix_spawn_file_actions_adddup2(&fa, fds[i], i);
+		else if (fds[i] == TS_SPAWN_NULL)
+			posix_spawn_file_actions_addopen(&fa, i, "/dev/null", i ? O_WRONLY : O_RDONLY, 0);
 	}
 	/* Nothing else leaks into the child (libnftables' socket is not close-on-exec). */
 	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	posix_spawnattr_t attr;
-	ts_spawn_attr_init(&attr);
+	spawn_attr_init(&attr);
 	int r = posix_spawnp(pid, argv[0], &fa, &attr, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
@@ -90,16 +87,14 @@ static void keep_stderr(int fd, struct ts_strbuf *b)
  */
 static int read_stdout(int out_fd, int err_fd, char **out, struct ts_strbuf *errors)
 {
-	struct ts_strbuf b = TS_STRBUF_INIT;
+	_cleanup_strbuf_ struct ts_strbuf b = TS_STRBUF_INIT;
 	struct pollfd pfd[2] = { { .fd = out_fd, .events = POLLIN }, { .fd = err_fd, .events = POLLIN } };
 	char chunk[8192];
 	for (;;) {
 		if (poll(pfd, 2, -1) < 0) {
-			int e = errno;
-			if (e == EINTR)
+			if (errno == EINTR)
 				continue;
-			ts_strbuf_clear(&b);
-			return -e;
+			return -errno;
 		}
 		if (pfd[1].revents & POLLIN)
 			keep_stderr(err_fd, errors);
@@ -112,10 +107,10 @@ static int read_stdout(int out_fd, int err_fd, char **out, struct ts_strbuf *err
 			break;
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 || b.len + (size_t)n > TS_FILE_MAX_SIZE) {
-			ts_strbuf_clear(&b);
-			return n < 0 ? -errno : -EFBIG;
-		}
+		if (n < 0)
+			return -errno;
+		if (b.len + (size_t)n > TS_FILE_MAX_SIZE)
+			return -EFBIG;
 		ts_strbuf_append(&b, chunk, (size_t)n);
 	}
 	*out = ts_strbuf_take(&b);
@@ -162,7 +157,7 @@ int ts_run_capture_errors(const char *const argv[], char **out, char **errors,
 	}
 
 	pid_t pid;
-	int r = spawn(argv, outp[1], errp[1], &pid, err);
+	int r = ts_spawn(argv, (const int[3]){ TS_SPAWN_NULL, outp[1], errp[1] }, &pid, err);
 	close(outp[1]);
 	if (errp[1] >= 0)
 		close(errp[1]);
@@ -170,24 +165,20 @@ int ts_run_capture_errors(const char *const argv[], char **out, char **errors,
 	if (r < 0)
 		return r;
 
-	struct ts_strbuf eb = TS_STRBUF_INIT;
-	char *output = NULL;
+	_cleanup_strbuf_ struct ts_strbuf eb = TS_STRBUF_INIT;
+	_cleanup_free_ char *output = NULL;
 	int rr = read_stdout(out_fd, err_fd, &output, &eb);
 	/* Closed before the wait: a child still writing (output too large) gets EPIPE, not stuck. */
 	close(TAKE_FD(out_fd));
 	int status;
 	r = wait_draining(pid, err_fd, &eb, &status);
-	if (r < 0 || rr < 0 || !WIFEXITED(status)) {
-		free(output);
-		ts_strbuf_clear(&eb);
-		if (r < 0)
-			return ts_error_set(err, -r, "waitpid: %s", strerror(-r));
-		if (rr < 0)
-			return ts_error_set(err, -rr, "%s: cannot read output: %s", argv[0],
-					    strerror(-rr));
+	if (r < 0)
+		return ts_error_set(err, -r, "waitpid: %s", strerror(-r));
+	if (rr < 0)
+		return ts_error_set(err, -rr, "%s: cannot read output: %s", argv[0], strerror(-rr));
+	if (!WIFEXITED(status))
 		return ts_error_set(err, EINTR, "%s: killed by signal %d", argv[0], WTERMSIG(status));
-	}
-	*out = output;
+	*out = TAKE_PTR(output);
 	if (errors)
 		*errors = ts_strbuf_take(&eb);
 	return WEXITSTATUS(status);
@@ -205,21 +196,18 @@ int ts_run_wait(const char *const argv[], char **errors, struct ts_error *err)
 		return ts_error_set(err, errno, "pipe: %s", strerror(errno));
 
 	pid_t pid;
-	int r = spawn(argv, -1, pipefd[1], &pid, err);
+	int r = ts_spawn(argv, (const int[3]){ TS_SPAWN_NULL, TS_SPAWN_NULL, pipefd[1] }, &pid, err);
 	close(pipefd[1]);
 	_cleanup_close_ int err_fd = pipefd[0];
 	if (r < 0)
 		return r;
 
-	struct ts_strbuf b = TS_STRBUF_INIT;
+	_cleanup_strbuf_ struct ts_strbuf b = TS_STRBUF_INIT;
 	int status;
 	r = wait_draining(pid, err_fd, &b, &status);
-	if (r < 0) {
-		ts_strbuf_clear(&b);
+	if (r < 0)
 		return ts_error_set(err, -r, "waitpid: %s", strerror(-r));
-	}
 	if (!WIFEXITED(status)) {
-		ts_strbuf_clear(&b);
 		*errors = NULL;
 		return ts_error_set(err, EINTR, "%s: killed by signal %d", argv[0], WTERMSIG(status));
 	}
@@ -230,4 +218,18 @@ int ts_run_wait(const char *const argv[], char **errors, struct ts_error *err)
 int ts_pidfd_open(pid_t pid)
 {
 	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int ts_pidfd_signal(int pidfd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+bool ts_pidfd_wait(int pidfd, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	int r;
+	while ((r = poll(&pfd, 1, timeout_ms)) < 0 && errno == EINTR)
+		;
+	return r > 0;
 }

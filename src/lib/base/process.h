@@ -3,7 +3,7 @@
 #ifndef TS_PROCESS_H
 #define TS_PROCESS_H
 
-#include <spawn.h>
+#include <stdbool.h>
 #include <sys/types.h>
 
 struct ts_error;
@@ -42,14 +42,28 @@ int ts_run_capture_errors(const char *const argv[], char **out, char **errors,
  */
 int ts_run_wait(const char *const argv[], char **errors, struct ts_error *err);
 
+/* What ts_spawn gives the child for one of its standard descriptors besides one of ours. */
+#define TS_SPAWN_NULL (-1)    /* /dev/null */
+#define TS_SPAWN_INHERIT (-2) /* the caller's own */
+
 /*
- * posix_spawn attributes for a child that starts with default signal
- * handling and nothing blocked, whatever the caller does with its own
- * signals (watch blocks and ignores some). Destroy with posix_spawnattr_destroy.
+ * Start argv[0] (searched in PATH when it has no slash) with fds[0],
+ * fds[1], fds[2] as its stdin, stdout and stderr: a descriptor of the
+ * caller's, TS_SPAWN_NULL or TS_SPAWN_INHERIT. Nothing else is inherited
+ * (not even a descriptor without close-on-exec), and the child starts with
+ * default signal handling and nothing blocked, whatever the caller does
+ * with its own signals. -ENOENT when the program is not installed, another
+ * negative errno when it cannot start; *pid is set on success.
  */
-void ts_spawn_attr_init(posix_spawnattr_t *attr);
+int ts_spawn(const char *const argv[], const int fds[3], pid_t *pid, struct ts_error *err);
 
 /* A pidfd for pid (pidfd_open(2), no glibc wrapper in Debian 12): the fd, or -1 with errno set. */
 int ts_pidfd_open(pid_t pid);
+
+/* Signal the process of a pidfd (pidfd_send_signal(2)): 0, or -1 with errno set. */
+int ts_pidfd_signal(int pidfd, int sig);
+
+/* Wait until the process of a pidfd has exited (timeout_ms < 0: no limit); false on timeout. */
+bool ts_pidfd_wait(int pidfd, int timeout_ms);
 
 #endif

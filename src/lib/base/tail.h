@@ -27,6 +27,7 @@ struct ts_tail {
 /* Start following path; from_end: only lines written from now on. */
 void ts_tail_init(struct ts_tail *t, const char *path, bool from_end);
 void ts_tail_clear(struct ts_tail *t);
+#define _cleanup_tail_ __attribute__((cleanup(ts_tail_clear)))
 
 typedef void (*ts_tail_cb)(const char *line, void *arg);
 

@@ -1,13 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <systemd/sd-event.h>
 
@@ -19,14 +16,11 @@
 #include "bridge/bridge_proto.h"
 #include "bundle/state.h"
 
-extern char **environ;
-
 /* Pending ids remembered at most; the oldest is forgotten first. */
 #define PENDING_MAX 4096
 
 struct ts_bridge {
 	char *container;
-	char *short_id;
 	char *bus_name;
 	struct ts_strv argv;
 	struct ts_bridge_options opts;
@@ -95,7 +89,7 @@ int ts_bridge_new(const char *state_dir, const char *container, sd_bus *bus,
 {
 	if (!bus || !opts || !opts->child_argv || !opts->child_argv[0])
 		return ts_error_set(err, EINVAL, "bridge: a bus and the session's command are required");
-	char *short_id = NULL;
+	_cleanup_free_ char *short_id = NULL;
 	int r = read_short_id(state_dir, &short_id, err);
 	if (r < 0)
 		return r;
@@ -103,7 +97,6 @@ int ts_bridge_new(const char *state_dir, const char *container, sd_bus *bus,
 	if (!b)
 		abort();
 	b->container = ts_xstrdup(container);
-	b->short_id = short_id;
 	b->bus_name = ts_bridge_bus_name_for(short_id);
 	for (const char *const *a = opts->child_argv; *a; a++)
 		ts_strv_push(&b->argv, *a);
@@ -115,7 +108,6 @@ int ts_bridge_new(const char *state_dir, const char *container, sd_bus *bus,
 	return 0;
 }
 
-const char *ts_bridge_short_id(const struct ts_bridge *b) { return b->short_id; }
 const char *ts_bridge_get_bus_name(const struct ts_bridge *b) { return b->bus_name; }
 pid_t ts_bridge_child_pid(const struct ts_bridge *b) { return b->pid; }
 
@@ -409,23 +401,15 @@ static int spawn_session(struct ts_bridge *b, struct ts_error *err)
 		close(sv[1]);
 		return ts_error_set(err, e, "pipe: %s", strerror(e));
 	}
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, sv[1], 0);
-	posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-	posix_spawnattr_t attr;
-	ts_spawn_attr_init(&attr);
 	pid_t pid;
-	int r = posix_spawnp(&pid, b->argv.items[0], &fa, &attr, b->argv.items, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	int r = ts_spawn((const char *const *)b->argv.items,
+			 (const int[3]){ sv[1], out[1], TS_SPAWN_INHERIT }, &pid, err);
 	close(sv[1]);
 	close(out[1]);
-	if (r != 0) {
+	if (r < 0) {
 		close(sv[0]);
 		close(out[0]);
-		return ts_error_set(err, r, "%s: cannot run: %s", b->argv.items[0], strerror(r));
+		return r;
 	}
 	b->pid = pid;
 	b->in_fd = sv[0];
@@ -446,11 +430,20 @@ static int watch_session(struct ts_bridge *b, struct ts_error *err)
 {
 	sd_event *ev = sd_bus_get_event(b->bus);
 	int r = sd_event_add_io(ev, &b->out_source, b->out_fd, EPOLLIN, on_output, b);
-	if (r >= 0)
-		r = sd_event_add_io(ev, &b->exit_source, b->pidfd, EPOLLIN, on_session_exit, b);
+	if (r < 0)
+		return ts_error_set(err, -r, "cannot watch the interactive session: %s", strerror(-r));
+	r = sd_event_add_io(ev, &b->exit_source, b->pidfd, EPOLLIN, on_session_exit, b);
 	if (r < 0)
 		return ts_error_set(err, -r, "cannot watch the interactive session: %s", strerror(-r));
 	return 0;
+}
+
+static int start_session(struct ts_bridge *b, struct ts_error *err)
+{
+	int r = spawn_session(b, err);
+	if (r < 0)
+		return r;
+	return watch_session(b, err);
 }
 
 /* SIGTERM, SIGKILL after the timeout, then reap. */
@@ -460,13 +453,9 @@ static void end_session(struct ts_bridge *b)
 	if (!b->pid)
 		return;
 	/* The pidfd becomes readable when the session has exited (it fails only if it already has). */
-	syscall(SYS_pidfd_send_signal, b->pidfd, SIGTERM, NULL, 0);
-	struct pollfd p = { .fd = b->pidfd, .events = POLLIN };
-	int n;
-	while ((n = poll(&p, 1, TS_BRIDGE_KILL_TIMEOUT_MS)) < 0 && errno == EINTR)
-		;
-	if (n == 0)
-		syscall(SYS_pidfd_send_signal, b->pidfd, SIGKILL, NULL, 0);
+	ts_pidfd_signal(b->pidfd, SIGTERM);
+	if (!ts_pidfd_wait(b->pidfd, TS_BRIDGE_KILL_TIMEOUT_MS))
+		ts_pidfd_signal(b->pidfd, SIGKILL);
 	reap(b);
 }
 
@@ -479,15 +468,11 @@ int ts_bridge_start(struct ts_bridge *b, struct ts_error *err)
 	int r = export(b, err);
 	if (r < 0)
 		return r;
-	r = spawn_session(b, err);
-	if (r >= 0)
-		r = watch_session(b, err);
-	if (r < 0) {
-		end_session(b);
-		unexport(b);
-		return r;
-	}
-	return 0;
+	r = start_session(b, err);
+	/* Nothing stays exported or running after a failure. */
+	if (r < 0)
+		ts_bridge_stop(b);
+	return r;
 }
 
 bool ts_bridge_submit_verdict(struct ts_bridge *b, const char *request_id, const char *action)
@@ -534,7 +519,6 @@ void ts_bridge_free(struct ts_bridge *b)
 	ts_strv_clear(&b->argv);
 	free(b->pending);
 	free(b->container);
-	free(b->short_id);
 	free(b->bus_name);
 	free(b);
 }

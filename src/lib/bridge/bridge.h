@@ -70,8 +70,7 @@ struct ts_bridge_options {
 int ts_bridge_new(const char *state_dir, const char *container, sd_bus *bus,
 		  const struct ts_bridge_options *opts, struct ts_bridge **out, struct ts_error *err);
 
-/* The short id from container.id, and org.terok.Shield1.Container_<short_id>. */
-const char *ts_bridge_short_id(const struct ts_bridge *b);
+/* org.terok.Shield1.Container_<short_id>, the short id read from container.id. */
 const char *ts_bridge_get_bus_name(const struct ts_bridge *b);
 
 /* The session's PID while it runs, else 0. */
@@ -101,5 +100,6 @@ void ts_bridge_stop(struct ts_bridge *b);
 
 /* Stop (if needed) and free; NULL is fine. */
 void ts_bridge_free(struct ts_bridge *b);
+static inline void ts_bridge_freep(struct ts_bridge **b) { ts_bridge_free(*b); }
 
 #endif

@@ -54,12 +54,12 @@ static int get_uint(json_t *o, const char *key, json_int_t max, json_int_t *out,
 	return 0;
 }
 
-static const char *get_string(json_t *o, const char *key, struct ts_error *err)
+static int get_string(json_t *o, const char *key, const char **out, struct ts_error *err)
 {
-	const char *s = json_string_value(json_object_get(o, key));
-	if (!s)
-		ts_error_set(err, EINVAL, "'%s' must be a string", key);
-	return s;
+	*out = json_string_value(json_object_get(o, key));
+	if (!*out)
+		return ts_error_set(err, EINVAL, "'%s' must be a string", key);
+	return 0;
 }
 
 /* Largest id with TS_BRIDGE_ID_DIGITS digits. */
@@ -71,8 +71,9 @@ static int parse_dest(const char *text, char out[TS_ADDR_STRLEN], struct ts_erro
 	struct ts_addr a;
 	if (strchr(text, '/'))
 		return ts_error_set(err, EINVAL, "'dest' must be one address, not '%.64s'", text);
-	if (ts_addr_parse(text, &a, err) < 0)
-		return -EINVAL;
+	int r = ts_addr_parse(text, &a, err);
+	if (r < 0)
+		return r;
 	ts_addr_format(&a, out);
 	return 0;
 }
@@ -80,8 +81,12 @@ static int parse_dest(const char *text, char out[TS_ADDR_STRLEN], struct ts_erro
 static int parse_pending(json_t *o, struct ts_bridge_event *ev, struct ts_error *err)
 {
 	json_int_t port, proto;
-	if (get_uint(o, "port", 65535, &port, err) < 0 || get_uint(o, "proto", 255, &proto, err) < 0)
-		return -EINVAL;
+	int r = get_uint(o, "port", 65535, &port, err);
+	if (r < 0)
+		return r;
+	r = get_uint(o, "proto", 255, &proto, err);
+	if (r < 0)
+		return r;
 	ev->port = (uint16_t)port;
 	ev->proto = (uint16_t)proto;
 	json_t *domain = json_object_get(o, "domain");
@@ -89,16 +94,18 @@ static int parse_pending(json_t *o, struct ts_bridge_event *ev, struct ts_error 
 		return 0;
 	if (!json_is_string(domain))
 		return ts_error_set(err, EINVAL, "'domain' must be a string");
-	if (ts_domain_normalize(json_string_value(domain), ev->domain, err) < 0)
-		return -EINVAL;
-	return 0;
+	return ts_domain_normalize(json_string_value(domain), ev->domain, err);
 }
 
 static int parse_applied(json_t *o, struct ts_bridge_event *ev, struct ts_error *err)
 {
-	const char *action = get_string(o, "action", err);
-	if (!action || ts_bridge_action_parse(action, &ev->accept, err) < 0)
-		return -EINVAL;
+	const char *action;
+	int r = get_string(o, "action", &action, err);
+	if (r < 0)
+		return r;
+	r = ts_bridge_action_parse(action, &ev->accept, err);
+	if (r < 0)
+		return r;
 	json_t *ok = json_object_get(o, "ok");
 	if (!json_is_boolean(ok))
 		return ts_error_set(err, EINVAL, "'ok' must be true or false");
@@ -106,35 +113,43 @@ static int parse_applied(json_t *o, struct ts_bridge_event *ev, struct ts_error 
 	return 0;
 }
 
+/* The keys every event has, then those of its type. */
+static int parse_event(json_t *o, struct ts_bridge_event *ev, struct ts_error *err)
+{
+	const char *type, *dest;
+	json_int_t id;
+	int r = get_string(o, "type", &type, err);
+	if (r < 0)
+		return r;
+	r = get_uint(o, "id", ID_MAX, &id, err);
+	if (r < 0)
+		return r;
+	r = get_string(o, "dest", &dest, err);
+	if (r < 0)
+		return r;
+	r = parse_dest(dest, ev->dest, err);
+	if (r < 0)
+		return r;
+	ev->id = id;
+	if (strcmp(type, "pending") == 0) {
+		ev->type = TS_BRIDGE_PENDING;
+		return parse_pending(o, ev, err);
+	}
+	if (strcmp(type, "verdict_applied") == 0) {
+		ev->type = TS_BRIDGE_VERDICT_APPLIED;
+		return parse_applied(o, ev, err);
+	}
+	return ts_error_set(err, EINVAL, "unknown type '%.40s'", type);
+}
+
 int ts_bridge_event_parse(const char *line, struct ts_bridge_event *ev, struct ts_error *err)
 {
 	*ev = (struct ts_bridge_event){ 0 };
 	json_error_t jerr;
-	json_t *o = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
-	if (!json_is_object(o)) {
-		json_decref(o);
+	json_auto_t *o = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
+	if (!json_is_object(o))
 		return ts_error_set(err, EINVAL, "not a JSON object: %s", o ? "other value" : jerr.text);
-	}
-	int r = -EINVAL;
-	const char *type = get_string(o, "type", err);
-	json_int_t id;
-	const char *dest;
-	if (!type || get_uint(o, "id", ID_MAX, &id, err) < 0 || !(dest = get_string(o, "dest", err)) ||
-	    parse_dest(dest, ev->dest, err) < 0)
-		goto out;
-	ev->id = id;
-	if (strcmp(type, "pending") == 0) {
-		ev->type = TS_BRIDGE_PENDING;
-		r = parse_pending(o, ev, err);
-	} else if (strcmp(type, "verdict_applied") == 0) {
-		ev->type = TS_BRIDGE_VERDICT_APPLIED;
-		r = parse_applied(o, ev, err);
-	} else {
-		ts_error_set(err, EINVAL, "unknown type '%.40s'", type);
-	}
-out:
-	json_decref(o);
-	return r;
+	return parse_event(o, ev, err);
 }
 
 char *ts_bridge_request_id(const char *container, int64_t id)

@@ -92,15 +92,12 @@ static void set_string(json_t *obj, const char *key, const char *value)
 		abort();
 }
 
-static int format_ts(time_t when, char buf[AUDIT_TS_LEN])
+/* false when the time does not fit the form (beyond gmtime, or a year past 9999). */
+static bool format_ts(time_t when, char buf[AUDIT_TS_LEN])
 {
 	struct tm tm;
-
-	if (!gmtime_r(&when, &tm))
-		return -EOVERFLOW;
-	if (strftime(buf, AUDIT_TS_LEN, "%Y-%m-%dT%H:%M:%S+00:00", &tm) == 0)
-		return -EOVERFLOW;
-	return 0;
+	return gmtime_r(&when, &tm) &&
+	       strftime(buf, AUDIT_TS_LEN, "%Y-%m-%dT%H:%M:%S+00:00", &tm) != 0;
 }
 
 char *ts_audit_format(time_t when, const char *container, const char *action, const char *dest,
@@ -108,7 +105,7 @@ char *ts_audit_format(time_t when, const char *container, const char *action, co
 {
 	char ts[AUDIT_TS_LEN];
 
-	if (format_ts(when, ts) < 0)
+	if (!format_ts(when, ts))
 		return NULL;
 
 	json_auto_t *obj = json_object();
@@ -129,18 +126,23 @@ char *ts_audit_format(time_t when, const char *container, const char *action, co
 }
 
 int ts_audit_log(bool enabled, const char *state_dir, const char *container, const char *action,
-		 const char *dest, const char *detail)
+		 const char *dest, const char *detail, struct ts_strv *warnings)
 {
 	if (!enabled)
 		return 0;
-	if (!state_dir)
+	if (!state_dir) {
+		if (warnings)
+			ts_strv_push(warnings, "audit log not written: no state directory");
 		return -EINVAL;
+	}
 
-	_cleanup_free_ char *line = ts_audit_format(time(NULL), container, action, dest, detail);
-	if (!line)
-		return -EOVERFLOW;
 	_cleanup_free_ char *path = ts_path_audit(state_dir);
-	return ts_file_append(path, line, strlen(line), AUDIT_MODE, NULL);
+	_cleanup_free_ char *line = ts_audit_format(time(NULL), container, action, dest, detail);
+	int r = line ? ts_file_append(path, line, strlen(line), AUDIT_MODE, NULL) : -EOVERFLOW;
+	if (r < 0 && warnings)
+		ts_strv_push_take(warnings, ts_xasprintf("audit log %s not written: %s", path,
+							 strerror(-r)));
+	return r;
 }
 
 /* One log line with a copy of its "ts" and its position for a stable sort. */

@@ -21,13 +21,25 @@ char *ts_audit_format(time_t when, const char *container, const char *action, co
 		      const char *detail);
 
 /*
+ * Warnings, the convention of the whole library: what goes wrong without
+ * failing the operation (an audit line that could not be written) is not
+ * printed here (the library never prints) but added as one line of text,
+ * without prefix or newline, to the `struct ts_strv warnings` of the
+ * caller's result (ts_change, ts_prepared, ...). The CLI prints each line
+ * as "terok-shield: warning: LINE" on stderr (cli_print_warnings); the
+ * public API hands them to the embedder as a string list.
+ */
+
+/*
  * Append an entry to <state_dir>/audit.jsonl with a single write. Never
- * blocks and never fails the caller's operation: the return value only
- * reports whether the line was written (0) or not (negative errno).
+ * blocks and never fails the caller's operation: when the line cannot be
+ * written it returns a negative errno and adds "audit log PATH not
+ * written: REASON" to warnings (when not NULL), which the caller passes
+ * on; a caller that holds warnings need not look at the return value.
  * Does nothing and returns 0 when !enabled.
  */
 int ts_audit_log(bool enabled, const char *state_dir, const char *container, const char *action,
-		 const char *dest, const char *detail);
+		 const char *dest, const char *detail, struct ts_strv *warnings);
 
 /*
  * The last n entries (raw JSON lines, oldest first) of one container

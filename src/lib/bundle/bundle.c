@@ -25,13 +25,14 @@ static int read_word(const char *state_dir, char *(*path_fn)(const char *), char
 		     struct ts_error *err)
 {
 	_cleanup_free_ char *path = path_fn(state_dir);
-	struct ts_strv lines = TS_STRV_INIT;
+	_cleanup_strv_ struct ts_strv lines = TS_STRV_INIT;
 	*out = NULL;
 	int r = ts_file_read_lines(path, &lines, err);
-	if (r == 0 && lines.n > 0)
+	if (r < 0)
+		return r;
+	if (lines.n > 0)
 		*out = ts_xstrdup(lines.items[0]);
-	ts_strv_clear(&lines);
-	return r;
+	return 0;
 }
 
 /* A bundle address file: a single host address, canonical. */
@@ -73,53 +74,70 @@ static int read_network(const char *state_dir, struct ts_bundle_settings *s, str
 static int read_ports(const char *state_dir, struct ts_bundle_settings *s, struct ts_error *err)
 {
 	_cleanup_free_ char *path = ts_path_loopback_ports(state_dir);
-	struct ts_strv lines = TS_STRV_INIT;
+	_cleanup_strv_ struct ts_strv lines = TS_STRV_INIT;
 	int r = ts_file_read_lines(path, &lines, err);
-	if (r == 0 && lines.n > 0) {
-		_cleanup_free_ char *joined = ts_strv_join(&lines, ":");
-		r = ts_parse_port_list(joined, &s->loopback_ports, &s->n_loopback_ports, err);
-		if (r < 0)
-			ts_error_prefix(err, r, "%s", path);
+	if (r < 0 || lines.n == 0)
+		return r;
+	_cleanup_free_ char *joined = ts_strv_join(&lines, ":");
+	r = ts_parse_port_list(joined, &s->loopback_ports, &s->n_loopback_ports, err);
+	return r < 0 ? ts_error_prefix(err, r, "%s", path) : 0;
+}
+
+/* "dnsmasq", "dig" or "getent" (TS_TIER_*), or none at all. */
+static int read_tier(const char *state_dir, bool *dnsmasq_tier, struct ts_error *err)
+{
+	_cleanup_free_ char *tier = NULL;
+	int r = read_word(state_dir, ts_path_dns_tier, &tier, err);
+	if (r < 0)
+		return r;
+	if (tier && strcmp(tier, TS_TIER_DNSMASQ) != 0 && strcmp(tier, TS_TIER_STATIC) != 0 &&
+	    strcmp(tier, TS_TIER_GETENT) != 0) {
+		_cleanup_free_ char *path = ts_path_dns_tier(state_dir);
+		return ts_error_set(err, EINVAL, "%s: unknown DNS tier '%.32s'", path, tier);
 	}
-	ts_strv_clear(&lines);
-	return r;
+	*dnsmasq_tier = tier && strcmp(tier, TS_TIER_DNSMASQ) == 0;
+	return 0;
+}
+
+static int read_settings(const char *state_dir, struct ts_bundle_settings *s,
+			 struct ts_error *err)
+{
+	int r = read_address(state_dir, ts_path_upstream_dns, &s->upstream_dns, err);
+	if (r < 0)
+		return r;
+	if (!s->upstream_dns) {
+		_cleanup_free_ char *path = ts_path_upstream_dns(state_dir);
+		return ts_error_set(err, ENOENT, "%s is missing: run 'terok-shield prepare' first",
+				    path);
+	}
+	r = read_tier(state_dir, &s->dnsmasq_tier, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *marker = NULL;
+	r = ts_read_interactive_tier(state_dir, &marker, err);
+	if (r < 0)
+		return r;
+	s->interactive = marker != NULL;
+	r = read_ports(state_dir, s, err);
+	if (r < 0)
+		return r;
+	r = read_address(state_dir, ts_path_gateway, &s->gateway_v4, err);
+	if (r < 0)
+		return r;
+	r = read_address(state_dir, ts_path_gateway_v6, &s->gateway_v6, err);
+	if (r < 0)
+		return r;
+	return read_network(state_dir, s, err);
 }
 
 int ts_bundle_settings_read(const char *state_dir, struct ts_bundle_settings *s,
 			    struct ts_error *err)
 {
 	*s = (struct ts_bundle_settings){ 0 };
-	_cleanup_free_ char *tier = NULL, *marker = NULL;
-	int r = read_address(state_dir, ts_path_upstream_dns, &s->upstream_dns, err);
-	if (r == 0 && !s->upstream_dns) {
-		_cleanup_free_ char *path = ts_path_upstream_dns(state_dir);
-		r = ts_error_set(err, ENOENT, "%s is missing: run 'terok-shield prepare' first", path);
-	}
-	if (r == 0)
-		r = read_word(state_dir, ts_path_dns_tier, &tier, err);
-	if (r == 0)
-		r = ts_read_interactive_tier(state_dir, &marker, err);
-	if (r == 0)
-		r = read_ports(state_dir, s, err);
-	if (r == 0)
-		r = read_address(state_dir, ts_path_gateway, &s->gateway_v4, err);
-	if (r == 0)
-		r = read_address(state_dir, ts_path_gateway_v6, &s->gateway_v6, err);
-	if (r == 0)
-		r = read_network(state_dir, s, err);
-	if (r < 0) {
+	int r = read_settings(state_dir, s, err);
+	if (r < 0)
 		ts_bundle_settings_clear(s);
-		return r;
-	}
-	if (tier && strcmp(tier, TS_TIER_DNSMASQ) != 0 && strcmp(tier, TS_TIER_STATIC) != 0 &&
-	    strcmp(tier, TS_TIER_GETENT) != 0) {
-		_cleanup_free_ char *path = ts_path_dns_tier(state_dir);
-		ts_bundle_settings_clear(s);
-		return ts_error_set(err, EINVAL, "%s: unknown DNS tier '%.32s'", path, tier);
-	}
-	s->dnsmasq_tier = tier && strcmp(tier, TS_TIER_DNSMASQ) == 0;
-	s->interactive = marker != NULL;
-	return 0;
+	return r;
 }
 
 static int append_elements(struct ts_strbuf *b, enum ts_nft_set set, const struct ts_strv *addrs,
@@ -141,7 +159,7 @@ int ts_bundle_rules(const struct ts_bundle_settings *s, enum ts_ruleset_mode mod
 		.dnsmasq_tier = s->dnsmasq_tier,
 		.network = s->network,
 	};
-	return ts_ruleset_generate(&p, rules, err);
+	return ts_ruleset_script(&p, rules, err);
 }
 
 void ts_bundle_gateways(const struct ts_bundle_settings *s, struct ts_strv *out)
@@ -157,46 +175,41 @@ int ts_bundle_script(const char *state_dir, const struct ts_bundle_settings *s,
 		     struct ts_error *err)
 {
 	_cleanup_free_ char *rules = NULL;
-	struct ts_strv gateways = TS_STRV_INIT;
-	struct ts_strbuf b = TS_STRBUF_INIT;
 	int r = ts_bundle_rules(s, s->interactive ? TS_RULESET_INTERACTIVE : TS_RULESET_UP, &rules,
 				err);
-	ts_bundle_gateways(s, &gateways);
-	if (r == 0) {
-		ts_strbuf_puts(&b, rules);
-		r = append_elements(&b, TS_SET_ALLOW, allowed, err);
-		if (r < 0)
-			ts_error_prefix(err, r, "%s: profile.allowed or live.allowed", state_dir);
-	}
-	if (r == 0 && (r = append_elements(&b, TS_SET_DENY, denied, err)) < 0)
-		ts_error_prefix(err, r, "%s: deny.list", state_dir);
-	if (r == 0)
-		r = append_elements(&b, TS_SET_GATEWAY, &gateways, err);
-	ts_strv_clear(&gateways);
-	if (r < 0) {
-		ts_strbuf_clear(&b);
+	if (r < 0)
 		return r;
-	}
+	_cleanup_strbuf_ struct ts_strbuf b = TS_STRBUF_INIT;
+	ts_strbuf_puts(&b, rules);
+	r = append_elements(&b, TS_SET_ALLOW, allowed, err);
+	if (r < 0)
+		return ts_error_prefix(err, r, "%s: profile.allowed or live.allowed", state_dir);
+	r = append_elements(&b, TS_SET_DENY, denied, err);
+	if (r < 0)
+		return ts_error_prefix(err, r, "%s: deny.list", state_dir);
+	_cleanup_strv_ struct ts_strv gateways = TS_STRV_INIT;
+	ts_bundle_gateways(s, &gateways);
+	r = append_elements(&b, TS_SET_GATEWAY, &gateways, err);
+	if (r < 0)
+		return r;
 	*script = ts_strbuf_take(&b);
 	return 0;
 }
 
 int ts_bundle_up_script(const char *state_dir, char **script, struct ts_error *err)
 {
-	struct ts_bundle_settings s;
+	_cleanup_bundle_settings_ struct ts_bundle_settings s = { 0 };
 	int r = ts_bundle_settings_read(state_dir, &s, err);
 	if (r < 0)
 		return r;
-	struct ts_strv allowed = TS_STRV_INIT, denied = TS_STRV_INIT;
+	_cleanup_strv_ struct ts_strv allowed = TS_STRV_INIT, denied = TS_STRV_INIT;
 	r = ts_read_effective_ips(state_dir, &allowed, err);
-	if (r == 0)
-		r = ts_read_denied_ips(state_dir, &denied, err);
-	if (r == 0)
-		r = ts_bundle_script(state_dir, &s, &allowed, &denied, script, err);
-	ts_strv_clear(&allowed);
-	ts_strv_clear(&denied);
-	ts_bundle_settings_clear(&s);
-	return r;
+	if (r < 0)
+		return r;
+	r = ts_read_denied_ips(state_dir, &denied, err);
+	if (r < 0)
+		return r;
+	return ts_bundle_script(state_dir, &s, &allowed, &denied, script, err);
 }
 
 int ts_bundle_write_ruleset(const char *state_dir, struct ts_error *err)
@@ -226,19 +239,17 @@ int ts_bundle_merged_domains(const char *state_dir, struct ts_strv *out, struct 
 {
 	char *(*const sources[])(const char *) = { ts_path_profile_domains, ts_path_live_domains,
 						     ts_path_denied_domains };
-	struct ts_strv lists[ARRAY_SIZE(sources)];
-	int r = 0;
+	_cleanup_strv_ struct ts_strv profile = TS_STRV_INIT, live = TS_STRV_INIT,
+				      denied = TS_STRV_INIT;
+	struct ts_strv *lists[] = { &profile, &live, &denied };
 	for (size_t i = 0; i < ARRAY_SIZE(sources); i++) {
 		_cleanup_free_ char *path = sources[i](state_dir);
-		lists[i] = (struct ts_strv)TS_STRV_INIT;
-		if (r == 0)
-			r = ts_file_read_lines(path, &lists[i], err);
+		int r = ts_file_read_lines(path, lists[i], err);
+		if (r < 0)
+			return r;
 	}
-	if (r == 0)
-		ts_merge_domains(&lists[0], &lists[1], &lists[2], out);
-	for (size_t i = 0; i < ARRAY_SIZE(sources); i++)
-		ts_strv_clear(&lists[i]);
-	return r;
+	ts_merge_domains(&profile, &live, &denied, out);
+	return 0;
 }
 
 int ts_bundle_dnsmasq_conf(const char *state_dir, const char *upstream,
@@ -253,16 +264,18 @@ int ts_bundle_dnsmasq_conf(const char *state_dir, const char *upstream,
 int ts_bundle_write_dnsmasq_conf(const char *state_dir, struct ts_error *err)
 {
 	_cleanup_free_ char *upstream = NULL, *text = NULL;
-	_cleanup_free_ char *conf = ts_path_dnsmasq_conf(state_dir);
-	_cleanup_strv_ struct ts_strv domains = TS_STRV_INIT;
 	int r = read_address(state_dir, ts_path_upstream_dns, &upstream, err);
-	if (r == 0 && !upstream)
-		r = ts_error_set(err, ENOENT, "the bundle has no upstream DNS (upstream.dns)");
-	if (r == 0)
-		r = ts_bundle_merged_domains(state_dir, &domains, err);
-	if (r == 0)
-		r = ts_bundle_dnsmasq_conf(state_dir, upstream, &domains, &text, err);
-	if (r == 0)
-		r = ts_file_write_atomic(conf, text, strlen(text), 0600, err);
-	return r;
+	if (r < 0)
+		return r;
+	if (!upstream)
+		return ts_error_set(err, ENOENT, "the bundle has no upstream DNS (upstream.dns)");
+	_cleanup_strv_ struct ts_strv domains = TS_STRV_INIT;
+	r = ts_bundle_merged_domains(state_dir, &domains, err);
+	if (r < 0)
+		return r;
+	r = ts_bundle_dnsmasq_conf(state_dir, upstream, &domains, &text, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *conf = ts_path_dnsmasq_conf(state_dir);
+	return ts_file_write_atomic(conf, text, strlen(text), 0600, err);
 }

@@ -16,6 +16,7 @@
 #include <terok-shield/terok-shield.h>
 
 #include "base/strv.h"
+#include "base/util.h"
 
 struct ts_error;
 
@@ -34,6 +35,7 @@ struct ts_bundle_settings {
 int ts_bundle_settings_read(const char *state_dir, struct ts_bundle_settings *s,
 			    struct ts_error *err);
 void ts_bundle_settings_clear(struct ts_bundle_settings *s);
+#define _cleanup_bundle_settings_ _cleanup_(ts_bundle_settings_clear)
 
 /* The rules of the given mode (no elements) for the bundle's settings. */
 int ts_bundle_rules(const struct ts_bundle_settings *s, enum ts_ruleset_mode mode, char **rules,

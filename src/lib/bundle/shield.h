@@ -9,6 +9,8 @@
 
 #include <stdbool.h>
 
+#include "base/util.h"
+
 struct ts_error;
 
 struct ts_shield {
@@ -17,9 +19,13 @@ struct ts_shield {
 	bool audit;     /* write audit entries */
 };
 
-/* A prepared container: name validated, its state_dir present. */
-int ts_shield_open(const char *state_root, const char *name, bool audit, struct ts_shield *s,
+/*
+ * Open the bundle of prepared container name: the name validated, its
+ * state_dir present and closed to others. *s is output only.
+ */
+int ts_bundle_open(const char *state_root, const char *name, bool audit, struct ts_shield *s,
 		   struct ts_error *err);
-void ts_shield_close(struct ts_shield *s);
+void ts_bundle_close(struct ts_shield *s);
+#define _cleanup_shield_ _cleanup_(ts_bundle_close)
 
 #endif

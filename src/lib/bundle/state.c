@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "base/fileio.h"
@@ -44,8 +43,11 @@ char *ts_path_hook_json(const char *state_dir, const char *stage)
 	return ts_xasprintf("%s/hooks/terok-shield-%s.json", state_dir, stage);
 }
 
-/* Create a private directory; an existing one must be a real directory we own, made 0700. */
-static int ensure_private_dir(const char *path, struct ts_error *err)
+/*
+ * Create a private directory; an existing one must be a real directory we
+ * own, made 0700 (with a warning when it let others in).
+ */
+static int ensure_private_dir(const char *path, struct ts_strv *warnings, struct ts_error *err)
 {
 	if (mkdir(path, 0700) < 0 && errno != EEXIST)
 		return ts_error_set(err, errno, "%s: cannot create directory: %s", path,
@@ -63,6 +65,9 @@ static int ensure_private_dir(const char *path, struct ts_error *err)
 	if ((st.st_mode & 07777) != 0700 && fchmod(fd, 0700) < 0)
 		return ts_error_set(err, errno, "%s: cannot restrict to mode 0700: %s", path,
 				    strerror(errno));
+	if ((st.st_mode & 077) && warnings)
+		ts_strv_push_take(warnings, ts_xasprintf("%s had mode %04o; restricted it to 0700",
+							 path, (unsigned)(st.st_mode & 07777)));
 	return 0;
 }
 
@@ -83,18 +88,18 @@ int ts_state_dir_check(const char *state_dir, struct ts_error *err)
 	return 0;
 }
 
-int ts_ensure_state_dirs(const char *state_dir, struct ts_error *err)
+int ts_ensure_state_dirs(const char *state_dir, struct ts_strv *warnings, struct ts_error *err)
 {
 	if (state_dir[0] != '/')
 		return ts_error_set(err, EINVAL, "state directory must be absolute: '%s'", state_dir);
 	int r = ts_mkdir_parents(state_dir, 0700, err);
 	if (r < 0)
 		return r;
-	r = ensure_private_dir(state_dir, err);
+	r = ensure_private_dir(state_dir, warnings, err);
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *hooks = ts_path_hooks_dir(state_dir);
-	return ensure_private_dir(hooks, err);
+	return ensure_private_dir(hooks, NULL, err);
 }
 
 /* Append lines of path to out, skipping those already in seen. */
@@ -150,11 +155,13 @@ int ts_read_effective_ips(const char *state_dir, struct ts_strv *out, struct ts_
 	_cleanup_strv_ struct ts_strv allowed = TS_STRV_INIT, none = TS_STRV_INIT;
 	_cleanup_strv_ struct ts_strv denied = TS_STRV_INIT;
 	int r = ts_read_allowed_ips(state_dir, &allowed, err);
-	if (r == 0)
-		r = ts_read_denied_ips(state_dir, &denied, err);
-	if (r == 0)
-		ts_effective_ips(&allowed, &none, &denied, out);
-	return r;
+	if (r < 0)
+		return r;
+	r = ts_read_denied_ips(state_dir, &denied, err);
+	if (r < 0)
+		return r;
+	ts_effective_ips(&allowed, &none, &denied, out);
+	return 0;
 }
 
 int ts_read_interactive_tier(const char *state_dir, char **out, struct ts_error *err)
@@ -171,25 +178,4 @@ int ts_read_interactive_tier(const char *state_dir, char **out, struct ts_error 
 	if (*value)
 		*out = ts_xstrdup(value);
 	return 0;
-}
-
-int ts_bundle_lock(const char *state_dir, struct ts_error *err)
-{
-	_cleanup_free_ char *path = ts_path_lock(state_dir);
-	_cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return ts_error_set(err, errno, "%s: cannot open lock file: %s", path, strerror(errno));
-	int r;
-	do
-		r = flock(fd, LOCK_EX);
-	while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return ts_error_set(err, errno, "%s: cannot lock: %s", path, strerror(errno));
-	return TAKE_FD(fd);
-}
-
-void ts_bundle_unlock(int fd)
-{
-	if (fd >= 0)
-		close(fd);
 }

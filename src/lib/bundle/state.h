@@ -58,8 +58,12 @@ char *ts_path_network_mode(const char *state_dir);
  */
 int ts_state_dir_check(const char *state_dir, struct ts_error *err);
 
-/* Create state_dir and hooks/ with mode 0700 (tightening a wider state_dir). */
-int ts_ensure_state_dirs(const char *state_dir, struct ts_error *err);
+/*
+ * Create state_dir and hooks/ with mode 0700. A wider state_dir is
+ * tightened, with a warning (bundle/audit.h) "STATE_DIR had mode 0755;
+ * restricted it to 0700" added to warnings (when not NULL).
+ */
+int ts_ensure_state_dirs(const char *state_dir, struct ts_strv *warnings, struct ts_error *err);
 
 /*
  * The readers below append to out (normally empty) and follow docs/bundle.md
@@ -76,12 +80,5 @@ void ts_effective_ips(const struct ts_strv *profile, const struct ts_strv *live,
 int ts_read_effective_ips(const char *state_dir, struct ts_strv *out, struct ts_error *err);
 /* Trimmed content of `interactive`; *out NULL when missing or empty. */
 int ts_read_interactive_tier(const char *state_dir, char **out, struct ts_error *err);
-
-/*
- * Take the bundle lock (blocking flock on the lock file). Returns the fd
- * to pass to ts_bundle_unlock (or just close) when done.
- */
-int ts_bundle_lock(const char *state_dir, struct ts_error *err);
-void ts_bundle_unlock(int fd);
 
 #endif

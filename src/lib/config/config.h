@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "base/strv.h"
+#include "base/util.h"
 
 struct ts_error;
 
@@ -31,6 +32,7 @@ struct ts_config {
 /* Fill c with the defaults. */
 void ts_config_init(struct ts_config *c);
 void ts_config_clear(struct ts_config *c);
+#define _cleanup_config_ _cleanup_(ts_config_clear)
 
 /* "auto" / "hook". */
 const char *ts_mode_name(enum ts_mode mode);

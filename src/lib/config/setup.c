@@ -46,20 +46,29 @@ static int write_containers_conf(const char *path, const char *text, struct ts_e
 	return ts_file_write_atomic(path, text, strlen(text), mode, err);
 }
 
+static int setup_user(const char *state_root, struct ts_setup_report *rep, struct ts_error *err)
+{
+	int r = ts_hook_user_dir(&rep->hooks_dir, err);
+	if (r < 0)
+		return r;
+	r = ts_user_containers_conf(&rep->containers_conf, err);
+	if (r < 0)
+		return r;
+	_cleanup_free_ char *updated = NULL;
+	r = plan_containers_conf(rep->containers_conf, rep->hooks_dir, &updated, err);
+	if (r < 0)
+		return r;
+	r = ts_hooks_install(rep->hooks_dir, state_root, err);
+	if (r < 0)
+		return r;
+	rep->conf_changed = updated != NULL;
+	return updated ? write_containers_conf(rep->containers_conf, updated, err) : 0;
+}
+
 int ts_setup_user(const char *state_root, struct ts_setup_report *rep, struct ts_error *err)
 {
 	*rep = (struct ts_setup_report){ 0 };
-	_cleanup_free_ char *updated = NULL;
-	int r = ts_hook_user_dir(&rep->hooks_dir, err);
-	if (r == 0)
-		r = ts_user_containers_conf(&rep->containers_conf, err);
-	if (r == 0)
-		r = plan_containers_conf(rep->containers_conf, rep->hooks_dir, &updated, err);
-	if (r == 0)
-		r = ts_hooks_install(rep->hooks_dir, state_root, err);
-	if (r == 0 && updated)
-		r = write_containers_conf(rep->containers_conf, updated, err);
-	rep->conf_changed = updated != NULL;
+	int r = setup_user(state_root, rep, err);
 	if (r < 0)
 		ts_setup_report_clear(rep);
 	return r;

@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+#include "base/util.h"
+
 struct ts_error;
 
 struct ts_setup_report {
@@ -24,5 +26,6 @@ int ts_setup_user(const char *state_root, struct ts_setup_report *rep, struct ts
 int ts_setup_root(const char *state_root, struct ts_setup_report *rep, struct ts_error *err);
 
 void ts_setup_report_clear(struct ts_setup_report *rep);
+#define _cleanup_setup_report_ _cleanup_(ts_setup_report_clear)
 
 #endif

@@ -115,9 +115,10 @@ static int parse_annotation(const char *key, const char *value, struct ts_oci_st
 		return parse_profiles(value, &st->profiles, err);
 	if (strcmp(key, TS_ANN_NAME) == 0) {
 		int r = ts_container_name_validate(value, err);
-		if (r == 0)
-			st->name = ts_xstrdup(value);
-		return r;
+		if (r < 0)
+			return r;
+		st->name = ts_xstrdup(value);
+		return 0;
 	}
 	if (strcmp(key, TS_ANN_STATE_DIR) == 0)
 		return parse_state_dir(value, &st->state_dir, err);

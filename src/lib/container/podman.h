@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+#include "base/util.h"
+
 struct ts_error;
 
 /* "4.3.1" from `podman --version`; -ENOENT when podman is not installed. */
@@ -40,6 +42,7 @@ int ts_podman_failed(struct ts_error *err, const char *what, int status, const c
 int ts_podman_info_read(struct ts_podman_info *info, struct ts_error *err);
 
 void ts_podman_info_clear(struct ts_podman_info *info);
+#define _cleanup_podman_info_ _cleanup_(ts_podman_info_clear)
 
 /* "slirp4netns" | "pasta" */
 const char *ts_net_mode_name(enum ts_net_mode mode);

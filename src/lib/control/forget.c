@@ -6,6 +6,7 @@
 
 #include "base/util.h"
 #include "bundle/location.h"
+#include "bundle/lock.h"
 #include "bundle/state.h"
 #include "container/locate.h"
 #include "control/forget.h"
@@ -17,6 +18,59 @@ void ts_forgotten_clear(struct ts_forgotten *f)
 {
 	free(f->state_dir);
 	*f = (struct ts_forgotten){ 0 };
+}
+
+static inline void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
+static int walk(int dfd, const char *path, int depth, bool remove, struct ts_error *err);
+
+/*
+ * One entry of the directory dfd: a directory walked first, then (remove)
+ * the entry unlinked; a symbolic link is an entry like any other,
+ * unlinked, never followed.
+ */
+static int walk_entry(int dfd, const char *path, const char *name, int depth, bool remove,
+		      struct ts_error *err)
+{
+	_cleanup_free_ char *sub = ts_xasprintf("%s/%s", path, name);
+	struct stat st;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return ts_error_set(err, errno, "%s: %s", sub, strerror(errno));
+	if (S_ISDIR(st.st_mode)) {
+		_cleanup_close_ int child =
+			openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (child < 0)
+			return ts_error_set(err, errno, "%s: cannot open: %s", sub, strerror(errno));
+		int r = walk(child, sub, depth + 1, remove, err);
+		if (r < 0)
+			return r;
+	}
+	if (remove && unlinkat(dfd, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0)
+		return ts_error_set(err, errno, "%s: cannot remove: %s", sub, strerror(errno));
+	return 0;
+}
+
+/* One pass over the entries of d; *removed says whether it removed any. */
+static int walk_pass(DIR *d, int dfd, const char *path, int depth, bool remove, bool *removed,
+		     struct ts_error *err)
+{
+	*removed = false;
+	struct dirent *e;
+	while ((errno = 0, e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		int r = walk_entry(dfd, path, e->d_name, depth, remove, err);
+		if (r < 0)
+			return r;
+		*removed = remove;
+	}
+	if (errno != 0)
+		return ts_error_set(err, errno, "%s: cannot read: %s", path, strerror(errno));
+	return 0;
 }
 
 /*
@@ -34,51 +88,22 @@ static int walk(int dfd, const char *path, int depth, bool remove, struct ts_err
 				    strerror(errno));
 	/* A description of its own: a dup would share the read position of an earlier walk. */
 	int copy = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = copy < 0 ? NULL : fdopendir(copy);
+	_cleanup_(closedirp) DIR *d = copy < 0 ? NULL : fdopendir(copy);
 	if (!d) {
 		int e = errno;
 		if (copy >= 0)
 			close(copy);
 		return ts_error_set(err, e, "%s: cannot read: %s", path, strerror(e));
 	}
-	int r = 0;
-	bool removed = false;
-	struct dirent *e;
-again:
-	while (r == 0 && (errno = 0, e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		struct stat st;
-		_cleanup_free_ char *sub = ts_xasprintf("%s/%s", path, e->d_name);
-		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			r = ts_error_set(err, errno, "%s: %s", sub, strerror(errno));
-			break;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			_cleanup_close_ int child =
-				openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			r = child < 0 ? ts_error_set(err, errno, "%s: cannot open: %s", sub,
-						     strerror(errno))
-				      : walk(child, sub, depth + 1, remove, err);
-		}
-		/* A symbolic link is an entry like any other: unlinked, never followed. */
-		if (r == 0 && remove) {
-			if (unlinkat(dfd, e->d_name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0)
-				r = ts_error_set(err, errno, "%s: cannot remove: %s", sub,
-						 strerror(errno));
-			removed = true;
-		}
-	}
-	if (r == 0 && errno != 0)
-		r = ts_error_set(err, errno, "%s: cannot read: %s", path, strerror(errno));
 	/* POSIX leaves open whether readdir sees every entry of a directory changing under it: again until none is left. */
-	if (r == 0 && removed) {
-		removed = false;
+	bool removed;
+	do {
 		rewinddir(d);
-		goto again;
-	}
-	closedir(d);
-	return r;
+		int r = walk_pass(d, dfd, path, depth, remove, &removed, err);
+		if (r < 0)
+			return r;
+	} while (removed);
+	return 0;
 }
 
 /* The state directory itself, opened without following a link, and ours. */
@@ -130,10 +155,9 @@ static int check_gone(const char *state_dir, const char *name, struct ts_error *
 	return 0;
 }
 
-int ts_forget(const char *state_root, const char *name, struct ts_forgotten *out,
-	      struct ts_error *err)
+static int forget(const char *state_root, const char *name, struct ts_forgotten *out,
+		  struct ts_error *err)
 {
-	*out = (struct ts_forgotten){ 0 };
 	_cleanup_free_ char *state_dir = NULL;
 	int r = ts_container_state_dir(state_root, name, &state_dir, err);
 	if (r < 0)
@@ -167,12 +191,20 @@ int ts_forget(const char *state_root, const char *name, struct ts_forgotten *out
 	if (ts_kept_count(state_dir, &out->kept, NULL) < 0)
 		out->kept = (struct ts_kept){ 0 };
 	r = walk(dfd, state_dir, 0, true, err);
-	if (r == 0 && rmdir(state_dir) < 0)
-		r = ts_error_set(err, errno, "%s: cannot remove: %s", state_dir, strerror(errno));
-	if (r < 0) {
-		out->kept = (struct ts_kept){ 0 };
+	if (r < 0)
 		return r;
-	}
+	if (rmdir(state_dir) < 0)
+		return ts_error_set(err, errno, "%s: cannot remove: %s", state_dir, strerror(errno));
 	out->state_dir = TAKE_PTR(state_dir);
 	return 0;
+}
+
+int ts_forget(const char *state_root, const char *name, struct ts_forgotten *out,
+	      struct ts_error *err)
+{
+	*out = (struct ts_forgotten){ 0 };
+	int r = forget(state_root, name, out, err);
+	if (r < 0)
+		ts_forgotten_clear(out);
+	return r;
 }

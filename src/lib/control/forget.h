@@ -6,6 +6,7 @@
 #ifndef TS_FORGET_H
 #define TS_FORGET_H
 
+#include "base/util.h"
 #include "control/reuse.h"
 
 struct ts_error;
@@ -27,5 +28,6 @@ struct ts_forgotten {
 int ts_forget(const char *state_root, const char *name, struct ts_forgotten *out,
 	      struct ts_error *err);
 void ts_forgotten_clear(struct ts_forgotten *f);
+#define _cleanup_forgotten_ _cleanup_(ts_forgotten_clear)
 
 #endif

@@ -71,14 +71,12 @@ static void notice(struct ts_interactive *it, const char *fmt, ...)
 static int require_interactive(const struct ts_shield *s, bool *dnsmasq_tier,
 			       struct ts_error *err)
 {
-	struct ts_bundle_settings set;
+	_cleanup_bundle_settings_ struct ts_bundle_settings set = { 0 };
 	int r = ts_bundle_settings_read(s->state_dir, &set, err);
 	if (r < 0)
 		return r;
 	*dnsmasq_tier = set.dnsmasq_tier;
-	bool interactive = set.interactive;
-	ts_bundle_settings_clear(&set);
-	if (!interactive)
+	if (!set.interactive)
 		return ts_error_set(err, EINVAL, "container '%s' is not interactive; prepare it with "
 				    "'terok-shield prepare %s --interactive'", s->name, s->name);
 	return 0;
@@ -106,27 +104,26 @@ int ts_interactive_open(const struct ts_shield *s, struct ts_interactive **out,
 		return r;
 	struct ts_proc_identity id;
 	r = ts_container_locate(s->state_dir, s->name, &id, err);
-	if (r == 0)
-		r = ts_error_set(err, ESRCH, "container '%s' is not running", s->name);
 	if (r < 0)
 		return r;
-	struct ts_interactive *it = calloc(1, sizeof(*it));
+	if (r == 0)
+		return ts_error_set(err, ESRCH, "container '%s' is not running", s->name);
+	_cleanup_(ts_interactive_freep) struct ts_interactive *it = calloc(1, sizeof(*it));
 	if (!it)
 		abort();
 	*it = (struct ts_interactive){ .s = s, .nflog = -1, .pidfd = -1,
 				       .dnsmasq_tier = dnsmasq_tier, .next_id = 1 };
 	r = open_init(&id, s->name, &it->pidfd, err);
-	if (r == 0)
-		r = ts_nflog_open(&id, &it->nflog, err);
-	if (r < 0) {
-		ts_interactive_free(it);
+	if (r < 0)
 		return r;
-	}
+	r = ts_nflog_open(&id, &it->nflog, err);
+	if (r < 0)
+		return r;
 	/* From the start of the log: names handed out before the session began count too. */
 	_cleanup_free_ char *log = ts_path_dnsmasq_log(s->state_dir);
 	ts_tail_init(&it->dns, log, false);
 	ts_dnscache_init(&it->names);
-	*out = it;
+	*out = TAKE_PTR(it);
 	return 0;
 }
 
@@ -236,11 +233,10 @@ int ts_interactive_verdict(struct ts_interactive *it, uint64_t id, enum ts_verdi
 				    (unsigned long long)id);
 	struct ts_pending *e = &it->pending[i];
 	pending_copy(p, e);
-	struct ts_change change;
+	_cleanup_(ts_change_clear) struct ts_change change = { 0 };
 	int r = ts_shield_verdict(it->s, &e->ips, e->domain, a == TS_VERDICT_ACCEPT, &change, err);
 	if (r < 0)
 		return r;
-	ts_change_clear(&change);
 	ts_pending_clear(e);
 	memmove(e, e + 1, (it->n_pending - i - 1) * sizeof(*e));
 	it->n_pending--;

@@ -21,6 +21,7 @@
 #include "base/addr.h"
 #include "base/domain.h"
 #include "base/strv.h"
+#include "base/util.h"
 #include "control/verdict.h"
 
 struct ts_error;
@@ -59,6 +60,7 @@ struct ts_interactive_ops {
 int ts_interactive_open(const struct ts_shield *s, struct ts_interactive **out,
 			struct ts_error *err);
 void ts_interactive_free(struct ts_interactive *it);
+static inline void ts_interactive_freep(struct ts_interactive **it) { ts_interactive_free(*it); }
 
 enum ts_interactive_end {
 	TS_INTERACTIVE_EOF,     /* input ended */
@@ -89,5 +91,6 @@ int ts_interactive_verdict(struct ts_interactive *it, uint64_t id, enum ts_verdi
 const struct ts_pending *ts_interactive_oldest(const struct ts_interactive *it);
 
 void ts_pending_clear(struct ts_pending *p);
+#define _cleanup_pending_ _cleanup_(ts_pending_clear)
 
 #endif

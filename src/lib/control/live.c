@@ -10,6 +10,7 @@
 #include "bundle/audit.h"
 #include "bundle/bundle.h"
 #include "bundle/location.h"
+#include "bundle/lock.h"
 #include "bundle/state.h"
 #include "container/locate.h"
 #include "container/nsexec.h"
@@ -245,7 +246,7 @@ static void audit_change(const struct ts_shield *s, const char *action, const st
 {
 	_cleanup_free_ char *ips = ts_strv_join(&t->ips, ", ");
 	_cleanup_free_ char *detail = t->is_domain ? ts_xasprintf("[ips] %s", ips) : NULL;
-	ts_audit_log(s->audit, s->state_dir, s->name, action, t->text, detail);
+	ts_audit_log(s->audit, s->state_dir, s->name, action, t->text, detail, NULL);
 	if (strcmp(action, "allowed") != 0)
 		return;
 	for (size_t i = 0; i < t->ips.n; i++) {
@@ -254,10 +255,10 @@ static void audit_change(const struct ts_shield *s, const char *action, const st
 			continue;
 		if (ts_addr_is_private(&a))
 			ts_audit_log(s->audit, s->state_dir, s->name, "note", t->ips.items[i],
-				     "private address allowlisted");
+				     "private address allowlisted", NULL);
 		else if (ts_addr_is_wide(&a))
 			ts_audit_log(s->audit, s->state_dir, s->name, "note", t->ips.items[i],
-				     "network wider than /16 (IPv4) or /48 (IPv6) allowlisted");
+				     "network wider than /16 (IPv4) or /48 (IPv6) allowlisted", NULL);
 	}
 }
 
@@ -561,7 +562,7 @@ static int replace_table(const struct ts_shield *s, bool up, bool all, struct ts
 	ts_bundle_settings_clear(&set);
 	if (r == 0)
 		ts_audit_log(s->audit, s->state_dir, s->name, up ? "shield_up" : "shield_down", NULL,
-			     up ? NULL : (all ? "all traffic" : NULL));
+			     up ? NULL : (all ? "all traffic" : NULL), NULL);
 	return r;
 }
 
@@ -598,7 +599,7 @@ int ts_shield_state(const struct ts_shield *s, enum ts_shield_state *state, char
 	if (r < 0)
 		return r;
 	if (text && *text) {
-		*state = ts_shield_state_classify(text);
+		*state = ts_verify_classify(text);
 		if (listing)
 			*listing = TAKE_PTR(text);
 	}

@@ -1,29 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <sys/stat.h>
-#include <time.h>
 
-#include "base/addr.h"
 #include "base/fileio.h"
 #include "base/strbuf.h"
-#include "base/strset.h"
 #include "base/util.h"
 #include "bundle/bundle.h"
 #include "bundle/location.h"
+#include "bundle/lock.h"
 #include "bundle/state.h"
 #include "config/containers_conf.h"
 #include "config/hooks.h"
 #include "config/profiles.h"
 #include "container/oci.h"
 #include "control/prepare.h"
+#include "control/resolve_bundle.h"
 #include "control/reuse.h"
 #include "dns/dnsmasq.h"
-#include "dns/resolve.h"
 #include "nft/nft_names.h"
-
-/* profile.allowed of the static tier stays valid this long (docs/cli.md, DNS tiers). */
-#define RESOLVE_MAX_AGE_S 3600
-/* Per query: long enough for a slow resolver, short enough for a prompt prepare. */
-#define RESOLVE_TIMEOUT_MS 3000
 
 /*
  * Podman's default hooks directories, passed along with ours. --hooks-dir
@@ -41,14 +34,8 @@ void ts_prepared_clear(struct ts_prepared *p)
 	free(p->state_dir);
 	ts_strv_clear(&p->podman_args);
 	ts_strv_clear(&p->warnings);
+	ts_strv_clear(&p->unresolved);
 	*p = (struct ts_prepared){ 0 };
-}
-
-void ts_resolved_clear(struct ts_resolved *r)
-{
-	ts_strv_clear(&r->ips);
-	ts_strv_clear(&r->warnings);
-	*r = (struct ts_resolved){ 0 };
 }
 
 static int write_file(const char *state_dir, char *(*path_fn)(const char *), const char *text,
@@ -58,186 +45,12 @@ static int write_file(const char *state_dir, char *(*path_fn)(const char *), con
 	return ts_file_write_atomic(path, text, strlen(text), 0600, err);
 }
 
-static int write_lines(const char *state_dir, char *(*path_fn)(const char *),
-		       const struct ts_strv *lines, struct ts_error *err)
-{
-	_cleanup_free_ char *path = path_fn(state_dir);
-	return ts_file_write_lines(path, lines, 0600, err);
-}
-
 static int remove_file(const char *state_dir, char *(*path_fn)(const char *), struct ts_error *err)
 {
 	_cleanup_free_ char *path = path_fn(state_dir);
 	if (unlink(path) < 0 && errno != ENOENT)
 		return ts_error_set(err, errno, "%s: cannot remove: %s", path, strerror(errno));
 	return 0;
-}
-
-/* Composed profile entries are canonical addresses or normalised domains. */
-static void split_entries(const struct ts_strv *entries, struct ts_strv *ips,
-			  struct ts_strv *domains)
-{
-	for (size_t i = 0; i < entries->n; i++) {
-		struct ts_addr a;
-		if (ts_addr_parse(entries->items[i], &a, NULL) == 0)
-			ts_strv_push(ips, entries->items[i]);
-		else
-			ts_strv_push(domains, entries->items[i]);
-	}
-}
-
-static bool strv_equal(const struct ts_strv *a, const struct ts_strv *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->items[i], b->items[i]) != 0)
-			return false;
-	return true;
-}
-
-/* Newest modification time of the profiles' files (0 when one cannot be found). */
-static time_t profiles_mtime(const char *config_root, const struct ts_strv *profiles)
-{
-	time_t newest = 0;
-	for (size_t i = 0; i < profiles->n; i++) {
-		_cleanup_free_ char *path = NULL;
-		struct stat st;
-		if (ts_profile_find(config_root, profiles->items[i], &path, NULL, NULL) < 0 ||
-		    stat(path, &st) < 0)
-			return 0;
-		if (st.st_mtime > newest)
-			newest = st.st_mtime;
-	}
-	return newest;
-}
-
-/*
- * A static resolution worth keeping: profile.allowed younger than an hour,
- * made in the static tier for exactly these profiles, and newer than
- * every profile file.
- */
-static bool resolution_fresh(const char *state_dir, const char *config_root,
-			     const struct ts_strv *profiles)
-{
-	_cleanup_free_ char *allowed = ts_path_profile_allowed(state_dir);
-	_cleanup_free_ char *recorded_path = ts_path_profiles(state_dir);
-	_cleanup_free_ char *tier_path = ts_path_dns_tier(state_dir);
-	_cleanup_strv_ struct ts_strv recorded = TS_STRV_INIT, tier = TS_STRV_INIT;
-	struct stat st;
-	time_t sources = profiles_mtime(config_root, profiles);
-	if (lstat(allowed, &st) < 0 || !S_ISREG(st.st_mode) || sources == 0 ||
-	    st.st_mtime < sources || time(NULL) - st.st_mtime >= RESOLVE_MAX_AGE_S)
-		return false;
-	return ts_file_read_lines(tier_path, &tier, NULL) == 0 && tier.n == 1 &&
-	       strcmp(tier.items[0], TS_TIER_DNSMASQ) != 0 &&
-	       ts_file_read_lines(recorded_path, &recorded, NULL) == 0 &&
-	       strv_equal(&recorded, profiles);
-}
-
-/* Raw IPs first, then every domain's addresses (static tier), duplicates dropped. */
-static int resolve_entries(const struct ts_strv *ips, const struct ts_strv *domains,
-			   bool static_tier, struct ts_strv *out, struct ts_strv *warnings,
-			   struct ts_error *err)
-{
-	_cleanup_strv_ struct ts_strv resolved = TS_STRV_INIT;
-	if (static_tier && domains->n > 0) {
-		int r = ts_resolve_all((const char *const *)domains->items, domains->n,
-				       RESOLVE_TIMEOUT_MS, &resolved, warnings, err);
-		if (r < 0)
-			return r;
-	}
-	_cleanup_strset_ struct ts_strset seen = TS_STRSET_INIT;
-	const struct ts_strv *parts[] = { ips, &resolved };
-	for (size_t p = 0; p < ARRAY_SIZE(parts); p++)
-		for (size_t i = 0; i < parts[p]->n; i++)
-			if (ts_strset_add(&seen, parts[p]->items[i]))
-				ts_strv_push(out, parts[p]->items[i]);
-	return 0;
-}
-
-/* What profile.allowed and profile.domains will hold: computed before anything is written. */
-struct profile_plan {
-	struct ts_strv domains;   /* dnsmasq tier: profile.domains */
-	struct ts_resolved resolved;
-};
-
-static void profile_plan_clear(struct profile_plan *p)
-{
-	ts_strv_clear(&p->domains);
-	ts_resolved_clear(&p->resolved);
-}
-
-static int plan_profiles(const char *state_dir, const char *config_root,
-			 const struct ts_strv *profiles, bool dnsmasq_tier, bool force,
-			 struct profile_plan *plan, struct ts_error *err)
-{
-	*plan = (struct profile_plan){ .domains = TS_STRV_INIT };
-	_cleanup_strv_ struct ts_strv entries = TS_STRV_INIT, ips = TS_STRV_INIT;
-	struct ts_resolved *res = &plan->resolved;
-	int r = ts_profiles_compose(config_root, profiles, &entries, err);
-	if (r < 0)
-		return r;
-	split_entries(&entries, &ips, &plan->domains);
-	if (!dnsmasq_tier && !force && resolution_fresh(state_dir, config_root, profiles)) {
-		_cleanup_free_ char *path = ts_path_profile_allowed(state_dir);
-		res->reused = true;
-		r = ts_file_read_lines(path, &res->ips, err);
-	} else {
-		r = resolve_entries(&ips, &plan->domains, !dnsmasq_tier, &res->ips, &res->warnings, err);
-	}
-	res->n_ips = res->ips.n;
-	return r;
-}
-
-static int write_profiles(const char *state_dir, const struct ts_strv *profiles, bool dnsmasq_tier,
-			  const struct profile_plan *plan, struct ts_error *err)
-{
-	int r = 0;
-	if (dnsmasq_tier)
-		r = write_lines(state_dir, ts_path_profile_domains, &plan->domains, err);
-	if (r == 0 && !plan->resolved.reused)
-		r = write_lines(state_dir, ts_path_profile_allowed, &plan->resolved.ips, err);
-	return r == 0 ? write_lines(state_dir, ts_path_profiles, profiles, err) : r;
-}
-
-int ts_resolve_bundle(const char *state_dir, const char *config_root, bool force,
-		      struct ts_resolved *out, struct ts_error *err)
-{
-	*out = (struct ts_resolved){ 0 };
-	_cleanup_free_ char *profiles_path = ts_path_profiles(state_dir);
-	_cleanup_strv_ struct ts_strv profiles = TS_STRV_INIT;
-	struct profile_plan plan = { .domains = TS_STRV_INIT };
-	int r = ts_state_dir_check(state_dir, err);
-	if (r < 0)
-		return r;
-	_cleanup_close_ int lock = ts_bundle_lock(state_dir, err);
-	if (lock < 0)
-		return lock;
-	struct ts_bundle_settings s;
-	r = ts_bundle_settings_read(state_dir, &s, err);
-	if (r < 0)
-		return r;
-	bool dnsmasq_tier = s.dnsmasq_tier;
-	ts_bundle_settings_clear(&s);
-	r = ts_file_read_lines(profiles_path, &profiles, err);
-	if (r == 0 && profiles.n == 0)
-		r = ts_error_set(err, ENOENT, "%s is missing: run 'terok-shield prepare' again",
-				 profiles_path);
-	if (r == 0)
-		r = plan_profiles(state_dir, config_root, &profiles, dnsmasq_tier, force, &plan, err);
-	if (r == 0)
-		r = write_profiles(state_dir, &profiles, dnsmasq_tier, &plan, err);
-	if (r == 0 && dnsmasq_tier)
-		r = ts_bundle_write_dnsmasq_conf(state_dir, err);
-	if (r == 0)
-		r = ts_bundle_write_ruleset(state_dir, err);
-	if (r == 0) {
-		*out = plan.resolved;
-		plan.resolved = (struct ts_resolved){ 0 };
-	}
-	profile_plan_clear(&plan);
-	return r;
 }
 
 static char *join_ports(const uint16_t *ports, size_t n, const char *sep)
@@ -254,44 +67,54 @@ static int write_settings(const struct ts_prepare_request *req, const char *stat
 {
 	enum ts_net_mode mode = req->podman->mode;
 	const char *gateway = ts_net_mode_gateway(mode);
-	_cleanup_free_ char *upstream = ts_xasprintf("%s\n", ts_net_mode_dns(mode));
-	_cleanup_free_ char *tier_line = ts_xasprintf("%s\n", tier);
+	/* As root podman picks the network (a bridge): the host is its gateway, as under slirp4netns. */
+	const char *network = req->privileged ? "slirp4netns" : ts_net_mode_name(mode);
 	_cleanup_free_ char *ports = join_ports(req->config->loopback_ports,
 						req->config->n_loopback_ports, "\n");
+	_cleanup_free_ char *upstream_text = ts_xasprintf("%s\n", ts_net_mode_dns(mode));
+	_cleanup_free_ char *tier_text = ts_xasprintf("%s\n", tier);
 	_cleanup_free_ char *ports_text = ts_xasprintf("%s%s", ports, *ports ? "\n" : "");
-	_cleanup_free_ char *gateway_line = gateway ? ts_xasprintf("%s\n", gateway) : NULL;
-	int r = write_file(state_dir, ts_path_upstream_dns, upstream, err);
-	if (r == 0)
-		r = write_file(state_dir, ts_path_dns_tier, tier_line, err);
-	if (r == 0)
-		r = write_file(state_dir, ts_path_loopback_ports, ports_text, err);
-	if (r == 0)
-		r = gateway_line ? write_file(state_dir, ts_path_gateway, gateway_line, err)
-				 : remove_file(state_dir, ts_path_gateway, err);
-	if (r == 0)
-		r = interactive ? write_file(state_dir, ts_path_interactive, "nflog\n", err)
-				: remove_file(state_dir, ts_path_interactive, err);
-	if (r == 0) {
-		/* As root podman picks the network (a bridge): the host is its gateway, as under slirp4netns. */
-		_cleanup_free_ char *network = ts_xasprintf("%s\n", req->privileged ? "slirp4netns"
-								      : ts_net_mode_name(mode));
-		r = write_file(state_dir, ts_path_network_mode, network, err);
+	_cleanup_free_ char *gateway_text = gateway ? ts_xasprintf("%s\n", gateway) : NULL;
+	_cleanup_free_ char *network_text = ts_xasprintf("%s\n", network);
+	const struct {
+		char *(*path_fn)(const char *);
+		const char *text; /* NULL: the file must not exist */
+	} files[] = {
+		{ ts_path_upstream_dns, upstream_text },
+		{ ts_path_dns_tier, tier_text },
+		{ ts_path_loopback_ports, ports_text },
+		{ ts_path_gateway, gateway_text },
+		{ ts_path_interactive, interactive ? "nflog\n" : NULL },
+		{ ts_path_network_mode, network_text },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		int r = files[i].text ? write_file(state_dir, files[i].path_fn, files[i].text, err)
+				      : remove_file(state_dir, files[i].path_fn, err);
+		if (r < 0)
+			return r;
 	}
-	return r;
+	return 0;
 }
 
 /* dnsmasq.conf and the resolv.conf the container gets, or neither outside that tier. */
 static int write_dns_files(const char *state_dir, bool dnsmasq_tier, struct ts_error *err)
 {
 	if (!dnsmasq_tier) {
-		int r = remove_file(state_dir, ts_path_dnsmasq_conf, err);
-		if (r == 0)
-			r = remove_file(state_dir, ts_path_resolv_conf, err);
-		return r == 0 ? remove_file(state_dir, ts_path_profile_domains, err) : r;
+		char *(*const unused[])(const char *) = {
+			ts_path_dnsmasq_conf, ts_path_resolv_conf, ts_path_profile_domains,
+		};
+		for (size_t i = 0; i < ARRAY_SIZE(unused); i++) {
+			int r = remove_file(state_dir, unused[i], err);
+			if (r < 0)
+				return r;
+		}
+		return 0;
 	}
 	int r = ts_bundle_write_dnsmasq_conf(state_dir, err);
-	return r < 0 ? r : write_file(state_dir, ts_path_resolv_conf,
-				      "nameserver 127.0.0.1\noptions ndots:0\n", err);
+	if (r < 0)
+		return r;
+	return write_file(state_dir, ts_path_resolv_conf, "nameserver 127.0.0.1\noptions ndots:0\n",
+			  err);
 }
 
 static void push_pair(struct ts_strv *args, const char *flag, const char *value)
@@ -387,23 +210,28 @@ static int check_annotation_value(const char *what, const char *value, struct ts
 }
 
 static int prepare_locked(const struct ts_prepare_request *req, const struct ts_strv *profiles,
-			  const char *global_dir, const struct profile_plan *plan, bool dnsmasq_tier,
-			  struct ts_prepared *out, struct ts_error *err)
+			  const char *global_dir, const struct ts_profile_plan *plan,
+			  bool dnsmasq_tier, struct ts_prepared *out, struct ts_error *err)
 {
 	const char *state_dir = out->state_dir;
 	bool interactive = req->interactive || req->config->interactive;
 	const char *tier = dnsmasq_tier ? TS_TIER_DNSMASQ : TS_TIER_STATIC;
 	int r = ts_reuse_check_not_started(state_dir, req->name, err);
-	if (r == 0)
-		r = ts_hooks_write_bundle(state_dir, global_dir, req->state_root, err);
-	if (r == 0)
-		r = write_profiles(state_dir, profiles, dnsmasq_tier, plan, err);
-	if (r == 0)
-		r = write_settings(req, state_dir, tier, interactive, err);
-	if (r == 0)
-		r = write_dns_files(state_dir, dnsmasq_tier, err);
-	if (r == 0)
-		r = ts_bundle_write_ruleset(state_dir, err);
+	if (r < 0)
+		return r;
+	r = ts_hooks_write_bundle(state_dir, global_dir, req->state_root, err);
+	if (r < 0)
+		return r;
+	r = ts_profile_plan_write(state_dir, profiles, dnsmasq_tier, plan, err);
+	if (r < 0)
+		return r;
+	r = write_settings(req, state_dir, tier, interactive, err);
+	if (r < 0)
+		return r;
+	r = write_dns_files(state_dir, dnsmasq_tier, err);
+	if (r < 0)
+		return r;
+	r = ts_bundle_write_ruleset(state_dir, err);
 	if (r < 0)
 		return r;
 	out->dns_tier = tier;
@@ -411,40 +239,82 @@ static int prepare_locked(const struct ts_prepare_request *req, const struct ts_
 	return 0;
 }
 
-int ts_prepare(const struct ts_prepare_request *req, struct ts_prepared *out,
-	       struct ts_error *err)
+/* Everything that can fail on bad input fails here, before a file is written. */
+static int check_request(const struct ts_prepare_request *req, const struct ts_strv *profiles,
+			 bool defaults, const char *state_dir, char **global_dir,
+			 struct ts_error *err)
 {
-	*out = (struct ts_prepared){ 0 };
+	for (size_t i = 0; i < profiles->n; i++) {
+		int r = ts_profile_name_validate(profiles->items[i], err);
+		if (r < 0)
+			return r;
+	}
+	if (defaults) {
+		int r = ts_default_profiles_check(req->config_root, profiles, err);
+		if (r < 0)
+			return r;
+	}
+	int r = check_annotation_value("state directory", state_dir, err);
+	if (r < 0)
+		return r;
+	return find_global_hooks(global_dir, err);
+}
+
+static int prepare_into(const struct ts_prepare_request *req, struct ts_prepared *out,
+			struct ts_error *err)
+{
 	bool defaults = !(req->profiles && req->profiles->n);
 	const struct ts_strv *profiles = defaults ? &req->config->default_profiles : req->profiles;
 	_cleanup_free_ char *global_dir = NULL;
 	int r = ts_container_state_dir(req->state_root, req->name, &out->state_dir, err);
-	for (size_t i = 0; r == 0 && i < profiles->n; i++)
-		r = ts_profile_name_validate(profiles->items[i], err);
-	if (r == 0 && defaults)
-		r = ts_default_profiles_check(req->config_root, profiles, err);
-	if (r == 0)
-		r = check_annotation_value("state directory", out->state_dir, err);
-	if (r == 0)
-		r = find_global_hooks(&global_dir, err);
-	/* Everything that can fail on bad input fails here, before a file is written. */
+	if (r < 0)
+		return r;
+	r = check_request(req, profiles, defaults, out->state_dir, &global_dir, err);
+	if (r < 0)
+		return r;
 	bool dnsmasq_tier = ts_dnsmasq_has_nftset();
-	struct profile_plan plan = { .domains = TS_STRV_INIT };
-	if (r == 0)
-		r = plan_profiles(out->state_dir, req->config_root, profiles, dnsmasq_tier, false,
-				  &plan, err);
-	if (r == 0)
-		r = ts_reuse_check(out->state_dir, req->name, &out->kept, err);
-	if (r == 0)
-		r = ts_ensure_state_dirs(out->state_dir, err);
-	if (r == 0) {
-		_cleanup_close_ int lock = ts_bundle_lock(out->state_dir, err);
-		r = lock < 0 ? lock
-			     : prepare_locked(req, profiles, global_dir, &plan, dnsmasq_tier, out, err);
-	}
-	ts_strv_push_all(&out->warnings, &plan.resolved.warnings);
-	profile_plan_clear(&plan);
+	_cleanup_profile_plan_ struct ts_profile_plan plan = { 0 };
+	r = ts_profile_plan_make(out->state_dir, req->config_root, profiles, dnsmasq_tier, false,
+				 &plan, err);
+	if (r < 0)
+		return r;
+	ts_strv_push_all(&out->unresolved, &plan.resolved.unresolved);
+	r = ts_reuse_check(out->state_dir, req->name, &out->kept, err);
+	if (r < 0)
+		return r;
+	r = ts_ensure_state_dirs(out->state_dir, &out->warnings, err);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int lock = ts_bundle_lock(out->state_dir, err);
+	if (lock < 0)
+		return lock;
+	return prepare_locked(req, profiles, global_dir, &plan, dnsmasq_tier, out, err);
+}
+
+int ts_prepare(const struct ts_prepare_request *req, struct ts_prepared *out,
+	       struct ts_error *err)
+{
+	*out = (struct ts_prepared){ 0 };
+	int r = prepare_into(req, out, err);
 	if (r < 0)
 		ts_prepared_clear(out);
 	return r;
+}
+
+int ts_prepare_with_podman(const struct ts_prepare_request *req, struct ts_prepared *out,
+			   struct ts_error *err)
+{
+	*out = (struct ts_prepared){ 0 };
+	_cleanup_podman_info_ struct ts_podman_info info = { 0 };
+	int r = ts_podman_info_read(&info, err);
+	if (r < 0)
+		return r;
+	/* Rootful podman networks use other DNS and gateway addresses than the rootless modes. */
+	if (!info.rootless)
+		return ts_error_set(err, EPERM, "podman runs rootful here; terok-shield shields "
+				    "rootless containers (run it as the user who runs them)");
+	struct ts_prepare_request with = *req;
+	with.podman = &info;
+	with.privileged = geteuid() == 0;
+	return ts_prepare(&with, out, err);
 }

@@ -13,22 +13,30 @@ static int count_lines(const char *state_dir, char *(*path_fn)(const char *), si
 	_cleanup_free_ char *path = path_fn(state_dir);
 	_cleanup_strv_ struct ts_strv lines = TS_STRV_INIT;
 	int r = ts_file_read_lines(path, &lines, err);
-	if (r == 0)
-		*total += lines.n;
-	return r;
+	if (r < 0)
+		return r;
+	*total += lines.n;
+	return 0;
 }
 
 int ts_kept_count(const char *state_dir, struct ts_kept *out, struct ts_error *err)
 {
 	*out = (struct ts_kept){ 0 };
-	int r = count_lines(state_dir, ts_path_live_allowed, &out->allows, err);
-	if (r == 0)
-		r = count_lines(state_dir, ts_path_live_domains, &out->allows, err);
-	if (r == 0)
-		r = count_lines(state_dir, ts_path_deny_list, &out->denies, err);
-	if (r == 0)
-		r = count_lines(state_dir, ts_path_denied_domains, &out->denies, err);
-	return r;
+	const struct {
+		char *(*path_fn)(const char *);
+		size_t *total;
+	} lists[] = {
+		{ ts_path_live_allowed, &out->allows },
+		{ ts_path_live_domains, &out->allows },
+		{ ts_path_deny_list, &out->denies },
+		{ ts_path_denied_domains, &out->denies },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
+		int r = count_lines(state_dir, lists[i].path_fn, lists[i].total, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 /* Live changes go through the commands made for them, never through a new bundle. */

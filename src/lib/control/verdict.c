@@ -6,43 +6,40 @@
 #include "base/util.h"
 #include "control/verdict.h"
 
+/* The fields of a verdict object; -EINVAL naming the first that is wrong. */
+static int verdict_fields(json_t *o, struct ts_verdict *v, struct ts_error *err)
+{
+	const char *type = json_string_value(json_object_get(o, "type"));
+	json_t *id = json_object_get(o, "id");
+	const char *action = json_string_value(json_object_get(o, "action"));
+	if (!type || strcmp(type, "verdict") != 0)
+		return ts_error_set(err, EINVAL, "\"type\" is not \"verdict\"");
+	if (!json_is_integer(id) || json_integer_value(id) < 1)
+		return ts_error_set(err, EINVAL, "\"id\" is not an integer of at least 1");
+	if (!action || (strcmp(action, "accept") != 0 && strcmp(action, "deny") != 0))
+		return ts_error_set(err, EINVAL, "\"action\" is neither \"accept\" nor \"deny\"");
+	*v = (struct ts_verdict){
+		.id = (uint64_t)json_integer_value(id),
+		.action = strcmp(action, "accept") == 0 ? TS_VERDICT_ACCEPT : TS_VERDICT_DENY,
+	};
+	return 0;
+}
+
 int ts_verdict_parse(const char *line, size_t len, struct ts_verdict *v, struct ts_error *err)
 {
 	if (len > TS_VERDICT_LINE_MAX)
 		return ts_error_set(err, EINVAL, "line longer than %d bytes", TS_VERDICT_LINE_MAX);
 	json_error_t je;
-	json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
-	int r = 0;
+	json_auto_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
 	if (!o)
-		r = ts_error_set(err, EINVAL, "not JSON (%.80s)", je.text);
-	else if (!json_is_object(o))
-		r = ts_error_set(err, EINVAL, "not a JSON object");
-	if (r < 0) {
-		json_decref(o);
-		return r;
-	}
-	const char *type = json_string_value(json_object_get(o, "type"));
-	json_t *id = json_object_get(o, "id");
-	const char *action = json_string_value(json_object_get(o, "action"));
-	struct ts_verdict parsed = { 0 };
-	if (!type || strcmp(type, "verdict") != 0)
-		r = ts_error_set(err, EINVAL, "\"type\" is not \"verdict\"");
-	else if (!json_is_integer(id) || json_integer_value(id) < 1)
-		r = ts_error_set(err, EINVAL, "\"id\" is not an integer of at least 1");
-	else if (!action || (strcmp(action, "accept") != 0 && strcmp(action, "deny") != 0))
-		r = ts_error_set(err, EINVAL, "\"action\" is neither \"accept\" nor \"deny\"");
-	else
-		parsed = (struct ts_verdict){
-			.id = (uint64_t)json_integer_value(id),
-			.action = strcmp(action, "accept") == 0 ? TS_VERDICT_ACCEPT : TS_VERDICT_DENY,
-		};
-	json_decref(o);
-	if (r == 0)
-		*v = parsed;
-	return r;
+		return ts_error_set(err, EINVAL, "not JSON (%.80s)", je.text);
+	if (!json_is_object(o))
+		return ts_error_set(err, EINVAL, "not a JSON object");
+	return verdict_fields(o, v, err);
 }
 
-int ts_verdict_answer_parse(const char *text, enum ts_verdict_action *action)
+int ts_verdict_answer_parse(const char *text, enum ts_verdict_action *action,
+			    struct ts_error *err)
 {
 	while (isspace((unsigned char)*text))
 		text++;
@@ -61,7 +58,8 @@ int ts_verdict_answer_parse(const char *text, enum ts_verdict_action *action)
 			*action = answers[i].action;
 			return 0;
 		}
-	return -EINVAL;
+	return ts_error_set(err, EINVAL, "'%.*s' is not an answer: a (allow) or d (deny)",
+			    (int)(len < 40 ? len : 40), text);
 }
 
 const char *ts_verdict_action_name(enum ts_verdict_action a)

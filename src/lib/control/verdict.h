@@ -31,8 +31,12 @@ struct ts_verdict {
  */
 int ts_verdict_parse(const char *line, size_t len, struct ts_verdict *v, struct ts_error *err);
 
-/* A human answer: a, allow, d or deny in any case, blanks around ignored. -EINVAL else. */
-int ts_verdict_answer_parse(const char *text, enum ts_verdict_action *action);
+/*
+ * A human answer: a, allow, d or deny in any case, blanks around ignored.
+ * -EINVAL with err naming the answer for anything else.
+ */
+int ts_verdict_answer_parse(const char *text, enum ts_verdict_action *action,
+			    struct ts_error *err);
 
 /* "accept" or "deny". */
 const char *ts_verdict_action_name(enum ts_verdict_action a);

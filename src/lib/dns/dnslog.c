@@ -127,7 +127,7 @@ static size_t skip_extra(const struct word *words, size_t n)
 	return i;
 }
 
-static int parse_query(const struct word *w, size_t n, struct ts_dnslog_line *out)
+static bool parse_query(const struct word *w, size_t n, struct ts_dnslog_line *out)
 {
 	const char *qtype;
 	char client[TS_ADDR_STRLEN];
@@ -136,25 +136,25 @@ static int parse_query(const struct word *w, size_t n, struct ts_dnslog_line *ou
 	else if (word_is(&w[0], "query[AAAA]"))
 		qtype = "AAAA";
 	else
-		return 0;
+		return false;
 	if (n != 4 || !word_is(&w[2], "from") || !word_address(&w[3], client) ||
 	    !word_domain(&w[1], out->name))
-		return 0;
+		return false;
 	strcpy(out->qtype, qtype);
 	out->kind = TS_DNSLOG_QUERY;
-	return 1;
+	return true;
 }
 
-static int parse_answer(const struct word *w, size_t n, struct ts_dnslog_line *out)
+static bool parse_answer(const struct word *w, size_t n, struct ts_dnslog_line *out)
 {
 	if (!word_is(&w[0], "reply") && !word_is(&w[0], "cached") && !word_is(&w[0], "cached-stale"))
-		return 0;
+		return false;
 	bool signed_suffix = n == 6 && word_is(&w[4], "(DNSSEC") && word_is(&w[5], "signed)");
 	if ((n != 4 && !signed_suffix) || !word_is(&w[2], "is") || !word_address(&w[3], out->addr) ||
 	    !word_domain(&w[1], out->name))
-		return 0;
+		return false;
 	out->kind = TS_DNSLOG_ANSWER;
-	return 1;
+	return true;
 }
 
 int ts_dnslog_parse(const char *line, struct ts_dnslog_line *out)
@@ -172,10 +172,8 @@ int ts_dnslog_parse(const char *line, struct ts_dnslog_line *out)
 	if (n - i < 4)
 		return 0;
 
-	int r = parse_query(words + i, n - i, out);
-	if (r == 0)
-		r = parse_answer(words + i, n - i, out);
-	if (r == 0)
-		memset(out, 0, sizeof(*out));
-	return r;
+	if (parse_query(words + i, n - i, out) || parse_answer(words + i, n - i, out))
+		return 1;
+	memset(out, 0, sizeof(*out));
+	return 0;
 }

@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 
 #include "base/fileio.h"
@@ -27,19 +26,22 @@ bool ts_dnsmasq_has_nftset(void)
 	return false;
 }
 
-/* /proc/PID/cmdline (NUL-separated, at most 64 KiB) into buf; returns its length or -1. */
+/*
+ * /proc/PID/cmdline (NUL-separated) into buf; returns its length, or a
+ * negative errno: -E2BIG when it does not fit.
+ */
 static ssize_t read_cmdline(pid_t pid, char *buf, size_t size)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -1;
+		return -errno;
 	size_t len = 0;
 	ssize_t n;
 	while (len < size && (n = read(fd, buf + len, size - len)) > 0)
 		len += (size_t)n;
-	return len < size ? (ssize_t)len : -1;
+	return len < size ? (ssize_t)len : -E2BIG;
 }
 
 bool ts_dnsmasq_is_ours(pid_t pid, const char *conf_path)
@@ -61,17 +63,17 @@ bool ts_dnsmasq_is_ours(pid_t pid, const char *conf_path)
 	return false;
 }
 
-/* "PID\n" exactly as dnsmasq writes it. */
-static int parse_pid_file(const char *text, pid_t *pid)
+/* "PID\n" exactly as dnsmasq writes it; false for anything else. */
+static bool parse_pid_file(const char *text, pid_t *pid)
 {
 	char *end;
 	errno = 0;
 	long v = strtol(text, &end, 10);
 	if (errno || end == text || text[0] == '0' || text[0] == '-' || text[0] == '+' || v <= 0 ||
 	    v > 4194304 || (*end != '\0' && strcmp(end, "\n") != 0))
-		return -EINVAL;
+		return false;
 	*pid = (pid_t)v;
-	return 0;
+	return true;
 }
 
 int ts_dnsmasq_pid(const char *state_dir, pid_t *pid, struct ts_error *err)
@@ -82,7 +84,7 @@ int ts_dnsmasq_pid(const char *state_dir, pid_t *pid, struct ts_error *err)
 	int r = ts_file_read(pid_path, &text, NULL, err);
 	if (r < 0)
 		return r;
-	if (parse_pid_file(text, pid) < 0)
+	if (!parse_pid_file(text, pid))
 		return ts_error_set(err, ESRCH, "%s: not a PID", pid_path);
 	if (!ts_dnsmasq_is_ours(*pid, conf))
 		return ts_error_set(err, ESRCH, "%s: process %d is not this container's dnsmasq",
@@ -90,14 +92,26 @@ int ts_dnsmasq_pid(const char *state_dir, pid_t *pid, struct ts_error *err)
 	return 0;
 }
 
-/* Wait until fd (a pidfd) becomes readable: the process has exited. */
-static bool wait_exit(int pidfd, int timeout_ms)
+/*
+ * SIGTERM to pid when it is still our dnsmasq (wait: until it has exited):
+ * 1 when signalled, 0 when it is gone or another process, or a negative errno.
+ */
+static int terminate(pid_t pid, const char *conf, bool wait, struct ts_error *err)
 {
-	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-	int r;
-	while ((r = poll(&pfd, 1, timeout_ms)) < 0 && errno == EINTR)
-		;
-	return r > 0;
+	/* Pin the process, then check it again: the signal cannot reach a recycled PID. */
+	_cleanup_close_ int pidfd = ts_pidfd_open(pid);
+	if (pidfd < 0 && errno != ESRCH)
+		return ts_error_set(err, errno, "cannot stop dnsmasq (PID %d): %s", (int)pid,
+				    strerror(errno));
+	if (pidfd < 0 || !ts_dnsmasq_is_ours(pid, conf))
+		return 0;
+	if (ts_pidfd_signal(pidfd, SIGTERM) < 0 && errno != ESRCH)
+		return ts_error_set(err, errno, "cannot stop dnsmasq (PID %d): %s", (int)pid,
+				    strerror(errno));
+	if (wait && !ts_pidfd_wait(pidfd, TS_DNSMASQ_WAIT_MS))
+		return ts_error_set(err, ETIMEDOUT, "dnsmasq (PID %d) did not exit after SIGTERM",
+				    (int)pid);
+	return 1;
 }
 
 int ts_dnsmasq_stop(const char *state_dir, bool wait, struct ts_error *err)
@@ -110,26 +124,13 @@ int ts_dnsmasq_stop(const char *state_dir, bool wait, struct ts_error *err)
 		return 0;
 	if (r < 0 && r != -ESRCH)
 		return r;
-	bool signalled = false;
-	if (r == 0) {
-		/* Pin the process, then check it again: the signal cannot reach a recycled PID. */
-		_cleanup_close_ int pidfd = ts_pidfd_open(pid);
-		if (pidfd < 0 && errno != ESRCH)
-			return ts_error_set(err, errno, "cannot stop dnsmasq (PID %d): %s", (int)pid,
-					    strerror(errno));
-		if (pidfd >= 0 && ts_dnsmasq_is_ours(pid, conf)) {
-			if (syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0) < 0 && errno != ESRCH)
-				return ts_error_set(err, errno, "cannot stop dnsmasq (PID %d): %s",
-						    (int)pid, strerror(errno));
-			signalled = true;
-			if (wait && !wait_exit(pidfd, TS_DNSMASQ_WAIT_MS))
-				return ts_error_set(err, ETIMEDOUT,
-						    "dnsmasq (PID %d) did not exit after SIGTERM", (int)pid);
-		}
-	}
+	/* -ESRCH: a stale PID file, only removed. */
+	int signalled = r == 0 ? terminate(pid, conf, wait, err) : 0;
+	if (signalled < 0)
+		return signalled;
 	if (unlink(pid_path) < 0 && errno != ENOENT)
 		return ts_error_set(err, errno, "%s: %s", pid_path, strerror(errno));
-	return signalled ? 1 : 0;
+	return signalled;
 }
 
 static bool in_current_netns(pid_t pid)
@@ -156,7 +157,7 @@ static void stop_strays(const char *conf)
 			continue;
 		_cleanup_close_ int pidfd = ts_pidfd_open(pid);
 		if (pidfd >= 0 && ts_dnsmasq_is_ours(pid, conf))
-			syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0);
+			ts_pidfd_signal(pidfd, SIGTERM);
 	}
 	if (proc)
 		closedir(proc);
@@ -178,7 +179,7 @@ static void watch(int container_fd, int dnsmasq_fd)
 	while (poll(pfd, 2, -1) < 0 && errno == EINTR)
 		;
 	if (pfd[0].revents)
-		syscall(SYS_pidfd_send_signal, dnsmasq_fd, SIGTERM, NULL, 0);
+		ts_pidfd_signal(dnsmasq_fd, SIGTERM);
 	_exit(0);
 }
 

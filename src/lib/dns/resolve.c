@@ -321,6 +321,20 @@ static void report(const struct lookup *lookups, size_t n, struct ts_strv *ips,
 	}
 }
 
+/* The lookups of n names and the addresses they got. */
+struct lookups {
+	struct lookup *items;
+	size_t n;
+};
+
+static void lookups_clear(struct lookups *l)
+{
+	for (size_t i = 0; l->items && i < l->n; i++)
+		for (int fam = 0; fam < N_FAM; fam++)
+			ts_strv_clear(&l->items[i].q[fam].addrs);
+	free(l->items);
+}
+
 /* Validate every name; a domain seen before is looked up once. */
 static void prepare(const char *const *names, size_t n, struct lookup *lookups)
 {
@@ -351,22 +365,22 @@ int ts_resolve_all_at(const char *servers, const char *const *names, size_t n, i
 	if (n == 0)
 		return 0;
 
-	_cleanup_free_ struct lookup *lookups = calloc(n, sizeof(*lookups));
-	if (!lookups)
+	_cleanup_(lookups_clear) struct lookups l = { .items = calloc(n, sizeof(*l.items)), .n = n };
+	if (!l.items)
 		return ts_error_set(err, ENOMEM, "resolve: out of memory for %zu names", n);
-	prepare(names, n, lookups);
+	prepare(names, n, l.items);
 
 	bool any = false;
 	for (size_t i = 0; i < n && !any; i++)
-		any = !lookups[i].invalid;
+		any = !l.items[i].invalid;
 	/* Only invalid names: nothing to ask, so no resolver (and no resolv.conf) needed. */
-	int r = any ? run_queries(lookups, n, servers, timeout_ms, err) : 0;
-	if (r == 0)
-		report(lookups, n, ips, unresolved);
-	for (size_t i = 0; i < n; i++)
-		for (int fam = 0; fam < N_FAM; fam++)
-			ts_strv_clear(&lookups[i].q[fam].addrs);
-	return r;
+	if (any) {
+		int r = run_queries(l.items, n, servers, timeout_ms, err);
+		if (r < 0)
+			return r;
+	}
+	report(l.items, n, ips, unresolved);
+	return 0;
 }
 
 int ts_resolve_all(const char *const *names, size_t n, int timeout_ms, struct ts_strv *ips,

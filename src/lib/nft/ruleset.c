@@ -259,7 +259,7 @@ static void emit_output(struct ts_strbuf *b, const struct ts_ruleset_params *p,
 	ts_strbuf_puts(b, "\t}\n");
 }
 
-int ts_ruleset_generate(const struct ts_ruleset_params *params, char **out, struct ts_error *err)
+int ts_ruleset_script(const struct ts_ruleset_params *params, char **out, struct ts_error *err)
 {
 	struct checked c;
 	int r = check_params(params, &c, err);

@@ -5,8 +5,8 @@
  * re-formatted canonically first, so nothing but validated addresses and
  * numbers ever reaches nft text. Depends on libc, addr and strbuf only.
  *
- * ts_ruleset_generate (public header) produces the whole-table script;
- * this header adds the element commands.
+ * ts_ruleset_script produces the whole-table script (public as
+ * ts_ruleset_generate); the element commands complete it.
  */
 #ifndef TS_RULESET_H
 #define TS_RULESET_H
@@ -25,6 +25,12 @@ enum ts_nft_set {
 	TS_SET_GATEWAY,
 	TS_SET_DNS,
 };
+
+/*
+ * The nft script that replaces the terok_shield table in one transaction,
+ * as ts_ruleset_generate() of the public header documents it.
+ */
+int ts_ruleset_script(const struct ts_ruleset_params *params, char **out, struct ts_error *err);
 
 /* "allow", "deny", "gateway", "dns". */
 const char *ts_nft_set_name(enum ts_nft_set set);

@@ -509,24 +509,7 @@ int ts_verify_down(const char *listing, bool all, struct ts_error *err)
 	return r;
 }
 
-const char *ts_shield_state_name(enum ts_shield_state state)
-{
-	switch (state) {
-	case TS_STATE_UP:
-		return "up";
-	case TS_STATE_DOWN:
-		return "down";
-	case TS_STATE_DOWN_ALL:
-		return "down_all";
-	case TS_STATE_INACTIVE:
-		return "inactive";
-	case TS_STATE_ERROR:
-		return "error";
-	}
-	return "error";
-}
-
-enum ts_shield_state ts_shield_state_classify(const char *listing)
+enum ts_shield_state ts_verify_classify(const char *listing)
 {
 	if (!listing || listing[strspn(listing, " \t\r\n")] == '\0')
 		return TS_STATE_INACTIVE;

@@ -2,15 +2,20 @@
 /*
  * Verification of the live table (docs/ruleset.md), from the text of
  * `nft list table inet terok_shield`. Checks invariants on what the
- * kernel holds, not on what was sent. The classifier is in the public
- * header (ts_shield_state_classify).
+ * kernel holds, not on what was sent.
  */
 #ifndef TS_VERIFY_H
 #define TS_VERIFY_H
 
 #include <stdbool.h>
 
-struct ts_error;
+#include <terok-shield/terok-shield.h>
+
+/*
+ * The shield state of a listing (NULL or blank: no table, inactive), as
+ * ts_shield_state_classify() of the public header documents it.
+ */
+enum ts_shield_state ts_verify_classify(const char *listing);
 
 /* Default-deny (or interactive) invariants. err lists every failed one. */
 int ts_verify_up(const char *listing, struct ts_error *err);

@@ -53,16 +53,16 @@ struct nflog_attrs {
 	size_t prefix_len, payload_len;
 };
 
-/* The attributes after nfgenmsg. Any length that does not fit is a malformed message. */
-static int walk_attrs(const uint8_t *p, size_t len, struct nflog_attrs *a)
+/* The attributes after nfgenmsg; false for a malformed message (a length that does not fit). */
+static bool walk_attrs(const uint8_t *p, size_t len, struct nflog_attrs *a)
 {
 	while (len > 0) {
 		struct nlattr nla;
 		if (len < NLA_HDRLEN)
-			return -EBADMSG;
+			return false;
 		memcpy(&nla, p, sizeof(nla));
 		if (nla.nla_len < NLA_HDRLEN || nla.nla_len > len)
-			return -EBADMSG;
+			return false;
 
 		const uint8_t *data = p + NLA_HDRLEN;
 		size_t data_len = nla.nla_len - NLA_HDRLEN;
@@ -70,13 +70,13 @@ static int walk_attrs(const uint8_t *p, size_t len, struct nflog_attrs *a)
 		case NFULA_PREFIX:
 			/* Two prefixes would make the verdict ambiguous. */
 			if (a->prefix)
-				return -EBADMSG;
+				return false;
 			a->prefix = data;
 			a->prefix_len = data_len;
 			break;
 		case NFULA_PAYLOAD:
 			if (a->payload)
-				return -EBADMSG;
+				return false;
 			a->payload = data;
 			a->payload_len = data_len;
 			break;
@@ -91,7 +91,7 @@ static int walk_attrs(const uint8_t *p, size_t len, struct nflog_attrs *a)
 		p += step;
 		len -= step;
 	}
-	return 0;
+	return true;
 }
 
 /* nft hands the prefix over as written, trailing space and NUL included. */
@@ -126,17 +126,17 @@ static void set_dest(struct ts_nflog_event *e, int family, const uint8_t *bytes)
 	e->family = family;
 }
 
-static int parse_ipv4(const uint8_t *p, size_t len, struct ts_nflog_event *e)
+static bool parse_ipv4(const uint8_t *p, size_t len, struct ts_nflog_event *e)
 {
 	if (len < 20)
-		return -EBADMSG;
+		return false;
 	size_t ihl = (size_t)(p[0] & 0x0f) * 4;
 	size_t total = get_be16(p + 2);
 	/* 0: a GSO packet over 64 KiB (BIG TCP); only the captured length tells. */
 	if (total == 0)
 		total = len;
 	if (ihl < 20 || ihl > len || total < ihl)
-		return -EBADMSG;
+		return false;
 	/* The copy range may have cut the packet short; bytes past total are padding. */
 	size_t end = total < len ? total : len;
 
@@ -144,7 +144,7 @@ static int parse_ipv4(const uint8_t *p, size_t len, struct ts_nflog_event *e)
 	e->proto = p[9];
 	bool first_fragment = (get_be16(p + 6) & 0x1fff) == 0;
 	e->port = first_fragment ? dest_port(e->proto, p + ihl, end - ihl) : 0;
-	return 0;
+	return true;
 }
 
 /*
@@ -153,10 +153,10 @@ static int parse_ipv4(const uint8_t *p, size_t len, struct ts_nflog_event *e)
  * anything else end the walk as the protocol. A chain that runs past the
  * packet is malformed: the protocol would be a guess.
  */
-static int parse_ipv6(const uint8_t *p, size_t len, struct ts_nflog_event *e)
+static bool parse_ipv6(const uint8_t *p, size_t len, struct ts_nflog_event *e)
 {
 	if (len < 40)
-		return -EBADMSG;
+		return false;
 	size_t payload = get_be16(p + 4);
 	/* 0: a jumbogram or BIG TCP; only the captured length tells. */
 	size_t end = payload == 0 || 40 + payload > len ? len : 40 + payload;
@@ -168,27 +168,27 @@ static int parse_ipv6(const uint8_t *p, size_t len, struct ts_nflog_event *e)
 		size_t hdr_len;
 		if (next == IPPROTO_HOPOPTS || next == IPPROTO_ROUTING || next == IPPROTO_DSTOPTS) {
 			if (end - off < 8)
-				return -EBADMSG;
+				return false;
 			hdr_len = ((size_t)p[off + 1] + 1) * 8;
 		} else if (next == IPPROTO_AH) {
 			if (end - off < 8)
-				return -EBADMSG;
+				return false;
 			hdr_len = ((size_t)p[off + 1] + 2) * 4;
 		} else if (next == IPPROTO_FRAGMENT) {
 			if (end - off < 8)
-				return -EBADMSG;
+				return false;
 			/* A later fragment holds no transport header, only data. */
 			if ((get_be16(p + off + 2) & 0xfff8) != 0) {
 				e->proto = p[off];
 				e->port = 0;
-				return 0;
+				return true;
 			}
 			hdr_len = 8;
 		} else {
 			break;
 		}
 		if (hdr_len > end - off)
-			return -EBADMSG;
+			return false;
 		next = p[off];
 		off += hdr_len;
 	}
@@ -196,20 +196,20 @@ static int parse_ipv6(const uint8_t *p, size_t len, struct ts_nflog_event *e)
 	e->port = dest_port(next, p + off, end - off);
 	if (next == IPPROTO_ICMPV6 && end - off >= 1)
 		e->icmp6_type = p[off];
-	return 0;
+	return true;
 }
 
-static int parse_ip(const uint8_t *p, size_t len, struct ts_nflog_event *e)
+static bool parse_ip(const uint8_t *p, size_t len, struct ts_nflog_event *e)
 {
 	if (len < 1)
-		return -EBADMSG;
+		return false;
 	switch (p[0] >> 4) {
 	case 4:
 		return parse_ipv4(p, len, e);
 	case 6:
 		return parse_ipv6(p, len, e);
 	default:
-		return -EBADMSG;
+		return false;
 	}
 }
 
@@ -232,7 +232,7 @@ int ts_nflog_parse(const void *buf, size_t len, struct ts_nflog_event *ev)
 		return 0;
 
 	struct nflog_attrs a = { 0 };
-	if (walk_attrs(p + attrs_off, nlh.nlmsg_len - attrs_off, &a) < 0)
+	if (!walk_attrs(p + attrs_off, nlh.nlmsg_len - attrs_off, &a))
 		return 0;
 	if (!a.prefix || !a.payload)
 		return 0;
@@ -240,7 +240,7 @@ int ts_nflog_parse(const void *buf, size_t len, struct ts_nflog_event *ev)
 	struct ts_nflog_event e = { .action = match_prefix(a.prefix, a.prefix_len) };
 	if (e.action == TS_NFLOG_OTHER)
 		return 0;
-	if (parse_ip(a.payload, a.payload_len, &e) < 0)
+	if (!parse_ip(a.payload, a.payload_len, &e))
 		return 0;
 	/* The kernel names the packet's family too; a disagreement is not a packet of ours. */
 	if ((nfg.nfgen_family == AF_INET || nfg.nfgen_family == AF_INET6) && nfg.nfgen_family != e.family)

@@ -116,18 +116,26 @@ static int bind_group(int fd, uint32_t portid, struct ts_error *err)
 					       .copy_mode = NFULNL_COPY_PACKET };
 	uint32_t one = htonl(1);
 	struct nlmsghdr *mode_req = config_request(mode_buf, 2);
-	int r = put_attr(bind_req, NFULA_CFG_CMD, sizeof(bind_cmd), &bind_cmd, err);
-	if (r == 0)
-		r = put_attr(mode_req, NFULA_CFG_MODE, sizeof(mode), &mode, err);
-	if (r == 0)
-		r = put_attr(mode_req, NFULA_CFG_QTHRESH, sizeof(one), &one, err);
-	if (r == 0)
-		r = put_attr(mode_req, NFULA_CFG_TIMEOUT, sizeof(one), &one, err);
-	if (r == 0)
-		r = configure(fd, bind_req, portid, err);
-	if (r == 0)
-		r = configure(fd, mode_req, portid, err);
-	return r;
+	const struct {
+		struct nlmsghdr *req;
+		uint16_t type;
+		size_t len;
+		const void *data;
+	} attrs[] = {
+		{ bind_req, NFULA_CFG_CMD, sizeof(bind_cmd), &bind_cmd },
+		{ mode_req, NFULA_CFG_MODE, sizeof(mode), &mode },
+		{ mode_req, NFULA_CFG_QTHRESH, sizeof(one), &one },
+		{ mode_req, NFULA_CFG_TIMEOUT, sizeof(one), &one },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(attrs); i++) {
+		int r = put_attr(attrs[i].req, attrs[i].type, attrs[i].len, attrs[i].data, err);
+		if (r < 0)
+			return r;
+	}
+	int r = configure(fd, bind_req, portid, err);
+	if (r < 0)
+		return r;
+	return configure(fd, mode_req, portid, err);
 }
 
 /* Runs in the helper, inside the container's namespace. */

@@ -56,6 +56,12 @@ struct watch {
 	double allowed_at;
 };
 
+static void watch_clear(struct watch *w)
+{
+	ts_dnscache_clear(&w->names);
+	ts_strv_clear(&w->allowed);
+}
+
 static double now_ms(void)
 {
 	struct timespec t;
@@ -95,13 +101,13 @@ static void reload_allowed(struct watch *w)
 {
 	if (now_ms() - w->allowed_at < DOMAINS_RELOAD_MS)
 		return;
-	struct ts_strv merged = TS_STRV_INIT;
+	_cleanup_strv_ struct ts_strv merged = TS_STRV_INIT;
+	/* A list that cannot be read now keeps the last one read. */
 	if (ts_bundle_merged_domains(w->s->state_dir, &merged, NULL) == 0) {
 		ts_strv_clear(&w->allowed);
 		for (size_t i = 0; i < merged.n; i++)
 			ts_strv_push(&w->allowed, ts_domain_strip_wildcard(merged.items[i]));
 	}
-	ts_strv_clear(&merged);
 	w->allowed_at = now_ms();
 }
 
@@ -168,40 +174,37 @@ static int open_nflog(const struct ts_shield *s, int *fd, struct ts_error *err)
 int ts_watch_run(const struct ts_shield *s, int stop_fd, ts_watch_emit emit, void *arg,
 		 unsigned *lost, struct ts_error *err)
 {
-	struct watch w = { .s = s, .emit = emit, .arg = arg, .allowed = TS_STRV_INIT,
-			   .allowed_at = -DOMAINS_RELOAD_MS };
+	_cleanup_(watch_clear) struct watch w = { .s = s, .emit = emit, .arg = arg,
+						  .allowed = TS_STRV_INIT,
+						  .allowed_at = -DOMAINS_RELOAD_MS };
+	ts_dnscache_init(&w.names);
 	_cleanup_close_ int nflog = -1;
 	int r = open_nflog(s, &nflog, err);
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *audit_path = ts_path_audit(s->state_dir);
 	_cleanup_free_ char *dns_path = ts_path_dnsmasq_log(s->state_dir);
-	struct ts_tail audit, dns;
+	_cleanup_tail_ struct ts_tail audit, dns;
 	ts_tail_init(&audit, audit_path, true);
 	ts_tail_init(&dns, dns_path, true);
-	ts_dnscache_init(&w.names);
 
 	while (!w.stop) {
 		struct pollfd pfd[2] = { { .fd = stop_fd, .events = POLLIN },
 					 { .fd = nflog, .events = POLLIN } };
 		/* A log with a backlog is read again at once, not after the usual pause. */
 		int n = poll(pfd, 2, audit.more || dns.more ? 0 : FILE_POLL_MS);
-		if (n < 0 && errno != EINTR) {
-			r = ts_error_set(err, errno, "poll: %s", strerror(errno));
-			break;
-		}
+		if (n < 0 && errno != EINTR)
+			return ts_error_set(err, errno, "poll: %s", strerror(errno));
 		if (n > 0 && pfd[0].revents)
-			break;
+			return 0;
 		/* Answers first: an NFLOG event right after a query gets its name. */
 		ts_tail_poll(&dns, on_dns_line, &w);
-		if (n > 0 && pfd[1].revents && (r = ts_nflog_read(nflog, on_nflog, &w, lost, err)) < 0)
-			break;
+		if (n > 0 && pfd[1].revents) {
+			r = ts_nflog_read(nflog, on_nflog, &w, lost, err);
+			if (r < 0)
+				return r;
+		}
 		ts_tail_poll(&audit, on_audit_line, &w);
-		r = 0;
 	}
-	ts_tail_clear(&audit);
-	ts_tail_clear(&dns);
-	ts_dnscache_clear(&w.names);
-	ts_strv_clear(&w.allowed);
-	return r < 0 ? r : 0;
+	return 0;
 }
