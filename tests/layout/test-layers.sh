@@ -42,7 +42,7 @@ printf '#include "base/util.h"\n' >"$plant/control/y.c"
 printf '#include "util.h"\n' >"$plant/z.c"
 found=$(check_tree "$plant")
 if grep -q 'base/x.c (base) includes "control/live.h"' <<<"$found" &&
-	grep -q 'z.c is in no known folder' <<<"$found" && ! grep -q 'y.c' <<<"$found"; then
+	grep -q 'z.c is in no known folder' <<<"$found" && ! grep -qF '/control/y.c' <<<"$found"; then
 	ok "a planted upward include and a file outside the folders are found, a downward one is not"
 else
 	not_ok "a planted upward include and a file outside the folders are found, a downward one is not"
