@@ -111,6 +111,35 @@ static void summarize_error(const char *text, char *out, size_t size)
 		snprintf(out, size, "%s", text && *text ? text : "unknown error");
 }
 
+/* True when line ends in `text` standing alone or after ": ". */
+static bool ends_with_reason(const char *line, size_t len, const char *text)
+{
+	size_t n = strlen(text);
+	if (n == 0 || n > len || memcmp(line + len - n, text, n) != 0)
+		return false;
+	return n == len || (len - n >= 2 && memcmp(line + len - n - 2, ": ", 2) == 0);
+}
+
+int ts_nft_errno(const char *message)
+{
+	for (const char *p = message ? message : ""; *p;) {
+		size_t len = strcspn(p, "\n");
+		const char *e = memmem(p, len, "Error: ", 7);
+		const char *text = e ? e + 7 : p;
+		size_t n = len - (size_t)(text - p);
+		while (n && (text[n - 1] == ' ' || text[n - 1] == '\r'))
+			n--;
+		/* strerrordesc_np: the C locale's wording, which libnftables prints. */
+		for (int code = 1; code < 256; code++) {
+			const char *desc = strerrordesc_np(code);
+			if (desc && ends_with_reason(text, n, desc))
+				return -code;
+		}
+		p += len + (p[len] ? 1 : 0);
+	}
+	return -EINVAL;
+}
+
 static int run(struct ts_nft *nft, unsigned flags, const char *script, char **output, char *errbuf,
 	       size_t errsize)
 {
@@ -121,7 +150,7 @@ static int run(struct ts_nft *nft, unsigned flags, const char *script, char **ou
 	const char *errors = nft_ctx_get_error_buffer(nft->ctx);
 	if (rc != 0) {
 		summarize_error(errors, errbuf, errsize);
-		return -EPROTO;
+		return ts_nft_errno(errors);
 	}
 	if (output)
 		*output = ts_xstrdup(out);
@@ -143,7 +172,7 @@ int ts_nft_list(struct ts_nft *nft, bool terse, char **listing, struct ts_error 
 	*listing = NULL;
 	int r = run(nft, terse ? NFT_CTX_OUTPUT_TERSE : 0,
 		    "list table " TS_NFT_FAMILY " " TS_NFT_TABLE, listing, msg, sizeof(msg));
-	if (r == -EPROTO && strstr(msg, "No such file or directory"))
+	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
 		return ts_error_set(err, r, "nft: %s", msg);

@@ -27,6 +27,14 @@ void ts_nft_close(struct ts_nft *nft);
  */
 void ts_nft_close_detached(struct ts_nft *nft);
 
+/*
+ * The errno a libnftables error message names ("...: File exists" is
+ * -EEXIST), as a negative number; -EINVAL when it names none (a syntax or
+ * type error of the script). Every failure below returns this code with
+ * nft's own "Error:" lines as the message.
+ */
+int ts_nft_errno(const char *message);
+
 /* Run a script (one transaction); *output (optional) receives what nft printed. */
 int ts_nft_exec(struct ts_nft *nft, const char *script, char **output, struct ts_error *err);
 
