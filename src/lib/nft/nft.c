@@ -157,26 +157,32 @@ static int run(struct ts_nft *nft, unsigned flags, const char *script, char **ou
 	return 0;
 }
 
-int ts_nft_exec(struct ts_nft *nft, const char *script, char **output, struct ts_error *err)
+int ts_nft_exec_flags(struct ts_nft *nft, unsigned output_flags, const char *script,
+		      char **output, struct ts_error *err)
 {
 	char msg[TS_ERROR_MESSAGE_MAX - 32];
-	int r = run(nft, 0, script, output, msg, sizeof(msg));
+	int r = run(nft, output_flags, script, output, msg, sizeof(msg));
 	if (r < 0)
-		return ts_error_set(err, r, "nft: %s", msg);
+		return ts_error_set(err, -r, "nft: %s", msg);
 	return 0;
+}
+
+int ts_nft_exec(struct ts_nft *nft, const char *script, char **output, struct ts_error *err)
+{
+	return ts_nft_exec_flags(nft, 0, script, output, err);
 }
 
 int ts_nft_list(struct ts_nft *nft, bool terse, char **listing, struct ts_error *err)
 {
-	char msg[TS_ERROR_MESSAGE_MAX - 32];
 	*listing = NULL;
-	int r = run(nft, terse ? NFT_CTX_OUTPUT_TERSE : 0,
-		    "list table " TS_NFT_FAMILY " " TS_NFT_TABLE, listing, msg, sizeof(msg));
+	struct ts_error why = { 0 };
+	int r = ts_nft_exec_flags(nft, terse ? NFT_CTX_OUTPUT_TERSE : 0,
+				  "list table " TS_NFT_FAMILY " " TS_NFT_TABLE, listing, &why);
 	if (r == -ENOENT)
 		return 0;
-	if (r < 0)
-		return ts_error_set(err, r, "nft: %s", msg);
-	return 0;
+	if (r < 0 && err)
+		*err = why;
+	return r;
 }
 
 int ts_nft_run(const char *script, char **output, struct ts_error *err)

@@ -38,10 +38,14 @@ int ts_nft_errno(const char *message);
 /* Run a script (one transaction); *output (optional) receives what nft printed. */
 int ts_nft_exec(struct ts_nft *nft, const char *script, char **output, struct ts_error *err);
 
+/* The same with libnftables' NFT_CTX_OUTPUT_* flags (JSON, terse, ...) for this run. */
+int ts_nft_exec_flags(struct ts_nft *nft, unsigned output_flags, const char *script,
+		      char **output, struct ts_error *err);
+
 /*
- * The table's listing into *listing, or NULL when it does not exist.
- * terse: leave out set elements (what verification wants: invariants
- * never depend on them, and big sets list slowly).
+ * The table's listing as text, for people (`rules`), into *listing, or
+ * NULL when it does not exist. terse: leave out set elements. Verification
+ * reads the JSON listing instead (nft/listing.h).
  */
 int ts_nft_list(struct ts_nft *nft, bool terse, char **listing, struct ts_error *err);
 

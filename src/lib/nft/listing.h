@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The live table as libnftables' JSON (nftables' machine interface, stable
+ * across releases where the text is not): what verification and the state
+ * classifier read (nft/verify.h).
+ */
+#ifndef TS_NFT_LISTING_H
+#define TS_NFT_LISTING_H
+
+struct ts_error;
+struct ts_nft;
+
+/*
+ * `nft -j -t list table inet terok_shield` into *listing, or NULL when the
+ * table does not exist. Terse: no set elements are printed (the invariants
+ * never depend on them, and a big set formats slowly).
+ */
+int ts_nft_list_json(struct ts_nft *nft, char **listing, struct ts_error *err);
+
+/* The same on a context of its own, in the calling thread's namespace. */
+int ts_nft_list_table_json(char **listing, struct ts_error *err);
+
+#endif
