@@ -104,8 +104,8 @@ TS_EXPORT const char *ts_shield_state_name(enum ts_shield_state state);
 
 /*
  * Classify libnftables' JSON listing of the table, as
- * `nft -j -t list table inet terok_shield` prints it (-t, set elements left
- * out, is optional). NULL or blank: no table, TS_STATE_INACTIVE. Anything
+ * `nft -j -t -p list table inet terok_shield` prints it (-t, set elements
+ * left out, and -p, protocols as numbers, are optional). NULL or blank: no table, TS_STATE_INACTIVE. Anything
  * else that is not such a listing, the text form of `nft list table`
  * included, is TS_STATE_ERROR. Never fails.
  */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Verification and state classification on real JSON listings of the
- * table (`nft -j -t list table`, fixtures captured from nftables 1.0.6),
+ * table (`nft -j -t -p list table`, fixtures captured from nftables 1.0.6),
  * each invariant broken in turn by editing the listing's objects.
  */
 #include <setjmp.h>
@@ -23,9 +23,11 @@
 #define MATCH(proto, field, right)                                                            \
 	"{\"match\":{\"op\":\"==\",\"left\":{\"payload\":{\"protocol\":\"" proto                  \
 	"\",\"field\":\"" field "\"}},\"right\":" right "}}"
-#define L4PROTO_TCP_UDP                                                                       \
+#define L4PROTO(set)                                                                          \
 	"{\"match\":{\"op\":\"==\",\"left\":{\"meta\":{\"key\":\"l4proto\"}},\"right\":{\"set\":" \
-	"[\"tcp\",\"udp\"]}}}"
+	set "}}}"
+/* As the library lists them: protocols by number. */
+#define L4PROTO_TCP_UDP L4PROTO("[6,17]")
 #define REJECT_ADMIN "{\"reject\":{\"type\":\"icmpx\",\"expr\":\"admin-prohibited\"}}"
 
 /* A fixture as compact JSON ("key":"value", no spaces): what the edits below search. */
@@ -255,6 +257,8 @@ static void test_foreign_accepts(void **state)
 	free(pasta);
 	const char *first = "\"key\":\"oifname\"";
 	assert_up_fails(inserted(up, first, RULE("output", L4PROTO_TCP_UDP "," ACCEPT)),
+			"never writes: 'meta l4proto { 6, 17 } accept'");
+	assert_up_fails(inserted(up, first, RULE("output", L4PROTO("[\"tcp\",\"udp\"]") "," ACCEPT)),
 			"never writes: 'meta l4proto { tcp, udp } accept'");
 	assert_up_fails(inserted(up, first, RULE("output", "{\"jump\":{\"target\":\"elsewhere\"}}")),
 			"never writes: 'jump elsewhere'");
@@ -271,6 +275,14 @@ static void test_foreign_accepts(void **state)
 			"never writes");
 	/* An allow rule without the protocol limit would tunnel raw IP. */
 	assert_up_fails(replaced(up, L4PROTO_TCP_UDP ",", ""), "never writes");
+	assert_up_fails(replaced(up, L4PROTO_TCP_UDP, L4PROTO("[6,1]")), "never writes");
+	/* Protocols by name (`nft -j` without -p) verify as well. */
+	char *half = replaced(up, L4PROTO_TCP_UDP, L4PROTO("[\"tcp\",\"udp\"]"));
+	char *named = replaced(half, L4PROTO_TCP_UDP, L4PROTO("[\"tcp\",\"udp\"]"));
+	free(half);
+	if (ts_verify_up(named, &err) != 0)
+		fail_msg("protocols by name: %s", err.message);
+	free(named);
 	assert_up_fails(replaced(up, "\"key\":\"iifname\"}},\"right\":\"lo\"",
 				 "\"key\":\"iifname\"}},\"right\":\"eth0\""),
 			"input chain lets traffic through");

@@ -10,7 +10,7 @@ int ts_nft_list_json(struct ts_nft *nft, char **listing, struct ts_error *err)
 {
 	*listing = NULL;
 	struct ts_error why = { 0 };
-	int r = ts_nft_exec_flags(nft, NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_TERSE,
+	int r = ts_nft_exec_flags(nft, NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_TERSE | NFT_CTX_OUTPUT_NUMERIC_PROTO,
 				  "list table " TS_NFT_FAMILY " " TS_NFT_TABLE, listing, &why);
 	if (r == -ENOENT)
 		return 0;

@@ -11,9 +11,11 @@ struct ts_error;
 struct ts_nft;
 
 /*
- * `nft -j -t list table inet terok_shield` into *listing, or NULL when the
- * table does not exist. Terse: no set elements are printed (the invariants
- * never depend on them, and a big set formats slowly).
+ * `nft -j -t -p list table inet terok_shield` into *listing, or NULL when
+ * the table does not exist. Terse: no set elements are printed (the
+ * invariants never depend on them, and a big set formats slowly). Numeric
+ * protocols: no /etc/protocols lookup (NSS loads modules: milliseconds,
+ * and names that differ between systems).
  */
 int ts_nft_list_json(struct ts_nft *nft, char **listing, struct ts_error *err);
 

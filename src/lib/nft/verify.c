@@ -226,7 +226,9 @@ static bool pred_bypass(const struct ts_strv *t, const void *arg)
  * Every rule of an up table that lets a packet through (or hands it to
  * another chain or to userspace) has one of these shapes. Placeholders:
  * %port a port number, %host a single address, %set an allow or dns set,
- * %gw a gateway set, %l4 tcp|udp, %fam ip|ip6, %n a counter value.
+ * %gw a gateway set, %l4 tcp|udp, %fam ip|ip6, %n a counter value, %tcp, and
+ * %udp the protocol by name or by number (the listing is numeric: no
+ * /etc/protocols lookup, which differs between systems).
  */
 #define OUTPUT_LOOPBACK "oifname \"lo\" accept"
 #define INPUT_LOOPBACK "iifname \"lo\" accept"
@@ -238,7 +240,7 @@ static const char *const output_accepts[] = {
 	"%l4 dport 53 %fam daddr %host accept",
 	"tcp dport %port %fam daddr %gw accept",
 	"tcp dport %port ip daddr " TS_PASTA_HOST_LOOPBACK " accept",
-	"%fam daddr %set meta l4proto { tcp, udp } log prefix \"" TS_PREFIX_ALLOWED "\" group 100 "
+	"%fam daddr %set meta l4proto { %tcp, %udp } log prefix \"" TS_PREFIX_ALLOWED "\" group 100 "
 	"counter packets %n bytes %n accept",
 	"ip daddr %set icmp type echo-request limit rate 10/second accept",
 	"ip6 daddr %set icmpv6 type echo-request limit rate 10/second accept",
@@ -286,6 +288,10 @@ static bool word_matches(const char *pattern, const char *w)
 		return all_digits(w);
 	if (strcmp(pattern, "%host") == 0)
 		return ts_addr_parse(w, &a, NULL) == 0 && a.prefix == ts_addr_max_prefix(&a);
+	if (strcmp(pattern, "%tcp,") == 0)
+		return strcmp(w, "tcp,") == 0 || strcmp(w, "6,") == 0;
+	if (strcmp(pattern, "%udp") == 0)
+		return strcmp(w, "udp") == 0 || strcmp(w, "17") == 0;
 	if (strcmp(pattern, "%l4") == 0)
 		return strcmp(w, "tcp") == 0 || strcmp(w, "udp") == 0;
 	if (strcmp(pattern, "%fam") == 0)

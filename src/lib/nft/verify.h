@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Verification of the live table (docs/ruleset.md), from libnftables' JSON
- * listing of it (`nft -j -t list table inet terok_shield`, nft/listing.h).
+ * listing of it (`nft -j -t -p list table inet terok_shield`, nft/listing.h).
  * Checks invariants on what the kernel holds, not on what was sent.
  */
 #ifndef TS_VERIFY_H
