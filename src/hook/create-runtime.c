@@ -185,7 +185,7 @@ static int shield(const struct ts_oci_state *st, const char *ruleset, struct ts_
 	r = apply_ruleset(st->state_dir, ruleset, nft, err);
 	if (r == 0)
 		r = start_dnsmasq(st, err);
-	ts_nft_close_detached(nft);
+	ts_nft_leave(nft);
 	return r;
 }
 

@@ -263,6 +263,26 @@ static void test_absent_table(void **state)
 	assert_null(listing);
 }
 
+/* The JSON listing is the inet ruleset cut down to the shield's table: another table is left out. */
+static void test_json_listing_only_our_table(void **state)
+{
+	(void)state;
+	const char *other = "table inet other\ndelete table inet other\n"
+			    "table inet other { chain output { type filter hook output priority 0; "
+			    "policy accept; accept; }; }\n";
+	assert_int_equal(ts_nft_run("table inet terok_shield\ndelete table inet terok_shield\n", NULL, NULL), 0);
+	assert_int_equal(ts_nft_run(other, NULL, NULL), 0);
+	char *listing = (char *)"x";
+	assert_int_equal(ts_nft_list_table_json(&listing, NULL), 0);
+	assert_null(listing);
+	char *script = preview(NULL, NULL);
+	listing = apply_and_list(script);
+	assert_null(strstr(listing, "\"other\""));
+	assert_int_equal(ts_shield_state_classify(listing), TS_STATE_UP);
+	assert_int_equal(ts_nft_run("delete table inet other\n", NULL, NULL), 0);
+	free(listing), free(script);
+}
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -288,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_reject_type_live),
 		cmocka_unit_test(test_down_invariants_live),
 		cmocka_unit_test(test_absent_table),
+		cmocka_unit_test(test_json_listing_only_our_table),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
 	scratch_remove(config_dir);

@@ -12,7 +12,8 @@ struct ts_nft;
 
 /*
  * `nft -j -t -p list table inet terok_shield` into *listing, or NULL when
- * the table does not exist. Terse: no set elements are printed (the
+ * the table does not exist (read as the inet ruleset, cut down to the
+ * table: see listing.c). Terse: no set elements are printed (the
  * invariants never depend on them, and a big set formats slowly). Numeric
  * protocols: no /etc/protocols lookup (NSS loads modules: milliseconds,
  * and names that differ between systems).
