@@ -54,7 +54,7 @@ static struct {
 	int close[64];   /* what the holder must not keep open: pipes the runtime reads, ... */
 	size_t n_close;
 	bool close_rest; /* more than fit: the holder closes every non-netlink fd itself */
-	int done;        /* read end of a pipe the process closes when it has let go */
+	int done;        /* read end of a pipe whose write end our exit closes */
 } holder;
 
 static bool is_netlink(int fd)
@@ -108,20 +108,42 @@ static int hold(void *arg)
 }
 
 /*
+ * A holder sharing our memory keeps no copy of it. Valgrind cannot run
+ * such a child, and AddressSanitizer's per-thread state would be shared
+ * with it: fork there.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define TS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TS_ASAN 1
+#endif
+#endif
+
+static bool holder_must_fork(void)
+{
+#ifdef TS_ASAN
+	return true;
+#elif defined(TS_HAVE_VALGRIND_H)
+	return RUNNING_ON_VALGRIND;
+#else
+	return false;
+#endif
+}
+
+/*
  * Start the holder. A child sharing our memory (clone(CLONE_VM)) costs no
- * copy of the page tables, and our exit then leaves the address space to
- * it to tear down too. Valgrind cannot run such a child: fork there.
+ * copy of the page tables, and when we exit it takes the address space's
+ * teardown too.
  */
 static pid_t start_holder(void)
 {
-#ifdef TS_HAVE_VALGRIND_H
-	if (RUNNING_ON_VALGRIND) {
+	if (holder_must_fork()) {
 		pid_t pid = fork();
 		if (pid == 0)
 			hold(NULL);
 		return pid;
 	}
-#endif
 	static char stack[16384] __attribute__((aligned(16)));
 	return clone(hold, stack + sizeof(stack), CLONE_VM | SIGCHLD, NULL);
 }
