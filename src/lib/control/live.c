@@ -18,6 +18,7 @@
 #include "control/live.h"
 #include "dns/dnsmasq.h"
 #include "dns/resolve.h"
+#include "nft/listing.h"
 #include "nft/nft.h"
 #include "nft/ruleset.h"
 #include "nft/verify.h"
@@ -85,7 +86,7 @@ static int verify(struct ts_nft *nft, enum verify_mode mode, struct ts_error *er
 	if (mode == VERIFY_NONE)
 		return 0;
 	_cleanup_free_ char *listing = NULL;
-	int r = ts_nft_list(nft, true, &listing, err);
+	int r = ts_nft_list_json(nft, &listing, err);
 	if (r < 0)
 		return r;
 	return mode == VERIFY_UP ? ts_verify_up(listing, err)
@@ -578,30 +579,43 @@ int ts_shield_down(const struct ts_shield *s, bool all, struct ts_error *err)
 
 /* ---- state ---- */
 
-static int list_in_container(struct ts_nft *nft, void *arg, char **output, struct ts_error *err)
+/*
+ * In the helper: classify the JSON listing there and answer the state's
+ * number on the first line, followed by the text listing when asked for
+ * (one snapshot for both).
+ */
+static int state_in_container(struct ts_nft *nft, void *arg, char **output, struct ts_error *err)
 {
-	const bool *terse = arg;
-	return ts_nft_list(nft, *terse, output, err);
+	const bool *with_text = arg;
+	_cleanup_free_ char *json = NULL, *text = NULL;
+	int r = ts_nft_list_json(nft, &json, err);
+	if (r == 0 && json && *with_text)
+		r = ts_nft_list(nft, false, &text, err);
+	if (r < 0)
+		return r;
+	*output = ts_xasprintf("%d\n%s", (int)ts_verify_classify(json), text ? text : "");
+	return 0;
 }
 
 int ts_shield_state(const struct ts_shield *s, enum ts_shield_state *state, char **listing,
 		    struct ts_error *err)
 {
 	struct ts_proc_identity id;
-	_cleanup_free_ char *text = NULL;
-	bool terse = listing == NULL;
+	_cleanup_free_ char *answer = NULL;
+	bool with_text = listing != NULL;
 	*state = TS_STATE_INACTIVE;
 	if (listing)
 		*listing = NULL;
 	int r = ts_container_locate(s->state_dir, s->name, &id, err);
 	if (r == 1)
-		r = ts_in_container(&id, list_in_container, &terse, &text, err);
-	if (r < 0)
-		return r;
-	if (text && *text) {
-		*state = ts_verify_classify(text);
-		if (listing)
-			*listing = TAKE_PTR(text);
-	}
+		r = ts_in_container(&id, state_in_container, &with_text, &answer, err);
+	if (r < 0 || !answer)
+		return r < 0 ? r : 0;
+	char *text = NULL;
+	long n = strtol(answer, &text, 10);
+	*state = n >= TS_STATE_UP && n <= TS_STATE_ERROR && *text == '\n' ? (enum ts_shield_state)n
+									  : TS_STATE_ERROR;
+	if (listing && *text && text[1])
+		*listing = ts_xstrdup(text + 1);
 	return 0;
 }
