@@ -375,7 +375,7 @@ static int poll_timeout(struct forwarder *f)
 static void build_poll_set(struct forwarder *f, struct poll_set *ps, size_t n_clients)
 {
 	ps->n = 0;
-	poll_add(ps, f->e->udp, f->inflight < DNS_MAX_INFLIGHT ? POLLIN : 0, -1);
+	poll_add(ps, f->e->udp, POLLIN, -1);
 	poll_add(ps, f->e->tcp, n_clients < DNS_MAX_TCP_CLIENTS ? POLLIN : 0, -1);
 	poll_add(ps, f->e->pidfd, POLLIN, -1);
 	for (int i = 0; i < DNS_MAX_TCP_CLIENTS; i++)
