@@ -7,12 +7,14 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "dns/dnsquery.h"
 #include "fake-upstream.h"
+#include "harness.h"
 
 struct msg {
 	uint8_t b[8192];
@@ -233,4 +235,63 @@ pid_t fake_upstream_start(pid_t ns_pid, const char *log_path)
 	ssize_t n = pid > 0 ? read(ready[0], &c, 1) : -1;
 	close(ready[0]);
 	return n == 1 ? pid : -1;
+}
+
+pid_t fake_runtime_park(void)
+{
+	int ready[2];
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return -1;
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent || unshare(CLONE_NEWNET) < 0 || write(ready[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	char c;
+	ssize_t n = pid > 0 ? read(ready[0], &c, 1) : -1;
+	close(ready[0]);
+	if (n != 1)
+		return -1;
+	const char *lo_up[] = { "ip", "link", "set", "lo", "up", NULL };
+	const char *addr[] = { "ip", "addr", "add", FAKE_UPSTREAM_ADDR "/32", "dev", "lo", NULL };
+	return harness_ns_run(pid, lo_up) == 0 && harness_ns_run(pid, addr) == 0 ? pid : -1;
+}
+
+pid_t fake_runtime_spawn(pid_t runtime, const char *resolv_conf, const char *const *argv,
+			 const char *stderr_path, int keep_fd)
+{
+	pid_t parent = getpid();
+	pid_t child = fork();
+	if (child != 0)
+		return child;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(120);
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)runtime);
+	int ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0 || setns(ns, CLONE_NEWNET) < 0 || unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount(resolv_conf, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0)
+		_exit(121);
+	if (stderr_path) {
+		int err = open(stderr_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (err < 0 || dup2(err, STDERR_FILENO) < 0)
+			_exit(122);
+	}
+	if (keep_fd >= 0) {
+		/* dup2 onto itself would keep close-on-exec: clear it explicitly. */
+		if (dup2(keep_fd, 3) < 0 || fcntl(3, F_SETFD, 0) < 0)
+			_exit(123);
+		close_range(4, ~0U, 0);
+	} else {
+		close_range(3, ~0U, 0);
+	}
+	execvp(argv[0], (char *const *)argv);
+	_exit(127);
 }

@@ -30,4 +30,19 @@
  */
 pid_t fake_upstream_start(pid_t ns_pid, const char *log_path);
 
+/*
+ * A "runtime" namespace of our own (lo up, FAKE_UPSTREAM_ADDR on lo),
+ * held by a parked process that dies with the caller. Returns its pid.
+ */
+pid_t fake_runtime_park(void);
+
+/*
+ * Fork and exec argv inside runtime's network namespace and a mount
+ * namespace of its own where resolv_conf is bind-mounted over
+ * /etc/resolv.conf (as `ip netns exec` does), stderr to stderr_path (NULL:
+ * inherited), every descriptor above 2 but keep_fd closed. Returns its pid.
+ */
+pid_t fake_runtime_spawn(pid_t runtime, const char *resolv_conf, const char *const *argv,
+			 const char *stderr_path, int keep_fd);
+
 #endif

@@ -14,12 +14,9 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -51,31 +48,6 @@ static const char table[] =
 	"\tset dns_v6 { type ipv6_addr; flags interval, timeout; timeout 1h; }\n"
 	"}\n";
 
-static pid_t park_runtime(void)
-{
-	int ready[2];
-	if (pipe2(ready, O_CLOEXEC) < 0)
-		return -1;
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent || unshare(CLONE_NEWNET) < 0 || write(ready[1], "x", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(ready[1]);
-	char c;
-	ssize_t n = pid > 0 ? read(ready[0], &c, 1) : -1;
-	close(ready[0]);
-	if (n != 1)
-		return -1;
-	const char *lo_up[] = { "ip", "link", "set", "lo", "up", NULL };
-	const char *addr[] = { "ip", "addr", "add", FAKE_UPSTREAM_ADDR "/32", "dev", "lo", NULL };
-	return harness_ns_run(pid, lo_up) == 0 && harness_ns_run(pid, addr) == 0 ? pid : -1;
-}
-
 static void write_container_pid(struct fixture *f, pid_t pid)
 {
 	struct ts_proc_identity id;
@@ -90,7 +62,7 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	f->forwarder = -1;
-	if (harness_bare(&f->h) < 0 || (f->runtime = park_runtime()) < 0)
+	if (harness_bare(&f->h) < 0 || (f->runtime = fake_runtime_park()) < 0)
 		return -1;
 	if (asprintf(&f->upstream_log, "%s/upstream.log", f->h.scratch) < 0 ||
 	    asprintf(&f->stderr_path, "%s/forwarder.err", f->h.scratch) < 0)
@@ -124,46 +96,27 @@ static int teardown(void **state)
 /*
  * Run terok-shield-dns with args after --pid and --state-dir as a hook
  * would: in the runtime namespace, resolv.conf naming the fake upstream.
- * ready_fd: the descriptor number the child passes as --ready-fd (-1:
- * none); *ready_read gets our end. Returns its pid.
+ * ready_read (optional) gets the read end of the --ready-fd pipe (the
+ * child's descriptor 3). Returns its pid.
  */
 static pid_t spawn(struct fixture *f, pid_t pid, const char *const *extra, int *ready_read)
 {
 	int ready[2] = { -1, -1 };
-	if (ready_read && pipe(ready) < 0)
+	if (ready_read && pipe2(ready, O_CLOEXEC) < 0)
 		abort();
-	pid_t parent = getpid();
-	pid_t child = fork();
-	if (child == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(120);
-		char path[64], resolv[512], pidtext[16], fdtext[16];
-		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)f->runtime);
-		snprintf(resolv, sizeof(resolv), "%s/resolv.conf", f->h.scratch);
-		int ns = open(path, O_RDONLY | O_CLOEXEC);
-		if (ns < 0 || setns(ns, CLONE_NEWNET) < 0 || unshare(CLONE_NEWNS) < 0 ||
-		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
-		    mount(resolv, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0)
-			_exit(121);
-		int err = open(f->stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(err, STDERR_FILENO);
-		const char *argv[16] = { getenv("TS_TEST_DNS"), "--pid", pidtext, "--state-dir",
-					 f->state_dir };
-		snprintf(pidtext, sizeof(pidtext), "%d", (int)pid);
-		size_t n = 5;
-		if (ready_read) {
-			close(ready[0]);
-			snprintf(fdtext, sizeof(fdtext), "%d", ready[1]);
-			argv[n++] = "--ready-fd";
-			argv[n++] = fdtext;
-		}
-		for (; extra && *extra && n < 15; extra++)
-			argv[n++] = *extra;
-		argv[n] = NULL;
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
+	char pidtext[16], resolv[512];
+	snprintf(pidtext, sizeof(pidtext), "%d", (int)pid);
+	snprintf(resolv, sizeof(resolv), "%s/resolv.conf", f->h.scratch);
+	const char *argv[16] = { getenv("TS_TEST_DNS"), "--pid", pidtext, "--state-dir", f->state_dir };
+	size_t n = 5;
+	if (ready_read) {
+		argv[n++] = "--ready-fd";
+		argv[n++] = "3";
 	}
+	for (; extra && *extra && n < 15; extra++)
+		argv[n++] = *extra;
+	argv[n] = NULL;
+	pid_t child = fake_runtime_spawn(f->runtime, resolv, argv, f->stderr_path, ready[1]);
 	if (ready_read) {
 		close(ready[1]);
 		*ready_read = ready[0];
