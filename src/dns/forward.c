@@ -18,6 +18,7 @@
 #include "dns.h"
 #include "dns/dnsanswer.h"
 #include "dns/dnsdomains.h"
+#include "dns/dnslearned.h"
 #include "dns/dnsquery.h"
 #include "nft/nft.h"
 
@@ -39,6 +40,7 @@ struct forwarder {
 	struct ts_dns_domain_files files;
 	struct tcp_client clients[DNS_MAX_TCP_CLIENTS];
 	size_t inflight;
+	struct ts_dns_learned learned;
 };
 
 /* One forwarded query waiting for its answer. */
@@ -53,12 +55,19 @@ struct pending {
 	uint8_t head[TS_DNS_HEADER_LEN + TS_DOMAIN_BUFLEN + 8]; /* header and question, for local answers */
 };
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, forget_requested;
 
 static void on_stop(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
+}
+
+/* SIGHUP: the sets were replaced (the ruleset applied again); learn everything anew. */
+static void on_hup(int sig)
+{
+	(void)sig;
+	forget_requested = 1;
 }
 
 static double now_ms(void)
@@ -145,32 +154,59 @@ static void answer_locally(struct forwarder *f, struct pending *p, enum ts_dns_r
 	deliver(f, p, out, len);
 }
 
-/* Add the answer's addresses with their timeouts; one transaction, done before the answer leaves. */
+/* Whether addrs[i] came earlier in the answer too. */
+static bool repeated(const struct ts_dns_addr *addrs, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(addrs[j].addr, addrs[i].addr) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Add the answer's addresses with their timeouts in one transaction, done
+ * before the answer leaves. Addresses whose elements already outlive this
+ * answer (noted within the margin of their last update) need none.
+ */
 static int learn(struct forwarder *f, struct pending *p, const uint8_t *answer, size_t len)
 {
 	struct ts_dns_addr addrs[TS_DNS_LEARN_MAX];
 	size_t n = ts_dnsanswer_addresses(answer, len, p->q.qtype, addrs, TS_DNS_LEARN_MAX);
 	if (n == 0)
 		return 0;
+	uint64_t now = (uint64_t)now_ms();
 	_cleanup_strbuf_ struct ts_strbuf s = TS_STRBUF_INIT;
 	for (size_t i = 0; i < n; i++) {
+		if (ts_dns_learned_covers(&f->learned, addrs[i].addr, now, addrs[i].ttl) ||
+		    repeated(addrs, i))
+			continue;
 		const char *set = addrs[i].v6 ? "dns_v6" : "dns_v4";
 		unsigned t = ts_dns_learn_timeout(addrs[i].ttl);
-		/* add, delete, add: the element exists either way and its timeout starts anew. */
-		ts_strbuf_printf(&s,
-				 "add element inet terok_shield %s { %s timeout %us }\n"
-				 "delete element inet terok_shield %s { %s }\n"
-				 "add element inet terok_shield %s { %s timeout %us }\n",
-				 set, addrs[i].addr, t, set, addrs[i].addr, set, addrs[i].addr, t);
+		ts_strbuf_printf(&s, "add element inet terok_shield %s { %s timeout %us }\n", set,
+				 addrs[i].addr, t);
+		/*
+		 * An element we know is there keeps its old timeout on kernels that do
+		 * not update it on add: delete and add it again in the same
+		 * transaction. (A delete costs nft a lookup, so new elements go without.)
+		 */
+		if (ts_dns_learned_present(&f->learned, addrs[i].addr, now))
+			ts_strbuf_printf(&s,
+					 "delete element inet terok_shield %s { %s }\n"
+					 "add element inet terok_shield %s { %s timeout %us }\n",
+					 set, addrs[i].addr, set, addrs[i].addr, t);
 	}
 	struct ts_error err = { 0 };
-	if (ts_nft_exec(f->e->nft, s.data, NULL, &err) < 0) {
+	if (s.len && ts_nft_exec(f->e->nft, s.data, NULL, &err) < 0) {
 		fprintf(stderr, "terok-shield-dns: %s: cannot learn its addresses: %s\n", p->q.name,
 			err.message);
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (!ts_dns_learned_covers(&f->learned, addrs[i].addr, now, addrs[i].ttl))
+			ts_dns_learned_note(&f->learned, addrs[i].addr, now,
+					    ts_dns_learn_timeout(addrs[i].ttl));
 		log_line(f, "reply %s is %s", p->q.name, addrs[i].addr);
+	}
 	return 0;
 }
 
@@ -419,6 +455,10 @@ static int serve_loop(struct forwarder *f)
 		int r = poll(ps.fds, ps.n, poll_timeout(f));
 		if (stop_requested)
 			return 0;
+		if (forget_requested) {
+			forget_requested = 0;
+			ts_dns_learned_clear(&f->learned);
+		}
 		if (r < 0 && errno != EINTR)
 			return -errno;
 		if (r <= 0) {
@@ -454,7 +494,11 @@ static int serve_loop(struct forwarder *f)
 
 int dns_serve(const struct dns_options *o, struct dns_endpoints *e, struct ts_error *err)
 {
-	struct forwarder f = { .o = o, .e = e };
+	/* Static: the learned table is too big for the stack, and there is one forwarder. */
+	static struct forwarder f;
+	memset(&f, 0, sizeof(f));
+	f.o = o;
+	f.e = e;
 	for (int i = 0; i < DNS_MAX_TCP_CLIENTS; i++)
 		f.clients[i].fd = -1;
 	ts_dns_domain_files_init(&f.files, o->state_dir);
@@ -462,6 +506,8 @@ int dns_serve(const struct dns_options *o, struct dns_endpoints *e, struct ts_er
 	struct sigaction sa = { .sa_handler = on_stop };
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	struct sigaction hup = { .sa_handler = on_hup };
+	sigaction(SIGHUP, &hup, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	int r = ares_start(&f, err);

@@ -101,6 +101,8 @@ static bool build_answer(const uint8_t *query, const struct ts_dns_question *q, 
 	m->n = q->end;
 	uint16_t count = 0;
 	bool a = q->qtype == TS_DNS_TYPE_A;
+	unsigned bulk;
+	char t;
 	if (strcmp(q->name, "allowed.test") == 0 && a) {
 		record_a(m, NULL, "203.0.113.20", 100000), count = 1;
 	} else if (strcmp(q->name, "short.allowed.test") == 0 && a) {
@@ -130,6 +132,10 @@ static bool build_answer(const uint8_t *query, const struct ts_dns_question *q, 
 			m->b[2] |= 0x02; /* TC */
 			count = 0;
 		}
+	} else if (a && sscanf(q->name, "n%u.bulk.tes%c", &bulk, &t) == 2 && t == 't' && bulk < 65536) {
+		char addr[32];
+		snprintf(addr, sizeof(addr), "100.64.%u.%u", bulk / 256, bulk % 256);
+		record_a(m, NULL, addr, 300), count = 1;
 	} else if (a) {
 		record_a(m, NULL, "198.51.100.30", 300), count = 1;
 	}

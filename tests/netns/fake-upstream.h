@@ -13,6 +13,8 @@
  *   big.allowed.test    40 A records 203.0.113.101-140, TTL 300: over UDP
  *                       only a truncated answer (TC), in full over TCP
  *   slow.allowed.test   never answered
+ *   nN.bulk.test        A 100.64.N/256.N%256 (N < 65536), TTL 300: a new
+ *                       address for every name
  *   any other name      A 198.51.100.30, TTL 300; no AAAA
  */
 #ifndef TS_FAKE_UPSTREAM_H

@@ -44,8 +44,8 @@ struct fixture {
 /* The sets as the dnsmasq tier's ruleset declares them (nft/ruleset.c). */
 static const char table[] =
 	"table inet terok_shield {\n"
-	"\tset dns_v4 { type ipv4_addr; flags interval, timeout; timeout 1h; }\n"
-	"\tset dns_v6 { type ipv6_addr; flags interval, timeout; timeout 1h; }\n"
+	"\tset dns_v4 { type ipv4_addr; flags timeout; timeout 1h; }\n"
+	"\tset dns_v6 { type ipv6_addr; flags timeout; timeout 1h; }\n"
 	"}\n";
 
 static void write_container_pid(struct fixture *f, pid_t pid)
@@ -384,6 +384,47 @@ static void test_tcp_and_truncation(void **state)
 	assert_true(learned(f, "203.0.113.140", "5m30s"));
 }
 
+/* The sets as the dnsmasq tier's ruleset declares them today (interval): learning works there too. */
+static void test_interval_sets(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(harness_nft(&f->h, f->h.container,
+				     "delete table inet terok_shield\n"
+				     "table inet terok_shield {\n"
+				     "\tset dns_v4 { type ipv4_addr; flags interval, timeout; timeout 30m; }\n"
+				     "\tset dns_v6 { type ipv6_addr; flags interval, timeout; timeout 30m; }\n"
+				     "}\n"),
+			 0);
+	start(f, NULL);
+	assert_int_equal(ask(f, "allowed.test", TS_DNS_TYPE_A, false).n, 1);
+	assert_true(learned(f, "203.0.113.20", "1d2h24m"));
+	assert_int_equal(ask(f, "www.cname.test", TS_DNS_TYPE_A, false).n, 1);
+	assert_true(learned(f, "203.0.113.30", "11m"));
+}
+
+/*
+ * An answer within the margin of the last update costs no transaction;
+ * SIGHUP (the sets were replaced) makes the forwarder learn everything anew.
+ */
+static void test_sighup_relearns(void **state)
+{
+	struct fixture *f = *state;
+	start(f, NULL);
+	assert_int_equal(ask(f, "allowed.test", TS_DNS_TYPE_A, false).n, 1);
+	assert_true(learned(f, "203.0.113.20", "1d2h24m"));
+	assert_int_equal(harness_nft(&f->h, f->h.container,
+				     "delete element inet terok_shield dns_v4 { 203.0.113.20 }"),
+			 0);
+	assert_int_equal(ask(f, "allowed.test", TS_DNS_TYPE_A, false).n, 1);
+	assert_false(in_table(f, "203.0.113.20"));
+	kill(f->forwarder, SIGHUP);
+	/* The signal is taken when the loop next wakes: a query wakes it; the one after learns. */
+	double deadline = harness_now_ms() + 5000;
+	while (!in_table(f, "203.0.113.20") && harness_now_ms() < deadline)
+		assert_int_equal(ask(f, "allowed.test", TS_DNS_TYPE_A, false).n, 1);
+	assert_true(learned(f, "203.0.113.20", "1d2h24m"));
+}
+
 static void test_open_forwards_without_learning(void **state)
 {
 	struct fixture *f = *state;
@@ -579,6 +620,8 @@ int main(void)
 		WITH(test_keeps_only_net_admin),
 		WITH(test_cname_chain),
 		WITH(test_tcp_and_truncation),
+		WITH(test_interval_sets),
+		WITH(test_sighup_relearns),
 		WITH(test_open_forwards_without_learning),
 		WITH(test_allow_and_deny_without_restart),
 		WITH(test_upstream_down_servfail),
