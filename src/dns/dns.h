@@ -32,6 +32,7 @@ struct dns_endpoints {
 	int tcp;             /* 127.0.0.1:53, TCP, listening */
 	int pidfd;           /* the container's init: readable when it exits */
 	int log;             /* dnsmasq.log of the bundle, or -1 */
+	int inotify;         /* a watch on the bundle (dns/dnsdomains.h), or -1 */
 	struct ts_nft *nft;  /* bound to the container's namespace */
 };
 

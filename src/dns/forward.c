@@ -502,6 +502,7 @@ int dns_serve(const struct dns_options *o, struct dns_endpoints *e, struct ts_er
 	for (int i = 0; i < DNS_MAX_TCP_CLIENTS; i++)
 		f.clients[i].fd = -1;
 	ts_dns_domain_files_init(&f.files, o->state_dir);
+	f.files.inotify = TAKE_FD(e->inotify);
 
 	struct sigaction sa = { .sa_handler = on_stop };
 	sigaction(SIGTERM, &sa, NULL);

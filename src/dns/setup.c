@@ -14,6 +14,7 @@
 #include "bundle/state.h"
 #include "container/netns.h"
 #include "container/procid.h"
+#include "dns/dnsdomains.h"
 #include "dns.h"
 #include "nft/nft.h"
 
@@ -86,7 +87,7 @@ static int open_log(const char *state_dir, struct ts_error *err)
 
 int dns_setup(const struct dns_options *o, struct dns_endpoints *e, struct ts_error *err)
 {
-	*e = (struct dns_endpoints){ .udp = -1, .tcp = -1, .pidfd = -1, .log = -1 };
+	*e = (struct dns_endpoints){ .udp = -1, .tcp = -1, .pidfd = -1, .log = -1, .inotify = -1 };
 	struct ts_proc_identity id;
 	int r = read_identity(o, &id, err);
 	if (r < 0)
@@ -99,6 +100,9 @@ int dns_setup(const struct dns_options *o, struct dns_endpoints *e, struct ts_er
 		if (e->log < 0)
 			return e->log;
 	}
+	/* Without a watch (no inotify instances left), every query stats the domain files instead. */
+	int watch = ts_dns_domain_files_watch(o->state_dir, NULL);
+	e->inotify = watch >= 0 ? watch : -1;
 
 	_cleanup_close_ int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (home < 0)
@@ -123,8 +127,9 @@ void dns_endpoints_close(struct dns_endpoints *e)
 	closep(&e->tcp);
 	closep(&e->pidfd);
 	closep(&e->log);
+	closep(&e->inotify);
 	ts_nft_close(e->nft);
-	*e = (struct dns_endpoints){ .udp = -1, .tcp = -1, .pidfd = -1, .log = -1 };
+	*e = (struct dns_endpoints){ .udp = -1, .tcp = -1, .pidfd = -1, .log = -1, .inotify = -1 };
 }
 
 int dns_drop_privileges(struct ts_error *err)

@@ -104,12 +104,47 @@ static void test_files_follow_changes(void **state)
 	scratch_remove(dir);
 }
 
+/* The same with a watch on the directory: a change is seen at once, no change costs no stat. */
+static void test_watched_files(void **state)
+{
+	(void)state;
+	char *dir = scratch_dir();
+	struct ts_dns_domain_files f;
+	ts_dns_domain_files_init(&f, dir);
+	f.inotify = ts_dns_domain_files_watch(dir, NULL);
+	assert_true(f.inotify >= 0);
+	bool changed;
+	write_text(dir, "profile.domains", "github.com\n");
+	assert_int_equal(ts_dns_domain_files_refresh(&f, &changed, NULL), 0);
+	assert_true(changed);
+	assert_true(ts_dns_name_allowed(&f.domains, "api.github.com"));
+	assert_int_equal(ts_dns_domain_files_refresh(&f, &changed, NULL), 0);
+	assert_false(changed);
+	/* Another file of the bundle changing makes it look, and find nothing new. */
+	write_text(dir, "ruleset.nft", "x\n");
+	assert_int_equal(ts_dns_domain_files_refresh(&f, &changed, NULL), 0);
+	assert_false(changed);
+	write_text(dir, "denied.domains.tmp", "api.github.com\n");
+	char *from = ts_path_join(dir, "denied.domains.tmp"), *to = ts_path_join(dir, "denied.domains");
+	assert_int_equal(rename(from, to), 0);
+	assert_int_equal(ts_dns_domain_files_refresh(&f, &changed, NULL), 0);
+	assert_true(changed);
+	assert_false(ts_dns_name_allowed(&f.domains, "api.github.com"));
+	assert_true(ts_dns_name_allowed(&f.domains, "github.com"));
+	assert_int_equal(ts_dns_domain_files_watch("/nonexistent-dir", NULL), -ENOENT);
+	free(from);
+	free(to);
+	ts_dns_domain_files_clear(&f);
+	scratch_remove(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policy_names),
 		cmocka_unit_test(test_decisions),
 		cmocka_unit_test(test_files_follow_changes),
+		cmocka_unit_test(test_watched_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

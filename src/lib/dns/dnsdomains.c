@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <string.h>
+#include <sys/inotify.h>
 
 #include "base/domain.h"
 #include "base/fileio.h"
@@ -10,6 +11,7 @@
 void ts_dns_domain_files_init(struct ts_dns_domain_files *f, const char *state_dir)
 {
 	memset(f, 0, sizeof(*f));
+	f->inotify = -1;
 	f->profile = ts_path_profile_domains(state_dir);
 	f->live = ts_path_live_domains(state_dir);
 	f->denied = ts_path_denied_domains(state_dir);
@@ -20,8 +22,38 @@ void ts_dns_domain_files_clear(struct ts_dns_domain_files *f)
 	free(f->profile);
 	free(f->live);
 	free(f->denied);
+	closep(&f->inotify);
 	ts_dns_domains_clear(&f->domains);
 	memset(f, 0, sizeof(*f));
+	f->inotify = -1;
+}
+
+int ts_dns_domain_files_watch(const char *state_dir, struct ts_error *err)
+{
+	_cleanup_close_ int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd < 0)
+		return ts_error_set(err, errno, "inotify: %s", strerror(errno));
+	if (inotify_add_watch(fd, state_dir,
+			      IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
+				      IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF) < 0)
+		return ts_error_set(err, errno, "inotify %s: %s", state_dir, strerror(errno));
+	return TAKE_FD(fd);
+}
+
+/* Whether anything happened in the bundle since the last look (drains the queue). */
+static bool bundle_touched(int fd)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool touched = false;
+	/* An error other than "nothing queued" (an overflow, say) counts as a change. */
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n > 0) {
+			touched = true;
+			continue;
+		}
+		return touched || (n < 0 && errno != EAGAIN);
+	}
 }
 
 /* A missing file is all zeroes, so its appearance is a change too. */
@@ -55,6 +87,10 @@ static int read_domains(const char *path, struct ts_strv *out, struct ts_error *
 int ts_dns_domain_files_refresh(struct ts_dns_domain_files *f, bool *changed,
 				struct ts_error *err)
 {
+	if (f->loaded && f->inotify >= 0 && !bundle_touched(f->inotify)) {
+		*changed = false;
+		return 0;
+	}
 	struct stat now[3];
 	file_stat(f->profile, &now[0]);
 	file_stat(f->live, &now[1]);
