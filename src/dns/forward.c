@@ -237,7 +237,21 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
 	free(p);
 }
 
-/* One query from a client: answered locally, or forwarded. */
+/*
+ * Bring the allowed domains up to date. Called after a batch of queries
+ * was taken from its socket and before any of it is decided: a change
+ * made before a query was sent is then always seen by that query.
+ */
+static void refresh_domains(struct forwarder *f)
+{
+	bool changed;
+	struct ts_error err = { 0 };
+	if (ts_dns_domain_files_refresh(&f->files, &changed, &err) < 0)
+		fprintf(stderr, "terok-shield-dns: %s (no domain is allowed until it is read)\n",
+			err.message);
+}
+
+/* One query from a client (the domains refreshed since it arrived): answered locally, or forwarded. */
 static void handle_query(struct forwarder *f, const uint8_t *msg, size_t len, int slot,
 			 const struct sockaddr_storage *peer, socklen_t peer_len)
 {
@@ -269,11 +283,6 @@ static void handle_query(struct forwarder *f, const uint8_t *msg, size_t len, in
 	log_line(f, "query[%s] %s from %s", ts_dns_type_name(p->q.qtype, type), name,
 		 peer_text(&p->peer, from));
 
-	bool changed;
-	struct ts_error err = { 0 };
-	if (ts_dns_domain_files_refresh(&f->files, &changed, &err) < 0)
-		fprintf(stderr, "terok-shield-dns: %s (no domain is allowed until it is read)\n",
-			err.message);
 	p->action = ts_dns_decide(f->o->policy, &f->files.domains, p->q.name);
 	if (p->action == TS_DNS_REFUSE) {
 		log_line(f, "refused %s (not an allowed domain)", name);
@@ -290,18 +299,32 @@ static void handle_query(struct forwarder *f, const uint8_t *msg, size_t len, in
 	ares_send(f->ch, msg, (int)len, on_answer, p);
 }
 
+/* Queries taken per round: TCP clients and answers are served under a flood too. */
+#define UDP_BATCH 64
+/* A bigger query is cut short (MSG_TRUNC) and refused as malformed. */
+#define UDP_QUERY_MAX 4096
+
 static void read_udp(struct forwarder *f)
 {
-	static uint8_t buf[TS_DNS_MSG_MAX];
-	/* A bounded batch per round, so TCP clients and answers are served under a flood too. */
-	for (int i = 0; i < 64; i++) {
-		struct sockaddr_storage peer;
-		socklen_t peer_len = sizeof(peer);
-		ssize_t n = recvfrom(f->e->udp, buf, sizeof(buf), MSG_DONTWAIT,
-				     (struct sockaddr *)&peer, &peer_len);
-		if (n < 0)
-			return;
-		handle_query(f, buf, (size_t)n, -1, &peer, peer_len);
+	static uint8_t bufs[UDP_BATCH][UDP_QUERY_MAX];
+	static struct sockaddr_storage peers[UDP_BATCH];
+	struct iovec iov[UDP_BATCH];
+	struct mmsghdr msgs[UDP_BATCH];
+	for (int i = 0; i < UDP_BATCH; i++) {
+		iov[i] = (struct iovec){ .iov_base = bufs[i], .iov_len = sizeof(bufs[i]) };
+		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &peers[i],
+							 .msg_namelen = sizeof(peers[i]),
+							 .msg_iov = &iov[i], .msg_iovlen = 1 } };
+	}
+	int n = recvmmsg(f->e->udp, msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
+	if (n <= 0)
+		return;
+	refresh_domains(f);
+	for (int i = 0; i < n; i++) {
+		size_t len = msgs[i].msg_hdr.msg_flags & MSG_TRUNC ? 0 : msgs[i].msg_len;
+		if (len == 0) /* cut short: answer FORMERR from the header it has */
+			len = msgs[i].msg_len < TS_DNS_HEADER_LEN ? msgs[i].msg_len : TS_DNS_HEADER_LEN;
+		handle_query(f, bufs[i], len, -1, &peers[i], msgs[i].msg_hdr.msg_namelen);
 	}
 }
 
@@ -346,6 +369,7 @@ static void read_tcp(struct forwarder *f, int slot)
 		return;
 	c->in_len += (size_t)n;
 	c->last_ms = now_ms();
+	refresh_domains(f);
 	/* Every complete message in the buffer (clients may pipeline). */
 	while (!c->dead && c->in_len >= 2) {
 		size_t len = (size_t)c->in[0] << 8 | c->in[1];
@@ -513,10 +537,7 @@ int dns_serve(const struct dns_options *o, struct dns_endpoints *e, struct ts_er
 
 	int r = ares_start(&f, err);
 	if (r == 0) {
-		bool changed;
-		struct ts_error ferr = { 0 };
-		if (ts_dns_domain_files_refresh(&f.files, &changed, &ferr) < 0)
-			fprintf(stderr, "terok-shield-dns: %s\n", ferr.message);
+		refresh_domains(&f);
 		if (o->ready_fd >= 0) {
 			if (write(o->ready_fd, "ready\n", 6) != 6)
 				r = ts_error_set(err, errno, "cannot write to --ready-fd: %s",
