@@ -7,6 +7,7 @@
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "base/fileio.h"
@@ -76,13 +77,21 @@ static int make_in_container(struct dns_endpoints *e, struct ts_error *err)
 	return ts_nft_exec(e->nft, "list set inet terok_shield dns_v4", NULL, err);
 }
 
+/* The bundle's query log, appended to; like every bundle file no symlink, nothing but a regular file. */
 static int open_log(const char *state_dir, struct ts_error *err)
 {
 	_cleanup_free_ char *path = ts_path_dnsmasq_log(state_dir);
-	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	/* O_NONBLOCK: a FIFO planted there must not hang the open. */
+	_cleanup_close_ int fd =
+		open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return ts_error_set(err, errno, "%s: %s", path, strerror(errno));
-	return fd;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return ts_error_set(err, errno, "%s: %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return ts_error_set(err, EINVAL, "%s: not a regular file", path);
+	return TAKE_FD(fd);
 }
 
 int dns_setup(const struct dns_options *o, struct dns_endpoints *e, struct ts_error *err)

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -584,6 +585,18 @@ static void test_bad_args_refused(void **state)
 	assert_non_null(strstr(err, "no longer the container"));
 	free(err);
 	write_container_pid(f, f->h.container);
+	/* A query log that is no regular file (a FIFO would hang a writer; a symlink points elsewhere). */
+	char *log_path = NULL;
+	assert_true(asprintf(&log_path, "%s/dnsmasq.log", f->state_dir) > 0);
+	assert_int_equal(mkfifo(log_path, 0600), 0);
+	const char *const with_log[] = { "--query-log", NULL };
+	assert_int_equal(refused_start(f, f->h.container, with_log), 1);
+	assert_int_equal(unlink(log_path), 0);
+	assert_int_equal(symlink("/tmp/elsewhere.log", log_path), 0);
+	assert_int_equal(refused_start(f, f->h.container, with_log), 1);
+	assert_int_equal(access("/tmp/elsewhere.log", F_OK), -1);
+	assert_int_equal(unlink(log_path), 0);
+	free(log_path);
 	/* No table in the container: nowhere to learn into. */
 	assert_int_equal(harness_nft(&f->h, f->h.container, "delete table inet terok_shield"), 0);
 	assert_int_equal(refused_start(f, f->h.container, NULL), 1);
