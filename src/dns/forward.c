@@ -444,10 +444,11 @@ static void build_poll_set(struct forwarder *f, struct poll_set *ps, size_t n_cl
 				 (short)(POLLIN | (f->clients[i].out_len ? POLLOUT : 0)), i);
 	ps->first_ares = ps->n;
 	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-	int mask = ares_getsock(f->ch, socks, ARES_GETSOCK_MAXNUM);
+	/* c-ares's own ARES_GETSOCK_WRITABLE shifts a signed 1 into the sign bit: test the bits unsigned. */
+	unsigned mask = (unsigned)ares_getsock(f->ch, socks, ARES_GETSOCK_MAXNUM);
 	for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
-		short ev = (short)((ARES_GETSOCK_READABLE(mask, i) ? POLLIN : 0) |
-				   (ARES_GETSOCK_WRITABLE(mask, i) ? POLLOUT : 0));
+		short ev = (short)((mask & (1u << i) ? POLLIN : 0) |
+				   (mask & (1u << (i + ARES_GETSOCK_MAXNUM)) ? POLLOUT : 0));
 		if (ev)
 			poll_add(ps, socks[i], ev, -1);
 	}
