@@ -2,7 +2,8 @@
 /*
  * The strict DNS forwarder against dnsmasq, in one run on the same
  * workload and the same fake upstream (tests/netns/fake-upstream.h): the
- * latency of one query at a time and the throughput with 64 in flight,
+ * median latency of one query at a time (the servers interleaved in
+ * rounds) and the throughput with 64 in flight,
  * through terok-shield-dns (container namespace -> runtime namespace),
  * through dnsmasq forwarding with nftset and no cache (as the dnsmasq
  * tier runs it), and straight to the upstream; plus names the forwarder
@@ -88,19 +89,43 @@ static const char *nth(const char *fmt, int i, char buf[128])
 	return buf;
 }
 
-/* Mean microseconds per query, one at a time; -1 when an answer is missing or not expected. */
-static double latency_us(int fd, const char *fmt, int want_rcode)
+static int cmp_double(const void *a, const void *b)
 {
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Median microseconds per query, one at a time, over LATENCY_QUERIES
+ * queries to each of n servers, interleaved in rounds of ROUND queries so
+ * that the machine's load changes hit every server alike. out[k] < 0 when
+ * an answer was missing or not the expected rcode.
+ */
+#define ROUND 100
+static void latency_us(const int *fds, size_t n, const char *fmt, int want_rcode, double *out)
+{
+	static double samples[4][LATENCY_QUERIES];
 	uint8_t q[300];
 	char name[128];
-	double t0 = harness_now_ms();
-	for (int i = 0; i < LATENCY_QUERIES; i++) {
-		int rcode;
-		size_t n = make_query(q, (uint16_t)i, nth(fmt, i, name));
-		if (send(fd, q, n, 0) < 0 || !await(fd, (uint16_t)i, &rcode) || rcode != want_rcode)
-			return -1;
+	for (size_t k = 0; k < n; k++)
+		out[k] = 0;
+	for (int base = 0; base < LATENCY_QUERIES; base += ROUND)
+		for (size_t k = 0; k < n; k++)
+			for (int i = base; i < base + ROUND && out[k] == 0; i++) {
+				int rcode;
+				size_t len = make_query(q, (uint16_t)i, nth(fmt, i, name));
+				double t0 = harness_now_ms();
+				if (send(fds[k], q, len, 0) < 0 || !await(fds[k], (uint16_t)i, &rcode) ||
+				    rcode != want_rcode)
+					out[k] = -1;
+				samples[k][i] = (harness_now_ms() - t0) * 1000.0;
+			}
+	for (size_t k = 0; k < n; k++) {
+		if (out[k] < 0)
+			continue;
+		qsort(samples[k], LATENCY_QUERIES, sizeof(double), cmp_double);
+		out[k] = samples[k][LATENCY_QUERIES / 2];
 	}
-	return (harness_now_ms() - t0) * 1000.0 / LATENCY_QUERIES;
 }
 
 /* Answers per second with WINDOW queries in flight (a lost one is resent after 1 s). */
@@ -217,14 +242,15 @@ int main(void)
 		const char *label, *fmt;
 	} loads[] = { { "warm (allowed.test)", "allowed.test" }, { "cold (nN.bulk.test)", "n%d.bulk.test" } };
 	for (size_t i = 0; i < ARRAY_SIZE(loads); i++) {
-		double lat_direct = latency_us(direct, loads[i].fmt, TS_DNS_NOERROR);
-		double lat_fwd = latency_us(via_fwd, loads[i].fmt, TS_DNS_NOERROR);
-		double lat_dnsmasq = latency_us(via_dnsmasq, loads[i].fmt, TS_DNS_NOERROR);
+		const int fds[] = { direct, via_fwd, via_dnsmasq };
+		double lat[3];
+		latency_us(fds, 3, loads[i].fmt, TS_DNS_NOERROR, lat);
+		double lat_direct = lat[0], lat_fwd = lat[1], lat_dnsmasq = lat[2];
 		double qps_direct = throughput_qps(direct, loads[i].fmt);
 		double qps_fwd = throughput_qps(via_fwd, loads[i].fmt);
 		double qps_dnsmasq = throughput_qps(via_dnsmasq, loads[i].fmt);
 		printf("%s, every answer learned into dns_v4 by both:\n", loads[i].label);
-		printf("  latency (us/query): direct %.1f, terok-shield-dns %.1f, dnsmasq %.1f "
+		printf("  median latency (us/query): direct %.1f, terok-shield-dns %.1f, dnsmasq %.1f "
 		       "(added: %.1f vs %.1f)\n",
 		       lat_direct, lat_fwd, lat_dnsmasq, lat_fwd - lat_direct, lat_dnsmasq - lat_direct);
 		printf("  throughput (q/s):   direct %.0f, terok-shield-dns %.0f, dnsmasq %.0f\n",
@@ -233,8 +259,9 @@ int main(void)
 		       "throughput %.2f (target >= 1)\n",
 		       lat_fwd / lat_dnsmasq, qps_fwd / qps_dnsmasq);
 	}
-	printf("refused locally (c2VjcmV0.exfil.test): %.1f us/query, %.0f q/s\n",
-	       latency_us(via_fwd, "c2VjcmV0.exfil.test", TS_DNS_REFUSED),
+	double refused;
+	latency_us(&via_fwd, 1, "c2VjcmV0.exfil.test", TS_DNS_REFUSED, &refused);
+	printf("refused locally (c2VjcmV0.exfil.test): median %.1f us/query, %.0f q/s\n", refused,
 	       throughput_qps(via_fwd, "c2VjcmV0.exfil.test"));
 	close(via_fwd);
 	close(via_dnsmasq);
