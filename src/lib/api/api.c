@@ -69,7 +69,11 @@ const char *ts_shielded_state_dir(const struct ts_shielded *s)
 	return s->shield.state_dir;
 }
 
-/* 1 when the running container got the change, 0 when it is only saved. */
+/*
+ * 1 when the running container got the change, 0 when it is only saved.
+ * The public calls have no warning channel: an audit line not written
+ * (c.warnings, and up's and down's) never fails the change and is dropped.
+ */
 static int change(const struct ts_shielded *s, const char *target, bool allow, char ***ips,
 		  struct ts_error *err)
 {

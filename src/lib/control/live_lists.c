@@ -138,7 +138,7 @@ void ts_live_lists_sets(const struct ts_live_lists *ls, struct ts_strv *allow,
 int ts_live_read_sets(const char *state_dir, struct ts_strv *allow, struct ts_strv *deny,
 		      struct ts_error *err)
 {
-	_cleanup_live_lists_ struct ts_live_lists ls;
+	_cleanup_live_lists_ struct ts_live_lists ls = { 0 };
 	int r = ts_live_lists_load(state_dir, false, &ls, err);
 	if (r == 0)
 		ts_live_lists_sets(&ls, allow, deny);
