@@ -30,7 +30,7 @@ static int parse_entry(json_t *entry, size_t i, struct ts_podman_container *c, s
 		return ts_error_set(err, EPROTO, "podman ps: entry %zu has no State string", i);
 	/* A name podman allows but prepare could not have made matches no bundle: not an error. */
 	const char *v = json_string_value(name);
-	bool usable = strlen(v) == json_string_length(name) && ts_container_name_validate(v, NULL) == 0;
+	bool usable = ts_container_name_validate(v, NULL) == 0; /* jansson refuses \u0000 */
 	const char *s = json_string_value(state);
 	c->name = usable ? ts_xstrdup(v) : NULL;
 	c->running = strcmp(s, "running") == 0 || strcmp(s, "paused") == 0;
@@ -62,7 +62,7 @@ int ts_podman_ps_parse(const char *json, struct ts_podman_ps *out, struct ts_err
 {
 	*out = (struct ts_podman_ps){ 0 };
 	json_error_t jerr;
-	json_auto_t *doc = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
+	json_auto_t *doc = json_loads(json, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!doc)
 		return ts_error_set(err, EPROTO, "podman ps: invalid JSON: %s (line %d)", jerr.text,
 				    jerr.line);
