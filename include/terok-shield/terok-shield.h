@@ -249,9 +249,13 @@ enum ts_container_state {
 /* "running", "stopped", "gone" (static); "gone" for an unknown value. */
 TS_EXPORT const char *ts_container_state_name(enum ts_container_state state);
 
-/* Entries of one kind (allows or denies) a bundle keeps. */
+/*
+ * Entries of one kind (allows or denies) that allow and deny added and
+ * that are in force: for a running container now, otherwise at its next
+ * start. Profile entries are not counted.
+ */
 struct ts_entry_counts {
-	size_t plain;  /* permanent addresses and domains (live.allowed + live.domains, deny.list + denied.domains) */
+	size_t plain;  /* addresses and domains: live.allowed + live.domains; deny.list + denied.domains (+ live.denied while running) */
 	size_t scoped; /* limited to a protocol and port: 0 until scoped entries exist */
 	size_t timed;  /* with an expiry: 0 until timed entries exist */
 };

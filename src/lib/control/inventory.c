@@ -104,8 +104,26 @@ static int read_profiles(const char *state_dir, struct ts_listed *e, struct ts_e
 	return 0;
 }
 
-/* What the bundle's files say: settings (validated as the hook would), tier, profiles, counts. */
-static int read_bundle(const char *state_dir, struct ts_listed *e, struct ts_error *err)
+/*
+ * Denies of the current run (live.denied): in force while the container
+ * runs, dropped at its next start.
+ */
+static int count_run_denies(const char *state_dir, size_t *n, struct ts_error *err)
+{
+	_cleanup_free_ char *path = ts_path_live_denied(state_dir);
+	_cleanup_strv_ struct ts_strv lines = TS_STRV_INIT;
+	int r = ts_file_read_lines(path, &lines, err);
+	*n = lines.n;
+	return r;
+}
+
+/*
+ * What the bundle's files say: settings (validated as the hook would),
+ * tier, profiles, and the entries in force (running: now; otherwise at
+ * the next start).
+ */
+static int read_bundle(const char *state_dir, bool running, struct ts_listed *e,
+		       struct ts_error *err)
 {
 	_cleanup_bundle_settings_ struct ts_bundle_settings settings = { 0 };
 	int r = ts_bundle_settings_read(state_dir, &settings, err);
@@ -121,9 +139,12 @@ static int read_bundle(const char *state_dir, struct ts_listed *e, struct ts_err
 	r = ts_kept_count(state_dir, &kept, err);
 	if (r < 0)
 		return r;
+	size_t run_denies = 0;
+	if (running && (r = count_run_denies(state_dir, &run_denies, err)) < 0)
+		return r;
 	/* Scoped and timed entries, once bundles keep them, are counted here too. */
 	e->allows = (struct ts_entry_counts){ .plain = kept.allows };
-	e->denies = (struct ts_entry_counts){ .plain = kept.denies };
+	e->denies = (struct ts_entry_counts){ .plain = kept.denies + run_denies };
 	return 0;
 }
 
@@ -151,7 +172,7 @@ static int describe(const char *state_root, const struct ts_podman_ps *ps, struc
 	bool recorded = ts_container_pid_live(s.state_dir);
 	if (recorded)
 		e->container = TS_CONTAINER_RUNNING;
-	r = read_bundle(s.state_dir, e, err);
+	r = read_bundle(s.state_dir, recorded, e, err);
 	if (r < 0)
 		return r;
 	if (recorded)
