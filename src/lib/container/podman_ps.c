@@ -72,12 +72,17 @@ int ts_podman_ps_parse(const char *json, struct ts_podman_ps *out, struct ts_err
 	return r;
 }
 
-int ts_podman_ps_read(struct ts_podman_ps *out, struct ts_error *err)
+int ts_podman_ps_start(struct ts_run *run, struct ts_error *err)
 {
 	static const char *const argv[] = { "podman", "ps", "-a", "--format", "json", NULL };
+	return ts_run_start(argv, run, err);
+}
+
+int ts_podman_ps_finish(struct ts_run *run, struct ts_podman_ps *out, struct ts_error *err)
+{
 	_cleanup_free_ char *text = NULL, *errors = NULL;
 	*out = (struct ts_podman_ps){ 0 };
-	int r = ts_run_capture_errors(argv, &text, &errors, err);
+	int r = ts_run_finish(run, &text, &errors, err);
 	if (r < 0)
 		return r;
 	if (r != 0)

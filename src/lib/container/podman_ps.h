@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/process.h"
 #include "base/util.h"
 
 struct ts_error;
@@ -32,8 +33,14 @@ struct ts_podman_ps {
  */
 int ts_podman_ps_parse(const char *json, struct ts_podman_ps *out, struct ts_error *err);
 
-/* Run `podman ps -a --format json` once and parse it; -ENOENT when podman is not installed. */
-int ts_podman_ps_read(struct ts_podman_ps *out, struct ts_error *err);
+/*
+ * Start `podman ps -a --format json`, to run while the caller reads what
+ * needs no podman; -ENOENT when podman is not installed.
+ */
+int ts_podman_ps_start(struct ts_run *run, struct ts_error *err);
+
+/* Wait for it and parse its output; podman's failure is an error quoting it. */
+int ts_podman_ps_finish(struct ts_run *run, struct ts_podman_ps *out, struct ts_error *err);
 
 /* The container named name, or NULL. */
 const struct ts_podman_container *ts_podman_ps_find(const struct ts_podman_ps *ps,

@@ -156,33 +156,44 @@ static int read_shield(const struct ts_shield *s, enum ts_shield_state *state,
 }
 
 /*
- * container.pid decides alone when it is live (as for status); otherwise
- * podman's answer from the one ps call.
+ * What needs no podman: the bundle and, when container.pid records a live
+ * start, the container runs (as for status) and its shield state is read.
  */
-static int describe(const char *state_root, const struct ts_podman_ps *ps, struct ts_listed *e,
+static int describe(const char *state_root, struct ts_listed *e, bool *recorded,
 		    struct ts_error *err)
 {
-	const struct ts_podman_container *known = ts_podman_ps_find(ps, e->name);
-	e->container = !known ? TS_CONTAINER_GONE :
-		       known->running ? TS_CONTAINER_RUNNING : TS_CONTAINER_STOPPED;
 	_cleanup_shield_ struct ts_shield s = { 0 };
 	int r = ts_bundle_open(state_root, e->name, false, &s, err);
 	if (r < 0)
 		return r;
-	bool recorded = ts_container_pid_live(s.state_dir);
-	if (recorded)
+	*recorded = ts_container_pid_live(s.state_dir);
+	if (*recorded)
 		e->container = TS_CONTAINER_RUNNING;
-	r = read_bundle(s.state_dir, recorded, e, err);
-	if (r < 0)
+	r = read_bundle(s.state_dir, *recorded, e, err);
+	if (r < 0 || !*recorded)
 		return r;
-	if (recorded)
-		return read_shield(&s, &e->shield, err);
+	return read_shield(&s, &e->shield, err);
+}
+
+/* Without a recorded start, podman's answer decides. */
+static void place(const struct ts_podman_ps *ps, struct ts_listed *e)
+{
+	const struct ts_podman_container *known = ts_podman_ps_find(ps, e->name);
+	e->container = !known ? TS_CONTAINER_GONE :
+		       known->running ? TS_CONTAINER_RUNNING : TS_CONTAINER_STOPPED;
 	/* Asking podman for its PID would be a call per container: status NAME does that. */
-	if (e->container == TS_CONTAINER_RUNNING)
-		return ts_error_set(err, ESRCH, "podman runs it, but container.pid records no live "
-				    "start of it (was the hook skipped?); 'terok-shield status %s' "
-				    "asks podman", e->name);
-	return 0;
+	if (e->container == TS_CONTAINER_RUNNING && !e->error) {
+		e->shield = TS_STATE_ERROR;
+		e->error = ts_xasprintf("podman runs it, but container.pid records no live start of "
+					"it (was the hook skipped?); 'terok-shield status %s' asks "
+					"podman", e->name);
+	}
+}
+
+static void entry_error(struct ts_listed *e, const struct ts_error *why)
+{
+	e->shield = TS_STATE_ERROR;
+	e->error = ts_xstrdup(why->message);
 }
 
 int ts_inventory_read(const char *state_root, struct ts_inventory *out, struct ts_error *err)
@@ -192,22 +203,33 @@ int ts_inventory_read(const char *state_root, struct ts_inventory *out, struct t
 	int r = bundle_names(state_root, &names, err);
 	if (r < 0 || names.n == 0)
 		return r;
-	_cleanup_podman_ps_ struct ts_podman_ps ps = { 0 };
-	r = ts_podman_ps_read(&ps, err);
-	if (r < 0 && r != -ENOENT) /* no podman: it has no containers */
+	/* podman answers while the bundles and the running shields are read. */
+	struct ts_run podman;
+	r = ts_podman_ps_start(&podman, err);
+	if (r < 0 && r != -ENOENT)
 		return r;
-	out->items = ts_xmalloc(names.n * sizeof(*out->items));
+	bool asked = r == 0;
+	_cleanup_inventory_ struct ts_inventory inv = { .items = ts_xmalloc(names.n * sizeof(*inv.items)) };
+	_cleanup_free_ bool *recorded = ts_xmalloc(names.n * sizeof(*recorded));
 	for (size_t i = 0; i < names.n; i++) {
-		struct ts_listed *e = &out->items[out->n++];
+		struct ts_listed *e = &inv.items[inv.n++];
 		*e = (struct ts_listed){ .name = ts_xstrdup(names.items[i]),
 					 .shield = TS_STATE_INACTIVE,
 					 .profiles = ts_xmalloc(sizeof(char *)) };
 		e->profiles[0] = NULL;
+		recorded[i] = false;
 		struct ts_error why = { 0 };
-		if (describe(state_root, &ps, e, &why) < 0) {
-			e->shield = TS_STATE_ERROR;
-			e->error = ts_xstrdup(why.message);
-		}
+		if (describe(state_root, e, &recorded[i], &why) < 0)
+			entry_error(e, &why);
 	}
+	/* No podman: it has no containers. */
+	_cleanup_podman_ps_ struct ts_podman_ps ps = { 0 };
+	if (asked && (r = ts_podman_ps_finish(&podman, &ps, err)) < 0)
+		return r;
+	for (size_t i = 0; i < inv.n; i++)
+		if (!recorded[i])
+			place(&ps, &inv.items[i]);
+	*out = inv;
+	inv = (struct ts_inventory){ 0 };
 	return 0;
 }
