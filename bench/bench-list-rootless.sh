@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `terok-shield list` over 50 prepared containers of a rootless podman user
 # against a bare `podman ps -a` of the same user, in one run (issue: list
-# costs at most 2x a bare podman ps). The 50: RUNNING running shielded
+# costs at most 2x a bare podman ps). The 50: RUNNING (default 10) running shielded
 # containers (each shield state read in its namespace), the rest half
 # created and never started (podman has them), half prepared only (gone).
 #
@@ -14,7 +14,7 @@ set -uo pipefail
 
 BENCH_USER=ts-bench-list
 TOTAL=50
-RUNNING=${BENCH_LIST_RUNNING:-20}
+RUNNING=${BENCH_LIST_RUNNING:-10}
 
 skip() { echo "bench-list-rootless: skipped: $*"; exit 0; }
 die() { echo "bench-list-rootless: $*" >&2; exit 1; }
