@@ -277,9 +277,12 @@ struct ts_listed {
  * sorted by name: *list receives a new array of *n entries to release with
  * ts_listed_free(). podman is asked once for the whole list (not at all
  * when there is no bundle); the shield state of each running container is
- * read as ts_shielded_state() reads it. A bundle that cannot be read is
- * listed with shield TS_STATE_ERROR and its error, never fails the list;
- * entries whose names no container can have are skipped. Errors: a negative
+ * read as ts_shielded_state() reads it (when container.pid records its
+ * start: podman is not asked for its PID). A bundle that cannot be read,
+ * or a container podman runs without a recorded start, is listed with
+ * shield TS_STATE_ERROR and the reason in error; neither fails the list.
+ * Entries whose names no container can have are skipped. No podman
+ * installed: every bundle is TS_CONTAINER_GONE. Errors: a negative
  * errno when the state root cannot be read or podman fails (its message
  * quoted); then *list and *n are untouched.
  */
