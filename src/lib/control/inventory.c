@@ -48,7 +48,7 @@ static int by_name(const void *a, const void *b)
 /* The names of the entries of <state_root>/containers a container can have, sorted; none when it is missing. */
 static int bundle_names(const char *state_root, struct ts_strv *names, struct ts_error *err)
 {
-	_cleanup_free_ char *dir = ts_path_join(state_root, "containers");
+	_cleanup_free_ char *dir = ts_containers_dir(state_root);
 	_cleanup_(closedirp) DIR *d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : ts_error_set(err, errno, "%s: %s", dir, strerror(errno));
