@@ -36,6 +36,19 @@ static json_t *counts_json(const struct ts_entry_counts *c)
 			 (json_int_t)c->scoped, "timed", (json_int_t)c->timed);
 }
 
+/* A reason as a JSON string: bytes that are not UTF-8 (a bundle file quoted in it) become '?'. */
+static json_t *reason_json(const char *s)
+{
+	json_t *j = s ? json_string(s) : json_null();
+	if (j)
+		return j;
+	_cleanup_free_ char *ascii = ts_xstrdup(s);
+	for (char *p = ascii; *p; p++)
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	return json_string(ascii);
+}
+
 static json_t *profiles_json(char **profiles)
 {
 	json_t *a = json_array();
@@ -49,7 +62,7 @@ static int print_json(const struct ts_inventory *inv)
 	json_t *list = json_array();
 	for (size_t i = 0; list && i < inv->n; i++) {
 		const struct ts_listed *e = &inv->items[i];
-		json_array_append_new(list, json_pack(
+		json_t *o = json_pack(
 			"{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "name", e->name,
 			"container", ts_container_state_name(e->container),
 			"shield", ts_shield_state_name(e->shield),
@@ -57,7 +70,12 @@ static int print_json(const struct ts_inventory *inv)
 			"dns_policy", cli_json_string_or_null(e->dns_policy),
 			"profiles", profiles_json(e->profiles),
 			"allows", counts_json(&e->allows), "denies", counts_json(&e->denies),
-			"error", cli_json_string_or_null(e->error)));
+			"error", reason_json(e->error));
+		/* An entry that cannot be made is an error, never a line left out. */
+		if (json_array_append_new(list, o) < 0) {
+			json_decref(list);
+			list = NULL;
+		}
 	}
 	return cli_print_json(list);
 }

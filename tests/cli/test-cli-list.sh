@@ -111,6 +111,8 @@ bundle wide dnsmasq base
 chmod 0755 "$scratch/state/containers/wide"
 bundle prof dnsmasq base
 echo '../../etc' >>"$scratch/state/containers/prof/profiles"
+bundle utf dnsmasq base
+printf '\377\376x\n' >"$scratch/state/containers/utf/dns.tier"
 bundle filelink dnsmasq base
 echo dnsmasq >"$scratch/outside-tier"
 ln -sf "$scratch/outside-tier" "$scratch/state/containers/filelink/dns.tier"
@@ -120,7 +122,7 @@ echo x >"$scratch/state/containers/plainfile"
 mkdir "$scratch/state/containers/.hidden" "$scratch/state/containers/-dash"
 before=$(state_listing)
 run 0 "list with broken bundles exits 0" -- list
-for name in tier wide prof link plainfile filelink; do
+for name in tier wide prof link plainfile filelink utf; do
 	if grep -qE "^$name +[a-z]+ +error " "$scratch/out"; then ok "$name is listed as error"; else not_ok "$name is listed as error"; fi
 	expect_err "terok-shield: warning: $name: " "$name's reason is on stderr"
 done
@@ -129,7 +131,7 @@ check "names no container can have are not listed" bash -c "! grep -qE '^(\\.hid
 check "no control byte reaches the terminal" bash -c "! LC_ALL=C grep -q \$'\\033' '$scratch/out' '$scratch/err'"
 expect_err "unknown DNS tier" "a bad dns.tier is named"
 run 0 "list --json with broken bundles exits 0" -- list --json
-check "--json still parses" python3 -c "import json,sys; d=json.load(open('$scratch/out')); assert sum(e['shield']=='error' for e in d) == 7"
+check "--json still parses" python3 -c "import json,sys; d=json.load(open('$scratch/out')); assert sum(e['shield']=='error' for e in d) == 8 and len(d) == 10"
 check "list changed nothing in the state root" test "$before" = "$(state_listing)"
 
 # --- hostile and unknown arguments: usage errors, nothing changed
