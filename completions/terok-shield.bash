@@ -41,7 +41,7 @@ _terok_shield()
 		words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
 	}
 	local commands="setup check-environment prepare run resolve allow deny up down rules
-		watch interactive dbus-bridge preview profiles status logs forget"
+		watch interactive dbus-bridge preview profiles list ls status logs forget"
 
 	# The command is the first word that is not a global option (or its value).
 	local i cmd= cmd_at=0
@@ -86,7 +86,7 @@ _terok_shield()
 	interactive) opts="--raw --help" name_first=1 ;;
 	status) opts="--json --help" name_first=1 ;;
 	preview) opts="--down --all --interactive --network --dns --dnsmasq --help" ;;
-	profiles) opts="--json --help" ;;
+	profiles | list | ls) opts="--json --help" ;;
 	logs) opts="--container --lines --help" ;;
 	esac
 

@@ -240,6 +240,61 @@ TS_EXPORT int ts_shielded_resolve(const struct ts_shielded *s, bool force, char 
 TS_EXPORT int ts_forget_container(const struct ts_roots *roots, const char *name,
 				  struct ts_error *err);
 
+/* ---- One host's view: every prepared container ---- */
+
+/* Whether podman runs the container, has it stopped, or no longer has it. */
+enum ts_container_state {
+	TS_CONTAINER_RUNNING, /* running (or paused): its shield is in force */
+	TS_CONTAINER_STOPPED, /* podman has it, not running */
+	TS_CONTAINER_GONE,    /* podman no longer has it: a stale bundle (see ts_forget_container) */
+};
+
+/* "running", "stopped", "gone" (static); "gone" for an unknown value. */
+TS_EXPORT const char *ts_container_state_name(enum ts_container_state state);
+
+/*
+ * Entries of one kind (allows or denies) that allow and deny added and
+ * that are in force: for a running container now, otherwise at its next
+ * start. Profile entries are not counted.
+ */
+struct ts_entry_counts {
+	size_t plain;  /* addresses and domains: live.allowed + live.domains; deny.list + denied.domains (+ live.denied while running) */
+	size_t scoped; /* limited to a protocol and port: 0 until scoped entries exist */
+	size_t timed;  /* with an expiry: 0 until timed entries exist */
+};
+
+/* One prepared container, as `terok-shield list` shows it. */
+struct ts_listed {
+	char *name;
+	enum ts_container_state container;
+	enum ts_shield_state shield;  /* TS_STATE_INACTIVE unless running; TS_STATE_ERROR for a broken bundle */
+	char *dns_tier;               /* dns.tier: "dnsmasq", "dig", "getent"; NULL when unknown */
+	const char *dns_policy;       /* "open" (static): every name is forwarded; NULL when unknown */
+	char **profiles;              /* the profile names prepare composed (NULL-terminated, never NULL) */
+	struct ts_entry_counts allows, denies;
+	char *error;                  /* why the bundle could not be read (shield TS_STATE_ERROR), else NULL */
+};
+
+/*
+ * Every prepared container (each bundle under <state root>/containers),
+ * sorted by name: *list receives a new array of *n entries to release with
+ * ts_listed_free(). podman is asked once for the whole list (not at all
+ * when there is no bundle); the shield state of each running container is
+ * read as ts_shielded_state() reads it (when container.pid records its
+ * start: podman is not asked for its PID). A bundle that cannot be read,
+ * or a container podman runs without a recorded start, is listed with
+ * shield TS_STATE_ERROR and the reason in error; neither fails the list.
+ * Entries whose names no container can have are skipped. No podman
+ * installed: every bundle is TS_CONTAINER_GONE. Errors: a negative
+ * errno when the state root cannot be read or podman fails (its message
+ * quoted); then *list and *n are untouched.
+ */
+TS_EXPORT int ts_list_containers(const struct ts_roots *roots, struct ts_listed **list, size_t *n,
+				 struct ts_error *err);
+
+/* Release what ts_list_containers() returned (NULL is fine). */
+TS_EXPORT void ts_listed_free(struct ts_listed *list, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -59,6 +59,7 @@ int run_main(int argc, char **argv, struct cli *cli);
 /* After any failure of prepare, config errors included: the fail-closed argument (cmd-prepare.c). */
 void prepare_fail_closed(int argc, char **argv);
 int forget_main(int argc, char **argv, struct cli *cli);
+int list_main(int argc, char **argv, struct cli *cli);
 int setup_main(int argc, char **argv, struct cli *cli);
 int check_environment_main(int argc, char **argv, struct cli *cli);
 int resolve_main(int argc, char **argv, struct cli *cli);

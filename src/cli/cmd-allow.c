@@ -34,10 +34,11 @@ static int change_main(int argc, char **argv, struct cli *cli, bool allow)
 
 	struct ts_error err = { 0 };
 	_cleanup_shield_ struct ts_shield s = { 0 };
-	_cleanup_(ts_change_clear) struct ts_change c = { 0 };
+	_cleanup_change_ struct ts_change c = { 0 };
 	if (ts_bundle_open(cli->state_root, argv[1], cli->config.audit_enabled, &s, &err) < 0)
 		return cli_fail(&err);
-	int r = allow ? ts_shield_allow(&s, argv[2], &c, &err) : ts_shield_deny(&s, argv[2], &c, &err);
+	int r = allow ? ts_live_allow(&s, argv[2], &c, &err) : ts_live_deny(&s, argv[2], &c, &err);
+	cli_print_warnings(&c.warnings);
 	if (r < 0)
 		return cli_fail(&err);
 	_cleanup_free_ char *ips = ts_strv_join(&c.ips, ", ");

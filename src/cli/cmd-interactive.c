@@ -93,7 +93,9 @@ static void human_line(const char *line, size_t len, void *arg)
 	}
 	_cleanup_pending_ struct ts_pending p = { .ips = TS_STRV_INIT };
 	struct ts_error err = { 0 };
-	int r = ts_interactive_verdict(se->it, se->prompted, a, &p, &err);
+	_cleanup_strv_ struct ts_strv warnings = TS_STRV_INIT;
+	int r = ts_interactive_verdict(se->it, se->prompted, a, &p, &warnings, &err);
+	cli_print_warnings(&warnings);
 	_cleanup_free_ char *what = describe(&p);
 	if (r == 0) {
 		_cleanup_free_ char *said = ts_xasprintf(
@@ -126,7 +128,9 @@ static void raw_line(const char *line, size_t len, void *arg)
 		return;
 	}
 	_cleanup_pending_ struct ts_pending p = { .ips = TS_STRV_INIT };
-	int r = ts_interactive_verdict(se->it, v.id, v.action, &p, &err);
+	_cleanup_strv_ struct ts_strv warnings = TS_STRV_INIT;
+	int r = ts_interactive_verdict(se->it, v.id, v.action, &p, &warnings, &err);
+	cli_print_warnings(&warnings);
 	if (r == -ENOENT) {
 		fprintf(stderr, "terok-shield: ignored a verdict: %s\n", err.message);
 		return;

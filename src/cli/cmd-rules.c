@@ -45,7 +45,7 @@ int rules_main(int argc, char **argv, struct cli *cli)
 		return cli_fail(&err);
 	enum ts_shield_state state;
 	_cleanup_free_ char *listing = NULL;
-	if (ts_shield_state(&s, &state, &listing, &err) < 0)
+	if (ts_live_state(&s, &state, &listing, &err) < 0)
 		return cli_fail(&err);
 	return print_rules(s.name, state, listing, json);
 }

@@ -30,7 +30,7 @@ static int container_status(struct cli *cli, const char *name, bool json)
 	enum ts_shield_state state;
 	if (ts_bundle_open(cli->state_root, name, cli->config.audit_enabled, &s, &err) < 0)
 		return cli_fail(&err);
-	if (ts_shield_state(&s, &state, NULL, &err) < 0)
+	if (ts_live_state(&s, &state, NULL, &err) < 0)
 		return cli_fail(&err);
 	if (json)
 		return cli_print_json(json_pack("{s:s, s:s}", "container", name, "state",

@@ -49,7 +49,9 @@ static int updown_main(int argc, char **argv, struct cli *cli, bool up)
 	_cleanup_shield_ struct ts_shield s = { 0 };
 	if (ts_bundle_open(cli->state_root, argv[optind], cli->config.audit_enabled, &s, &err) < 0)
 		return cli_fail(&err);
-	int r = up ? ts_shield_up(&s, &err) : ts_shield_down(&s, all, &err);
+	_cleanup_strv_ struct ts_strv warnings = TS_STRV_INIT;
+	int r = up ? ts_live_up(&s, &warnings, &err) : ts_live_down(&s, all, &warnings, &err);
+	cli_print_warnings(&warnings);
 	if (r < 0)
 		return cli_fail(&err);
 	printf("Shield %s for %s%s\n", cmd, s.name, all ? " (all traffic)" : "");

@@ -23,6 +23,8 @@ static const struct cli_command commands[] = {
 	{ "dbus-bridge", dbus_bridge_main, "serve a container's interactive session on the session bus" },
 	{ "preview", preview_main, "print the ruleset that would be applied" },
 	{ "profiles", profiles_main, "list allowlist profiles, or show one" },
+	{ "list", list_main, "list every prepared container and its state" },
+	{ "ls", list_main, "the same as list" },
 	{ "status", status_main, "show the installation overview, or a container's state" },
 	{ "logs", logs_main, "print recent audit log entries" },
 	{ "forget", forget_main, "remove the state of a container that is gone" },

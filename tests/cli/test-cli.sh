@@ -404,6 +404,19 @@ run 2 "status --json with two NAMEs exits 2" -- status --json a b
 snapshot() { find "$scratch/state" "$scratch/config" -printf '%p %y %m %i %s %T@ %C@\n'; }
 run 0 "allow on the prepared container" -- allow web 203.0.113.5
 run 0 "deny on the prepared container" -- deny web 192.0.2.1
+# An audit line that cannot be written (audit.jsonl is a directory) is a
+# warning on stderr; the change still succeeds and is saved (bundle/audit.h).
+if [ -e "$sd/audit.jsonl" ]; then mv "$sd/audit.jsonl" "$scratch/audit.kept"; fi
+mkdir "$sd/audit.jsonl"
+# The deny takes the allow back, so the counts below stay as they were.
+for change in "allow 203.0.113.6 live.allowed" "deny 203.0.113.6 live.denied"; do
+	read -r cmd addr list <<<"$change"
+	run 0 "$cmd with an unwritable audit log exits 0" -- "$cmd" web "$addr"
+	expect_err "terok-shield: warning: audit log $sd/audit.jsonl not written: " "$cmd warns that its audit line was not written"
+	if grep -qx "$addr" "$sd/$list"; then ok "$cmd with an unwritable audit log is saved"; else not_ok "$cmd with an unwritable audit log is saved"; fi
+done
+rmdir "$sd/audit.jsonl"
+if [ -e "$scratch/audit.kept" ]; then mv "$scratch/audit.kept" "$sd/audit.jsonl"; fi
 # A refused command prints nothing on stdout, except prepare: its output may be
 # in `podman run $(...)`, so it prints the one argument podman refuses.
 refused_stdout() { if [ "$1" = prepare ]; then echo "$fail_closed_arg"; fi; }

@@ -33,8 +33,8 @@ mkdir -p "$HOME"
 # --- build and install (only what gets installed; no tests, no benches)
 if meson setup "$scratch/build" "$src" --prefix="$prefix" -Dbuildtype=plain >"$scratch/log" 2>&1 &&
 	meson compile -C "$scratch/build" terok-shield:executable terok-shield-hook terok-shield-dbus-bridge \
-		terok-shield:shared_library \
-		terok-shield.1 terok-shield.yml.5 terok-shield-hook.8 >>"$scratch/log" 2>&1 &&
+		terok-shield-dns terok-shield:shared_library \
+		terok-shield.1 terok-shield.yml.5 terok-shield-hook.8 terok-shield-dns.8 >>"$scratch/log" 2>&1 &&
 	meson install -C "$scratch/build" --no-rebuild >>"$scratch/log" 2>&1; then
 	ok "meson install into a temporary prefix"
 else
@@ -48,12 +48,12 @@ libexecdir=$(meson introspect --buildoptions "$scratch/build" |
 	python3 -c 'import json, sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "libexecdir"][0])')
 bin=$prefix/bin/terok-shield
 hook=$prefix/$libexecdir/terok-shield-hook
-for f in "$bin" "$hook" "$prefix/$libexecdir/terok-shield-dbus-bridge"; do
+for f in "$bin" "$hook" "$prefix/$libexecdir/terok-shield-dbus-bridge" "$prefix/$libexecdir/terok-shield-dns"; do
 	if [ -x "$f" ] && [ -f "$f" ]; then ok "installed executable ${f#"$prefix"/}"; else not_ok "installed executable ${f#"$prefix"/}"; fi
 done
 for f in include/terok-shield/terok-shield.h "$libdir/pkgconfig/libterok-shield.pc" \
 	share/terok-shield/profiles/base.txt share/terok-shield/profiles/dev-standard.txt \
-	share/man/man1/terok-shield.1 share/man/man5/terok-shield.yml.5 share/man/man8/terok-shield-hook.8 \
+	share/man/man1/terok-shield.1 share/man/man5/terok-shield.yml.5 share/man/man8/terok-shield-hook.8 share/man/man8/terok-shield-dns.8 \
 	share/bash-completion/completions/terok-shield share/zsh/site-functions/_terok-shield; do
 	if [ -s "$prefix/$f" ]; then ok "installed $f"; else not_ok "installed $f"; fi
 done
@@ -92,6 +92,8 @@ fi
 check "installed profiles base composes entries" sh -c '"$1" profiles base | grep -qx deb.debian.org' _ "$bin"
 check "installed preview prints the ruleset" sh -c '"$1" preview | grep -q "^# Ruleset preview (up):"' _ "$bin"
 check "installed hook --help" sh -c '"$1" --help | grep -q "Usage: terok-shield-hook"' _ "$hook"
+check "installed terok-shield-dns --help" sh -c '"$1" --help | grep -q "Usage: terok-shield-dns"' _ \
+	"$prefix/$libexecdir/terok-shield-dns"
 check "installed setup --user installs the installed hook" sh -c \
 	'"$1" setup --user && cmp "$2" "$HOME/.local/share/containers/oci/hooks.d/terok-shield-hook"' _ "$bin" "$hook"
 
@@ -107,7 +109,7 @@ else
 fi
 
 # --- man pages
-for page in terok-shield terok-shield.yml terok-shield-hook; do
+for page in terok-shield terok-shield.yml terok-shield-hook terok-shield-dns; do
 	where=$(MANPATH=$prefix/share/man man -w "$page" 2>/dev/null)
 	case $where in
 	"$prefix"/share/man/*) ok "man -w $page finds the installed page" ;;

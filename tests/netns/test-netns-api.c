@@ -110,6 +110,29 @@ static void test_api_allow_deny_state(void **state)
 	ts_shielded_close(s);
 }
 
+/* An audit log that cannot be written (a directory in its place) fails no change. */
+static void test_api_audit_unwritable(void **state)
+{
+	struct api_fixture *a = *state;
+	struct ts_error err = { 0 };
+	char *audit = ts_xasprintf("%s/audit.jsonl", a->f.state_dir);
+	unlink(audit);
+	assert_int_equal(mkdir(audit, 0700), 0);
+	struct ts_shielded *s = NULL;
+	assert_int_equal(ts_shielded_open(&a->roots, NAME, &s, &err), 0);
+	assert_int_equal(ts_shielded_allow(s, H_OTHER_IP, NULL, &err), 1);
+	assert_true(reachable(&a->f, H_OTHER_IP));
+	assert_int_equal(ts_shielded_deny(s, H_OTHER_IP, NULL, &err), 1);
+	assert_false(reachable(&a->f, H_OTHER_IP));
+	assert_int_equal(ts_shielded_down(s, false, &err), 0);
+	assert_int_equal(state_of(s), TS_STATE_DOWN);
+	assert_int_equal(ts_shielded_up(s, &err), 0);
+	assert_int_equal(state_of(s), TS_STATE_UP);
+	ts_shielded_close(s);
+	assert_int_equal(rmdir(audit), 0);
+	free(audit);
+}
+
 static void test_api_bad_input(void **state)
 {
 	struct api_fixture *a = *state;
@@ -192,6 +215,7 @@ int main(void)
 		return 0;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_api_allow_deny_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_api_audit_unwritable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api_resolve, setup, teardown),
 	};

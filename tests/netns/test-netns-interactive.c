@@ -719,6 +719,37 @@ static void test_deny(void **state)
 }
 
 /*
+ * An audit log that cannot be written (a directory in its place): each
+ * verdict is applied all the same, and the session warns on stderr.
+ */
+static void test_audit_unwritable(void **state)
+{
+	struct shielded *f = *state;
+	char *audit = ts_xasprintf("%s/audit.jsonl", f->state_dir);
+	char *warning = ts_xasprintf("terok-shield: warning: audit log %s not written: ", audit);
+	unlink(audit);
+	assert_int_equal(mkdir(audit, 0700), 0);
+	struct session *s = session_start(f, NAME);
+	long long id = refuse_pending(f, s, H_OTHER_IP, H_TCP_PORT, "");
+	double t0 = harness_now_ms();
+	send_verdict(s, id, "accept");
+	expect_applied(s, t0, id, H_OTHER_IP, "accept", true);
+	expect_stderr(s, warning);
+	assert_reachable(f, H_OTHER_IP);
+	assert_true(file_has_line(f->state_dir, "live.allowed", H_OTHER_IP));
+	id = refuse_pending(f, s, H_DOMAIN_OTHER_IP, H_TCP_PORT, "");
+	t0 = harness_now_ms();
+	send_verdict(s, id, "deny");
+	expect_applied(s, t0, id, H_DOMAIN_OTHER_IP, "deny", true);
+	expect_stderr(s, warning);
+	assert_true(set_has(f, "deny_v4", H_DOMAIN_OTHER_IP));
+	session_free(s);
+	assert_int_equal(rmdir(audit), 0);
+	free(warning);
+	free(audit);
+}
+
+/*
  * ---- 3b. private destinations: refused by the private-range rules, not
  * the QUEUED one, and asked about all the same, marked private ----
  */
@@ -1581,6 +1612,7 @@ int main(void)
 		WITH(test_pending_limit, setup_interactive),
 		WITH(test_accept, setup_interactive),
 		WITH(test_deny, setup_interactive),
+		WITH(test_audit_unwritable, setup_interactive),
 		WITH(test_private_accept, setup_interactive),
 		WITH(test_private_deny, setup_interactive),
 		WITH(test_bad_input, setup_interactive),

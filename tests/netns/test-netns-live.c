@@ -943,6 +943,43 @@ static void test_audit_disabled(void **state)
 	free(after);
 }
 
+/* Runs the CLI, which must succeed and warn that its audit line was not written. */
+static void cli_warns_unaudited(struct shielded *f, const char *audit, const char *cmd,
+				const char *arg)
+{
+	struct cli_run r;
+	int rc = shielded_cli(f, &r, cmd, NAME, arg, (const char *)NULL);
+	char *warning = ts_xasprintf("terok-shield: warning: audit log %s not written: ", audit);
+	if (rc != 0 || !strstr(r.err, warning))
+		fail_msg("%s with an unwritable audit log exited %d: %s%s", cmd, rc, r.out, r.err);
+	free(warning);
+	cli_run_clear(&r);
+}
+
+/*
+ * An audit log that cannot be written (a directory in its place): each
+ * change warns on stderr and still takes effect, live and in the files.
+ */
+static void test_audit_unwritable(void **state)
+{
+	struct shielded *f = *state;
+	char *audit = ts_xasprintf("%s/audit.jsonl", f->state_dir);
+	unlink(audit);
+	assert_int_equal(mkdir(audit, 0700), 0);
+	cli_warns_unaudited(f, audit, "allow", H_PRIVATE_IP);
+	assert_reachable(f, H_PRIVATE_IP);
+	assert_true(file_has_line(f->state_dir, "live.allowed", H_PRIVATE_IP));
+	cli_warns_unaudited(f, audit, "deny", H_ALLOWED_IP);
+	assert_refused(f, H_ALLOWED_IP);
+	cli_warns_unaudited(f, audit, "down", NULL);
+	assert_reachable(f, H_OTHER_IP);
+	cli_warns_unaudited(f, audit, "up", NULL);
+	assert_refused(f, H_OTHER_IP);
+	assert_reachable(f, H_PRIVATE_IP);
+	assert_int_equal(rmdir(audit), 0);
+	free(audit);
+}
+
 /* A bundle file replaced by a symbolic link is refused, and the link's target untouched. */
 static void test_symlinked_bundle_file(void **state)
 {
@@ -1069,6 +1106,7 @@ int main(void)
 		WITH(test_concurrent_with_updown),
 		WITH(test_concurrent_profile_denies),
 		WITH(test_audit_disabled),
+		WITH(test_audit_unwritable),
 		WITH(test_symlinked_bundle_file),
 		WITH(test_up_repairs_foreign_table),
 	};

@@ -177,6 +177,23 @@ static void test_names(void **state)
 	}
 }
 
+/* terok-shield-dns writes the same messages under its own name (src/dns/forward.c). */
+static void test_forwarder_lines(void **state)
+{
+	(void)state;
+	expect_query("Dec  6 02:10:00 terok-shield-dns[42]: query[A] a.test from 127.0.0.1", "a.test", "A");
+	expect_query("terok-shield-dns[42]: query[AAAA] a.test from 127.0.0.1", "a.test", "AAAA");
+	expect_answer("Dec  6 02:10:00 terok-shield-dns[42]: reply a.test is 192.0.2.1", "a.test",
+		      "192.0.2.1");
+	expect_other("Dec  6 02:10:00 terok-shield-dns[42]: refused a.test (not an allowed domain)");
+	expect_other("Dec  6 02:10:00 terok-shield-dns[42]: query[TYPE16] a.test from 127.0.0.1");
+	expect_other("Dec  6 02:10:00 terok-shield-dns[]: query[A] a.test from 127.0.0.1");
+	expect_other("Dec  6 02:10:00 xterok-shield-dns[42]: query[A] a.test from 127.0.0.1");
+	expect_other("Dec  6 02:10:00 terok-shield-dns: query[A] a.test from 127.0.0.1");
+	/* The first identifier decides: a name cannot smuggle in a second header. */
+	expect_other("Dec  6 02:10:00 terok-shield-dns[42]: x dnsmasq[1]: reply a.test is 192.0.2.1");
+}
+
 /* A name in the log must not let a container forge the rest of a line. */
 static void test_forgery(void **state)
 {
@@ -272,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_other_sources),
 		cmocka_unit_test(test_extra_serial),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_forwarder_lines),
 		cmocka_unit_test(test_forgery),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_long_lines),

@@ -13,6 +13,7 @@
 
 #include "base/process.h"
 #include "base/util.h"
+#include "test-helpers.h"
 
 static double now(void)
 {
@@ -271,6 +272,57 @@ static void test_capture_errors_not_found(void **state)
 	assert_string_equal(errors, "untouched");
 }
 
+/*
+ * ts_run_start/finish: the child runs to its end while the caller does
+ * nothing with it, however much it prints (more than a pipe holds), and
+ * finish gives what ts_run_capture_errors gives.
+ */
+static void test_background_run(void **state)
+{
+	(void)state;
+	const char *argv[] = { "sh", "-c",
+			       "head -c 300000 /dev/zero | tr '\\0' o; "
+			       "head -c 200000 /dev/zero | tr '\\0' e >&2; echo done > \"$0\"; exit 3",
+			       NULL, NULL };
+	char *dir = scratch_dir();
+	char *marker = ts_xasprintf("%s/done", dir);
+	argv[3] = marker;
+	struct ts_run run;
+	struct ts_error err = { 0 };
+	assert_int_equal(ts_run_start(argv, &run, &err), 0);
+	/* Nobody reads its output, yet it finishes. */
+	double start = now();
+	while (access(marker, F_OK) != 0 && now() - start < 10.0)
+		usleep(10000);
+	assert_int_equal(access(marker, F_OK), 0);
+	char *out = NULL, *errors = NULL;
+	assert_int_equal(ts_run_finish(&run, &out, &errors, &err), 3);
+	assert_int_equal(strlen(out), 300000);
+	assert_int_equal(strspn(out, "o"), 300000);
+	size_t len = strlen(errors);
+	assert_true(len >= 4096 && len <= 8192);
+	assert_int_equal(strspn(errors, "e"), len);
+	assert_int_equal(run.out_fd, -1);
+	free(out);
+	free(errors);
+
+	/* Without errors, and a child killed by a signal. */
+	const char *quiet[] = { "sh", "-c", "echo hi", NULL };
+	assert_int_equal(ts_run_start(quiet, &run, &err), 0);
+	assert_int_equal(ts_run_finish(&run, &out, NULL, &err), 0);
+	assert_string_equal(out, "hi\n");
+	free(out);
+	const char *killed[] = { "sh", "-c", "kill -9 $$", NULL };
+	assert_int_equal(ts_run_start(killed, &run, &err), 0);
+	assert_int_equal(ts_run_finish(&run, &out, &errors, &err), -EINTR);
+	assert_non_null(strstr(err.message, "killed by signal 9"));
+
+	const char *missing[] = { "terok-shield-no-such-program", NULL };
+	assert_int_equal(ts_run_start(missing, &run, &err), -ENOENT);
+	free(marker);
+	scratch_remove(dir);
+}
+
 /* Read fd to its end (a test's small output). */
 static char *read_all(int fd)
 {
@@ -402,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_capture_errors_both_large),
 		cmocka_unit_test(test_capture_errors_daemon),
 		cmocka_unit_test(test_capture_errors_not_found),
+		cmocka_unit_test(test_background_run),
 		cmocka_unit_test(test_spawn_descriptors),
 		cmocka_unit_test(test_spawn_missing_program),
 		cmocka_unit_test(test_pidfd_signal_wait),

@@ -69,13 +69,17 @@ const char *ts_shielded_state_dir(const struct ts_shielded *s)
 	return s->shield.state_dir;
 }
 
-/* 1 when the running container got the change, 0 when it is only saved. */
+/*
+ * 1 when the running container got the change, 0 when it is only saved.
+ * The public calls have no warning channel: an audit line not written
+ * (c.warnings, and up's and down's) never fails the change and is dropped.
+ */
 static int change(const struct ts_shielded *s, const char *target, bool allow, char ***ips,
 		  struct ts_error *err)
 {
-	_cleanup_(ts_change_clear) struct ts_change c = { 0 };
-	int r = allow ? ts_shield_allow(&s->shield, target, &c, err)
-		      : ts_shield_deny(&s->shield, target, &c, err);
+	_cleanup_change_ struct ts_change c = { 0 };
+	int r = allow ? ts_live_allow(&s->shield, target, &c, err)
+		      : ts_live_deny(&s->shield, target, &c, err);
 	if (r < 0)
 		return r;
 	if (ips)
@@ -97,18 +101,18 @@ int ts_shielded_deny(const struct ts_shielded *s, const char *target, char ***ip
 
 int ts_shielded_up(const struct ts_shielded *s, struct ts_error *err)
 {
-	return ts_shield_up(&s->shield, err);
+	return ts_live_up(&s->shield, NULL, err);
 }
 
 int ts_shielded_down(const struct ts_shielded *s, bool all, struct ts_error *err)
 {
-	return ts_shield_down(&s->shield, all, err);
+	return ts_live_down(&s->shield, all, NULL, err);
 }
 
 int ts_shielded_state(const struct ts_shielded *s, enum ts_shield_state *state, char **rules,
 		      struct ts_error *err)
 {
-	return ts_shield_state(&s->shield, state, rules, err);
+	return ts_live_state(&s->shield, state, rules, err);
 }
 
 int ts_shielded_resolve(const struct ts_shielded *s, bool force, char ***ips,

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* A container's bundle made and removed: ts_prepare_container, ts_forget_container. */
+/* A container's bundle made, removed and listed: ts_prepare_container, ts_forget_container, ts_list_containers. */
 #include "api/boundary.h"
 #include "base/util.h"
 #include "config/config.h"
 #include "control/forget.h"
+#include "control/inventory.h"
 #include "control/prepare.h"
 
 int ts_prepare_container(const struct ts_roots *roots, const char *name,
@@ -47,4 +48,39 @@ int ts_forget_container(const struct ts_roots *roots, const char *name, struct t
 		return r;
 	_cleanup_forgotten_ struct ts_forgotten gone = { 0 };
 	return ts_forget(state_root, name, &gone, err);
+}
+
+const char *ts_container_state_name(enum ts_container_state state)
+{
+	switch (state) {
+	case TS_CONTAINER_RUNNING:
+		return "running";
+	case TS_CONTAINER_STOPPED:
+		return "stopped";
+	case TS_CONTAINER_GONE:
+		return "gone";
+	}
+	return "gone";
+}
+
+int ts_list_containers(const struct ts_roots *roots, struct ts_listed **list, size_t *n,
+		       struct ts_error *err)
+{
+	_cleanup_free_ char *config_root = NULL, *state_root = NULL;
+	int r = ts_api_roots(roots, &config_root, &state_root, err);
+	if (r < 0)
+		return r;
+	struct ts_inventory inv;
+	r = ts_inventory_read(state_root, &inv, err);
+	if (r < 0)
+		return r;
+	*list = inv.items;
+	*n = inv.n;
+	return 0;
+}
+
+void ts_listed_free(struct ts_listed *list, size_t n)
+{
+	struct ts_inventory inv = { .items = list, .n = list ? n : 0 };
+	ts_inventory_clear(&inv);
 }

@@ -3,6 +3,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -187,6 +189,72 @@ int ts_run_capture_errors(const char *const argv[], char **out, char **errors,
 int ts_run_capture(const char *const argv[], char **out, struct ts_error *err)
 {
 	return ts_run_capture_errors(argv, out, NULL, err);
+}
+
+int ts_run_start(const char *const argv[], struct ts_run *run, struct ts_error *err)
+{
+	_cleanup_close_ int out_fd = memfd_create("stdout", MFD_CLOEXEC);
+	_cleanup_close_ int err_fd = memfd_create("stderr", MFD_CLOEXEC);
+	if (out_fd < 0 || err_fd < 0)
+		return ts_error_set(err, errno, "memfd_create: %s", strerror(errno));
+	pid_t pid;
+	int r = ts_spawn(argv, (const int[3]){ TS_SPAWN_NULL, out_fd, err_fd }, &pid, err);
+	if (r < 0)
+		return r;
+	*run = (struct ts_run){ .pid = pid, .out_fd = TAKE_FD(out_fd), .err_fd = TAKE_FD(err_fd),
+				.name = ts_xstrdup(argv[0]) };
+	return 0;
+}
+
+/* A memory file from its start: at most max bytes (more: -EFBIG unless truncate). */
+static int read_memfd(int fd, size_t max, bool truncate, char **out)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	size_t size = (size_t)st.st_size;
+	if (size > max && !truncate)
+		return -EFBIG;
+	size = size > max ? max : size;
+	_cleanup_free_ char *buf = ts_xmalloc(size + 1);
+	size_t got = 0;
+	while (got < size) {
+		ssize_t n = pread(fd, buf + got, size - got, (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	*out = TAKE_PTR(buf);
+	return 0;
+}
+
+int ts_run_finish(struct ts_run *run, char **out, char **errors, struct ts_error *err)
+{
+	_cleanup_close_ int out_fd = run->out_fd, err_fd = run->err_fd;
+	_cleanup_free_ char *name = run->name;
+	pid_t pid = run->pid;
+	*run = (struct ts_run){ .out_fd = -1, .err_fd = -1 };
+	int status;
+	pid_t w;
+	while ((w = waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+		;
+	if (w < 0)
+		return ts_error_set(err, errno, "waitpid: %s", strerror(errno));
+	if (!WIFEXITED(status))
+		return ts_error_set(err, EINTR, "%s: killed by signal %d", name, WTERMSIG(status));
+	_cleanup_free_ char *output = NULL, *stderr_text = NULL;
+	int r = read_memfd(out_fd, TS_FILE_MAX_SIZE, false, &output);
+	if (r < 0)
+		return ts_error_set(err, -r, "%s: cannot read output: %s", name, strerror(-r));
+	if (errors && read_memfd(err_fd, TS_STDERR_KEEP, true, &stderr_text) < 0)
+		stderr_text = ts_xstrdup("");
+	*out = TAKE_PTR(output);
+	if (errors)
+		*errors = TAKE_PTR(stderr_text);
+	return WEXITSTATUS(status);
 }
 
 int ts_run_wait(const char *const argv[], char **errors, struct ts_error *err)

@@ -33,6 +33,28 @@ int ts_run_capture(const char *const argv[], char **out, struct ts_error *err);
 int ts_run_capture_errors(const char *const argv[], char **out, char **errors,
 			  struct ts_error *err);
 
+/* A program running while its caller works (ts_run_start). */
+struct ts_run {
+	pid_t pid;
+	int out_fd; /* its stdout: an anonymous memory file */
+	int err_fd; /* its stderr: another */
+	char *name; /* argv[0], for messages */
+};
+
+/*
+ * Start argv[0] (searched in PATH) with stdin from /dev/null and stdout
+ * and stderr going to anonymous memory files, so it runs to its end
+ * whatever it prints, without the caller reading meanwhile. -ENOENT when
+ * the program is not installed; *run is set on success only.
+ */
+int ts_run_start(const char *const argv[], struct ts_run *run, struct ts_error *err);
+
+/*
+ * Wait for it to exit: what ts_run_capture_errors returns and sets (stdout
+ * at most 16 MiB). Releases run either way.
+ */
+int ts_run_finish(struct ts_run *run, char **out, char **errors, struct ts_error *err);
+
 /*
  * Run argv[0] (searched in PATH) with stdin and stdout on /dev/null and
  * wait for it to exit, keeping the start of its stderr in *errors (always

@@ -41,13 +41,18 @@ int ts_container_name_validate(const char *name, struct ts_error *err)
 			    printable(name, q), CONTAINER_NAME_MAX);
 }
 
+char *ts_containers_dir(const char *state_root)
+{
+	return ts_path_join(state_root, "containers");
+}
+
 int ts_container_state_dir(const char *state_root, const char *name, char **out,
 			   struct ts_error *err)
 {
 	int r = ts_container_name_validate(name, err);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *containers = ts_path_join(state_root, "containers");
+	_cleanup_free_ char *containers = ts_containers_dir(state_root);
 	*out = ts_path_join(containers, name);
 	return 0;
 }

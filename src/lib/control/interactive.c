@@ -7,11 +7,12 @@
 #include "base/tail.h"
 #include "base/util.h"
 #include "bundle/bundle.h"
+#include "bundle/shield.h"
 #include "bundle/state.h"
 #include "container/locate.h"
 #include "container/procid.h"
 #include "control/interactive.h"
-#include "control/live.h"
+#include "control/live_change.h"
 #include "dns/dnscache.h"
 #include "dns/dnslog.h"
 #include "observe/nflog.h"
@@ -223,7 +224,7 @@ const struct ts_pending *ts_interactive_oldest(const struct ts_interactive *it)
 }
 
 int ts_interactive_verdict(struct ts_interactive *it, uint64_t id, enum ts_verdict_action a,
-			   struct ts_pending *p, struct ts_error *err)
+			   struct ts_pending *p, struct ts_strv *warnings, struct ts_error *err)
 {
 	size_t i = 0;
 	while (i < it->n_pending && it->pending[i].id != id)
@@ -233,8 +234,10 @@ int ts_interactive_verdict(struct ts_interactive *it, uint64_t id, enum ts_verdi
 				    (unsigned long long)id);
 	struct ts_pending *e = &it->pending[i];
 	pending_copy(p, e);
-	_cleanup_(ts_change_clear) struct ts_change change = { 0 };
-	int r = ts_shield_verdict(it->s, &e->ips, e->domain, a == TS_VERDICT_ACCEPT, &change, err);
+	_cleanup_change_ struct ts_change change = { 0 };
+	int r = ts_live_verdict(it->s, &e->ips, e->domain, a == TS_VERDICT_ACCEPT, &change, err);
+	if (warnings)
+		ts_strv_push_all(warnings, &change.warnings);
 	if (r < 0)
 		return r;
 	ts_pending_clear(e);

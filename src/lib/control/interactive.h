@@ -82,10 +82,11 @@ int ts_interactive_run(struct ts_interactive *it, int in_fd, int stop_fd,
  * deny set and files, its domain (when known) into the domain files. On
  * success the entry is gone; on failure it stays pending for a retry.
  * -ENOENT when no entry has that id. *p receives a copy of the entry
- * (clear it with ts_pending_clear) whenever it existed.
+ * (clear it with ts_pending_clear) whenever it existed. An audit line not
+ * written is a warning added to warnings (optional; bundle/audit.h).
  */
 int ts_interactive_verdict(struct ts_interactive *it, uint64_t id, enum ts_verdict_action a,
-			   struct ts_pending *p, struct ts_error *err);
+			   struct ts_pending *p, struct ts_strv *warnings, struct ts_error *err);
 
 /* The oldest pending entry, or NULL. */
 const struct ts_pending *ts_interactive_oldest(const struct ts_interactive *it);

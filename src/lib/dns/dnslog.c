@@ -43,24 +43,32 @@ static bool all_digits(const char *s, size_t len)
 	return true;
 }
 
-/* Past "[<PRI>][TIMESTAMP ]dnsmasq[PID]: "; NULL when the line is not dnsmasq's. */
-static const char *skip_header(const char *line)
+/* Past "PID]: " at p; NULL when that is not there. */
+static const char *skip_pid(const char *p)
 {
-	static const char ident[] = "dnsmasq[";
-	size_t head = strnlen(line, HEADER_SEARCH + sizeof(ident));
-	const char *p = NULL;
-	for (size_t i = 0; i <= HEADER_SEARCH && i + sizeof(ident) - 1 <= head; i++)
-		if ((i == 0 || line[i - 1] == ' ' || line[i - 1] == '>') &&
-		    memcmp(line + i, ident, sizeof(ident) - 1) == 0) {
-			p = line + i + sizeof(ident) - 1;
-			break;
-		}
-	if (!p)
-		return NULL;
 	size_t digits = strspn(p, "0123456789");
 	if (digits == 0 || digits > 10 || !ts_startswith(p + digits, "]: "))
 		return NULL;
 	return p + digits + 3;
+}
+
+/*
+ * Past "[<PRI>][TIMESTAMP ]IDENT[PID]: ", IDENT being dnsmasq or
+ * terok-shield-dns (which writes the same messages); NULL when the line
+ * is neither's. The first identifier found decides.
+ */
+static const char *skip_header(const char *line)
+{
+	static const char *const idents[] = { "dnsmasq[", "terok-shield-dns[" };
+	size_t head = strnlen(line, HEADER_SEARCH + 1);
+	for (size_t i = 0; i < head; i++) {
+		if (i > 0 && line[i - 1] != ' ' && line[i - 1] != '>')
+			continue;
+		for (size_t k = 0; k < ARRAY_SIZE(idents); k++)
+			if (ts_startswith(line + i, idents[k]))
+				return skip_pid(line + i + strlen(idents[k]));
+	}
+	return NULL;
 }
 
 /* Split on single spaces; false on an empty word (double, leading or trailing space) or too many. */

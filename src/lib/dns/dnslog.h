@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Lines of the per-container dnsmasq log (log-queries, log-facility=FILE;
- * docs/cli.md, watch): queries for watch's blocked_query events, answers
- * for the IP -> name cache that names NFLOG destinations. Pure, libc only.
+ * docs/cli.md, watch), which terok-shield-dns writes in the same form:
+ * queries for watch's blocked_query events, answers for the IP -> name
+ * cache that names NFLOG destinations. Pure, libc only.
  *
  * The names in the log come from the container's own queries, so a line
  * is recognised only when every part of it is what dnsmasq writes
@@ -28,7 +29,8 @@ struct ts_dnslog_line {
  * Parse one line (without its newline). Returns 1 when recognised, else 0
  * (out then holds kind TS_DNSLOG_OTHER and empty strings).
  *
- * Recognised, after "[<pri>]" and any timestamp, "dnsmasq[PID]: " and the
+ * Recognised, after "[<pri>]" and any timestamp, "dnsmasq[PID]: " (or
+ * "terok-shield-dns[PID]: ", the strict forwarder's query log) and the
  * optional log-queries=extra/proto serial ("[TCP |UDP ]N [ADDR/PORT ]"):
  *   query[A] NAME from ADDR           QUERY  (A and AAAA only)
  *   query[AAAA] NAME from ADDR        QUERY

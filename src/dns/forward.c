@@ -1,0 +1,561 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The forwarder's loop: queries from the container's 127.0.0.1:53 (UDP
+ * and TCP), the policy's decision, c-ares towards the upstream of our own
+ * namespace, learned addresses into dns_v4/dns_v6 before the answer is
+ * released.
+ */
+#include <ares.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "base/strbuf.h"
+#include "base/util.h"
+#include "dns.h"
+#include "dns/dnsanswer.h"
+#include "dns/dnsdomains.h"
+#include "dns/dnslearned.h"
+#include "dns/dnsquery.h"
+#include "nft/nft.h"
+
+struct tcp_client {
+	int fd;           /* -1: free slot */
+	unsigned gen;     /* tells a reused slot from the client a pending answer was for */
+	bool dead;        /* to be closed after this round */
+	uint8_t *in;      /* 2-byte length + message */
+	size_t in_len;
+	uint8_t *out;
+	size_t out_len;
+	double last_ms;
+};
+
+struct forwarder {
+	const struct dns_options *o;
+	struct dns_endpoints *e;
+	ares_channel ch;
+	struct ts_dns_domain_files files;
+	struct tcp_client clients[DNS_MAX_TCP_CLIENTS];
+	size_t inflight;
+	struct ts_dns_learned learned;
+};
+
+/* One forwarded query waiting for its answer. */
+struct pending {
+	struct forwarder *f;
+	int slot;                 /* TCP client slot, -1 for UDP */
+	unsigned gen;
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	enum ts_dns_action action;
+	struct ts_dns_question q;
+	uint8_t head[TS_DNS_HEADER_LEN + TS_DOMAIN_BUFLEN + 8]; /* header and question, for local answers */
+};
+
+static volatile sig_atomic_t stop_requested, forget_requested;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* SIGHUP: the sets were replaced (the ruleset applied again); learn everything anew. */
+static void on_hup(int sig)
+{
+	(void)sig;
+	forget_requested = 1;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* One line of the query log, in the form the dns log follower reads (dns/dnslog.h). */
+static void log_line(struct forwarder *f, const char *fmt, ...) TS_PRINTF(2, 3);
+static void log_line(struct forwarder *f, const char *fmt, ...)
+{
+	if (f->e->log < 0)
+		return;
+	char line[512];
+	time_t t = time(NULL);
+	struct tm tm;
+	size_t n = strftime(line, sizeof(line), "%b %e %H:%M:%S ", localtime_r(&t, &tm));
+	n += (size_t)snprintf(line + n, sizeof(line) - n, "terok-shield-dns[%d]: ", (int)getpid());
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	va_end(ap);
+	n = k < 0 ? n : n + (size_t)k >= sizeof(line) - 1 ? sizeof(line) - 2 : n + (size_t)k;
+	line[n++] = '\n';
+	/* A failed log write never stops resolution. */
+	if (write(f->e->log, line, n) < 0)
+		return;
+}
+
+static const char *peer_text(const struct sockaddr_storage *ss, char buf[INET6_ADDRSTRLEN])
+{
+	const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+	if (ss->ss_family != AF_INET || !inet_ntop(AF_INET, &in->sin_addr, buf, INET6_ADDRSTRLEN))
+		strcpy(buf, "127.0.0.1");
+	return buf;
+}
+
+static void tcp_queue(struct tcp_client *c, const uint8_t *msg, size_t len)
+{
+	if (c->dead || c->out_len + 2 + len > DNS_TCP_OUT_MAX) {
+		c->dead = true; /* a client that does not read its answers gets no more */
+		return;
+	}
+	c->out = ts_xrealloc(c->out, c->out_len + 2 + len);
+	c->out[c->out_len] = (uint8_t)(len >> 8);
+	c->out[c->out_len + 1] = (uint8_t)len;
+	memcpy(c->out + c->out_len + 2, msg, len);
+	c->out_len += 2 + len;
+	ssize_t w = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (w < 0 && errno != EAGAIN && errno != EINTR) {
+		c->dead = true;
+		return;
+	}
+	if (w > 0) {
+		memmove(c->out, c->out + w, c->out_len - (size_t)w);
+		c->out_len -= (size_t)w;
+	}
+}
+
+/* Send an answer to where its query came from; a UDP answer too big for the client is truncated (TC). */
+static void deliver(struct forwarder *f, struct pending *p, const uint8_t *msg, size_t len)
+{
+	if (p->slot >= 0) {
+		struct tcp_client *c = &f->clients[p->slot];
+		if (c->fd >= 0 && c->gen == p->gen)
+			tcp_queue(c, msg, len);
+		return;
+	}
+	uint8_t tc[sizeof(p->head)];
+	if (len > p->q.udp_size) {
+		len = ts_dnsquery_answer(p->head, &p->q, TS_DNS_NOERROR, tc);
+		tc[2] |= 0x02;
+		msg = tc;
+	}
+	sendto(f->e->udp, msg, len, MSG_DONTWAIT, (struct sockaddr *)&p->peer, p->peer_len);
+}
+
+static void answer_locally(struct forwarder *f, struct pending *p, enum ts_dns_rcode rcode)
+{
+	uint8_t out[sizeof(p->head)];
+	size_t len = ts_dnsquery_answer(p->head, &p->q, rcode, out);
+	deliver(f, p, out, len);
+}
+
+/* Whether addrs[i] came earlier in the answer too. */
+static bool repeated(const struct ts_dns_addr *addrs, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(addrs[j].addr, addrs[i].addr) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Add the answer's addresses with their timeouts in one transaction, done
+ * before the answer leaves. Addresses whose elements already outlive this
+ * answer (noted within the margin of their last update) need none.
+ */
+static int learn(struct forwarder *f, struct pending *p, const uint8_t *answer, size_t len)
+{
+	struct ts_dns_addr addrs[TS_DNS_LEARN_MAX];
+	size_t n = ts_dnsanswer_addresses(answer, len, p->q.qtype, addrs, TS_DNS_LEARN_MAX);
+	if (n == 0)
+		return 0;
+	uint64_t now = (uint64_t)now_ms();
+	_cleanup_strbuf_ struct ts_strbuf s = TS_STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		if (ts_dns_learned_covers(&f->learned, addrs[i].addr, now, addrs[i].ttl) ||
+		    repeated(addrs, i))
+			continue;
+		const char *set = addrs[i].v6 ? "dns_v6" : "dns_v4";
+		unsigned t = ts_dns_learn_timeout(addrs[i].ttl);
+		ts_strbuf_printf(&s, "add element inet terok_shield %s { %s timeout %us }\n", set,
+				 addrs[i].addr, t);
+		/*
+		 * An element we know is there keeps its old timeout on kernels that do
+		 * not update it on add: delete and add it again in the same
+		 * transaction. (A delete costs nft a lookup, so new elements go without.)
+		 */
+		if (ts_dns_learned_present(&f->learned, addrs[i].addr, now))
+			ts_strbuf_printf(&s,
+					 "delete element inet terok_shield %s { %s }\n"
+					 "add element inet terok_shield %s { %s timeout %us }\n",
+					 set, addrs[i].addr, set, addrs[i].addr, t);
+	}
+	struct ts_error err = { 0 };
+	if (s.len && ts_nft_exec(f->e->nft, s.data, NULL, &err) < 0) {
+		fprintf(stderr, "terok-shield-dns: %s: cannot learn its addresses: %s\n", p->q.name,
+			err.message);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!ts_dns_learned_covers(&f->learned, addrs[i].addr, now, addrs[i].ttl))
+			ts_dns_learned_note(&f->learned, addrs[i].addr, now,
+					    ts_dns_learn_timeout(addrs[i].ttl));
+		log_line(f, "reply %s is %s", p->q.name, addrs[i].addr);
+	}
+	return 0;
+}
+
+static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	(void)timeouts;
+	struct pending *p = arg;
+	struct forwarder *f = p->f;
+	f->inflight--;
+	if (status == ARES_EDESTRUCTION) {
+		free(p);
+		return;
+	}
+	if (status != ARES_SUCCESS || !abuf || alen < TS_DNS_HEADER_LEN) {
+		answer_locally(f, p, TS_DNS_SERVFAIL);
+		free(p);
+		return;
+	}
+	_cleanup_free_ uint8_t *msg = ts_xmalloc((size_t)alen);
+	memcpy(msg, abuf, (size_t)alen);
+	/* c-ares sent it with an id of its own: the client gets its own back. */
+	msg[0] = (uint8_t)(p->q.id >> 8);
+	msg[1] = (uint8_t)p->q.id;
+	if (p->action == TS_DNS_LEARN && learn(f, p, msg, (size_t)alen) < 0)
+		answer_locally(f, p, TS_DNS_SERVFAIL); /* an answer the firewall would not honour */
+	else
+		deliver(f, p, msg, (size_t)alen);
+	free(p);
+}
+
+/*
+ * Bring the allowed domains up to date. Called after a batch of queries
+ * was taken from its socket and before any of it is decided: a change
+ * made before a query was sent is then always seen by that query.
+ */
+static void refresh_domains(struct forwarder *f)
+{
+	bool changed;
+	struct ts_error err = { 0 };
+	if (ts_dns_domain_files_refresh(&f->files, &changed, &err) < 0)
+		fprintf(stderr, "terok-shield-dns: %s (no domain is allowed until it is read)\n",
+			err.message);
+}
+
+/* One query from a client (the domains refreshed since it arrived): answered locally, or forwarded. */
+static void handle_query(struct forwarder *f, const uint8_t *msg, size_t len, int slot,
+			 const struct sockaddr_storage *peer, socklen_t peer_len)
+{
+	struct pending *p = ts_xmalloc(sizeof(*p));
+	memset(p, 0, sizeof(*p));
+	p->f = f;
+	p->slot = slot;
+	p->gen = slot >= 0 ? f->clients[slot].gen : 0;
+	if (peer)
+		memcpy(&p->peer, peer, peer_len);
+	p->peer_len = peer_len;
+
+	int rc = ts_dnsquery_parse(msg, len, &p->q);
+	if (rc < 0) {
+		free(p);
+		return;
+	}
+	memcpy(p->head, msg, p->q.end > 0 ? p->q.end : TS_DNS_HEADER_LEN);
+	if (p->q.end == 0)
+		p->q.udp_size = 512;
+	if (rc > 0) {
+		answer_locally(f, p, (enum ts_dns_rcode)rc);
+		free(p);
+		return;
+	}
+
+	char type[12], from[INET6_ADDRSTRLEN];
+	const char *name = p->q.name[0] ? p->q.name : ".";
+	log_line(f, "query[%s] %s from %s", ts_dns_type_name(p->q.qtype, type), name,
+		 peer_text(&p->peer, from));
+
+	p->action = ts_dns_decide(f->o->policy, &f->files.domains, p->q.name);
+	if (p->action == TS_DNS_REFUSE) {
+		log_line(f, "refused %s (not an allowed domain)", name);
+		answer_locally(f, p, TS_DNS_REFUSED);
+		free(p);
+		return;
+	}
+	if (f->inflight >= DNS_MAX_INFLIGHT) {
+		answer_locally(f, p, TS_DNS_SERVFAIL);
+		free(p);
+		return;
+	}
+	f->inflight++;
+	ares_send(f->ch, msg, (int)len, on_answer, p);
+}
+
+/* Queries taken per round: TCP clients and answers are served under a flood too. */
+#define UDP_BATCH 64
+/* A bigger query is cut short (MSG_TRUNC) and refused as malformed. */
+#define UDP_QUERY_MAX 4096
+
+static void read_udp(struct forwarder *f)
+{
+	static uint8_t bufs[UDP_BATCH][UDP_QUERY_MAX];
+	static struct sockaddr_storage peers[UDP_BATCH];
+	struct iovec iov[UDP_BATCH];
+	struct mmsghdr msgs[UDP_BATCH];
+	for (int i = 0; i < UDP_BATCH; i++) {
+		iov[i] = (struct iovec){ .iov_base = bufs[i], .iov_len = sizeof(bufs[i]) };
+		msgs[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &peers[i],
+							 .msg_namelen = sizeof(peers[i]),
+							 .msg_iov = &iov[i], .msg_iovlen = 1 } };
+	}
+	int n = recvmmsg(f->e->udp, msgs, UDP_BATCH, MSG_DONTWAIT, NULL);
+	if (n <= 0)
+		return;
+	refresh_domains(f);
+	for (int i = 0; i < n; i++) {
+		size_t len = msgs[i].msg_hdr.msg_flags & MSG_TRUNC ? 0 : msgs[i].msg_len;
+		if (len == 0) /* cut short: answer FORMERR from the header it has */
+			len = msgs[i].msg_len < TS_DNS_HEADER_LEN ? msgs[i].msg_len : TS_DNS_HEADER_LEN;
+		handle_query(f, bufs[i], len, -1, &peers[i], msgs[i].msg_hdr.msg_namelen);
+	}
+}
+
+static void accept_tcp(struct forwarder *f)
+{
+	for (int i = 0; i < DNS_MAX_TCP_CLIENTS; i++) {
+		struct tcp_client *c = &f->clients[i];
+		if (c->fd >= 0)
+			continue;
+		int fd = accept4(f->e->tcp, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		c->fd = fd;
+		c->gen++;
+		c->dead = false;
+		c->in = ts_xmalloc(2 + TS_DNS_MSG_MAX);
+		c->in_len = 0;
+		c->last_ms = now_ms();
+		return;
+	}
+}
+
+static void close_client(struct tcp_client *c)
+{
+	closep(&c->fd);
+	c->fd = -1;
+	free(c->in);
+	free(c->out);
+	c->in = c->out = NULL;
+	c->in_len = c->out_len = 0;
+}
+
+static void read_tcp(struct forwarder *f, int slot)
+{
+	struct tcp_client *c = &f->clients[slot];
+	ssize_t n = recv(c->fd, c->in + c->in_len, 2 + TS_DNS_MSG_MAX - c->in_len, MSG_DONTWAIT);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		c->dead = true;
+		return;
+	}
+	if (n < 0)
+		return;
+	c->in_len += (size_t)n;
+	c->last_ms = now_ms();
+	refresh_domains(f);
+	/* Every complete message in the buffer (clients may pipeline). */
+	while (!c->dead && c->in_len >= 2) {
+		size_t len = (size_t)c->in[0] << 8 | c->in[1];
+		if (c->in_len < 2 + len)
+			return;
+		handle_query(f, c->in + 2, len, slot, NULL, 0);
+		memmove(c->in, c->in + 2 + len, c->in_len - 2 - len);
+		c->in_len -= 2 + len;
+	}
+}
+
+static void flush_tcp(struct tcp_client *c)
+{
+	if (c->out_len == 0)
+		return;
+	ssize_t w = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (w < 0 && errno != EAGAIN && errno != EINTR)
+		c->dead = true;
+	if (w > 0) {
+		memmove(c->out, c->out + w, c->out_len - (size_t)w);
+		c->out_len -= (size_t)w;
+	}
+}
+
+static int ares_start(struct forwarder *f, struct ts_error *err)
+{
+	int r = ares_library_init(ARES_LIB_INIT_ALL);
+	if (r != ARES_SUCCESS)
+		return ts_error_set(err, EIO, "c-ares: %s", ares_strerror(r));
+	struct ares_options opts = {
+		/* Answers pass unchanged, errors too: the client decides what SERVFAIL means. */
+		.flags = ARES_FLAG_NOCHECKRESP,
+		.timeout = 1500,
+		.tries = 2,
+	};
+	r = ares_init_options(&f->ch, &opts, ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES);
+	if (r != ARES_SUCCESS)
+		return ts_error_set(err, EIO, "c-ares: cannot read the resolver configuration: %s",
+				    ares_strerror(r));
+	return 0;
+}
+
+/* The poll set: listening sockets, the container's pidfd, clients, c-ares's sockets. */
+struct poll_set {
+	struct pollfd fds[3 + DNS_MAX_TCP_CLIENTS + ARES_GETSOCK_MAXNUM];
+	int slot[3 + DNS_MAX_TCP_CLIENTS + ARES_GETSOCK_MAXNUM]; /* client slot, or -1 */
+	nfds_t n, first_ares;
+};
+
+static void poll_add(struct poll_set *ps, int fd, short events, int slot)
+{
+	ps->fds[ps->n] = (struct pollfd){ .fd = fd, .events = events };
+	ps->slot[ps->n++] = slot;
+}
+
+static int poll_timeout(struct forwarder *f)
+{
+	struct timeval tv, max = { 1, 0 };
+	struct timeval *t = ares_timeout(f->ch, &max, &tv);
+	return (int)(t->tv_sec * 1000 + t->tv_usec / 1000) + 1;
+}
+
+static void build_poll_set(struct forwarder *f, struct poll_set *ps, size_t n_clients)
+{
+	ps->n = 0;
+	poll_add(ps, f->e->udp, POLLIN, -1);
+	poll_add(ps, f->e->tcp, n_clients < DNS_MAX_TCP_CLIENTS ? POLLIN : 0, -1);
+	poll_add(ps, f->e->pidfd, POLLIN, -1);
+	for (int i = 0; i < DNS_MAX_TCP_CLIENTS; i++)
+		if (f->clients[i].fd >= 0)
+			poll_add(ps, f->clients[i].fd,
+				 (short)(POLLIN | (f->clients[i].out_len ? POLLOUT : 0)), i);
+	ps->first_ares = ps->n;
+	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
+	/* c-ares's own ARES_GETSOCK_WRITABLE shifts a signed 1 into the sign bit: test the bits unsigned. */
+	unsigned mask = (unsigned)ares_getsock(f->ch, socks, ARES_GETSOCK_MAXNUM);
+	for (int i = 0; i < ARES_GETSOCK_MAXNUM; i++) {
+		short ev = (short)((mask & (1u << i) ? POLLIN : 0) |
+				   (mask & (1u << (i + ARES_GETSOCK_MAXNUM)) ? POLLOUT : 0));
+		if (ev)
+			poll_add(ps, socks[i], ev, -1);
+	}
+}
+
+/* Close dead and idle clients; returns how many remain. */
+static size_t sweep_clients(struct forwarder *f)
+{
+	size_t n = 0;
+	double now = now_ms();
+	for (int i = 0; i < DNS_MAX_TCP_CLIENTS; i++) {
+		struct tcp_client *c = &f->clients[i];
+		if (c->fd < 0)
+			continue;
+		if (c->dead || now - c->last_ms > DNS_TCP_IDLE_MS)
+			close_client(c);
+		else
+			n++;
+	}
+	return n;
+}
+
+static int serve_loop(struct forwarder *f)
+{
+	struct poll_set ps;
+	for (;;) {
+		size_t n_clients = sweep_clients(f);
+		build_poll_set(f, &ps, n_clients);
+		int r = poll(ps.fds, ps.n, poll_timeout(f));
+		if (stop_requested)
+			return 0;
+		if (forget_requested) {
+			forget_requested = 0;
+			ts_dns_learned_clear(&f->learned);
+		}
+		if (r < 0 && errno != EINTR)
+			return -errno;
+		if (r <= 0) {
+			ares_process_fd(f->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+			continue;
+		}
+		if (ps.fds[2].revents)
+			return 0; /* the container is gone */
+		for (nfds_t i = ps.first_ares; i < ps.n; i++)
+			if (ps.fds[i].revents)
+				ares_process_fd(f->ch,
+						ps.fds[i].revents & (POLLIN | POLLERR | POLLHUP)
+							? ps.fds[i].fd : ARES_SOCKET_BAD,
+						ps.fds[i].revents & POLLOUT ? ps.fds[i].fd
+									    : ARES_SOCKET_BAD);
+		/* Timeouts of queries whose sockets stayed quiet. */
+		ares_process_fd(f->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+		for (nfds_t i = 3; i < ps.first_ares; i++) {
+			struct tcp_client *c = &f->clients[ps.slot[i]];
+			if (c->fd != ps.fds[i].fd || c->dead)
+				continue;
+			if (ps.fds[i].revents & POLLOUT)
+				flush_tcp(c);
+			if (ps.fds[i].revents & (POLLIN | POLLHUP | POLLERR))
+				read_tcp(f, ps.slot[i]);
+		}
+		if (ps.fds[0].revents & POLLIN)
+			read_udp(f);
+		if (ps.fds[1].revents & POLLIN)
+			accept_tcp(f);
+	}
+}
+
+int dns_serve(const struct dns_options *o, struct dns_endpoints *e, struct ts_error *err)
+{
+	/* Static: the learned table is too big for the stack, and there is one forwarder. */
+	static struct forwarder f;
+	memset(&f, 0, sizeof(f));
+	f.o = o;
+	f.e = e;
+	for (int i = 0; i < DNS_MAX_TCP_CLIENTS; i++)
+		f.clients[i].fd = -1;
+	ts_dns_domain_files_init(&f.files, o->state_dir);
+	f.files.inotify = TAKE_FD(e->inotify);
+
+	struct sigaction sa = { .sa_handler = on_stop };
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	struct sigaction hup = { .sa_handler = on_hup };
+	sigaction(SIGHUP, &hup, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	int r = ares_start(&f, err);
+	if (r == 0) {
+		refresh_domains(&f);
+		if (o->ready_fd >= 0) {
+			if (write(o->ready_fd, "ready\n", 6) != 6)
+				r = ts_error_set(err, errno, "cannot write to --ready-fd: %s",
+						 strerror(errno));
+			close(o->ready_fd);
+		}
+		if (r == 0) {
+			r = serve_loop(&f);
+			if (r < 0)
+				ts_error_set(err, -r, "poll: %s", strerror(-r));
+		}
+		ares_destroy(f.ch);
+		ares_library_cleanup();
+	}
+	for (int i = 0; i < DNS_MAX_TCP_CLIENTS; i++)
+		if (f.clients[i].fd >= 0)
+			close_client(&f.clients[i]);
+	ts_dns_domain_files_clear(&f.files);
+	return r;
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "base/strbuf.h"
+#include "bundle/shield.h"
+#include "container/locate.h"
+#include "container/nsexec.h"
+#include "container/procid.h"
+#include "control/live_apply.h"
+#include "dns/dnsmasq.h"
+#include "nft/listing.h"
+#include "nft/nft.h"
+#include "nft/ruleset.h"
+#include "nft/verify.h"
+
+void ts_live_apply_clear(struct ts_live_apply *a)
+{
+	ts_strv_clear(&a->allow);
+	ts_strv_clear(&a->deny);
+	ts_strv_clear(&a->gateways);
+}
+
+static int elements(struct ts_strbuf *b, enum ts_nft_set set, const struct ts_strv *v,
+		    struct ts_error *err)
+{
+	return v->n ? ts_ruleset_elements(set, true, (const char *const *)v->items, v->n, b, err) : 0;
+}
+
+/* The whole table and its elements, or the sets flushed and refilled. */
+static int build_script(const struct ts_live_apply *a, struct ts_strbuf *b, struct ts_error *err)
+{
+	int r = 0;
+	if (a->rules)
+		ts_strbuf_puts(b, a->rules);
+	else
+		r = ts_ruleset_flush(TS_SET_ALLOW, b, err);
+	if (r == 0)
+		r = elements(b, TS_SET_ALLOW, &a->allow, err);
+	if (r == 0 && !a->rules)
+		r = ts_ruleset_flush(TS_SET_DENY, b, err);
+	if (r == 0)
+		r = elements(b, TS_SET_DENY, &a->deny, err);
+	if (r == 0 && a->rules)
+		r = elements(b, TS_SET_GATEWAY, &a->gateways, err);
+	return r;
+}
+
+/* The one place the live table is read back to check a replacement. */
+static int verify(struct ts_nft *nft, enum ts_live_verify mode, struct ts_error *err)
+{
+	if (mode == TS_LIVE_VERIFY_NONE)
+		return 0;
+	_cleanup_free_ char *listing = NULL;
+	int r = ts_nft_list_json(nft, &listing, err);
+	if (r < 0)
+		return r;
+	return mode == TS_LIVE_VERIFY_UP ? ts_verify_up(listing, err)
+					 : ts_verify_down(listing, mode == TS_LIVE_VERIFY_DOWN_ALL, err);
+}
+
+/* dnsmasq reads nftset= only at start (SIGHUP reloads hosts files, not the config). */
+static int restart_dnsmasq(const char *state_dir, pid_t container, struct ts_error *err)
+{
+	pid_t pid;
+	if (ts_dnsmasq_pid(state_dir, &pid, NULL) < 0)
+		return ts_error_set(err, ESRCH,
+				    "the container's dnsmasq is not running (missing or stale "
+				    "dnsmasq.pid), so its DNS is broken; restart the container to recover");
+	return ts_dnsmasq_start(state_dir, container, &pid, err);
+}
+
+/* A sets-only change failed: say whether the table is gone or is not the shield's. */
+static int sets_failed(struct ts_nft *nft, int r, struct ts_error *err)
+{
+	_cleanup_free_ char *table = NULL;
+	if (ts_nft_list(nft, true, &table, NULL) == 0 && !table)
+		return ts_error_set(err, ENOENT, "the container has no shield table; "
+				    "'terok-shield up' puts it back");
+	return ts_error_prefix(err, r, "the container's table is not the shield's (state "
+			       "error); 'terok-shield up' replaces it");
+}
+
+int ts_live_apply_in_container(struct ts_nft *nft, void *arg, char **output, struct ts_error *err)
+{
+	const struct ts_live_apply *a = arg;
+	_cleanup_strbuf_ struct ts_strbuf script = TS_STRBUF_INIT;
+	int r = build_script(a, &script, err);
+	if (r == 0)
+		r = ts_nft_exec(nft, script.data, NULL, err);
+	if (r < 0 && !a->rules)
+		return sets_failed(nft, r, err);
+	if (r == 0)
+		r = verify(nft, a->verify, err);
+	if (r < 0 || !a->dnsmasq_for)
+		return r;
+	/* Whatever dnsmasq does now, the sets already changed: the caller must know. */
+	*output = ts_xstrdup("sets changed");
+	return restart_dnsmasq(a->dnsmasq_for, a->container, err);
+}
+
+int ts_live_apply_running(const struct ts_shield *s, struct ts_live_apply *a, bool *running,
+			  struct ts_error *err)
+{
+	struct ts_proc_identity id;
+	int r = ts_container_locate(s->state_dir, s->name, &id, err);
+	*running = r == 1;
+	if (r <= 0)
+		return r;
+	r = ts_in_container(&id, ts_live_apply_in_container, a, NULL, err);
+	return r < 0 ? ts_error_prefix(err, r, "%s", s->name) : 0;
+}

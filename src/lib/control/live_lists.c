@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "base/addr.h"
+#include "base/fileio.h"
+#include "base/strset.h"
+#include "bundle/bundle.h"
+#include "bundle/state.h"
+#include "control/live_lists.h"
+#include "control/live_target.h"
+
+/* The address lists, then the domain lists. */
+enum { PROFILE, LIVE, DENY_LIST, LIVE_DENIED, N_ADDRESS_LISTS };
+enum { PROFILE_DOMAINS = N_ADDRESS_LISTS, LIVE_DOMAINS, DENIED_DOMAINS, N_LISTS };
+_Static_assert(N_LISTS == TS_LIVE_LISTS_MAX, "every list has its slot");
+
+/* Drop every occurrence of each of items; returns whether anything went. */
+static bool strv_remove_all(struct ts_strv *v, const struct ts_strv *items)
+{
+	struct ts_strv kept = TS_STRV_INIT;
+	for (size_t i = 0; i < v->n; i++)
+		if (!ts_strv_contains(items, v->items[i]))
+			ts_strv_push(&kept, v->items[i]);
+	bool removed = kept.n != v->n;
+	ts_strv_clear(v);
+	*v = kept;
+	return removed;
+}
+
+/* Append the items not yet present; returns whether anything was added. */
+static bool strv_add_missing(struct ts_strv *v, const struct ts_strv *items)
+{
+	bool added = false;
+	for (size_t i = 0; i < items->n; i++)
+		if (!ts_strv_contains(v, items->items[i])) {
+			ts_strv_push(v, items->items[i]);
+			added = true;
+		}
+	return added;
+}
+
+static void list_add(struct ts_live_list *f, const struct ts_strv *items)
+{
+	f->changed |= strv_add_missing(&f->items, items);
+}
+
+static void list_remove(struct ts_live_list *f, const struct ts_strv *items)
+{
+	f->changed |= strv_remove_all(&f->items, items);
+}
+
+int ts_live_lists_load(const char *state_dir, bool domains, struct ts_live_lists *ls,
+		       struct ts_error *err)
+{
+	char *(*const paths[N_LISTS])(const char *) = {
+		[PROFILE] = ts_path_profile_allowed,     [LIVE] = ts_path_live_allowed,
+		[DENY_LIST] = ts_path_deny_list,         [LIVE_DENIED] = ts_path_live_denied,
+		[PROFILE_DOMAINS] = ts_path_profile_domains, [LIVE_DOMAINS] = ts_path_live_domains,
+		[DENIED_DOMAINS] = ts_path_denied_domains,
+	};
+	ls->n = domains ? N_LISTS : N_ADDRESS_LISTS;
+	for (int i = 0; i < N_LISTS; i++)
+		ls->l[i] = (struct ts_live_list){ .path = paths[i], .items = TS_STRV_INIT };
+	for (int i = 0; i < ls->n; i++) {
+		_cleanup_free_ char *path = paths[i](state_dir);
+		int r = ts_file_read_lines(path, &ls->l[i].items, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+void ts_live_lists_clear(struct ts_live_lists *ls)
+{
+	for (int i = 0; i < N_LISTS; i++)
+		ts_strv_clear(&ls->l[i].items);
+}
+
+/* True when addr lies in one of the entries. */
+static bool covered_by(const char *addr, const struct ts_strv *entries)
+{
+	struct ts_addr a, net;
+	if (ts_addr_parse(addr, &a, NULL) < 0)
+		return false;
+	for (size_t i = 0; i < entries->n; i++)
+		if (ts_addr_parse(entries->items[i], &net, NULL) == 0 && ts_addr_contains(&net, &a))
+			return true;
+	return false;
+}
+
+static void plan_addresses(struct ts_live_list *l, const struct ts_strv *ips, bool allow,
+			   bool interactive)
+{
+	if (allow) {
+		list_add(&l[LIVE], ips);
+		list_remove(&l[DENY_LIST], ips);
+		list_remove(&l[LIVE_DENIED], ips);
+		return;
+	}
+	/*
+	 * deny.list keeps profile addresses and every deny of an interactive
+	 * container (docs/cli.md, allow and deny); other denies last until the next start.
+	 */
+	_cleanup_strv_ struct ts_strv persist = TS_STRV_INIT, this_run = TS_STRV_INIT;
+	for (size_t i = 0; i < ips->n; i++) {
+		bool keep = interactive || covered_by(ips->items[i], &l[PROFILE].items);
+		ts_strv_push(keep ? &persist : &this_run, ips->items[i]);
+	}
+	list_remove(&l[LIVE], ips);
+	list_add(&l[DENY_LIST], &persist);
+	list_add(&l[LIVE_DENIED], &this_run);
+}
+
+/* In the dnsmasq tier a domain moves between live.domains and denied.domains. */
+static void plan_domain(struct ts_live_list *l, const char *domain, bool allow)
+{
+	_cleanup_strv_ struct ts_strv one = TS_STRV_INIT;
+	ts_strv_push(&one, domain);
+	list_add(&l[allow ? LIVE_DOMAINS : DENIED_DOMAINS], &one);
+	list_remove(&l[allow ? DENIED_DOMAINS : LIVE_DOMAINS], &one);
+}
+
+void ts_live_lists_plan(struct ts_live_lists *ls, const struct ts_live_target *t, bool allow,
+			bool interactive)
+{
+	plan_addresses(ls->l, &t->ips, allow, interactive);
+	if (t->is_domain && ls->n > N_ADDRESS_LISTS)
+		plan_domain(ls->l, t->text, allow);
+}
+
+void ts_live_lists_sets(const struct ts_live_lists *ls, struct ts_strv *allow,
+			struct ts_strv *deny)
+{
+	const struct ts_live_list *l = ls->l;
+	ts_effective_ips(&l[PROFILE].items, &l[LIVE].items, &l[DENY_LIST].items, allow);
+	ts_strv_push_all(deny, &l[DENY_LIST].items);
+	strv_add_missing(deny, &l[LIVE_DENIED].items);
+}
+
+int ts_live_read_sets(const char *state_dir, struct ts_strv *allow, struct ts_strv *deny,
+		      struct ts_error *err)
+{
+	_cleanup_live_lists_ struct ts_live_lists ls = { 0 };
+	int r = ts_live_lists_load(state_dir, false, &ls, err);
+	if (r == 0)
+		ts_live_lists_sets(&ls, allow, deny);
+	return r;
+}
+
+/* Each address once, in order. */
+static void unique(const struct ts_strv *in, struct ts_strv *out)
+{
+	_cleanup_strset_ struct ts_strset seen = TS_STRSET_INIT;
+	for (size_t i = 0; i < in->n; i++)
+		if (ts_strset_add(&seen, in->items[i]))
+			ts_strv_push(out, in->items[i]);
+}
+
+/* dnsmasq.conf from the domain lists in memory, added to the batch. */
+static int batch_dnsmasq_conf(struct ts_file_batch *batch, const char *state_dir,
+			      const struct ts_bundle_settings *set, const struct ts_live_list *l,
+			      struct ts_error *err)
+{
+	_cleanup_strv_ struct ts_strv merged = TS_STRV_INIT;
+	_cleanup_free_ char *text = NULL, *path = ts_path_dnsmasq_conf(state_dir);
+	ts_merge_domains(&l[PROFILE_DOMAINS].items, &l[LIVE_DOMAINS].items,
+			 &l[DENIED_DOMAINS].items, &merged);
+	int r = ts_bundle_dnsmasq_conf(state_dir, set->upstream_dns, &merged, &text, err);
+	return r < 0 ? r : ts_file_batch_add(batch, path, text, strlen(text), 0600, err);
+}
+
+/* Every file of the change added to the batch. */
+static int batch_files(struct ts_file_batch *batch, const char *state_dir,
+		       const struct ts_bundle_settings *set, const struct ts_live_lists *ls,
+		       const struct ts_strv *effective, struct ts_error *err)
+{
+	const struct ts_live_list *l = ls->l;
+	for (int i = 0; i < ls->n; i++) {
+		if (!l[i].changed)
+			continue;
+		_cleanup_free_ char *path = l[i].path(state_dir);
+		int r = ts_file_batch_add_lines(batch, path, &l[i].items, 0600, err);
+		if (r < 0)
+			return r;
+	}
+	_cleanup_strv_ struct ts_strv denied = TS_STRV_INIT;
+	_cleanup_free_ char *script = NULL, *path = ts_path_ruleset(state_dir);
+	unique(&l[DENY_LIST].items, &denied);
+	int r = ts_bundle_script(state_dir, set, effective, &denied, &script, err);
+	if (r == 0)
+		r = ts_file_batch_add(batch, path, script, strlen(script), 0600, err);
+	if (r == 0 && ls->n > N_ADDRESS_LISTS)
+		r = batch_dnsmasq_conf(batch, state_dir, set, l, err);
+	return r;
+}
+
+int ts_live_lists_store(const char *state_dir, const struct ts_bundle_settings *set,
+			const struct ts_live_lists *ls, const struct ts_strv *effective,
+			struct ts_error *err)
+{
+	struct ts_file_batch batch = { 0 };
+	int r = batch_files(&batch, state_dir, set, ls, effective, err);
+	if (r == 0)
+		return ts_file_batch_commit(&batch, err);
+	ts_file_batch_abort(&batch);
+	return r;
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include <string.h>
+#include <sys/inotify.h>
+
+#include "base/domain.h"
+#include "base/fileio.h"
+#include "base/util.h"
+#include "bundle/state.h"
+#include "dns/dnsdomains.h"
+
+void ts_dns_domain_files_init(struct ts_dns_domain_files *f, const char *state_dir)
+{
+	memset(f, 0, sizeof(*f));
+	f->inotify = -1;
+	f->profile = ts_path_profile_domains(state_dir);
+	f->live = ts_path_live_domains(state_dir);
+	f->denied = ts_path_denied_domains(state_dir);
+}
+
+void ts_dns_domain_files_clear(struct ts_dns_domain_files *f)
+{
+	free(f->profile);
+	free(f->live);
+	free(f->denied);
+	closep(&f->inotify);
+	ts_dns_domains_clear(&f->domains);
+	memset(f, 0, sizeof(*f));
+	f->inotify = -1;
+}
+
+int ts_dns_domain_files_watch(const char *state_dir, struct ts_error *err)
+{
+	_cleanup_close_ int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd < 0)
+		return ts_error_set(err, errno, "inotify: %s", strerror(errno));
+	if (inotify_add_watch(fd, state_dir,
+			      IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE |
+				      IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF) < 0)
+		return ts_error_set(err, errno, "inotify %s: %s", state_dir, strerror(errno));
+	return TAKE_FD(fd);
+}
+
+/* Whether anything happened in the bundle since the last look (drains the queue). */
+static bool bundle_touched(int fd)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	bool touched = false;
+	/* An error other than "nothing queued" (an overflow, say) counts as a change. */
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n > 0) {
+			touched = true;
+			continue;
+		}
+		return touched || (n < 0 && errno != EAGAIN);
+	}
+}
+
+/* A missing file is all zeroes, so its appearance is a change too. */
+static void file_stat(const char *path, struct stat *st)
+{
+	if (stat(path, st) < 0)
+		memset(st, 0, sizeof(*st));
+}
+
+static bool same_stat(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* The valid domains of path, normalised, appended to out. */
+static int read_domains(const char *path, struct ts_strv *out, struct ts_error *err)
+{
+	_cleanup_strv_ struct ts_strv lines = TS_STRV_INIT;
+	int r = ts_file_read_lines(path, &lines, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < lines.n; i++) {
+		char d[TS_DOMAIN_BUFLEN];
+		if (ts_domain_normalize(lines.items[i], d, NULL) == 0 && !ts_strv_contains(out, d))
+			ts_strv_push(out, d);
+	}
+	return 0;
+}
+
+int ts_dns_domain_files_refresh(struct ts_dns_domain_files *f, bool *changed,
+				struct ts_error *err)
+{
+	if (f->loaded && f->inotify >= 0 && !bundle_touched(f->inotify)) {
+		*changed = false;
+		return 0;
+	}
+	struct stat now[3];
+	file_stat(f->profile, &now[0]);
+	file_stat(f->live, &now[1]);
+	file_stat(f->denied, &now[2]);
+	*changed = !f->loaded || !same_stat(&now[0], &f->seen[0]) ||
+		   !same_stat(&now[1], &f->seen[1]) || !same_stat(&now[2], &f->seen[2]);
+	if (!*changed)
+		return 0;
+
+	struct ts_dns_domains d = { TS_STRV_INIT, TS_STRV_INIT };
+	int r = read_domains(f->profile, &d.allowed, err);
+	if (r >= 0)
+		r = read_domains(f->live, &d.allowed, err);
+	if (r >= 0)
+		r = read_domains(f->denied, &d.denied, err);
+	ts_dns_domains_clear(&f->domains);
+	if (r < 0) {
+		/* Fail closed and try again next time. */
+		ts_dns_domains_clear(&d);
+		f->loaded = false;
+		return r;
+	}
+	f->domains = d;
+	memcpy(f->seen, now, sizeof(now));
+	f->loaded = true;
+	return 0;
+}

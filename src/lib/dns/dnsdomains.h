@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The bundle's domain files as terok-shield-dns sees them: read again
+ * whenever one of them changed (allow and deny replace them atomically,
+ * so a new inode, size or mtime tells), so a decision takes effect on
+ * the next query without a restart. With an inotify watch on the bundle
+ * the files are looked at only after something in it changed: the event
+ * is queued before the writer's rename returns, so no later query misses it.
+ */
+#ifndef TS_DNSDOMAINS_H
+#define TS_DNSDOMAINS_H
+
+#include <stdbool.h>
+#include <sys/stat.h>
+
+#include "dns/dnspolicy.h"
+
+struct ts_error;
+
+struct ts_dns_domain_files {
+	char *profile, *live, *denied;       /* paths */
+	struct stat seen[3];                 /* what they were when last read */
+	bool loaded;
+	int inotify;                         /* watch on the bundle, or -1: stat every time */
+	struct ts_dns_domains domains;
+};
+
+/* Paths of state_dir's profile.domains, live.domains and denied.domains; nothing read yet. */
+void ts_dns_domain_files_init(struct ts_dns_domain_files *f, const char *state_dir);
+void ts_dns_domain_files_clear(struct ts_dns_domain_files *f);
+
+/*
+ * An inotify descriptor watching state_dir, for the inotify member (which
+ * then owns it), or a negative errno. Without one every refresh stats.
+ */
+int ts_dns_domain_files_watch(const char *state_dir, struct ts_error *err);
+
+/*
+ * Read the files again when one changed since the last call (*changed
+ * says whether). Lines that are no valid domain are skipped. On an error
+ * the allowed list is emptied (fail closed) and the error returned.
+ */
+int ts_dns_domain_files_refresh(struct ts_dns_domain_files *f, bool *changed,
+				struct ts_error *err);
+
+#endif
