@@ -90,7 +90,7 @@ struct ts_ruleset_params {
 TS_EXPORT int ts_ruleset_generate(const struct ts_ruleset_params *params, char **out,
 				  struct ts_error *err);
 
-/* Live shield state, as classified from `nft list table inet terok_shield`. */
+/* Live shield state, as classified from the table's JSON listing. */
 enum ts_shield_state {
 	TS_STATE_UP,
 	TS_STATE_DOWN,
@@ -103,8 +103,11 @@ enum ts_shield_state {
 TS_EXPORT const char *ts_shield_state_name(enum ts_shield_state state);
 
 /*
- * Classify the text of `nft list table inet terok_shield` (NULL or
- * empty: no table, TS_STATE_INACTIVE). Never fails.
+ * Classify libnftables' JSON listing of the table, as
+ * `nft -j -t -p list table inet terok_shield` prints it (-t, set elements
+ * left out, and -p, protocols as numbers, are optional). NULL or blank: no table, TS_STATE_INACTIVE. Anything
+ * else that is not such a listing, the text form of `nft list table`
+ * included, is TS_STATE_ERROR. Never fails.
  */
 TS_EXPORT enum ts_shield_state ts_shield_state_classify(const char *listing);
 

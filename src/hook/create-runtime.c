@@ -18,6 +18,7 @@
 #include "container/procid.h"
 #include "dns/dnsmasq.h"
 #include "hook.h"
+#include "nft/listing.h"
 #include "nft/nft.h"
 #include "nft/nft_names.h"
 #include "nft/ruleset.h"
@@ -103,7 +104,7 @@ static int lock_down(struct ts_nft *nft, int r, struct ts_error *err)
 static int verify_live(struct ts_nft *nft, struct ts_error *err)
 {
 	_cleanup_free_ char *listing = NULL;
-	int r = ts_nft_list(nft, true, &listing, err);
+	int r = ts_nft_list_json(nft, &listing, err);
 	if (r < 0)
 		return lock_down(nft, r, err);
 	if (!listing)
@@ -184,7 +185,7 @@ static int shield(const struct ts_oci_state *st, const char *ruleset, struct ts_
 	r = apply_ruleset(st->state_dir, ruleset, nft, err);
 	if (r == 0)
 		r = start_dnsmasq(st, err);
-	ts_nft_close_detached(nft);
+	ts_nft_leave(nft);
 	return r;
 }
 

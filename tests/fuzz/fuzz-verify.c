@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The verifier and the state classifier on arbitrary `nft list table` output. */
+/* The verifier and the state classifier on arbitrary input where a JSON listing (`nft -j -t -p list table`) is expected. */
 #include "base/util.h"
 #include "fuzz.h"
 #include "nft/verify.h"

@@ -20,6 +20,7 @@
 
 #include "base/util.h"
 #include "harness.h"
+#include "nft/listing.h"
 #include "nft/nft.h"
 #include "test-helpers.h"
 
@@ -683,6 +684,17 @@ char *harness_list_table(struct harness *h, pid_t pid)
 	if (listing)
 		zero_counters(listing);
 	return listing;
+}
+
+char *harness_list_json(struct harness *h, pid_t pid)
+{
+	char *listing = NULL;
+	if (join(pid) < 0)
+		abort();
+	int r = ts_nft_list_table_json(&listing, NULL);
+	if (setns(h->host_netns, CLONE_NEWNET) < 0)
+		abort();
+	return r < 0 ? NULL : listing;
 }
 
 int harness_nft(struct harness *h, pid_t pid, const char *script)

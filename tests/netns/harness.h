@@ -130,6 +130,9 @@ char *harness_state_dir(struct harness *h, const char *name);
  */
 char *harness_list_table(struct harness *h, pid_t pid);
 
+/* The same as the verifier reads it: libnftables' terse JSON (nft/listing.h), or NULL. */
+char *harness_list_json(struct harness *h, pid_t pid);
+
 /* Run an nft script inside pid's namespace; 0 on success. */
 int harness_nft(struct harness *h, pid_t pid, const char *script);
 

@@ -173,10 +173,19 @@ static void assert_reachable(struct fixture *f, const char *addr, uint16_t port)
 
 static enum ts_shield_state live_state(struct fixture *f)
 {
-	char *listing = harness_list_table(&f->h, f->h.container);
+	char *listing = harness_list_json(&f->h, f->h.container);
 	enum ts_shield_state s = ts_shield_state_classify(listing);
 	free(listing);
 	return s;
+}
+
+static void assert_verified_up(struct fixture *f)
+{
+	char *json = harness_list_json(&f->h, f->h.container);
+	struct ts_error err = { 0 };
+	if (ts_verify_up(json, &err) != 0)
+		fail_msg("%s", err.message);
+	free(json);
 }
 
 static void assert_log_has(const char *dir, const char *needle)
@@ -615,7 +624,7 @@ static void test_fail_verification(void **state)
 	/* Left locked down (every invariant holds, nothing allowed) while the runtime tears down. */
 	char *listing = harness_list_table(&f->h, f->h.container);
 	assert_non_null(listing);
-	assert_int_equal(ts_verify_up(listing, NULL), 0);
+	assert_verified_up(f);
 	assert_null(strstr(listing, H_ALLOWED_IP));
 	free(listing);
 	free(text);
@@ -653,7 +662,7 @@ static void test_fail_foreign_accept(void **state)
 	assert_log_has(f->state_dir, "never writes");
 	assert_log_has(f->state_dir, "locked down");
 	char *listing = harness_list_table(&f->h, f->h.container);
-	assert_int_equal(ts_verify_up(listing, NULL), 0);
+	assert_verified_up(f);
 	free(listing);
 	free(text);
 	free(edited);
@@ -710,7 +719,7 @@ static void test_fail_dnsmasq_does_not_start(void **state)
 	/* The ruleset went in whole (one transaction): complete, never partial. */
 	char *listing = harness_list_table(&f->h, f->h.container);
 	assert_non_null(listing);
-	assert_int_equal(ts_verify_up(listing, NULL), 0);
+	assert_verified_up(f);
 	free(listing);
 }
 
@@ -767,7 +776,7 @@ static void test_fail_dnsmasq_conf_unreadable(void **state)
 	assert_null(pid_file);
 	char *listing = harness_list_table(&f->h, f->h.container);
 	assert_non_null(listing);
-	assert_int_equal(ts_verify_up(listing, NULL), 0);
+	assert_verified_up(f);
 	free(listing);
 }
 
@@ -821,7 +830,7 @@ static void test_fail_dnsmasq_exits_at_once(void **state)
 	assert_log_has(f->state_dir, "never named it");
 	char *listing = harness_list_table(&f->h, f->h.container);
 	assert_non_null(listing);
-	assert_int_equal(ts_verify_up(listing, NULL), 0);
+	assert_verified_up(f);
 	free(listing);
 }
 

@@ -16,6 +16,7 @@
 #include "base/addr.h"
 #include "base/process.h"
 #include "base/util.h"
+#include "nft/listing.h"
 #include "nft/nft.h"
 #include "nft/ruleset.h"
 #include "nft/verify.h"
@@ -35,15 +36,22 @@ static char *preview(const char *a1, const char *a2)
 	return out;
 }
 
-static char *apply_and_list(const char *script)
+/* Load script, then list the table as the verifier reads it (JSON) or as people do (text). */
+static char *apply_and_list_as(const char *script, bool json)
 {
 	struct ts_error err = { 0 };
 	char *listing = NULL;
 	if (ts_nft_run(script, NULL, &err) < 0)
 		fail_msg("nft rejected the ruleset: %s\n%s", err.message, script);
-	if (ts_nft_list_table(false, &listing, &err) < 0 || !listing)
+	int r = json ? ts_nft_list_table_json(&listing, &err) : ts_nft_list_table(false, &listing, &err);
+	if (r < 0 || !listing)
 		fail_msg("cannot list the table: %s", err.message);
 	return listing;
+}
+
+static char *apply_and_list(const char *script)
+{
+	return apply_and_list_as(script, true);
 }
 
 static void check_preview(const char *a1, const char *a2, enum ts_shield_state want)
@@ -72,7 +80,7 @@ static void test_preview_interactive(void **state)
 	(void)state;
 	check_preview("--interactive", NULL, TS_STATE_UP);
 	char *listing = NULL;
-	ts_nft_list_table(false, &listing, NULL);
+	ts_nft_list_table_json(&listing, NULL);
 	assert_non_null(strstr(listing, "TEROK_SHIELD_QUEUED"));
 	free(listing);
 }
@@ -116,7 +124,7 @@ static void test_reapply_replaces(void **state)
 	(void)state;
 	char *script = preview(NULL, NULL);
 	free(apply_and_list(script));
-	char *listing = apply_and_list(script);
+	char *listing = apply_and_list_as(script, false);
 	assert_int_equal(count_lines_with(listing, "oifname \"lo\" accept"), 1);
 	assert_int_equal(count_lines_with(listing, "TEROK_SHIELD_PRIVATE"), 6);
 	assert_int_equal(count_lines_with(listing, "chain output"), 1);
@@ -125,7 +133,7 @@ static void test_reapply_replaces(void **state)
 	free(listing);
 	listing = apply_and_list(down);
 	assert_int_equal(ts_shield_state_classify(listing), TS_STATE_DOWN);
-	assert_int_equal(count_lines_with(listing, "policy drop"), 1); /* input only */
+	assert_int_equal(count_lines_with(listing, "\"policy\": \"drop\""), 1); /* input only */
 	free(listing), free(script), free(down);
 }
 
@@ -250,6 +258,29 @@ static void test_absent_table(void **state)
 	assert_int_equal(ts_nft_list_table(false, &listing, NULL), 0);
 	assert_null(listing);
 	assert_int_equal(ts_shield_state_classify(listing), TS_STATE_INACTIVE);
+	listing = (char *)"x";
+	assert_int_equal(ts_nft_list_table_json(&listing, NULL), 0);
+	assert_null(listing);
+}
+
+/* The JSON listing is the inet ruleset cut down to the shield's table: another table is left out. */
+static void test_json_listing_only_our_table(void **state)
+{
+	(void)state;
+	const char *other = "table inet other\ndelete table inet other\n"
+			    "table inet other { chain output { type filter hook output priority 0; "
+			    "policy accept; accept; }; }\n";
+	assert_int_equal(ts_nft_run("table inet terok_shield\ndelete table inet terok_shield\n", NULL, NULL), 0);
+	assert_int_equal(ts_nft_run(other, NULL, NULL), 0);
+	char *listing = (char *)"x";
+	assert_int_equal(ts_nft_list_table_json(&listing, NULL), 0);
+	assert_null(listing);
+	char *script = preview(NULL, NULL);
+	listing = apply_and_list(script);
+	assert_null(strstr(listing, "\"other\""));
+	assert_int_equal(ts_shield_state_classify(listing), TS_STATE_UP);
+	assert_int_equal(ts_nft_run("delete table inet other\n", NULL, NULL), 0);
+	free(listing), free(script);
 }
 
 int main(void)
@@ -277,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_reject_type_live),
 		cmocka_unit_test(test_down_invariants_live),
 		cmocka_unit_test(test_absent_table),
+		cmocka_unit_test(test_json_listing_only_our_table),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
 	scratch_remove(config_dir);

@@ -1,18 +1,36 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Verification and state classification on real `nft list table` output
- * (fixtures captured from nftables 1.0.6), each invariant broken in turn.
+ * Verification and state classification on real JSON listings of the
+ * table (`nft -j -t -p list table`, fixtures captured from nftables 1.0.6),
+ * each invariant broken in turn by editing the listing's objects.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "base/strbuf.h"
 #include "base/util.h"
 #include "nft/verify.h"
 #include "test-helpers.h"
 
+/* Rule objects the edits insert, in the listing's own JSON. */
+#define RULE(chain, exprs)                                                                    \
+	"{\"rule\":{\"family\":\"inet\",\"table\":\"terok_shield\",\"chain\":\"" chain           \
+	"\",\"handle\":99,\"expr\":[" exprs "]}}"
+#define ACCEPT "{\"accept\":null}"
+#define MATCH(proto, field, right)                                                            \
+	"{\"match\":{\"op\":\"==\",\"left\":{\"payload\":{\"protocol\":\"" proto                  \
+	"\",\"field\":\"" field "\"}},\"right\":" right "}}"
+#define L4PROTO(set)                                                                          \
+	"{\"match\":{\"op\":\"==\",\"left\":{\"meta\":{\"key\":\"l4proto\"}},\"right\":{\"set\":" \
+	set "}}}"
+/* As the library lists them: protocols by number. */
+#define L4PROTO_TCP_UDP L4PROTO("[6,17]")
+#define REJECT_ADMIN "{\"reject\":{\"type\":\"icmpx\",\"expr\":\"admin-prohibited\"}}"
+
+/* A fixture as compact JSON ("key":"value", no spaces): what the edits below search. */
 static char *fixture(const char *name)
 {
 	const char *dir = getenv("TS_TEST_FIXTURES");
@@ -21,26 +39,92 @@ static char *fixture(const char *name)
 	char *text = read_text(dir, name);
 	if (!text)
 		fail_msg("cannot read fixture %s", name);
+	json_t *root = json_loads(text, 0, NULL);
+	if (!root)
+		fail_msg("fixture %s is no JSON", name);
+	char *compact = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	free(text);
+	return compact;
+}
+
+/* Whether an object's compact text holds every "&&"-separated part of needle. */
+static bool object_matches(const json_t *obj, const char *needle)
+{
+	char *text = json_dumps(obj, JSON_COMPACT);
+	bool all = true;
+	for (const char *p = needle; all && *p;) {
+		const char *end = strstr(p, "&&");
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		all = memmem(text, strlen(text), p, len) != NULL;
+		p += len + (end ? 2 : 0);
+	}
+	free(text);
+	return all;
+}
+
+static json_t *listing_array(json_t *root)
+{
+	json_t *items = json_object_get(root, "nftables");
+	if (!json_is_array(items))
+		fail_msg("no listing");
+	return items;
+}
+
+/* Index of the first object matching needle (which must exist). */
+static size_t find_object(json_t *items, const char *needle)
+{
+	size_t i;
+	json_t *item;
+	json_array_foreach(items, i, item)
+		if (object_matches(item, needle))
+			return i;
+	fail_msg("listing has no object with '%s'", needle);
+	return 0;
+}
+
+static char *dumped(json_t *root)
+{
+	char *text = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
 	return text;
 }
 
-/* text without every line containing needle (which must occur). */
-static char *without_lines(const char *text, const char *needle)
+/* The listing without every object matching needle (at least one must). */
+static char *without(const char *text, const char *needle)
 {
-	struct ts_strbuf b = TS_STRBUF_INIT;
-	bool removed = false;
-	for (const char *p = text; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
-		if (memmem(p, len, needle, strlen(needle)))
-			removed = true;
+	json_t *root = json_loads(text, 0, NULL);
+	json_t *items = listing_array(root);
+	json_array_remove(items, find_object(items, needle));
+	for (size_t i = 0; i < json_array_size(items);)
+		if (object_matches(json_array_get(items, i), needle))
+			json_array_remove(items, i);
 		else
-			ts_strbuf_append(&b, p, len);
-		p += len;
-	}
-	if (!removed)
-		fail_msg("fixture has no line with '%s'", needle);
-	return ts_strbuf_take(&b);
+			i++;
+	return dumped(root);
+}
+
+/* The listing with object (JSON text) inserted before the first object matching needle. */
+static char *inserted(const char *text, const char *needle, const char *object)
+{
+	json_t *root = json_loads(text, 0, NULL), *obj = json_loads(object, 0, NULL);
+	if (!obj)
+		fail_msg("bad test object %s", object);
+	json_t *items = listing_array(root);
+	json_array_insert_new(items, find_object(items, needle), obj);
+	return dumped(root);
+}
+
+/* The listing with the first object matching needle moved right after the first matching after. */
+static char *moved(const char *text, const char *needle, const char *after)
+{
+	json_t *root = json_loads(text, 0, NULL);
+	json_t *items = listing_array(root);
+	size_t from = find_object(items, needle);
+	json_t *obj = json_incref(json_array_get(items, from));
+	json_array_remove(items, from);
+	json_array_insert_new(items, find_object(items, after) + 1, obj);
+	return dumped(root);
 }
 
 /* text with the first occurrence of from replaced by to. */
@@ -48,8 +132,22 @@ static char *replaced(const char *text, const char *from, const char *to)
 {
 	const char *at = strstr(text, from);
 	if (!at)
-		fail_msg("fixture has no '%s'", from);
+		fail_msg("listing has no '%s'", from);
 	return ts_xasprintf("%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+}
+
+/* The same inside the first object matching needle only. */
+static char *replaced_in(const char *text, const char *needle, const char *from, const char *to)
+{
+	json_t *root = json_loads(text, 0, NULL);
+	json_t *items = listing_array(root);
+	size_t at = find_object(items, needle);
+	char *obj = json_dumps(json_array_get(items, at), JSON_COMPACT);
+	char *edited = replaced(obj, from, to);
+	json_array_set_new(items, at, json_loads(edited, 0, NULL));
+	free(obj);
+	free(edited);
+	return dumped(root);
 }
 
 static void assert_up_fails(char *broken, const char *reason)
@@ -65,8 +163,8 @@ static void assert_up_fails(char *broken, const char *reason)
 static void test_fixtures_verify(void **state)
 {
 	(void)state;
-	char *up = fixture("listing-up.txt"), *inter = fixture("listing-interactive.txt");
-	char *down = fixture("listing-down.txt"), *all = fixture("listing-down-all.txt");
+	char *up = fixture("listing-up.json"), *inter = fixture("listing-interactive.json");
+	char *down = fixture("listing-down.json"), *all = fixture("listing-down-all.json");
 	struct ts_error err = { 0 };
 	if (ts_verify_up(up, &err) != 0)
 		fail_msg("%s", err.message);
@@ -82,18 +180,22 @@ static void test_fixtures_verify(void **state)
 static void test_classify(void **state)
 {
 	(void)state;
-	char *up = fixture("listing-up.txt"), *inter = fixture("listing-interactive.txt");
-	char *down = fixture("listing-down.txt"), *all = fixture("listing-down-all.txt");
+	char *up = fixture("listing-up.json"), *inter = fixture("listing-interactive.json");
+	char *down = fixture("listing-down.json"), *all = fixture("listing-down-all.json");
 	assert_int_equal(ts_shield_state_classify(up), TS_STATE_UP);
 	assert_int_equal(ts_shield_state_classify(inter), TS_STATE_UP);
 	assert_int_equal(ts_shield_state_classify(down), TS_STATE_DOWN);
 	assert_int_equal(ts_shield_state_classify(all), TS_STATE_DOWN_ALL);
 	assert_int_equal(ts_shield_state_classify(NULL), TS_STATE_INACTIVE);
 	assert_int_equal(ts_shield_state_classify(" \n"), TS_STATE_INACTIVE);
-	assert_int_equal(ts_shield_state_classify("table inet other {\n}\n"), TS_STATE_ERROR);
+	assert_int_equal(ts_shield_state_classify("{\"nftables\":[{\"table\":{\"family\":\"inet\","
+						  "\"name\":\"other\",\"handle\":1}}]}"),
+			 TS_STATE_ERROR);
 	assert_int_equal(ts_shield_state_classify("garbage { { }"), TS_STATE_ERROR);
+	/* The text listing is no longer read: it classifies as an error. */
+	assert_int_equal(ts_shield_state_classify("table inet terok_shield {\n}\n"), TS_STATE_ERROR);
 	/* A down table that lost only some private rejects is neither down nor down_all. */
-	char *partial = without_lines(down, "192.168.0.0/16");
+	char *partial = without(down, "\"addr\":\"192.168.0.0\"");
 	assert_int_equal(ts_shield_state_classify(partial), TS_STATE_ERROR);
 	free(partial);
 	assert_string_equal(ts_shield_state_name(TS_STATE_UP), "up");
@@ -107,27 +209,35 @@ static void test_classify(void **state)
 static void test_up_invariants(void **state)
 {
 	(void)state;
-	char *up = fixture("listing-up.txt");
-	assert_up_fails(replaced(up, "policy drop", "policy accept"), "output chain with hook output and policy drop");
-	assert_up_fails(without_lines(up, "hook input"), "input chain");
-	assert_up_fails(replaced(up, "table inet terok_shield", "table inet other"), "table inet terok_shield");
-	assert_up_fails(without_lines(up, "set deny_v6"), "set deny_v6 declared");
-	assert_up_fails(replaced(up, "set allow_v4 {", "set allowed_v4 {"), "set allow_v4 declared");
-	/* The fixture's allow_v4 holds 10.0.0.0/8 as an element: that must not count as a rule. */
-	assert_up_fails(without_lines(up, "ip daddr 10.0.0.0/8 log"), "private range 10.0.0.0/8");
-	assert_up_fails(without_lines(up, "fe80::/10"), "private range fe80::/10");
-	assert_up_fails(without_lines(up, "prefix \"TEROK_SHIELD_DENIED: \" group 100 counter packets 0 bytes 0\n"),
-			"terminal");
+	char *up = fixture("listing-up.json");
+	assert_up_fails(replaced(up, "\"policy\":\"drop\"", "\"policy\":\"accept\""),
+			"output chain with hook output and policy drop");
+	assert_up_fails(without(up, "\"hook\":\"input\""), "input chain");
+	assert_up_fails(replaced(up, "{\"table\":{\"family\":\"inet\",\"name\":\"terok_shield\"",
+				 "{\"table\":{\"family\":\"inet\",\"name\":\"other\""),
+			"table inet terok_shield");
+	assert_up_fails(without(up, "\"name\":\"deny_v6\""), "set deny_v6 declared");
+	assert_up_fails(replaced(up, "\"name\":\"allow_v4\"", "\"name\":\"allowed_v4\""),
+			"set allow_v4 declared");
+	/* A set of another table does not count. */
+	assert_up_fails(replaced_in(up, "\"name\":\"deny_v4\"", "\"table\":\"terok_shield\"",
+				    "\"table\":\"other\""),
+			"set deny_v4 declared");
+	assert_up_fails(without(up, "\"addr\":\"10.0.0.0\",\"len\":8"), "private range 10.0.0.0/8");
+	assert_up_fails(without(up, "\"addr\":\"fe80::\""), "private range fe80::/10");
+	const char *terminal = "\"expr\":[{\"log\":{\"prefix\":\"TEROK_SHIELD_DENIED: \"";
+	assert_up_fails(without(up, terminal), "terminal");
 	/* A terminal log that selects a destination is no terminal rule. */
-	assert_up_fails(replaced(up, "\t\tlog prefix \"TEROK_SHIELD_DENIED: \" group 100 counter packets 0 bytes 0\n",
-				 "\t\tip daddr 1.2.3.4 log prefix \"TEROK_SHIELD_DENIED: \" group 100 counter packets 0 bytes 0\n"),
+	assert_up_fails(replaced(up, terminal,
+				 "\"expr\":[" MATCH("ip", "daddr", "\"1.2.3.4\"")
+				 ",{\"log\":{\"prefix\":\"TEROK_SHIELD_DENIED: \""),
 			"terminal");
 	/* Private rule that accepts instead of rejecting. */
-	assert_up_fails(replaced(up, "ip daddr 172.16.0.0/12 log prefix \"TEROK_SHIELD_PRIVATE: \" group 100 reject with icmpx admin-prohibited",
-				 "ip daddr 172.16.0.0/12 log prefix \"TEROK_SHIELD_PRIVATE: \" group 100 accept"),
+	assert_up_fails(replaced_in(up, "\"addr\":\"172.16.0.0\"", REJECT_ADMIN, ACCEPT),
 			"private range 172.16.0.0/12");
 	/* A private reject narrowed by an extra condition refuses almost nothing. */
-	assert_up_fails(replaced(up, "ip daddr 192.168.0.0/16 log", "ip daddr 192.168.0.0/16 tcp dport 1 log"),
+	assert_up_fails(replaced(up, "\"addr\":\"192.168.0.0\",\"len\":16}}}}",
+				 "\"addr\":\"192.168.0.0\",\"len\":16}}}}," MATCH("tcp", "dport", "1")),
 			"private range 192.168.0.0/16");
 	free(up);
 }
@@ -136,76 +246,83 @@ static void test_up_invariants(void **state)
 static void test_foreign_accepts(void **state)
 {
 	(void)state;
-	char *up = fixture("listing-up.txt");
-	char *ports = fixture("listing-up-ports-dnsmasq.txt");
-	char *pasta = fixture("listing-up-ports-pasta.txt");
+	char *up = fixture("listing-up.json");
+	char *ports = fixture("listing-up-ports-dnsmasq.json");
+	char *pasta = fixture("listing-up-ports-pasta.json");
 	struct ts_error err = { 0 };
 	if (ts_verify_up(ports, &err) != 0)
 		fail_msg("loopback ports and dns sets: %s", err.message);
 	if (ts_verify_up(pasta, &err) != 0)
 		fail_msg("pasta loopback ports: %s", err.message);
 	free(pasta);
-	const char *first = "\t\toifname \"lo\" accept\n";
-	assert_up_fails(replaced(up, first, "\t\tmeta l4proto { tcp, udp } accept\n\t\toifname \"lo\" accept\n"),
+	const char *first = "\"key\":\"oifname\"";
+	assert_up_fails(inserted(up, first, RULE("output", L4PROTO_TCP_UDP "," ACCEPT)),
+			"never writes: 'meta l4proto { 6, 17 } accept'");
+	assert_up_fails(inserted(up, first, RULE("output", L4PROTO("[\"tcp\",\"udp\"]") "," ACCEPT)),
 			"never writes: 'meta l4proto { tcp, udp } accept'");
-	assert_up_fails(replaced(up, first, "\t\tjump elsewhere\n\t\toifname \"lo\" accept\n"),
+	assert_up_fails(inserted(up, first, RULE("output", "{\"jump\":{\"target\":\"elsewhere\"}}")),
 			"never writes: 'jump elsewhere'");
-	assert_up_fails(replaced(up, first, "\t\tqueue num 0\n\t\toifname \"lo\" accept\n"),
+	assert_up_fails(inserted(up, first, RULE("output", "{\"queue\":{\"num\":0}}")),
 			"never writes: 'queue num 0'");
+	/* A verdict map passes traffic too, however deep its verdict sits. */
+	assert_up_fails(inserted(up, first, RULE("output",
+		"{\"vmap\":{\"key\":{\"payload\":{\"protocol\":\"ip\",\"field\":\"daddr\"}},"
+		"\"data\":{\"set\":[[\"1.2.3.4\",{\"accept\":null}]]}}}")),
+			"output chain lets traffic through");
 	/* DNS to everywhere is no DNS rule. */
-	assert_up_fails(replaced(up, "udp dport 53 ip daddr 10.0.2.3 accept", "udp dport 53 ip daddr 0.0.0.0/0 accept"),
+	assert_up_fails(replaced(up, "\"right\":\"10.0.2.3\"",
+				 "\"right\":{\"prefix\":{\"addr\":\"0.0.0.0\",\"len\":0}}"),
 			"never writes");
 	/* An allow rule without the protocol limit would tunnel raw IP. */
-	assert_up_fails(replaced(up, "ip daddr @allow_v4 meta l4proto { tcp, udp } log", "ip daddr @allow_v4 log"),
-			"never writes");
-	assert_up_fails(replaced(up, "iifname \"lo\" accept", "iifname \"eth0\" accept"),
+	assert_up_fails(replaced(up, L4PROTO_TCP_UDP ",", ""), "never writes");
+	assert_up_fails(replaced(up, L4PROTO_TCP_UDP, L4PROTO("[6,1]")), "never writes");
+	/* Protocols by name (`nft -j` without -p) verify as well. */
+	char *half = replaced(up, L4PROTO_TCP_UDP, L4PROTO("[\"tcp\",\"udp\"]"));
+	char *named = replaced(half, L4PROTO_TCP_UDP, L4PROTO("[\"tcp\",\"udp\"]"));
+	free(half);
+	if (ts_verify_up(named, &err) != 0)
+		fail_msg("protocols by name: %s", err.message);
+	free(named);
+	assert_up_fails(replaced(up, "\"key\":\"iifname\"}},\"right\":\"lo\"",
+				 "\"key\":\"iifname\"}},\"right\":\"eth0\""),
 			"input chain lets traffic through");
+	/* A comment is part of the rule: the shield writes none. */
+	assert_up_fails(replaced_in(up, first, "\"expr\"", "\"comment\":\"x\",\"expr\""),
+			"never writes: 'oifname \"lo\" accept comment \"x\"'");
 	free(up);
 	free(ports);
-}
-
-/* text with the first line equal to line (which must occur, with its tabs) moved right after the first line equal to after. */
-static char *line_moved(const char *text, const char *line, const char *after)
-{
-	char *without = replaced(text, line, "");
-	char *both = ts_xasprintf("%s%s", after, line);
-	char *moved = replaced(without, after, both);
-	free(without);
-	free(both);
-	return moved;
 }
 
 /* The old order (replies accepted before the deny rules) fails, in every mode and in both chains. */
 static void test_deny_before_established(void **state)
 {
 	(void)state;
-	static const char *const out_est = "\t\tct state established,related accept\n";
-	char *up = fixture("listing-up.txt"), *down = fixture("listing-down.txt");
-	char *all = fixture("listing-down-all.txt");
+	const char *out_est = "\"chain\":\"output\"&&\"key\":\"state\"";
+	const char *in_est = "\"chain\":\"input\"&&\"key\":\"state\"";
+	char *up = fixture("listing-up.json"), *down = fixture("listing-down.json");
+	char *all = fixture("listing-down-all.json");
 	/* Output: the established accept moved up to right after loopback's. */
-	assert_up_fails(line_moved(up, out_est, "\t\toifname \"lo\" accept\n"),
+	assert_up_fails(moved(up, out_est, "\"key\":\"oifname\""),
 			"deny_v4 rule of the output chain ahead of its accepts");
 	/* Input: the same, past the drops for denied sources. */
-	char *input_old = replaced(up, "\t\tiifname \"lo\" accept\n\t\tip saddr @deny_v4 drop\n"
-					 "\t\tip6 saddr @deny_v6 drop\n",
-				   "\t\tiifname \"lo\" accept\n\t\tct state established,related accept\n"
-				   "\t\tip saddr @deny_v4 drop\n\t\tip6 saddr @deny_v6 drop\n");
-	assert_up_fails(input_old, "deny_v6 rule of the input chain ahead of its accepts");
+	assert_up_fails(moved(up, in_est, "\"key\":\"iifname\""),
+			"deny_v6 rule of the input chain ahead of its accepts");
 	/* Any accept ahead of a deny rule counts, not only the established one. */
-	assert_up_fails(line_moved(up, "\t\tudp dport 53 ip daddr 10.0.2.3 accept\n",
-				   "\t\toifname \"lo\" accept\n"),
+	assert_up_fails(moved(up, "\"protocol\":\"udp\",\"field\":\"dport\"", "\"key\":\"oifname\""),
 			"deny_v4 rule of the output chain");
 	/* A missing or narrowed deny rule is no deny rule. */
-	assert_up_fails(without_lines(up, "ip6 saddr @deny_v6 drop"), "deny_v6 rule of the input chain");
-	assert_up_fails(replaced(up, "ip daddr @deny_v4 log", "ip daddr @deny_v4 tcp dport 1 log"),
+	assert_up_fails(without(up, "\"field\":\"saddr\"}},\"right\":\"@deny_v6\""),
+			"deny_v6 rule of the input chain");
+	assert_up_fails(replaced(up, "\"right\":\"@deny_v4\"}}",
+				 "\"right\":\"@deny_v4\"}}," MATCH("tcp", "dport", "1")),
 			"deny_v4 rule of the output chain");
 
 	struct ts_error err = { 0 };
-	char *down_old = line_moved(down, out_est, "\t\toifname \"lo\" accept\n");
+	char *down_old = moved(down, out_est, "\"key\":\"oifname\"");
 	assert_int_equal(ts_verify_down(down_old, false, &err), -EPROTO);
 	assert_non_null(strstr(err.message, "deny_v4 rule of the output chain"));
 	assert_int_equal(ts_shield_state_classify(down_old), TS_STATE_ERROR);
-	char *all_old = without_lines(all, "ip saddr @deny_v4 drop");
+	char *all_old = without(all, "\"field\":\"saddr\"}},\"right\":\"@deny_v4\"");
 	err = (struct ts_error){ 0 };
 	assert_int_equal(ts_verify_down(all_old, true, &err), -EPROTO);
 	assert_non_null(strstr(err.message, "deny_v4 rule of the input chain"));
@@ -218,30 +335,29 @@ static void test_deny_before_established(void **state)
 static void test_discovery_rules(void **state)
 {
 	(void)state;
-	char *up = fixture("listing-up.txt");
-	assert_up_fails(replaced(up, "nd-neighbor-advert } ip6 hoplimit 255 accept",
-				 "nd-neighbor-advert } accept"),
+	char *up = fixture("listing-up.json");
+	const char *hoplimit_255 = MATCH("ip6", "hoplimit", "255");
+	assert_up_fails(replaced(up, ",{\"match\":{\"op\":\"==\",\"left\":{\"payload\":{\"protocol\":"
+				 "\"ip6\",\"field\":\"hoplimit\"}},\"right\":255}}", ""),
 			"output chain lets traffic through with a rule the shield never writes");
-	assert_up_fails(replaced(up, "ip6 daddr ff02::/16 icmpv6", "ip6 daddr ::/0 icmpv6"), "never writes");
-	assert_up_fails(replaced(up, "mld2-listener-report } ip6 hoplimit 1 accept",
-				 "mld2-listener-report, echo-request } ip6 hoplimit 1 accept"),
+	assert_up_fails(replaced(up, "\"addr\":\"ff02::\",\"len\":16", "\"addr\":\"::\",\"len\":0"),
+			"never writes");
+	assert_up_fails(replaced(up, "\"mld2-listener-report\"]", "\"mld2-listener-report\",\"echo-request\"]"),
 			"never writes");
 	/* The input chain's copy is held to the same shape. */
-	const char *in = strstr(up, "chain input");
-	assert_non_null(in);
-	char *head = strndup(up, (size_t)(in - up));
-	char *tail = replaced(in, "ip6 hoplimit 255 accept", "ip6 hoplimit 64 accept");
-	assert_up_fails(ts_xasprintf("%s%s", head, tail), "input chain lets traffic through");
-	free(head), free(tail), free(up);
+	assert_up_fails(replaced_in(up, "\"chain\":\"input\"&&\"hoplimit\"", hoplimit_255,
+				    MATCH("ip6", "hoplimit", "64")),
+			"input chain lets traffic through");
+	free(up);
 }
 
 static void test_reject_type_invariant(void **state)
 {
 	(void)state;
 	/* Every reject turned into drop: the reject-type invariant (and private ones) fail. */
-	char *text = fixture("listing-up.txt");
-	for (char *p; (p = strstr(text, "reject with icmpx admin-prohibited"));) {
-		char *next = ts_xasprintf("%.*sdrop%s", (int)(p - text), text, p + strlen("reject with icmpx admin-prohibited"));
+	char *text = fixture("listing-up.json");
+	while (strstr(text, REJECT_ADMIN)) {
+		char *next = replaced(text, REJECT_ADMIN, "{\"drop\":null}");
 		free(text);
 		text = next;
 	}
@@ -251,24 +367,27 @@ static void test_reject_type_invariant(void **state)
 static void test_interactive_terminal(void **state)
 {
 	(void)state;
-	char *inter = fixture("listing-interactive.txt");
-	assert_up_fails(without_lines(inter, "TEROK_SHIELD_QUEUED"), "terminal");
+	char *inter = fixture("listing-interactive.json");
+	assert_up_fails(without(inter, "TEROK_SHIELD_QUEUED"), "terminal");
 	free(inter);
 }
 
 static void test_down_invariants(void **state)
 {
 	(void)state;
-	char *down = fixture("listing-down.txt");
+	char *down = fixture("listing-down.json");
 	struct {
 		char *text;
 		const char *reason;
 	} cases[] = {
-		{ replaced(down, "policy accept", "policy drop"), "output chain with hook output and policy accept" },
-		{ replaced(down, "hook input priority filter; policy drop", "hook input priority filter; policy accept"), "input chain" },
-		{ without_lines(down, "TEROK_SHIELD_BYPASS"), "BYPASS" },
-		{ without_lines(down, "set allow_v6"), "set allow_v6 declared" },
-		{ without_lines(down, "169.254.0.0/16"), "private range 169.254.0.0/16" },
+		{ replaced(down, "\"policy\":\"accept\"", "\"policy\":\"drop\""),
+		  "output chain with hook output and policy accept" },
+		{ replaced(down, "\"hook\":\"input\",\"prio\":0,\"policy\":\"drop\"",
+			   "\"hook\":\"input\",\"prio\":0,\"policy\":\"accept\""),
+		  "input chain" },
+		{ without(down, "TEROK_SHIELD_BYPASS"), "BYPASS" },
+		{ without(down, "\"name\":\"allow_v6\""), "set allow_v6 declared" },
+		{ without(down, "\"addr\":\"169.254.0.0\""), "private range 169.254.0.0/16" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct ts_error err = { 0 };
@@ -283,12 +402,33 @@ static void test_down_invariants(void **state)
 static void test_hostile_listing(void **state)
 {
 	(void)state;
-	/* Quoted braces and words must not confuse structure or rule matching. */
-	char *up = fixture("listing-up.txt");
-	char *stripped = without_lines(up, "ip daddr 192.168.0.0/16");
-	char *spoof = replaced(stripped, "\t\toifname \"lo\" accept\n",
-			       "\t\toifname \"lo\" accept comment \"} ip daddr 192.168.0.0/16 reject with icmpx admin-prohibited {\"\n");
+	char *up = fixture("listing-up.json");
+	char *stripped = without(up, "\"addr\":\"192.168.0.0\"");
+	/* Words inside a comment or a string are no rule. */
+	char *spoof = replaced_in(stripped, "\"key\":\"oifname\"", "\"expr\"",
+				  "\"comment\":\"ip daddr 192.168.0.0/16 log prefix \\\"TEROK_SHIELD_PRIVATE: "
+				  "\\\" group 100 reject with icmpx admin-prohibited\",\"expr\"");
 	assert_up_fails(spoof, "private range 192.168.0.0/16");
+	/* A rule of a chain the table lacks, or of another table, does not count. */
+#define PRIVATE_REJECT_192                                                                    \
+	MATCH("ip", "daddr", "{\"prefix\":{\"addr\":\"192.168.0.0\",\"len\":16}}")              \
+	",{\"log\":{\"prefix\":\"TEROK_SHIELD_PRIVATE: \",\"group\":100}}," REJECT_ADMIN
+	assert_up_fails(inserted(stripped, "\"key\":\"oifname\"", RULE("nowhere", PRIVATE_REJECT_192)),
+			"private range 192.168.0.0/16");
+	char *other = inserted(stripped, "\"key\":\"oifname\"", RULE("output", PRIVATE_REJECT_192));
+	assert_up_fails(replaced(other, "\"table\":\"terok_shield\",\"chain\":\"output\",\"handle\":99",
+				 "\"table\":\"other\",\"chain\":\"output\",\"handle\":99"),
+			"private range 192.168.0.0/16");
+	/* ... while the same rule in the table does (the edit itself is sound). */
+	assert_int_equal(ts_verify_up(other, NULL), 0);
+	free(other);
+	/* Not a listing at all. */
+	static const char *const junk[] = { "{\"nftables\":{}}", "{\"nftables\":[1,\"x\",null,[]]}",
+					    "[]", "{\"nftables\":[{\"rule\":null},{\"chain\":7}]}" };
+	for (size_t i = 0; i < ARRAY_SIZE(junk); i++) {
+		assert_int_equal(ts_verify_up(junk[i], NULL), -EPROTO);
+		assert_int_equal(ts_shield_state_classify(junk[i]), TS_STATE_ERROR);
+	}
 	free(stripped);
 	free(up);
 }

@@ -26,7 +26,7 @@ static void helper(int fd, const struct ts_proc_identity *id, ts_nsexec_fn fn, v
 	/*
 	 * Nothing of the caller's stays open here: a long-running caller's
 	 * NFLOG socket or pipes would otherwise outlive it in this helper and
-	 * in the detached child that releases libnftables' socket.
+	 * in the holder that releases libnftables' socket.
 	 */
 	if (fd > 3)
 		close_range(3, (unsigned)fd - 1, 0);
@@ -41,7 +41,7 @@ static void helper(int fd, const struct ts_proc_identity *id, ts_nsexec_fn fn, v
 		    ts_fd_write_all(fd, output, rep.output_len) == 0;
 	close(fd);
 	/* The caller has its answer; the socket's slow release happens off its path. */
-	ts_nft_close_detached(nft);
+	ts_nft_leave(nft);
 	_exit(sent ? 0 : 1);
 }
 

@@ -6,6 +6,7 @@
 #include "container/procid.h"
 #include "control/live_apply.h"
 #include "dns/dnsmasq.h"
+#include "nft/listing.h"
 #include "nft/nft.h"
 #include "nft/ruleset.h"
 #include "nft/verify.h"
@@ -48,7 +49,7 @@ static int verify(struct ts_nft *nft, enum ts_live_verify mode, struct ts_error 
 	if (mode == TS_LIVE_VERIFY_NONE)
 		return 0;
 	_cleanup_free_ char *listing = NULL;
-	int r = ts_nft_list(nft, true, &listing, err);
+	int r = ts_nft_list_json(nft, &listing, err);
 	if (r < 0)
 		return r;
 	return mode == TS_LIVE_VERIFY_UP ? ts_verify_up(listing, err)

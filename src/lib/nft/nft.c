@@ -5,6 +5,9 @@
 #include <sched.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#ifdef TS_HAVE_VALGRIND_H
+#include <valgrind/valgrind.h>
+#endif
 
 #include "base/util.h"
 #include "nft/nft.h"
@@ -42,52 +45,136 @@ static void nft_closep(struct ts_nft **nft)
 }
 #define _cleanup_nft_ _cleanup_(nft_closep)
 
-/* In the detached child: keep only netlink sockets (libnftables' among them) and keep_fd. */
-static void close_all_but_netlink(int keep_fd)
+/*
+ * The holder of the netlink sockets of a process that is about to exit:
+ * filled in before it starts, read by it only (raw system calls: it may
+ * share the process's memory, so no malloc, no stdio).
+ */
+static struct {
+	int close[64];   /* what the holder must not keep open: pipes the runtime reads, ... */
+	size_t n_close;
+	bool close_rest; /* more than fit: the holder closes every non-netlink fd itself */
+	int done;        /* read end of a pipe whose write end our exit closes */
+} holder;
+
+static bool is_netlink(int fd)
 {
+	int domain;
+	socklen_t len = sizeof(domain);
+	return getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_NETLINK;
+}
+
+/* Sort our descriptors: netlink sockets into keep (the caller closes them), the rest for the holder. */
+static void plan_holder(int done, int *keep, size_t max_keep, size_t *n_keep)
+{
+	holder = (typeof(holder)){ .done = done };
+	*n_keep = 0;
 	DIR *dir = opendir("/proc/self/fd");
 	if (!dir) {
-		close_range(3, ~0U, 0);
+		holder.close_rest = true;
 		return;
 	}
 	int dir_fd = dirfd(dir);
 	struct dirent *e;
 	while ((e = readdir(dir))) {
-		int fd = atoi(e->d_name), domain;
-		socklen_t len = sizeof(domain);
-		if (e->d_name[0] == '.' || fd == keep_fd || fd == dir_fd ||
-		    (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) == 0 && domain == AF_NETLINK))
+		int fd = atoi(e->d_name);
+		if (e->d_name[0] == '.' || fd == done || fd == dir_fd)
 			continue;
-		close(fd);
+		if (is_netlink(fd)) {
+			if (*n_keep < max_keep)
+				keep[(*n_keep)++] = fd;
+		} else if (holder.n_close < ARRAY_SIZE(holder.close)) {
+			holder.close[holder.n_close++] = fd;
+		} else {
+			holder.close_rest = true;
+		}
 	}
 	closedir(dir);
 }
 
-void ts_nft_close_detached(struct ts_nft *nft)
+static int hold(void *arg)
+{
+	(void)arg;
+	for (size_t i = 0; i < holder.n_close; i++)
+		close(holder.close[i]);
+	for (int fd = 0; holder.close_rest && fd < 1024; fd++)
+		if (fd != holder.done && !is_netlink(fd))
+			close(fd);
+	char c;
+	/* EOF when the process has exited; EINTR cannot happen without handlers. */
+	while (read(holder.done, &c, 1) > 0)
+		;
+	_exit(0);
+}
+
+/*
+ * A holder sharing our memory keeps no copy of it. Valgrind cannot run
+ * such a child, and AddressSanitizer's per-thread state would be shared
+ * with it: fork there.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define TS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TS_ASAN 1
+#endif
+#endif
+
+static bool holder_must_fork(void)
+{
+#ifdef TS_ASAN
+	return true;
+#elif defined(TS_HAVE_VALGRIND_H)
+	return RUNNING_ON_VALGRIND;
+#else
+	return false;
+#endif
+}
+
+/*
+ * Start the holder. A child sharing our memory (clone(CLONE_VM)) costs no
+ * copy of the page tables, and when we exit it takes the address space's
+ * teardown too.
+ */
+static pid_t start_holder(void)
+{
+	if (holder_must_fork()) {
+		pid_t pid = fork();
+		if (pid == 0)
+			hold(NULL);
+		return pid;
+	}
+	static char stack[16384] __attribute__((aligned(16)));
+	return clone(hold, stack + sizeof(stack), CLONE_VM | SIGCHLD, NULL);
+}
+
+/* The context left to exit(): still reachable, so leak checkers count no leak. */
+static struct ts_nft *left_to_exit;
+
+void ts_nft_leave(struct ts_nft *nft)
 {
 	int done[2];
-	pid_t pid = -1;
-	if (nft && pipe2(done, O_CLOEXEC) == 0) {
-		pid = fork();
-		if (pid == 0) {
-			/*
-			 * Hold the socket until the parent has dropped its copy, then let
-			 * exit release it. Nothing else stays open: no pipe the runtime
-			 * reads and no lock is held by this child.
-			 */
-			close_all_but_netlink(done[0]);
-			char c;
-			while (read(done[0], &c, 1) < 0 && errno == EINTR)
-				;
-			_exit(0);
-		}
-		close(done[0]);
-		if (pid < 0)
-			close(done[1]);
+	if (!nft)
+		return;
+	if (left_to_exit || pipe2(done, O_CLOEXEC) < 0) {
+		ts_nft_close(nft);
+		return;
 	}
-	ts_nft_close(nft);
-	if (pid >= 0)
+	int keep[8];
+	size_t n_keep;
+	plan_holder(done[0], keep, ARRAY_SIZE(keep), &n_keep);
+	pid_t pid = start_holder();
+	close(done[0]);
+	if (pid < 0) {
 		close(done[1]);
+		ts_nft_close(nft);
+		return;
+	}
+	/* The holder has its copies: drop ours, so its exit is the sockets' last release. */
+	for (size_t i = 0; i < n_keep; i++)
+		close(keep[i]);
+	/* done[1] stays open: our exit closes it, and the holder ends after us. */
+	left_to_exit = nft;
 }
 
 /* nft's message is multi-line (source excerpt, carets); keep the "Error:" lines. */
@@ -111,6 +198,35 @@ static void summarize_error(const char *text, char *out, size_t size)
 		snprintf(out, size, "%s", text && *text ? text : "unknown error");
 }
 
+/* True when line ends in `text` standing alone or after ": ". */
+static bool ends_with_reason(const char *line, size_t len, const char *text)
+{
+	size_t n = strlen(text);
+	if (n == 0 || n > len || memcmp(line + len - n, text, n) != 0)
+		return false;
+	return n == len || (len - n >= 2 && memcmp(line + len - n - 2, ": ", 2) == 0);
+}
+
+int ts_nft_errno(const char *message)
+{
+	for (const char *p = message ? message : ""; *p;) {
+		size_t len = strcspn(p, "\n");
+		const char *e = memmem(p, len, "Error: ", 7);
+		const char *text = e ? e + 7 : p;
+		size_t n = len - (size_t)(text - p);
+		while (n && (text[n - 1] == ' ' || text[n - 1] == '\r'))
+			n--;
+		/* strerrordesc_np: the C locale's wording, which libnftables prints. */
+		for (int code = 1; code < 256; code++) {
+			const char *desc = strerrordesc_np(code);
+			if (desc && ends_with_reason(text, n, desc))
+				return -code;
+		}
+		p += len + (p[len] ? 1 : 0);
+	}
+	return -EINVAL;
+}
+
 static int run(struct ts_nft *nft, unsigned flags, const char *script, char **output, char *errbuf,
 	       size_t errsize)
 {
@@ -121,33 +237,39 @@ static int run(struct ts_nft *nft, unsigned flags, const char *script, char **ou
 	const char *errors = nft_ctx_get_error_buffer(nft->ctx);
 	if (rc != 0) {
 		summarize_error(errors, errbuf, errsize);
-		return -EPROTO;
+		return ts_nft_errno(errors);
 	}
 	if (output)
 		*output = ts_xstrdup(out);
 	return 0;
 }
 
-int ts_nft_exec(struct ts_nft *nft, const char *script, char **output, struct ts_error *err)
+int ts_nft_exec_flags(struct ts_nft *nft, unsigned output_flags, const char *script,
+		      char **output, struct ts_error *err)
 {
 	char msg[TS_ERROR_MESSAGE_MAX - 32];
-	int r = run(nft, 0, script, output, msg, sizeof(msg));
+	int r = run(nft, output_flags, script, output, msg, sizeof(msg));
 	if (r < 0)
-		return ts_error_set(err, r, "nft: %s", msg);
+		return ts_error_set(err, -r, "nft: %s", msg);
 	return 0;
+}
+
+int ts_nft_exec(struct ts_nft *nft, const char *script, char **output, struct ts_error *err)
+{
+	return ts_nft_exec_flags(nft, 0, script, output, err);
 }
 
 int ts_nft_list(struct ts_nft *nft, bool terse, char **listing, struct ts_error *err)
 {
-	char msg[TS_ERROR_MESSAGE_MAX - 32];
 	*listing = NULL;
-	int r = run(nft, terse ? NFT_CTX_OUTPUT_TERSE : 0,
-		    "list table " TS_NFT_FAMILY " " TS_NFT_TABLE, listing, msg, sizeof(msg));
-	if (r == -EPROTO && strstr(msg, "No such file or directory"))
+	struct ts_error why = { 0 };
+	int r = ts_nft_exec_flags(nft, terse ? NFT_CTX_OUTPUT_TERSE : 0,
+				  "list table " TS_NFT_FAMILY " " TS_NFT_TABLE, listing, &why);
+	if (r == -ENOENT)
 		return 0;
-	if (r < 0)
-		return ts_error_set(err, r, "nft: %s", msg);
-	return 0;
+	if (r < 0 && err)
+		*err = why;
+	return r;
 }
 
 int ts_nft_run(const char *script, char **output, struct ts_error *err)

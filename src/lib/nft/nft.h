@@ -20,20 +20,36 @@ int ts_nft_open(struct ts_nft **nft, struct ts_error *err);
 void ts_nft_close(struct ts_nft *nft);
 
 /*
- * Close, leaving the socket's last reference to a short-lived child.
- * After a commit the kernel's release of an nf_tables socket waits for an
- * RCU barrier (10-15 ms here) that only frees the replaced table; the
- * caller (the hook, which the container start waits for) need not.
+ * For a process about to exit, done with nft (the hook, the helper in a
+ * container's namespace): what closing costs happens off its path. After
+ * a commit the kernel's release of an nf_tables socket waits for an RCU
+ * barrier (10-15 ms here) that only frees the replaced table; a
+ * short-lived holder keeps the socket until we have exited and releases
+ * it then. The context's memory (a 10,000-element cache frees object by
+ * object, ~25 ms) is left to exit, and the holder, sharing our memory,
+ * also takes the address space's teardown. nft must not be used again.
  */
-void ts_nft_close_detached(struct ts_nft *nft);
+void ts_nft_leave(struct ts_nft *nft);
+
+/*
+ * The errno a libnftables error message names ("...: File exists" is
+ * -EEXIST), as a negative number; -EINVAL when it names none (a syntax or
+ * type error of the script). Every failure below returns this code with
+ * nft's own "Error:" lines as the message.
+ */
+int ts_nft_errno(const char *message);
 
 /* Run a script (one transaction); *output (optional) receives what nft printed. */
 int ts_nft_exec(struct ts_nft *nft, const char *script, char **output, struct ts_error *err);
 
+/* The same with libnftables' NFT_CTX_OUTPUT_* flags (JSON, terse, ...) for this run. */
+int ts_nft_exec_flags(struct ts_nft *nft, unsigned output_flags, const char *script,
+		      char **output, struct ts_error *err);
+
 /*
- * The table's listing into *listing, or NULL when it does not exist.
- * terse: leave out set elements (what verification wants: invariants
- * never depend on them, and big sets list slowly).
+ * The table's listing as text, for people (`rules`), into *listing, or
+ * NULL when it does not exist. terse: leave out set elements. Verification
+ * reads the JSON listing instead (nft/listing.h).
  */
 int ts_nft_list(struct ts_nft *nft, bool terse, char **listing, struct ts_error *err);
 

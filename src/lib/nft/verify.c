@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <jansson.h>
+
 #include "base/addr.h"
 #include "base/strbuf.h"
 #include "base/strv.h"
 #include "base/util.h"
 #include "nft/nft_names.h"
+#include "nft/rule_words.h"
 #include "nft/verify.h"
 
 /* What the checks need from a listing: set names and each chain's header and rules. */
@@ -11,14 +14,14 @@ struct chain {
 	char *name;
 	char *hook;
 	char *policy;
-	struct ts_strv *rules; /* each rule split into words once, at parse time */
+	struct ts_strv *rules; /* each rule as the words `nft list` prints (nft/rule_words.h) */
 	size_t n_rules;
 };
 
 struct listing {
 	bool table_found;
 	struct ts_strv sets;
-	struct chain chains[8];
+	struct chain *chains;
 	size_t n_chains;
 };
 
@@ -33,10 +36,11 @@ static void listing_clear(struct listing *l)
 			ts_strv_clear(&l->chains[i].rules[j]);
 		free(l->chains[i].rules);
 	}
-	l->n_chains = 0;
+	free(l->chains);
+	*l = (struct listing){ 0 };
 }
 
-/* Split a rule into words; a quoted string (with its quotes) is one word. */
+/* Split a pattern into words; a quoted string (with its quotes) is one word. */
 static void tokenize(const char *s, struct ts_strv *out)
 {
 	while (*s) {
@@ -62,23 +66,7 @@ static void tokenize(const char *s, struct ts_strv *out)
 	}
 }
 
-/* Brace balance of a line, ignoring braces inside quoted strings. */
-static int brace_delta(const char *s)
-{
-	int d = 0;
-	bool quoted = false;
-	for (; *s; s++) {
-		if (*s == '"')
-			quoted = !quoted;
-		else if (!quoted && *s == '{')
-			d++;
-		else if (!quoted && *s == '}')
-			d--;
-	}
-	return d;
-}
-
-/* Word following `key` in a tokenized line, or NULL. */
+/* Word following `key` in a rule, or NULL. */
 static const char *word_after(const struct ts_strv *t, const char *key)
 {
 	for (size_t i = 0; i + 1 < t->n; i++)
@@ -87,63 +75,77 @@ static const char *word_after(const struct ts_strv *t, const char *key)
 	return NULL;
 }
 
-static void parse_chain_header(struct chain *c, const struct ts_strv *t)
+static const char *member(const json_t *obj, const char *key)
 {
-	const char *hook = word_after(t, "hook");
-	const char *policy = word_after(t, "policy");
-	if (hook && !c->hook)
-		c->hook = ts_xstrdup(hook);
-	if (policy && !c->policy) {
-		c->policy = ts_xstrdup(policy);
-		c->policy[strcspn(c->policy, ";")] = '\0';
-	}
+	return json_string_value(json_object_get(obj, key));
 }
 
-/* Take over the words of a rule line. */
-static void add_rule(struct chain *c, struct ts_strv *words)
+/* Whether a listed object belongs to the shield's table. */
+static bool ours(const json_t *obj, const char *table_key)
 {
+	const char *family = member(obj, "family"), *table = member(obj, table_key);
+	return family && table && strcmp(family, TS_NFT_FAMILY) == 0 &&
+	       strcmp(table, TS_NFT_TABLE) == 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? ts_xstrdup(s) : NULL;
+}
+
+static struct chain *find_chain_mut(struct listing *l, const char *name)
+{
+	for (size_t i = 0; name && i < l->n_chains; i++)
+		if (strcmp(l->chains[i].name, name) == 0)
+			return &l->chains[i];
+	return NULL;
+}
+
+static void add_chain(struct listing *l, const json_t *c)
+{
+	const char *name = member(c, "name");
+	if (!name || find_chain_mut(l, name))
+		return;
+	l->chains = ts_xrealloc(l->chains, (l->n_chains + 1) * sizeof(*l->chains));
+	l->chains[l->n_chains++] = (struct chain){
+		.name = ts_xstrdup(name),
+		.hook = dup_or_null(member(c, "hook")),
+		.policy = dup_or_null(member(c, "policy")),
+	};
+}
+
+static void add_rule(struct listing *l, const json_t *r)
+{
+	struct chain *c = find_chain_mut(l, member(r, "chain"));
+	if (!c)
+		return;
 	c->rules = ts_xrealloc(c->rules, (c->n_rules + 1) * sizeof(*c->rules));
-	c->rules[c->n_rules++] = *words;
-	*words = (struct ts_strv)TS_STRV_INIT;
+	c->rules[c->n_rules] = (struct ts_strv)TS_STRV_INIT;
+	ts_rule_words(r, &c->rules[c->n_rules++]);
 }
 
 /*
- * Structure-aware walk: depth 0 outside, 1 in the table, 2 in a set or
- * chain body. Lines deeper than 2 (multi-line element lists) belong to a
- * set and are never read as rules.
+ * The objects of {"nftables": [...]} that belong to inet terok_shield.
+ * Anything else in a listing (metainfo, other tables) is ignored; text
+ * that is no JSON listing leaves l empty, which fails every check.
  */
 static void parse_listing(const char *text, struct listing *l)
 {
-	_cleanup_free_ char *copy = ts_xstrdup(text);
-	struct chain *chain = NULL;
-	int depth = 0;
-	char *save = NULL;
-
-	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *s = ts_strip(line);
-		_cleanup_strv_ struct ts_strv t = TS_STRV_INIT;
-		tokenize(s, &t);
-		if (depth == 0 && t.n == 4 && strcmp(t.items[0], "table") == 0 &&
-		    strcmp(t.items[1], TS_NFT_FAMILY) == 0 && strcmp(t.items[2], TS_NFT_TABLE) == 0)
+	json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	const json_t *item;
+	size_t i;
+	json_array_foreach(json_object_get(root, "nftables"), i, item) {
+		const json_t *v;
+		if ((v = json_object_get(item, "table")) && ours(v, "name"))
 			l->table_found = true;
-		if (depth == 1 && t.n >= 2 && strcmp(t.items[0], "set") == 0)
-			ts_strv_push(&l->sets, t.items[1]);
-		if (depth == 1 && t.n >= 2 && strcmp(t.items[0], "chain") == 0 &&
-		    l->n_chains < ARRAY_SIZE(l->chains)) {
-			chain = &l->chains[l->n_chains++];
-			chain->name = ts_xstrdup(t.items[1]);
-		} else if (depth == 2 && chain && t.n > 0 && strcmp(s, "}") != 0) {
-			if (strcmp(t.items[0], "type") == 0)
-				parse_chain_header(chain, &t);
-			else
-				add_rule(chain, &t);
-		}
-		depth += brace_delta(s);
-		if (depth < 2)
-			chain = NULL;
-		if (depth < 0)
-			depth = 0;
+		else if ((v = json_object_get(item, "set")) && ours(v, "table") && member(v, "name"))
+			ts_strv_push(&l->sets, member(v, "name"));
+		else if ((v = json_object_get(item, "chain")) && ours(v, "table"))
+			add_chain(l, v);
+		else if ((v = json_object_get(item, "rule")) && ours(v, "table"))
+			add_rule(l, v);
 	}
+	json_decref(root);
 }
 
 static const struct chain *find_chain(const struct listing *l, const char *name)
@@ -224,7 +226,9 @@ static bool pred_bypass(const struct ts_strv *t, const void *arg)
  * Every rule of an up table that lets a packet through (or hands it to
  * another chain or to userspace) has one of these shapes. Placeholders:
  * %port a port number, %host a single address, %set an allow or dns set,
- * %gw a gateway set, %l4 tcp|udp, %fam ip|ip6, %n a counter value.
+ * %gw a gateway set, %l4 tcp|udp, %fam ip|ip6, %n a counter value, %tcp, and
+ * %udp the protocol by name or by number (the listing is numeric: no
+ * /etc/protocols lookup, which differs between systems).
  */
 #define OUTPUT_LOOPBACK "oifname \"lo\" accept"
 #define INPUT_LOOPBACK "iifname \"lo\" accept"
@@ -236,7 +240,7 @@ static const char *const output_accepts[] = {
 	"%l4 dport 53 %fam daddr %host accept",
 	"tcp dport %port %fam daddr %gw accept",
 	"tcp dport %port ip daddr " TS_PASTA_HOST_LOOPBACK " accept",
-	"%fam daddr %set meta l4proto { tcp, udp } log prefix \"" TS_PREFIX_ALLOWED "\" group 100 "
+	"%fam daddr %set meta l4proto { %tcp, %udp } log prefix \"" TS_PREFIX_ALLOWED "\" group 100 "
 	"counter packets %n bytes %n accept",
 	"ip daddr %set icmp type echo-request limit rate 10/second accept",
 	"ip6 daddr %set icmpv6 type echo-request limit rate 10/second accept",
@@ -284,6 +288,10 @@ static bool word_matches(const char *pattern, const char *w)
 		return all_digits(w);
 	if (strcmp(pattern, "%host") == 0)
 		return ts_addr_parse(w, &a, NULL) == 0 && a.prefix == ts_addr_max_prefix(&a);
+	if (strcmp(pattern, "%tcp,") == 0)
+		return strcmp(w, "tcp,") == 0 || strcmp(w, "6,") == 0;
+	if (strcmp(pattern, "%udp") == 0)
+		return strcmp(w, "udp") == 0 || strcmp(w, "17") == 0;
 	if (strcmp(pattern, "%l4") == 0)
 		return strcmp(w, "tcp") == 0 || strcmp(w, "udp") == 0;
 	if (strcmp(pattern, "%fam") == 0)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Verification of the live table (docs/ruleset.md), from the text of
- * `nft list table inet terok_shield`. Checks invariants on what the
- * kernel holds, not on what was sent.
+ * Verification of the live table (docs/ruleset.md), from libnftables' JSON
+ * listing of it (`nft -j -t -p list table inet terok_shield`, nft/listing.h).
+ * Checks invariants on what the kernel holds, not on what was sent.
  */
 #ifndef TS_VERIFY_H
 #define TS_VERIFY_H
@@ -12,7 +12,7 @@
 #include <terok-shield/terok-shield.h>
 
 /*
- * The shield state of a listing (NULL or blank: no table, inactive), as
+ * The shield state of a JSON listing (NULL or blank: no table, inactive), as
  * ts_shield_state_classify() of the public header documents it.
  */
 enum ts_shield_state ts_verify_classify(const char *listing);
