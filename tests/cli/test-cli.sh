@@ -497,6 +497,14 @@ run 0 "prepare --help exits 0" -- prepare --help
 if grep -qxF -- "$fail_closed_arg" "$scratch/out"; then not_ok "prepare --help prints no fail-closed argument"; else ok "prepare --help prints no fail-closed argument"; fi
 run 0 "a successful prepare exits 0" -- prepare web --profiles iponly
 expect_no_out "$fail_closed_arg" "a successful prepare prints no fail-closed argument"
+# A block recorded for the earlier container is kept, and said; ruleset.nft is the block one.
+echo block >"$sd/blocked"
+run 0 "prepare of a blocked name exits 0" -- prepare web --profiles iponly
+expect_err "terok-shield: note: web is still blocked from its earlier use" "prepare says the name is still blocked"
+if grep -q TEROK_SHIELD_BLOCKED "$sd/ruleset.nft" && [ -e "$sd/blocked" ]; then ok "the block stays recorded, ruleset.nft blocks"; else not_ok "the block stays recorded, ruleset.nft blocks"; fi
+rm -f "$sd/blocked"
+run 0 "prepare without the block" -- prepare web --profiles iponly
+if grep -q "still blocked" "$scratch/err"; then not_ok "no block note without a block"; else ok "no block note without a block"; fi
 # At a terminal a person reads the error; the argument would only confuse.
 if command -v script >/dev/null; then
 	script -qec "$(printf '%q ' "$cli" prepare web4 --profiles nope)" /dev/null >"$scratch/out" 2>"$scratch/err"
