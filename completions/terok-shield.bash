@@ -40,7 +40,7 @@ _terok_shield()
 		cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 		words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
 	}
-	local commands="setup check-environment prepare run resolve allow deny up down rules
+	local commands="setup check-environment prepare run resolve allow deny up down block rules
 		watch interactive dbus-bridge preview profiles list ls status logs forget"
 
 	# The command is the first word that is not a global option (or its value).
@@ -79,13 +79,13 @@ _terok_shield()
 	prepare) opts="--profiles --interactive --json --help" name_first=1 ;;
 	run) opts="--profiles --interactive -- --help" name_first=1 ;;
 	resolve) opts="--force --help" name_first=1 ;;
-	allow | deny | up) name_first=1 ;;
+	allow | deny | up | block) name_first=1 ;;
 	down) opts="--all --help" name_first=1 ;;
 	rules) opts="--json --help" name_first=1 ;;
 	watch | dbus-bridge | forget) name_first=1 ;;
 	interactive) opts="--raw --help" name_first=1 ;;
 	status) opts="--json --help" name_first=1 ;;
-	preview) opts="--down --all --interactive --network --dns --dnsmasq --help" ;;
+	preview) opts="--down --all --block --interactive --network --dns --dnsmasq --help" ;;
 	profiles | list | ls) opts="--json --help" ;;
 	logs) opts="--container --lines --help" ;;
 	esac

@@ -59,6 +59,7 @@ enum ts_ruleset_mode {
 	TS_RULESET_INTERACTIVE, /* default-deny (QUEUED terminal rule) */
 	TS_RULESET_DOWN,        /* bypass, private ranges still refused */
 	TS_RULESET_DOWN_ALL,    /* bypass, private ranges allowed too */
+	TS_RULESET_BLOCK,       /* emergency stop: loopback only, DNS on loopback refused too */
 };
 
 /*
@@ -97,9 +98,13 @@ enum ts_shield_state {
 	TS_STATE_DOWN_ALL,
 	TS_STATE_INACTIVE,
 	TS_STATE_ERROR,
+	TS_STATE_BLOCK,   /* the block ruleset: loopback only */
 };
 
-/* "up", "down", "down_all", "inactive", "error" (static); "error" for an unknown value. */
+/*
+ * "up", "down", "down_all", "inactive", "error", "block" (static); "error"
+ * for an unknown value.
+ */
 TS_EXPORT const char *ts_shield_state_name(enum ts_shield_state state);
 
 /*
@@ -203,6 +208,17 @@ TS_EXPORT int ts_shielded_deny(const struct ts_shielded *s, const char *target, 
  */
 TS_EXPORT int ts_shielded_up(const struct ts_shielded *s, struct ts_error *err);
 TS_EXPORT int ts_shielded_down(const struct ts_shielded *s, bool all, struct ts_error *err);
+
+/*
+ * Block the running container as `terok-shield block` does: only its
+ * loopback stays open (no DNS, no allowlist, no bypass; open connections
+ * are cut), in one nft transaction, then verified. The bundle records the
+ * block, so a restart applies it again, until ts_shielded_up() lifts it;
+ * ts_shielded_down() refuses a blocked container (-EPERM). 0 on success; a
+ * negative errno when the container does not run (-ESRCH, nothing
+ * changed) or the new table fails verification.
+ */
+TS_EXPORT int ts_shielded_block(const struct ts_shielded *s, struct ts_error *err);
 
 /*
  * The container's live shield state: TS_STATE_INACTIVE when it

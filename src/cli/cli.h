@@ -67,6 +67,7 @@ int allow_main(int argc, char **argv, struct cli *cli);
 int deny_main(int argc, char **argv, struct cli *cli);
 int up_main(int argc, char **argv, struct cli *cli);
 int down_main(int argc, char **argv, struct cli *cli);
+int block_main(int argc, char **argv, struct cli *cli);
 int rules_main(int argc, char **argv, struct cli *cli);
 int watch_main(int argc, char **argv, struct cli *cli);
 int interactive_main(int argc, char **argv, struct cli *cli);

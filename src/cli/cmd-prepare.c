@@ -209,6 +209,12 @@ static int print_args(const struct ts_strv *args, bool json)
 /* Tell what the bundle carries over from an earlier container of the name, and how to drop it. */
 static void note_kept(const char *name, const struct ts_kept *k)
 {
+	if (k->blocked)
+		fprintf(stderr,
+			"terok-shield: note: %s is still blocked from its earlier use, so its next "
+			"container starts blocked (loopback only); 'terok-shield up %s' lifts the block "
+			"once it runs, 'terok-shield forget %s' drops it with everything else\n",
+			name, name, name);
 	if (k->allows == 0 && k->denies == 0)
 		return;
 	fprintf(stderr,

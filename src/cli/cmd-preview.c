@@ -12,13 +12,14 @@
 #define PASTA_DNS "169.254.1.1"
 
 static const char usage[] =
-	"Usage: terok-shield preview [--down [--all]] [--interactive] [--network MODE] [--dns ADDR]\n"
-	"                            [--dnsmasq]\n"
+	"Usage: terok-shield preview [--down [--all] | --block] [--interactive] [--network MODE]\n"
+	"                            [--dns ADDR] [--dnsmasq]\n"
 	"\n"
 	"Print the nftables ruleset a container would get, as one nft script.\n"
 	"\n"
 	"  --down         the bypass ruleset (shield down; private ranges still refused)\n"
 	"  --all          with --down: let private ranges through as well\n"
+	"  --block        the block ruleset (loopback only, as 'terok-shield block' applies it)\n"
 	"  --interactive  the interactive ruleset (blocked connections are queued for a verdict)\n"
 	"  --network MODE slirp4netns or pasta: how host loopback ports are reached (default:\n"
 	"                 pasta when the DNS address is pasta's, else slirp4netns)\n"
@@ -34,6 +35,7 @@ int preview_main(int argc, char **argv, struct cli *cli)
 	static const struct option options[] = {
 		{ "down", no_argument, NULL, 'D' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "block", no_argument, NULL, 'b' },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "network", required_argument, NULL, 'N' },
 		{ "dns", required_argument, NULL, 'n' },
@@ -41,7 +43,7 @@ int preview_main(int argc, char **argv, struct cli *cli)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	bool down = false, all = false, interactive = false, dnsmasq = false;
+	bool down = false, all = false, block = false, interactive = false, dnsmasq = false;
 	const char *dns = NULL, *network_word = NULL;
 	enum ts_network_mode network = TS_NETWORK_AUTO;
 	int opt, code;
@@ -51,6 +53,7 @@ int preview_main(int argc, char **argv, struct cli *cli)
 		switch (opt) {
 		case 'D': down = true; break;
 		case 'a': all = true; break;
+		case 'b': block = true; break;
 		case 'i': interactive = true; break;
 		case 'N': network_word = optarg; break;
 		case 'n': dns = optarg; break;
@@ -66,6 +69,8 @@ int preview_main(int argc, char **argv, struct cli *cli)
 		return cli_usage_error("preview", "--all only applies to --down");
 	if (down && interactive)
 		return cli_usage_error("preview", "--interactive does not combine with --down");
+	if (block && (down || interactive))
+		return cli_usage_error("preview", "--block does not combine with --down or --interactive");
 	if (network_word && ts_network_mode_parse(network_word, &network) < 0)
 		return cli_usage_error("preview", "--network takes slirp4netns or pasta, not '%s'",
 				       network_word);
@@ -73,9 +78,10 @@ int preview_main(int argc, char **argv, struct cli *cli)
 		dns = network == TS_NETWORK_PASTA ? PASTA_DNS : SLIRP4NETNS_DNS;
 
 	struct ts_ruleset_params params = {
-		.mode = down ? (all ? TS_RULESET_DOWN_ALL : TS_RULESET_DOWN)
-			     : (interactive || cli->config.interactive ? TS_RULESET_INTERACTIVE
-								       : TS_RULESET_UP),
+		.mode = block  ? TS_RULESET_BLOCK
+			: down ? (all ? TS_RULESET_DOWN_ALL : TS_RULESET_DOWN)
+			       : (interactive || cli->config.interactive ? TS_RULESET_INTERACTIVE
+									 : TS_RULESET_UP),
 		.dns = dns,
 		.loopback_ports = cli->config.loopback_ports,
 		.n_loopback_ports = cli->config.n_loopback_ports,

@@ -17,8 +17,8 @@ static const char usage[] =
 	"Without NAME, print an overview: version, podman version, mode, hook\n"
 	"installation, health, audit setting and profiles; an error when\n"
 	"default_profiles names a profile that does not exist. With NAME, print the\n"
-	"container's shield state: up, down, down_all, inactive (not running or\n"
-	"no table) or error (a table that is neither).\n"
+	"container's shield state: up, down, down_all, block, inactive (not\n"
+	"running or no table) or error (a table that is none of these).\n"
 	"\n"
 	"  --json      print one JSON object instead\n"
 	"  -h, --help  print this help\n";

@@ -12,13 +12,14 @@ static const char up_usage[] =
 	"\n"
 	"Put container NAME's shield back: the default-deny (or interactive)\n"
 	"ruleset with its allowed, denied and gateway addresses, in one\n"
-	"transaction, then verified.\n";
+	"transaction, then verified. This also lifts a block.\n";
 
 static const char down_usage[] =
 	"Usage: terok-shield down NAME [--all]\n"
 	"\n"
 	"Lift container NAME's shield: new connections are let through (and\n"
-	"logged), except to denied addresses and private ranges.\n"
+	"logged), except to denied addresses and private ranges. A blocked\n"
+	"container is refused: 'terok-shield up NAME' lifts the block first.\n"
 	"\n"
 	"  --all       let private ranges through as well\n"
 	"  -h, --help  print this help\n";

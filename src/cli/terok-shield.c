@@ -17,6 +17,7 @@ static const struct cli_command commands[] = {
 	{ "deny", deny_main, "refuse a container an address, network or domain" },
 	{ "up", up_main, "put a container's shield back" },
 	{ "down", down_main, "lift a container's shield (private ranges stay refused)" },
+	{ "block", block_main, "cut a container off at once: loopback only, until up" },
 	{ "rules", rules_main, "print a container's live state and rules" },
 	{ "watch", watch_main, "stream a container's events as JSON lines" },
 	{ "interactive", interactive_main, "answer a container's refused connections: allow or deny" },

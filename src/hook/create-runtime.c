@@ -10,6 +10,7 @@
 #include "base/strbuf.h"
 #include "base/util.h"
 #include "bundle/audit.h"
+#include "bundle/bundle.h"
 #include "bundle/lock.h"
 #include "bundle/state.h"
 #include "container/gateway.h"
@@ -101,7 +102,7 @@ static int lock_down(struct ts_nft *nft, int r, struct ts_error *err)
 			       why.message);
 }
 
-static int verify_live(struct ts_nft *nft, struct ts_error *err)
+static int verify_live(struct ts_nft *nft, bool blocked, struct ts_error *err)
 {
 	_cleanup_free_ char *listing = NULL;
 	int r = ts_nft_list_json(nft, &listing, err);
@@ -110,7 +111,7 @@ static int verify_live(struct ts_nft *nft, struct ts_error *err)
 	if (!listing)
 		return lock_down(nft, ts_error_set(err, EPROTO, "the terok_shield table is missing"),
 				 err);
-	r = ts_verify_up(listing, err);
+	r = blocked ? ts_verify_block(listing, err) : ts_verify_up(listing, err);
 	return r < 0 ? lock_down(nft, r, err) : 0;
 }
 
@@ -119,8 +120,8 @@ static int verify_live(struct ts_nft *nft, struct ts_error *err)
  * live check. Runs inside the container's namespace, so the routing table
  * read is that namespace's (/proc/self, not the PID that may be recycled).
  */
-static int apply_ruleset(const char *state_dir, const char *ruleset, struct ts_nft *nft,
-			 struct ts_error *err)
+static int apply_ruleset(const char *state_dir, const char *ruleset, bool blocked,
+			 struct ts_nft *nft, struct ts_error *err)
 {
 	/* Not finding a gateway (the network may come up later) is fine. */
 	char v4[TS_ADDR_STRLEN] = "", v6[TS_ADDR_STRLEN] = "";
@@ -136,7 +137,7 @@ static int apply_ruleset(const char *state_dir, const char *ruleset, struct ts_n
 	ts_strbuf_clear(&script);
 	if (r < 0)
 		return ts_error_prefix(err, r, "ruleset.nft was not applied");
-	r = verify_live(nft, err);
+	r = verify_live(nft, blocked, err);
 	return r < 0 ? r : write_gateways(state_dir, v4, v6, err);
 }
 
@@ -168,7 +169,8 @@ static int start_dnsmasq(const struct ts_oci_state *st, struct ts_error *err)
 }
 
 /* Inside the container's namespace, holding the bundle lock. */
-static int shield(const struct ts_oci_state *st, const char *ruleset, struct ts_error *err)
+static int shield(const struct ts_oci_state *st, const char *ruleset, bool blocked,
+		  struct ts_error *err)
 {
 	struct ts_proc_identity id;
 	int r = ts_netns_join_pid(st->pid, &id, err);
@@ -182,11 +184,25 @@ static int shield(const struct ts_oci_state *st, const char *ruleset, struct ts_
 	r = ts_nft_open(&nft, err);
 	if (r < 0)
 		return r;
-	r = apply_ruleset(st->state_dir, ruleset, nft, err);
+	r = apply_ruleset(st->state_dir, ruleset, blocked, nft, err);
 	if (r == 0)
 		r = start_dnsmasq(st, err);
 	ts_nft_leave(nft);
 	return r;
+}
+
+/*
+ * ruleset.nft, or while the bundle records a block the block script built
+ * from the bundle: `block` writes its record before ruleset.nft, so only
+ * the record is sure to be current (bundle.h).
+ */
+static int read_ruleset(const char *state_dir, bool blocked, char **ruleset,
+			struct ts_error *err)
+{
+	if (blocked)
+		return ts_bundle_up_script(state_dir, ruleset, err);
+	_cleanup_free_ char *path = ts_path_ruleset(state_dir);
+	return ts_file_read(path, ruleset, NULL, err);
 }
 
 int hook_create_runtime(const struct ts_oci_state *st, struct ts_error *err)
@@ -208,15 +224,19 @@ int hook_create_runtime(const struct ts_oci_state *st, struct ts_error *err)
 	if (r < 0)
 		return r;
 
-	_cleanup_free_ char *path = ts_path_ruleset(st->state_dir);
+	bool blocked;
 	_cleanup_free_ char *ruleset = NULL;
-	r = ts_file_read(path, &ruleset, NULL, err);
+	r = ts_read_blocked(st->state_dir, &blocked, err);
+	if (r == 0)
+		r = read_ruleset(st->state_dir, blocked, &ruleset, err);
 	if (r < 0)
 		return ts_error_prefix(err, r, "cannot read the ruleset");
-	r = shield(st, ruleset, err);
+	r = shield(st, ruleset, blocked, err);
 	if (r < 0)
 		return r;
 	ts_audit_log(st->audit_enabled, st->state_dir, st->name ? st->name : st->id, "setup", NULL,
-		     "shield applied at createRuntime", NULL);
+		     blocked ? "block applied at createRuntime (the bundle records a block)"
+			     : "shield applied at createRuntime",
+		     NULL);
 	return 0;
 }

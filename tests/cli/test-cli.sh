@@ -56,6 +56,12 @@ run 0 "preview --down" -- preview --down
 expect_out "# Ruleset preview (down):" "down label"
 run 0 "preview --down --all" -- preview --down --all
 expect_out "# Ruleset preview (down --all):" "down --all label"
+run 0 "preview --block" -- preview --block
+expect_out "# Ruleset preview (block):" "block label"
+expect_out 'prefix "TEROK_SHIELD_BLOCKED: "' "block terminal rule"
+expect_no_out "ct state established" "the block ruleset lets no open connection through"
+run 2 "preview --block --down exits 2" -- preview --block --down
+expect_err "terok-shield: preview: --block does not combine with --down or --interactive" "preview --block --down explains itself"
 run 2 "preview --all without --down exits 2" -- preview --all
 expect_err "--all only applies to --down" "preview --all explains itself"
 run 1 "preview with a bad DNS address exits 1" -- preview --dns "10.0.2.3; flush ruleset"
@@ -209,8 +215,9 @@ check_help setup --user --root
 check_help check-environment podman_version= hooks= health=
 check_help resolve NAME --force
 check_help forget NAME
+check_help block NAME "'terok-shield up NAME'"
 run 0 "top-level --help lists the new commands" -- --help
-for cmd in setup check-environment prepare run resolve forget; do
+for cmd in setup check-environment prepare run resolve forget block; do
 	if grep -qE "^  $cmd " "$scratch/out"; then ok "--help lists $cmd"; else not_ok "--help lists $cmd"; fi
 done
 
@@ -236,6 +243,9 @@ usage_error "resolve without NAME" resolve "missing container NAME" --
 usage_error "check-environment with an argument" check-environment "unexpected argument 'x'" -- x
 usage_error "forget without NAME" forget "missing container NAME" --
 usage_error "forget with two names" forget "unexpected argument 'b'" -- a b
+usage_error "block without NAME" block "expected one container NAME" --
+usage_error "block with two names" block "expected one container NAME" -- a b
+usage_error "block with an unknown option" block "unrecognised option '--all'" -- web --all
 for cmd in prepare run setup check-environment resolve forget; do
 	usage_error "$cmd with an unknown option" "$cmd" "unrecognised option '--no-such-option'" -- --no-such-option
 done
@@ -438,7 +448,7 @@ refused_unchanged() { # DESCRIPTION ARGS...: exit 1 or 2, one terok-shield: line
 long_target=$(printf '1%.0s' $(seq 100000))
 for bad in "../web" "web/../web" "a/b" "-rf" $'web\nx' ".." "." "$long_name" "web " "web;x" '$(id)'; do
 	shown=$(printf '%q' "$bad" | cut -c1-24)
-	for cmd in "allow NAME 203.0.113.9" "deny NAME 203.0.113.9" "up NAME" "down NAME" "rules NAME" \
+	for cmd in "allow NAME 203.0.113.9" "deny NAME 203.0.113.9" "up NAME" "down NAME" "block NAME" "rules NAME" \
 		"status NAME" "watch NAME" "resolve NAME" "logs --container NAME" "forget NAME"; do
 		read -ra words <<<"$cmd"
 		args=()
@@ -487,6 +497,14 @@ run 0 "prepare --help exits 0" -- prepare --help
 if grep -qxF -- "$fail_closed_arg" "$scratch/out"; then not_ok "prepare --help prints no fail-closed argument"; else ok "prepare --help prints no fail-closed argument"; fi
 run 0 "a successful prepare exits 0" -- prepare web --profiles iponly
 expect_no_out "$fail_closed_arg" "a successful prepare prints no fail-closed argument"
+# A block recorded for the earlier container is kept, and said; ruleset.nft is the block one.
+echo block >"$sd/blocked"
+run 0 "prepare of a blocked name exits 0" -- prepare web --profiles iponly
+expect_err "terok-shield: note: web is still blocked from its earlier use" "prepare says the name is still blocked"
+if grep -q TEROK_SHIELD_BLOCKED "$sd/ruleset.nft" && [ -e "$sd/blocked" ]; then ok "the block stays recorded, ruleset.nft blocks"; else not_ok "the block stays recorded, ruleset.nft blocks"; fi
+rm -f "$sd/blocked"
+run 0 "prepare without the block" -- prepare web --profiles iponly
+if grep -q "still blocked" "$scratch/err"; then not_ok "no block note without a block"; else ok "no block note without a block"; fi
 # At a terminal a person reads the error; the argument would only confuse.
 if command -v script >/dev/null; then
 	script -qec "$(printf '%q ' "$cli" prepare web4 --profiles nope)" /dev/null >"$scratch/out" 2>"$scratch/err"

@@ -107,6 +107,18 @@ static void test_api_allow_deny_state(void **state)
 	assert_int_equal(ts_shielded_up(s, &err), 0);
 	assert_int_equal(state_of(s), TS_STATE_UP);
 	assert_true(reachable(&a->f, H_ALLOWED_IP));
+
+	/* block: loopback only, down refused (-EPERM), up lifts it. */
+	assert_int_equal(ts_shielded_block(s, &err), 0);
+	assert_int_equal(state_of(s), TS_STATE_BLOCK);
+	assert_string_equal(ts_shield_state_name(TS_STATE_BLOCK), "block");
+	assert_false(reachable(&a->f, H_ALLOWED_IP));
+	assert_int_equal(ts_shielded_down(s, false, &err), -EPERM);
+	assert_non_null(strstr(err.message, "blocked"));
+	assert_int_equal(state_of(s), TS_STATE_BLOCK);
+	assert_int_equal(ts_shielded_up(s, &err), 0);
+	assert_int_equal(state_of(s), TS_STATE_UP);
+	assert_true(reachable(&a->f, H_ALLOWED_IP));
 	ts_shielded_close(s);
 }
 

@@ -250,6 +250,50 @@ static void test_down_invariants_live(void **state)
 	}
 }
 
+/*
+ * preview --block loads, verifies as block and is classified block (and
+ * as nothing else); each way a block table could let something out beyond
+ * loopback fails its verification.
+ */
+static void test_block_invariants_live(void **state)
+{
+	(void)state;
+	char *script = preview("--block", NULL);
+	char *listing = apply_and_list(script);
+	struct ts_error err = { 0 };
+	if (ts_verify_block(listing, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_int_equal(ts_shield_state_classify(listing), TS_STATE_BLOCK);
+	assert_int_equal(ts_verify_up(listing, NULL), -EPROTO);
+	free(listing), free(script);
+
+	struct {
+		const char *from, *to, *reason;
+	} cases[] = {
+		{ "hook output priority filter; policy drop;", "hook output priority filter; policy accept;", "output chain" },
+		{ "hook input priority filter; policy drop;", "hook input priority filter; policy accept;", "input chain" },
+		{ "\t\toifname \"lo\" accept\n",
+		  "\t\toifname \"lo\" accept\n\t\tct state established,related accept\n", "never writes" },
+		{ "\t\tiifname \"lo\" accept\n",
+		  "\t\tiifname \"lo\" accept\n\t\tct state established,related accept\n", "never writes" },
+		{ "\t\toifname \"lo\" accept\n", "\t\toifname \"lo\" accept\n\t\tudp dport 53 accept\n",
+		  "never writes" },
+		{ "\t\toifname \"lo\" udp dport 53 ", "\t\toifname \"lo\" udp dport 54 ", "DNS to loopback" },
+		{ "\t\tlog group 100 prefix \"TEROK_SHIELD_BLOCKED: \" counter\n", "", "terminal BLOCKED" },
+		{ "deny_v6", "denyx_v6", "set deny_v6" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		listing = load_broken(TS_RULESET_BLOCK, cases[i].from, cases[i].to);
+		err = (struct ts_error){ 0 };
+		assert_int_equal(ts_verify_block(listing, &err), -EPROTO);
+		if (!strstr(err.message, cases[i].reason))
+			fail_msg("breaking '%s': expected '%s', got: %s", cases[i].from, cases[i].reason,
+				 err.message);
+		assert_int_not_equal(ts_shield_state_classify(listing), TS_STATE_BLOCK);
+		free(listing);
+	}
+}
+
 static void test_absent_table(void **state)
 {
 	(void)state;
@@ -307,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_up_invariants_live),
 		cmocka_unit_test(test_reject_type_live),
 		cmocka_unit_test(test_down_invariants_live),
+		cmocka_unit_test(test_block_invariants_live),
 		cmocka_unit_test(test_absent_table),
 		cmocka_unit_test(test_json_listing_only_our_table),
 	};

@@ -22,7 +22,8 @@
  * until watch echoes one; watch opens NFLOG before it starts following
  * the files, so from then on it sees every packet too.
  *
- * Covered: blocked_connection (TCP, UDP, ICMP without port, IPv6),
+ * Covered: blocked_connection (TCP, UDP, ICMP without port, IPv6, and
+ * the block ruleset's refusals, DNS on loopback included),
  * private_range (v4, fe80::/10), allowed_connection, bypass_connection,
  * queued_connection, blocked_query (A, AAAA, parent-domain match, domains
  * allowed at runtime), NFLOG destinations named from dnsmasq's reply and
@@ -607,6 +608,21 @@ static void test_allowed_connection(void **state)
 	watch_stop(f, w, SIGTERM, NULL);
 }
 
+/* Blocked: an allowed host and DNS on loopback are refused and show as blocked_connection. */
+static void test_blocked_by_block(void **state)
+{
+	struct fixture *f = *state;
+	CLI_OK(f, "block", NAME);
+	struct watcher *w = watch_start(f, NAME);
+	watch_ready(w, f->s.state_dir);
+	EXPECT_NFLOG(w, "blocked_connection", H_ALLOWED_IP, H_TCP_PORT, IPPROTO_TCP, NULL,
+		     assert_refused(f, H_ALLOWED_IP, H_TCP_PORT));
+	EXPECT_NFLOG(w, "blocked_connection", "127.0.0.1", 53, IPPROTO_UDP, NULL,
+		     send_udp(f, "127.0.0.1", 53));
+	watch_stop(f, w, SIGTERM, NULL);
+	CLI_OK(f, "up", NAME);
+}
+
 /* IPv6: a TEST-NET destination refused, link-local a private range; housekeeping passed over. */
 static void test_ipv6(void **state)
 {
@@ -1122,6 +1138,7 @@ int main(void)
 		WITH(test_blocked_connection),
 		WITH(test_private_range),
 		WITH(test_allowed_connection),
+		WITH(test_blocked_by_block),
 		WITH(test_ipv6),
 		WITH(test_bypass),
 		WITH_SETUP(test_queued, setup_interactive),

@@ -4,7 +4,8 @@
 # that user, runs ten shielded containers and leaves them in mixed states
 # (running with the shield up, down and down --all; stopped; removed), and
 # checks what `list` and `list --json` say of each against podman and
-# `status NAME`, with podman asked once for the whole list. No traffic:
+# `status NAME`, with podman asked once for the whole list; then one is
+# blocked (list says block) and put up again. No traffic:
 # allow and deny take addresses, nothing is resolved or sent.
 set -uo pipefail
 
@@ -57,7 +58,7 @@ chmod 0755 "$WORK/bin/podman"
 : >"$WORK/calls" && chmod 0666 "$WORK/calls"
 logged() { as_user env PATH="$WORK/bin:/usr/local/bin:/usr/bin:/bin" "$@"; }
 
-echo "1..23"
+echo "1..28"
 
 # ---- ten containers in mixed states ----
 started=0
@@ -130,6 +131,15 @@ assert by["l-up2"]["denies"]["plain"] == 1 and by["l-stop1"]["allows"]["plain"] 
 PY
 }
 check "list --json: every container's state, counts and profiles" json_ok
+
+# ---- block: list shows it, up lifts it ----
+check "block on a running container" as_user "$TS" block l-up2
+listed=$(logged "$TS" list 2>"$WORK/list.err")
+expect_row l-up2 running block
+check "status says block" test "$(as_user "$TS" status l-up2)" = block
+check "up lifts the block" as_user "$TS" up l-up2
+listed=$(logged "$TS" list 2>"$WORK/list.err")
+expect_row l-up2 running up
 
 # ---- a running container started without the hook's record, and forget ----
 state=$HOME_DIR/.local/state/terok/shield/containers

@@ -134,7 +134,7 @@ static void test_hostile_names(void **state)
 		const char *const cmds[][4] = {
 			{ "allow", names[i], H_OTHER_IP, NULL }, { "deny", names[i], H_ALLOWED_IP, NULL },
 			{ "down", names[i], NULL, NULL },        { "up", names[i], NULL, NULL },
-			{ "rules", names[i], NULL, NULL },
+			{ "rules", names[i], NULL, NULL },       { "block", names[i], NULL, NULL },
 		};
 		for (size_t c = 0; c < ARRAY_SIZE(cmds); c++) {
 			char *what = ts_xasprintf("%s '%s'", cmds[c][0], names[i]);
@@ -169,6 +169,7 @@ static void test_hostile_bundle_values(void **state)
 		write_text(f->state_dir, edits[i].file, edits[i].text);
 		const char *const cmds[][4] = { { "up", NAME, NULL, NULL },
 						{ "down", NAME, NULL, NULL },
+						{ "block", NAME, NULL, NULL },
 						{ "allow", NAME, "203.0.113.99", NULL } };
 		for (size_t c = 0; c < ARRAY_SIZE(cmds); c++) {
 			char *what = ts_xasprintf("%s with %s '%s'", cmds[c][0], edits[i].file,
@@ -177,6 +178,11 @@ static void test_hostile_bundle_values(void **state)
 			assert_refused_unchanged(f, cmds[c], what);
 			free(what);
 		}
+		/* block refused: no record of a block was left behind either. */
+		char *marker = ts_xasprintf("%s/blocked", f->state_dir);
+		if (access(marker, F_OK) == 0)
+			fail_msg("block with %s left a block record", edits[i].file);
+		free(marker);
 		write_text(f->state_dir, edits[i].file, saved ? saved : "");
 		free(saved);
 	}

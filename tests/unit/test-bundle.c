@@ -424,6 +424,61 @@ static void test_write_ruleset(void **state)
 	free(path);
 }
 
+/*
+ * A block is recorded with ruleset.nft to match, and lifted the same way;
+ * any entry at `blocked` counts, even one that is no regular file.
+ */
+static void test_record_block(void **state)
+{
+	const char *dir = *state;
+	write_static_bundle(dir);
+	struct ts_error err = { 0 };
+	struct ts_bundle_settings s = { 0 };
+	assert_int_equal(ts_bundle_settings_read(dir, &s, &err), 0);
+	assert_false(s.blocked);
+	char *up = up_script(dir);
+
+	assert_int_equal(ts_bundle_record_block(dir, &s, true, &err), 0);
+	assert_true(exists(dir, "blocked"));
+	char *written = read_text(dir, "ruleset.nft");
+	assert_contains(written, "prefix \"TEROK_SHIELD_BLOCKED: \"");
+	assert_not_contains(written, "ct state established");
+	/* the sets keep their contents while blocked */
+	assert_contains(written, ELEM "deny_v4 { 203.0.113.9 }\n");
+	char *again = up_script(dir);
+	assert_string_equal(again, written);
+	struct ts_bundle_settings b = { 0 };
+	assert_int_equal(ts_bundle_settings_read(dir, &b, &err), 0);
+	assert_true(b.blocked);
+	ts_bundle_settings_clear(&b);
+	free(again);
+	free(written);
+
+	assert_int_equal(ts_bundle_record_block(dir, &s, false, &err), 0);
+	assert_false(exists(dir, "blocked"));
+	written = read_text(dir, "ruleset.nft");
+	assert_string_equal(written, up);
+	free(written);
+
+	/* A value nft would refuse: nothing written, no record. */
+	write_text(dir, "live.allowed", "1.2.3.4 }; flush ruleset\n");
+	err = (struct ts_error){ 0 };
+	assert_true(ts_bundle_record_block(dir, &s, true, &err) < 0);
+	assert_false(exists(dir, "blocked"));
+	written = read_text(dir, "ruleset.nft");
+	assert_string_equal(written, up);
+	free(written);
+
+	char *marker = path_in(dir, "blocked");
+	assert_int_equal(symlink("/nonexistent", marker), 0);
+	bool blocked = false;
+	assert_int_equal(ts_read_blocked(dir, &blocked, &err), 0);
+	assert_true(blocked);
+	free(marker);
+	free(up);
+	ts_bundle_settings_clear(&s);
+}
+
 /* ---- domains ---- */
 
 static void test_merged_domains(void **state)
@@ -545,6 +600,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_up_script_bare, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_up_script_invalid_entry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_ruleset, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_block, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merged_domains, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_merged_domains_missing_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dnsmasq_conf, setup, teardown),

@@ -100,6 +100,7 @@ static char *make_bundle(const char *name)
 	sh("mkdir -p -m 0700 '%s/hooks' && cd '%s' && printf '203.0.113.9\\n2001:db8::9\\n' > live.allowed"
 	   " && echo example.test > live.domains && echo 192.0.2.1 > deny.list"
 	   " && echo '{}' > hooks/terok-shield-createRuntime.json && echo x > ruleset.nft"
+	   " && echo block > blocked"
 	   " && echo keep > '%s/outside/file' && ln -sf '%s/outside/file' audit.jsonl"
 	   " && ln -sfn '%s/outside' hooks/outside-dir",
 	   sd, sd, root, root, root);
@@ -135,6 +136,7 @@ static void test_forget_removes_without_following(void **state)
 	assert_string_equal(gone.state_dir, sd);
 	assert_int_equal(gone.kept.allows, 3);
 	assert_int_equal(gone.kept.denies, 1);
+	assert_true(gone.kept.blocked);
 	assert_false(exists(sd));
 	/* What the links pointed at is untouched. */
 	char *outside = ts_xasprintf("%s/outside", root);

@@ -163,6 +163,7 @@ static void test_prefixes(void **state)
 		{ TS_PREFIX_PRIVATE, TS_NFLOG_PRIVATE, "private_range" },
 		{ TS_PREFIX_BYPASS, TS_NFLOG_BYPASS, "bypass_connection" },
 		{ TS_PREFIX_QUEUED, TS_NFLOG_QUEUED, "queued_connection" },
+		{ TS_PREFIX_BLOCKED, TS_NFLOG_BLOCKED, "blocked_connection" },
 	};
 	uint8_t pkt[128];
 	size_t n = ipv4_packet(pkt, "203.0.113.7", IPPROTO_TCP, 443, 5, 0);

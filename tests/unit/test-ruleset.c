@@ -410,6 +410,45 @@ static void test_elements_reject_bad_input(void **state)
 	free(t);
 }
 
+/*
+ * block: loopback only. Both chains drop; the only accepts are loopback's,
+ * DNS to loopback is refused ahead of them, nothing else lets traffic
+ * through (no established accept, discovery, DNS upstream, host loopback
+ * ports or allow sets); the sets stay declared for allow and deny.
+ */
+static void test_block(void **state)
+{
+	(void)state;
+	for (int dnsmasq = 0; dnsmasq <= 1; dnsmasq++) {
+		char *t = generate(TS_RULESET_BLOCK, "10.0.2.3", dnsmasq);
+		static const struct expected_line want[] = {
+			{ "\tchain output {", true },
+			{ "\t\ttype filter hook output priority filter; policy drop;", true },
+			{ "\t\toifname \"lo\" udp dport 53 log group 100 prefix \"TEROK_SHIELD_BLOCKED: \" "
+			  "counter reject with icmpx admin-prohibited", true },
+			{ "\t\toifname \"lo\" tcp dport 53 log group 100 prefix \"TEROK_SHIELD_BLOCKED: \" "
+			  "counter reject with icmpx admin-prohibited", true },
+			{ "\t\toifname \"lo\" accept", true },
+			{ "\t\tlog group 100 prefix \"TEROK_SHIELD_BLOCKED: \" counter", true },
+			{ "\t\treject with icmpx admin-prohibited", true },
+			{ "\tchain input {", true },
+			{ "\t\ttype filter hook input priority filter; policy drop;", true },
+			{ "\t\tiifname \"lo\" accept", true },
+			{ "\t\tdrop", true },
+		};
+		assert_in_order(t, want, ARRAY_SIZE(want));
+		assert_int_equal(count_of(t, "accept"), 2);
+		assert_int_equal(count_of(t, "established"), 0);
+		assert_int_equal(count_of(t, "10.0.2.3"), 0);
+		assert_int_equal(count_of(t, "daddr"), 0);
+		assert_int_equal(count_of(t, "icmpv6"), 0);
+		assert_int_equal(count_of(t, "dport 8080"), 0);
+		assert_true(line_of(t, "set allow_v4 {") > 0 && line_of(t, "set deny_v6 {") > 0);
+		assert_int_equal(line_of(t, "set dns_v4 {") > 0, dnsmasq);
+		free(t);
+	}
+}
+
 static void test_labels(void **state)
 {
 	(void)state;
@@ -417,6 +456,7 @@ static void test_labels(void **state)
 	assert_string_equal(ts_ruleset_mode_label(TS_RULESET_INTERACTIVE), "interactive");
 	assert_string_equal(ts_ruleset_mode_label(TS_RULESET_DOWN), "down");
 	assert_string_equal(ts_ruleset_mode_label(TS_RULESET_DOWN_ALL), "down --all");
+	assert_string_equal(ts_ruleset_mode_label(TS_RULESET_BLOCK), "block");
 }
 
 int main(void)
@@ -428,6 +468,7 @@ int main(void)
 		cmocka_unit_test(test_sets),
 		cmocka_unit_test(test_interactive),
 		cmocka_unit_test(test_down),
+		cmocka_unit_test(test_block),
 		cmocka_unit_test(test_ipv6_dns),
 		cmocka_unit_test(test_invalid_params),
 		cmocka_unit_test(test_elements),

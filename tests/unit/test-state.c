@@ -59,6 +59,7 @@ static void test_paths(void **state)
 		{ ts_path_audit, "audit.jsonl" },
 		{ ts_path_hook_error_log, "hook-error.log" },
 		{ ts_path_lock, "bundle.lock" },
+		{ ts_path_blocked, "blocked" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		char *p = files[i].fn("/s/c1");

@@ -206,6 +206,49 @@ static void test_classify(void **state)
 	free(up), free(inter), free(down), free(all);
 }
 
+static void assert_block_fails(char *broken, const char *reason)
+{
+	struct ts_error err = { 0 };
+	assert_int_equal(ts_verify_block(broken, &err), -EPROTO);
+	if (!strstr(err.message, reason))
+		fail_msg("expected '%s' in: %s", reason, err.message);
+	assert_int_not_equal(ts_shield_state_classify(broken), TS_STATE_BLOCK);
+	free(broken);
+}
+
+/* The block table (preview --block, captured): only loopback lets anything through. */
+static void test_block_invariants(void **state)
+{
+	(void)state;
+	char *block = fixture("listing-block.json"), *up = fixture("listing-up.json");
+	char *down = fixture("listing-down-all.json");
+	struct ts_error err = { 0 };
+	if (ts_verify_block(block, &err) != 0)
+		fail_msg("%s", err.message);
+	assert_int_equal(ts_shield_state_classify(block), TS_STATE_BLOCK);
+	assert_string_equal(ts_shield_state_name(TS_STATE_BLOCK), "block");
+	assert_int_equal(ts_verify_up(block, NULL), -EPROTO);
+	assert_int_equal(ts_verify_down(block, true, NULL), -EPROTO);
+	assert_int_equal(ts_verify_block(up, NULL), -EPROTO);
+	assert_int_equal(ts_verify_block(down, NULL), -EPROTO);
+
+	assert_block_fails(replaced(block, "\"policy\":\"drop\"", "\"policy\":\"accept\""),
+			   "output chain with hook output and policy drop");
+	assert_block_fails(replaced(block, "{\"drop\":null}", "{\"accept\":null}"), "never writes");
+	assert_block_fails(inserted(block, "\"handle\":13",
+				    "{\"rule\":{\"family\":\"inet\",\"table\":\"terok_shield\","
+				    "\"chain\":\"output\",\"handle\":99,\"expr\":[{\"match\":{\"op\":"
+				    "\"in\",\"left\":{\"ct\":{\"key\":\"state\"}},\"right\":"
+				    "[\"established\",\"related\"]}},{\"accept\":null}]}}"),
+			   "never writes");
+	assert_block_fails(without(block, "\"field\":\"dport\""), "DNS to loopback");
+	/* The DNS refusal after the loopback accept refuses nothing. */
+	assert_block_fails(moved(block, "\"protocol\":\"udp\"", "\"handle\":11"), "DNS to loopback");
+	assert_block_fails(without(block, "\"handle\":12"), "terminal BLOCKED");
+	assert_block_fails(without(block, "\"name\":\"deny_v4\""), "set deny_v4");
+	free(block), free(up), free(down);
+}
+
 static void test_up_invariants(void **state)
 {
 	(void)state;
@@ -437,6 +480,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixtures_verify),
+		cmocka_unit_test(test_block_invariants),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_up_invariants),
 		cmocka_unit_test(test_foreign_accepts),

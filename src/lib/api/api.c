@@ -109,6 +109,11 @@ int ts_shielded_down(const struct ts_shielded *s, bool all, struct ts_error *err
 	return ts_live_down(&s->shield, all, NULL, err);
 }
 
+int ts_shielded_block(const struct ts_shielded *s, struct ts_error *err)
+{
+	return ts_live_block(&s->shield, NULL, err);
+}
+
 int ts_shielded_state(const struct ts_shielded *s, enum ts_shield_state *state, char **rules,
 		      struct ts_error *err)
 {

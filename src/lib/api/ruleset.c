@@ -21,6 +21,8 @@ const char *ts_shield_state_name(enum ts_shield_state state)
 		return "inactive";
 	case TS_STATE_ERROR:
 		return "error";
+	case TS_STATE_BLOCK:
+		return "block";
 	}
 	return "error";
 }

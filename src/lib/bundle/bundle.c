@@ -118,6 +118,9 @@ static int read_settings(const char *state_dir, struct ts_bundle_settings *s,
 	if (r < 0)
 		return r;
 	s->interactive = marker != NULL;
+	r = ts_read_blocked(state_dir, &s->blocked, err);
+	if (r < 0)
+		return r;
 	r = read_ports(state_dir, s, err);
 	if (r < 0)
 		return r;
@@ -175,8 +178,10 @@ int ts_bundle_script(const char *state_dir, const struct ts_bundle_settings *s,
 		     struct ts_error *err)
 {
 	_cleanup_free_ char *rules = NULL;
-	int r = ts_bundle_rules(s, s->interactive ? TS_RULESET_INTERACTIVE : TS_RULESET_UP, &rules,
-				err);
+	enum ts_ruleset_mode mode = s->blocked	   ? TS_RULESET_BLOCK
+				    : s->interactive ? TS_RULESET_INTERACTIVE
+						     : TS_RULESET_UP;
+	int r = ts_bundle_rules(s, mode, &rules, err);
 	if (r < 0)
 		return r;
 	_cleanup_strbuf_ struct ts_strbuf b = TS_STRBUF_INIT;
@@ -196,30 +201,58 @@ int ts_bundle_script(const char *state_dir, const struct ts_bundle_settings *s,
 	return 0;
 }
 
-int ts_bundle_up_script(const char *state_dir, char **script, struct ts_error *err)
+/* The script for settings already read, with the lists the bundle holds now. */
+static int settings_script(const char *state_dir, const struct ts_bundle_settings *s,
+			   char **script, struct ts_error *err)
 {
-	_cleanup_bundle_settings_ struct ts_bundle_settings s = { 0 };
-	int r = ts_bundle_settings_read(state_dir, &s, err);
-	if (r < 0)
-		return r;
 	_cleanup_strv_ struct ts_strv allowed = TS_STRV_INIT, denied = TS_STRV_INIT;
-	r = ts_read_effective_ips(state_dir, &allowed, err);
+	int r = ts_read_effective_ips(state_dir, &allowed, err);
 	if (r < 0)
 		return r;
 	r = ts_read_denied_ips(state_dir, &denied, err);
 	if (r < 0)
 		return r;
-	return ts_bundle_script(state_dir, &s, &allowed, &denied, script, err);
+	return ts_bundle_script(state_dir, s, &allowed, &denied, script, err);
+}
+
+int ts_bundle_up_script(const char *state_dir, char **script, struct ts_error *err)
+{
+	_cleanup_bundle_settings_ struct ts_bundle_settings s = { 0 };
+	int r = ts_bundle_settings_read(state_dir, &s, err);
+	return r < 0 ? r : settings_script(state_dir, &s, script, err);
+}
+
+static int store_script(const char *state_dir, const char *script, struct ts_error *err)
+{
+	_cleanup_free_ char *path = ts_path_ruleset(state_dir);
+	return ts_file_write_atomic(path, script, strlen(script), 0600, err);
 }
 
 int ts_bundle_write_ruleset(const char *state_dir, struct ts_error *err)
 {
 	_cleanup_free_ char *script = NULL;
 	int r = ts_bundle_up_script(state_dir, &script, err);
+	return r < 0 ? r : store_script(state_dir, script, err);
+}
+
+int ts_bundle_record_block(const char *state_dir, const struct ts_bundle_settings *s,
+			   bool blocked, struct ts_error *err)
+{
+	struct ts_bundle_settings want = *s;
+	want.blocked = blocked;
+	_cleanup_free_ char *script = NULL, *marker = ts_path_blocked(state_dir);
+	/* Built before anything is written: a bundle value nft would refuse changes nothing. */
+	int r = settings_script(state_dir, &want, &script, err);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *path = ts_path_ruleset(state_dir);
-	return ts_file_write_atomic(path, script, strlen(script), 0600, err);
+	if (blocked) {
+		r = ts_file_write_atomic(marker, "block\n", 6, 0600, err);
+		return r < 0 ? r : store_script(state_dir, script, err);
+	}
+	r = store_script(state_dir, script, err);
+	if (r == 0 && unlink(marker) < 0 && errno != ENOENT)
+		r = ts_error_set(err, errno, "%s: cannot remove: %s", marker, strerror(errno));
+	return r;
 }
 
 void ts_merge_domains(const struct ts_strv *profile, const struct ts_strv *live,

@@ -24,6 +24,7 @@ struct ts_bundle_settings {
 	char *upstream_dns;      /* upstream.dns */
 	bool dnsmasq_tier;       /* dns.tier is "dnsmasq" */
 	bool interactive;        /* interactive marker present ("nflog") */
+	bool blocked;            /* `blocked` present: the block ruleset, until up */
 	uint16_t *loopback_ports;
 	size_t n_loopback_ports;
 	char *gateway_v4;        /* gateway, NULL when absent */
@@ -47,7 +48,8 @@ void ts_bundle_gateways(const struct ts_bundle_settings *s, struct ts_strv *out)
 /*
  * The script that replaces the table with the up (or interactive) ruleset
  * and fills it: effective IPs (allowed minus denied), deny entries,
- * gateways. One transaction.
+ * gateways. One transaction. While the bundle records a block, the block
+ * ruleset with the same sets instead.
  */
 int ts_bundle_up_script(const char *state_dir, char **script, struct ts_error *err);
 
@@ -62,6 +64,16 @@ int ts_bundle_script(const char *state_dir, const struct ts_bundle_settings *s,
 
 /* Write ts_bundle_up_script to ruleset.nft (atomically). */
 int ts_bundle_write_ruleset(const char *state_dir, struct ts_error *err);
+
+/*
+ * Record a block (blocked=true) or lift it, with ruleset.nft to match.
+ * The order keeps every crash point safe for the hook, which rebuilds the
+ * block script itself while `blocked` exists: blocking writes `blocked`
+ * first, lifting rewrites ruleset.nft first. s is the bundle's settings;
+ * its blocked member is not used.
+ */
+int ts_bundle_record_block(const char *state_dir, const struct ts_bundle_settings *s,
+			   bool blocked, struct ts_error *err);
 
 /*
  * The domains dnsmasq adds answers for: (profile.domains + live.domains)

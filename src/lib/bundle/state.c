@@ -37,6 +37,7 @@ BUNDLE_FILE(ts_path_profiles, "profiles")
 BUNDLE_FILE(ts_path_live_denied, "live.denied")
 BUNDLE_FILE(ts_path_loopback_ports, "loopback_ports")
 BUNDLE_FILE(ts_path_network_mode, "network.mode")
+BUNDLE_FILE(ts_path_blocked, "blocked")
 
 char *ts_path_hook_json(const char *state_dir, const char *stage)
 {
@@ -177,5 +178,15 @@ int ts_read_interactive_tier(const char *state_dir, char **out, struct ts_error 
 	char *value = ts_strip(data);
 	if (*value)
 		*out = ts_xstrdup(value);
+	return 0;
+}
+
+int ts_read_blocked(const char *state_dir, bool *blocked, struct ts_error *err)
+{
+	_cleanup_free_ char *path = ts_path_blocked(state_dir);
+	struct stat st;
+	*blocked = lstat(path, &st) == 0;
+	if (!*blocked && errno != ENOENT)
+		return ts_error_set(err, errno, "%s: %s", path, strerror(errno));
 	return 0;
 }

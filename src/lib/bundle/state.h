@@ -7,6 +7,8 @@
 #ifndef TS_STATE_H
 #define TS_STATE_H
 
+#include <stdbool.h>
+
 #include "base/strv.h"
 
 struct ts_error;
@@ -51,6 +53,12 @@ char *ts_path_loopback_ports(const char *state_dir);
  * loopback (docs/bundle.md); older bundles lack it (inferred from upstream.dns).
  */
 char *ts_path_network_mode(const char *state_dir);
+/*
+ * Added: present while the container is blocked (docs/bundle.md): written
+ * by `block`, removed by `up`; the hook applies the block ruleset while it
+ * exists.
+ */
+char *ts_path_blocked(const char *state_dir);
 
 /*
  * An existing state_dir the hook may use: a real directory (not a
@@ -80,5 +88,7 @@ void ts_effective_ips(const struct ts_strv *profile, const struct ts_strv *live,
 int ts_read_effective_ips(const char *state_dir, struct ts_strv *out, struct ts_error *err);
 /* Trimmed content of `interactive`; *out NULL when missing or empty. */
 int ts_read_interactive_tier(const char *state_dir, char **out, struct ts_error *err);
+/* Whether the bundle records a block: anything at `blocked` counts (fail closed). */
+int ts_read_blocked(const char *state_dir, bool *blocked, struct ts_error *err);
 
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Live control of a prepared container (docs/cli.md): allow, deny and
- * verdicts (live_change.h), up and down (live_updown.h), state and rules
+ * verdicts (live_change.h), up, down and block (live_updown.h), state and rules
  * (live_state.h). Bundle files change under the bundle lock and
  * ruleset.nft is regenerated, so a restart keeps every change; when the
  * container runs, its sets or its whole table change in one nft

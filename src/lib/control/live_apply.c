@@ -1,9 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "base/strbuf.h"
-#include "bundle/shield.h"
-#include "container/locate.h"
-#include "container/nsexec.h"
-#include "container/procid.h"
 #include "control/live_apply.h"
 #include "dns/dnsmasq.h"
 #include "nft/listing.h"
@@ -52,8 +48,14 @@ static int verify(struct ts_nft *nft, enum ts_live_verify mode, struct ts_error 
 	int r = ts_nft_list_json(nft, &listing, err);
 	if (r < 0)
 		return r;
-	return mode == TS_LIVE_VERIFY_UP ? ts_verify_up(listing, err)
-					 : ts_verify_down(listing, mode == TS_LIVE_VERIFY_DOWN_ALL, err);
+	switch (mode) {
+	case TS_LIVE_VERIFY_UP:
+		return ts_verify_up(listing, err);
+	case TS_LIVE_VERIFY_BLOCK:
+		return ts_verify_block(listing, err);
+	default:
+		return ts_verify_down(listing, mode == TS_LIVE_VERIFY_DOWN_ALL, err);
+	}
 }
 
 /* dnsmasq reads nftset= only at start (SIGHUP reloads hosts files, not the config). */
@@ -94,16 +96,4 @@ int ts_live_apply_in_container(struct ts_nft *nft, void *arg, char **output, str
 	/* Whatever dnsmasq does now, the sets already changed: the caller must know. */
 	*output = ts_xstrdup("sets changed");
 	return restart_dnsmasq(a->dnsmasq_for, a->container, err);
-}
-
-int ts_live_apply_running(const struct ts_shield *s, struct ts_live_apply *a, bool *running,
-			  struct ts_error *err)
-{
-	struct ts_proc_identity id;
-	int r = ts_container_locate(s->state_dir, s->name, &id, err);
-	*running = r == 1;
-	if (r <= 0)
-		return r;
-	r = ts_in_container(&id, ts_live_apply_in_container, a, NULL, err);
-	return r < 0 ? ts_error_prefix(err, r, "%s", s->name) : 0;
 }

@@ -9,7 +9,6 @@
 #ifndef TS_LIVE_APPLY_H
 #define TS_LIVE_APPLY_H
 
-#include <stdbool.h>
 #include <sys/types.h>
 
 #include "base/strv.h"
@@ -17,11 +16,10 @@
 
 struct ts_error;
 struct ts_nft;
-struct ts_shield;
 
 /* What the new table is checked against after a whole-table replacement (nft/verify.h). */
 enum ts_live_verify { TS_LIVE_VERIFY_NONE, TS_LIVE_VERIFY_UP, TS_LIVE_VERIFY_DOWN,
-		      TS_LIVE_VERIFY_DOWN_ALL };
+		      TS_LIVE_VERIFY_DOWN_ALL, TS_LIVE_VERIFY_BLOCK };
 
 /* One change, prepared from the bundle files before the helper forks. */
 struct ts_live_apply {
@@ -45,9 +43,5 @@ void ts_live_apply_clear(struct ts_live_apply *a);
  */
 int ts_live_apply_in_container(struct ts_nft *nft, void *arg, char **output,
 			       struct ts_error *err);
-
-/* Apply when the container runs; *running tells whether it does. */
-int ts_live_apply_running(const struct ts_shield *s, struct ts_live_apply *a, bool *running,
-			  struct ts_error *err);
 
 #endif

@@ -43,7 +43,8 @@ int ts_live_state(const struct ts_shield *s, enum ts_shield_state *state, char *
 		return r < 0 ? r : 0;
 	char *text = NULL;
 	long n = strtol(answer, &text, 10);
-	*state = n >= TS_STATE_UP && n <= TS_STATE_ERROR && *text == '\n' ? (enum ts_shield_state)n
+	/* TS_STATE_BLOCK is the last state (the public enum keeps older values in place). */
+	*state = n >= TS_STATE_UP && n <= TS_STATE_BLOCK && *text == '\n' ? (enum ts_shield_state)n
 									  : TS_STATE_ERROR;
 	if (listing && *text && text[1])
 		*listing = ts_xstrdup(text + 1);

@@ -36,7 +36,7 @@ int ts_kept_count(const char *state_dir, struct ts_kept *out, struct ts_error *e
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return ts_read_blocked(state_dir, &out->blocked, err);
 }
 
 /* Live changes go through the commands made for them, never through a new bundle. */

@@ -7,6 +7,7 @@
 #ifndef TS_REUSE_H
 #define TS_REUSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct ts_error;
@@ -15,6 +16,7 @@ struct ts_error;
 struct ts_kept {
 	size_t allows; /* entries of live.allowed and live.domains */
 	size_t denies; /* entries of deny.list and denied.domains */
+	bool blocked;  /* the bundle records a block: the next container starts blocked */
 };
 
 /* Count the kept entries of state_dir (missing files count 0). */

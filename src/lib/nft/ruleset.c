@@ -44,6 +44,8 @@ const char *ts_ruleset_mode_label(enum ts_ruleset_mode mode)
 		return "down";
 	case TS_RULESET_DOWN_ALL:
 		return "down --all";
+	case TS_RULESET_BLOCK:
+		return "block";
 	}
 	return "invalid";
 }
@@ -85,7 +87,7 @@ static int check_params(const struct ts_ruleset_params *p, struct checked *c,
 			struct ts_error *err)
 {
 	struct ts_addr dns;
-	if (p->mode > TS_RULESET_DOWN_ALL)
+	if (p->mode > TS_RULESET_BLOCK)
 		return ts_error_set(err, EINVAL, "unknown ruleset mode %d", (int)p->mode);
 	if (p->network > TS_NETWORK_PASTA)
 		return ts_error_set(err, EINVAL, "unknown network mode %d", (int)p->network);
@@ -259,6 +261,32 @@ static void emit_output(struct ts_strbuf *b, const struct ts_ruleset_params *p,
 	ts_strbuf_puts(b, "\t}\n");
 }
 
+/*
+ * The block ruleset (`block`, an emergency stop): the container keeps its
+ * loopback and nothing else. No established accept, so open connections
+ * are cut both ways; no discovery or echo rules, which loopback does not
+ * need; no DNS, not even to a resolver on loopback (the strict tier's
+ * forwarder reaches its upstream from outside this namespace, and dnsmasq
+ * would answer from its cache). The sets stay declared, unread, so allow
+ * and deny keep files and sets in step until `up` brings them back.
+ */
+static void emit_block_chains(struct ts_strbuf *b)
+{
+	ts_strbuf_puts(b, "\tchain output {\n"
+			  "\t\ttype filter hook output priority filter; policy drop;\n"
+			  "\t\toifname \"lo\" udp dport 53 " LOG(TS_PREFIX_BLOCKED) " counter " TS_REJECT "\n"
+			  "\t\toifname \"lo\" tcp dport 53 " LOG(TS_PREFIX_BLOCKED) " counter " TS_REJECT "\n"
+			  "\t\toifname \"lo\" accept\n"
+			  "\t\t" LOG(TS_PREFIX_BLOCKED) " counter\n"
+			  "\t\t" TS_REJECT "\n"
+			  "\t}\n"
+			  "\tchain input {\n"
+			  "\t\ttype filter hook input priority filter; policy drop;\n"
+			  "\t\tiifname \"lo\" accept\n"
+			  "\t\tdrop\n"
+			  "\t}\n");
+}
+
 int ts_ruleset_script(const struct ts_ruleset_params *params, char **out, struct ts_error *err)
 {
 	struct checked c;
@@ -273,8 +301,12 @@ int ts_ruleset_script(const struct ts_ruleset_params *params, char **out, struct
 			   "delete table " T "\n"
 			   "table " T " {\n");
 	emit_sets(&b, params->dnsmasq_tier);
-	emit_output(&b, params, &c);
-	emit_input(&b);
+	if (params->mode == TS_RULESET_BLOCK) {
+		emit_block_chains(&b);
+	} else {
+		emit_output(&b, params, &c);
+		emit_input(&b);
+	}
 	ts_strbuf_puts(&b, "}\n");
 	*out = ts_strbuf_take(&b);
 	return 0;

@@ -62,7 +62,7 @@ const char *ts_network_mode_name(enum ts_network_mode network);
 /* "slirp4netns" or "pasta" into *out; -EINVAL for anything else (NULL included). */
 int ts_network_mode_parse(const char *word, enum ts_network_mode *out);
 
-/* Label used in previews: "up", "interactive", "down", "down --all". */
+/* Label used in previews: "up", "interactive", "down", "down --all", "block". */
 const char *ts_ruleset_mode_label(enum ts_ruleset_mode mode);
 
 #endif

@@ -517,6 +517,55 @@ int ts_verify_down(const char *listing, bool all, struct ts_error *err)
 	return r;
 }
 
+/*
+ * The block ruleset (docs/ruleset.md): both chains drop, loopback is the
+ * only thing they let through, DNS to loopback is refused ahead of that
+ * accept, and the BLOCKED terminal rule refuses everything else at once.
+ */
+#define BLOCKED_LOG "log prefix \"" TS_PREFIX_BLOCKED "\" group 100 counter packets %n bytes %n"
+static const char *const block_output_accepts[] = { OUTPUT_LOOPBACK, NULL };
+static const char *const block_input_accepts[] = { INPUT_LOOPBACK, NULL };
+static const char *const block_dns_rejects[] = {
+	"oifname \"lo\" udp dport 53 " BLOCKED_LOG " reject with icmpx admin-prohibited",
+	"oifname \"lo\" tcp dport 53 " BLOCKED_LOG " reject with icmpx admin-prohibited",
+	NULL,
+};
+
+static bool pred_block_terminal(const struct ts_strv *t, const void *arg)
+{
+	(void)arg;
+	return log_prefix_is(t, TS_PREFIX_BLOCKED) && !has_word(t, "daddr") &&
+	       !has_word(t, "dport");
+}
+
+static int check_block(const struct listing *l, struct ts_error *err)
+{
+	struct findings f = { TS_STRBUF_INIT, 0 };
+	const struct chain *out = find_chain(l, "output");
+
+	expect(&f, l->table_found, "table " TS_NFT_FAMILY " " TS_NFT_TABLE);
+	expect_chain(&f, l, "output", "drop");
+	expect_chain(&f, l, "input", "drop");
+	expect_sets(&f, l, true);
+	expect(&f, any_rule(out, pred_reject, NULL), "reject with icmpx admin-prohibited rule");
+	expect(&f, any_rule(out, pred_block_terminal, NULL), "terminal BLOCKED log rule");
+	for (const char *const *p = block_dns_rejects; out && *p; p++)
+		expect(&f, first_match(out, *p) < first_match(out, OUTPUT_LOOPBACK),
+		       "refusal of DNS to loopback ahead of the loopback accept");
+	expect_no_foreign_accept(&f, out, block_output_accepts);
+	expect_no_foreign_accept(&f, find_chain(l, "input"), block_input_accepts);
+	return report(&f, "block", err);
+}
+
+int ts_verify_block(const char *listing, struct ts_error *err)
+{
+	struct listing l = { 0 };
+	parse_listing(listing ? listing : "", &l);
+	int r = check_block(&l, err);
+	listing_clear(&l);
+	return r;
+}
+
 enum ts_shield_state ts_verify_classify(const char *listing)
 {
 	if (!listing || listing[strspn(listing, " \t\r\n")] == '\0')
@@ -531,6 +580,8 @@ enum ts_shield_state ts_verify_classify(const char *listing)
 	/* down --all drops the private rejects; with some left it is a broken down. */
 	else if (check_down(&l, true, NULL) == 0 && !has_any_private_reject(&l))
 		state = TS_STATE_DOWN_ALL;
+	else if (check_block(&l, NULL) == 0)
+		state = TS_STATE_BLOCK;
 	listing_clear(&l);
 	return state;
 }

@@ -23,4 +23,7 @@ int ts_verify_up(const char *listing, struct ts_error *err);
 /* Bypass invariants; all=true: private ranges need not be refused. */
 int ts_verify_down(const char *listing, bool all, struct ts_error *err);
 
+/* Block invariants (loopback only). */
+int ts_verify_block(const char *listing, struct ts_error *err);
+
 #endif

@@ -20,13 +20,14 @@ static const struct {
 } prefixes[] = {
 	{ TS_PREFIX_DENIED, TS_NFLOG_DENIED },   { TS_PREFIX_ALLOWED, TS_NFLOG_ALLOWED },
 	{ TS_PREFIX_PRIVATE, TS_NFLOG_PRIVATE }, { TS_PREFIX_BYPASS, TS_NFLOG_BYPASS },
-	{ TS_PREFIX_QUEUED, TS_NFLOG_QUEUED },
+	{ TS_PREFIX_QUEUED, TS_NFLOG_QUEUED },   { TS_PREFIX_BLOCKED, TS_NFLOG_BLOCKED },
 };
 
 const char *ts_nflog_action_name(enum ts_nflog_action a)
 {
 	switch (a) {
 	case TS_NFLOG_DENIED:
+	case TS_NFLOG_BLOCKED:
 		return "blocked_connection";
 	case TS_NFLOG_ALLOWED:
 		return "allowed_connection";

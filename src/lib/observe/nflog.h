@@ -28,6 +28,7 @@ enum ts_nflog_action {
 	TS_NFLOG_PRIVATE, /* "TEROK_SHIELD_PRIVATE: " -> "private_range" */
 	TS_NFLOG_BYPASS,  /* "TEROK_SHIELD_BYPASS: "  -> "bypass_connection" */
 	TS_NFLOG_QUEUED,  /* "TEROK_SHIELD_QUEUED: "  -> "queued_connection" */
+	TS_NFLOG_BLOCKED, /* "TEROK_SHIELD_BLOCKED: " -> "blocked_connection" (the block ruleset) */
 };
 
 struct ts_nflog_event {

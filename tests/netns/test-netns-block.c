@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Root only: `block NAME` (docs/cli.md, docs/ruleset.md) through the real
+ * CLI on a shielded "container" namespace wired to a "world" (harness.h,
+ * shielded.h):
+ *
+ * - blocked, the container reaches no allowed host, no DNS server (the
+ *   world's, nor its own dnsmasq on loopback), no host loopback port; a
+ *   connection already open is cut both ways; its own loopback still works;
+ * - `status` says block, the audit log has shield_block, `down` is refused
+ *   with nothing changed, an allow made while blocked is saved and stays
+ *   without effect;
+ * - a hook re-run (the container restarting) applies the block again;
+ * - `up` brings back the allowed hosts, DNS and the sets' contents;
+ * - a container that does not run is refused with nothing changed.
+ *
+ * Every packet stays between the two namespaces the harness creates.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/strv.h"
+#include "base/util.h"
+#include "harness.h"
+#include "shielded.h"
+#include "test-helpers.h"
+
+#define NAME SHIELDED_NAME
+#define GONE "gone"
+#define PROMPT_MS 1000  /* a reject answers at once */
+#define QUIET_MS 700    /* long enough for a packet across a veth pair, many times over */
+#define HOLD_PORT 9000  /* a world server that keeps its connection open */
+#define LOOP_PORT 7000  /* a server on the container's own loopback */
+
+/* Sockets of the running test, closed by the teardown even after a failure. */
+static int open_fds[64];
+static int n_open_fds;
+
+static int keep(int fd)
+{
+	if (fd < 0)
+		fail_msg("socket: %s", strerror(errno));
+	assert_true(n_open_fds < (int)ARRAY_SIZE(open_fds));
+	open_fds[n_open_fds++] = fd;
+	return fd;
+}
+
+static int setup(void **state)
+{
+	n_open_fds = 0;
+	return shielded_cmocka_setup(state, 0);
+}
+
+static int setup_dnsmasq(void **state)
+{
+	n_open_fds = 0;
+	return shielded_cmocka_setup(state, SHIELDED_DNSMASQ);
+}
+
+static int setup_interactive(void **state)
+{
+	n_open_fds = 0;
+	return shielded_cmocka_setup(state, SHIELDED_INTERACTIVE);
+}
+
+static int teardown(void **state)
+{
+	while (n_open_fds > 0)
+		close(open_fds[--n_open_fds]);
+	return shielded_cmocka_teardown(state);
+}
+
+/* The CLI must succeed and print exactly expect on stdout (NULL: anything). */
+#define CLI_OK(f, expect, ...)                                                                  \
+	do {                                                                                    \
+		struct cli_run r_;                                                              \
+		int rc_ = shielded_cli((f), &r_, __VA_ARGS__, (const char *)NULL);              \
+		if (rc_ != 0)                                                                   \
+			fail_msg("terok-shield %s exited %d: %s", #__VA_ARGS__, rc_, r_.err);   \
+		if ((expect) && strcmp(r_.out, (expect) ? (expect) : "") != 0)                  \
+			fail_msg("terok-shield %s printed '%s', expected '%s'", #__VA_ARGS__,   \
+				 r_.out, (expect) ? (expect) : "");                             \
+		cli_run_clear(&r_);                                                             \
+	} while (0)
+
+#define BLOCKED_OUT "Shield block for " NAME " (loopback only; 'terok-shield up " NAME "' lifts it)\n"
+
+/* ---- sockets ---- */
+
+/* A TCP socket made inside pid's network namespace. */
+static int tcp_in(struct shielded *f, pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	int ns = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0 || setns(ns, CLONE_NEWNET) < 0)
+		abort();
+	close(ns);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int e = errno;
+	if (setns(f->h.host_netns, CLONE_NEWNET) < 0)
+		abort(); /* a test stuck in the wrong namespace must not go on */
+	errno = e;
+	return keep(fd);
+}
+
+static struct sockaddr_in addr_of(const char *addr, uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	assert_int_equal(inet_pton(AF_INET, addr, &sa.sin_addr), 1);
+	return sa;
+}
+
+static int listen_in(struct shielded *f, pid_t pid, const char *addr, uint16_t port)
+{
+	struct sockaddr_in sa = addr_of(addr, port);
+	int fd = tcp_in(f, pid);
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0)
+		fail_msg("listen on %s:%u: %s", addr, port, strerror(errno));
+	return fd;
+}
+
+/* Connect from the container: 0 or the errno it ended with; *out keeps the socket. */
+static int connect_from_container(struct shielded *f, const char *addr, uint16_t port,
+				  double *elapsed_ms, int *out)
+{
+	struct sockaddr_in sa = addr_of(addr, port);
+	int fd = tcp_in(f, f->h.container);
+	double start = harness_now_ms();
+	int result = 0;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		result = errno;
+		if (result == EINPROGRESS) {
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+			socklen_t len = sizeof(result);
+			if (poll(&p, 1, 3000) <= 0)
+				result = ETIMEDOUT;
+			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &result, &len) < 0)
+				result = errno;
+		}
+	}
+	*elapsed_ms = harness_now_ms() - start;
+	*out = fd;
+	return result;
+}
+
+static void assert_reachable(struct shielded *f, const char *addr, uint16_t port,
+			     const char *when)
+{
+	double ms;
+	int fd, r = connect_from_container(f, addr, port, &ms, &fd);
+	if (r != 0)
+		fail_msg("%s: connect %s:%u: %s", when, addr, port, strerror(r));
+}
+
+/* Refused at once (admin-prohibited), not left to time out. */
+static void assert_refused(struct shielded *f, const char *addr, uint16_t port, const char *when)
+{
+	double ms;
+	int fd, r = connect_from_container(f, addr, port, &ms, &fd);
+	if (r != EHOSTUNREACH)
+		fail_msg("%s: connect %s:%u: expected EHOSTUNREACH (admin-prohibited), got %s", when,
+			 addr, port, r ? strerror(r) : "a connection");
+	if (ms >= PROMPT_MS)
+		fail_msg("%s: refusal of %s took %.0f ms", when, addr, ms);
+}
+
+/* A DNS server answers the container (a positive count of addresses). */
+static void assert_dns_answers(struct shielded *f, const char *server, const char *when)
+{
+	char ips[4][16];
+	int n = harness_dns_query(&f->h, server, H_DOMAIN_ALLOWED, ips, 4);
+	if (n < 1)
+		fail_msg("%s: %s does not answer: %s", when, server, n < 0 ? strerror(-n) : "no address");
+}
+
+static void assert_dns_refused(struct shielded *f, const char *server, const char *when)
+{
+	char ips[4][16];
+	double start = harness_now_ms();
+	int n = harness_dns_query(&f->h, server, H_DOMAIN_ALLOWED, ips, 4);
+	if (n >= 0)
+		fail_msg("%s: %s still answers the container", when, server);
+	if (harness_now_ms() - start >= PROMPT_MS)
+		fail_msg("%s: the query to %s was not refused at once (%s)", when, server,
+			 strerror(-n));
+}
+
+/* ---- an open connection ---- */
+
+struct conn {
+	int client; /* the container's end */
+	int server; /* the world's end */
+};
+
+static void open_conn(struct shielded *f, int listener, const char *addr, struct conn *c)
+{
+	double ms;
+	int r = connect_from_container(f, addr, HOLD_PORT, &ms, &c->client);
+	if (r != 0)
+		fail_msg("connect %s:%d: %s", addr, HOLD_PORT, strerror(r));
+	struct pollfd p = { .fd = listener, .events = POLLIN };
+	assert_int_equal(poll(&p, 1, 3000), 1);
+	c->server = keep(accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC));
+}
+
+/* Bytes that arrive on fd within ms (0 when none; -errno on an error). */
+static ssize_t arrives(int fd, int ms, char *buf, size_t size)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	if (poll(&p, 1, ms) <= 0)
+		return 0;
+	ssize_t n = recv(fd, buf, size, MSG_DONTWAIT);
+	return n < 0 ? -errno : n;
+}
+
+static void assert_conn_carries(struct conn *c, const char *when)
+{
+	char buf[64];
+	if (send(c->client, "ping", 4, MSG_NOSIGNAL) != 4 || arrives(c->server, 3000, buf, 64) != 4)
+		fail_msg("%s: the server did not receive the container's data", when);
+	if (send(c->server, "pong", 4, MSG_NOSIGNAL) != 4 || arrives(c->client, 3000, buf, 64) != 4)
+		fail_msg("%s: the container did not receive the server's data", when);
+}
+
+/* Nothing passes either way, and the container's socket reports the refusal. */
+static void assert_conn_cut(struct conn *c, const char *when)
+{
+	char buf[64];
+	if (send(c->server, "late", 4, MSG_NOSIGNAL) != 4)
+		fail_msg("%s: send from the server: %s", when, strerror(errno));
+	ssize_t n = arrives(c->client, QUIET_MS, buf, sizeof(buf));
+	if (n > 0)
+		fail_msg("%s: the container still received the server's data (%zd)", when, n);
+	ssize_t sent = send(c->client, "more", 4, MSG_NOSIGNAL);
+	n = arrives(c->server, QUIET_MS, buf, sizeof(buf));
+	if (n > 0)
+		fail_msg("%s: the server still received the container's data (%zd)", when, n);
+	int error = sent < 0 ? errno : 0;
+	socklen_t len = sizeof(error);
+	if (!error && getsockopt(c->client, SOL_SOCKET, SO_ERROR, &error, &len) < 0)
+		error = errno;
+	if (error != EHOSTUNREACH)
+		fail_msg("%s: the container's socket reports %s, not the refusal (EHOSTUNREACH)", when,
+			 error ? strerror(error) : "no error");
+}
+
+/* ---- the bundle ---- */
+
+static bool blocked_recorded(struct shielded *f)
+{
+	char *path = ts_xasprintf("%s/blocked", f->state_dir);
+	struct stat st;
+	bool there = lstat(path, &st) == 0;
+	free(path);
+	return there;
+}
+
+static bool audit_has(struct shielded *f, const char *needle)
+{
+	char *text = read_text(f->state_dir, "audit.jsonl");
+	bool has = text && strstr(text, needle);
+	free(text);
+	return has;
+}
+
+static void assert_status(struct shielded *f, const char *name, const char *word)
+{
+	char *expect = ts_xasprintf("%s\n", word);
+	CLI_OK(f, expect, "status", name);
+	free(expect);
+}
+
+/* The live set's elements include addr. */
+static bool live_set_has(struct shielded *f, const char *set, const char *addr)
+{
+	char *listing = harness_list_table(&f->h, f->h.container);
+	assert_non_null(listing);
+	char *decl = ts_xasprintf("set %s {", set);
+	const char *start = strstr(listing, decl);
+	const char *end = start ? strstr(start, "\n\t}") : NULL;
+	const char *hit = start ? strstr(start, addr) : NULL;
+	bool has = hit && end && hit < end;
+	free(decl);
+	free(listing);
+	return has;
+}
+
+/* ---- tests ---- */
+
+static void test_block_and_up(void **state)
+{
+	struct shielded *f = *state;
+	/* A host loopback port (through the gateway, slirp4netns), which up opens. */
+	write_text(f->state_dir, "loopback_ports", "8080\n");
+	CLI_OK(f, NULL, "up", NAME);
+	int world = listen_in(f, f->h.world, H_ALLOWED_IP, HOLD_PORT);
+	listen_in(f, f->h.container, "127.0.0.1", LOOP_PORT);
+	struct conn c;
+	open_conn(f, world, H_ALLOWED_IP, &c);
+	assert_conn_carries(&c, "before block");
+	assert_reachable(f, H_ALLOWED_IP, H_TCP_PORT, "before block");
+	assert_dns_answers(f, H_DNS, "before block");
+	assert_reachable(f, H_GATEWAY, H_LOOPBACK_PORT, "before block");
+
+	CLI_OK(f, BLOCKED_OUT, "block", NAME);
+	assert_status(f, NAME, "block");
+	assert_conn_cut(&c, "blocked");
+	assert_refused(f, H_ALLOWED_IP, H_TCP_PORT, "blocked");
+	assert_refused(f, H_OTHER_IP, H_TCP_PORT, "blocked");
+	assert_refused(f, H_GATEWAY, H_LOOPBACK_PORT, "blocked");
+	assert_dns_refused(f, H_DNS, "blocked");
+	assert_reachable(f, "127.0.0.1", LOOP_PORT, "blocked");
+	assert_true(audit_has(f, "\"action\":\"shield_block\""));
+	assert_true(blocked_recorded(f));
+
+	/* An allow while blocked is saved and in the sets, and lets nothing through yet. */
+	CLI_OK(f, NULL, "allow", NAME, H_OTHER_IP);
+	assert_true(live_set_has(f, "allow_v4", H_OTHER_IP));
+	assert_refused(f, H_OTHER_IP, H_TCP_PORT, "allowed while blocked");
+	assert_status(f, NAME, "block");
+
+	/* down does not open a blocked container. */
+	struct cli_run r;
+	assert_int_equal(shielded_cli(f, &r, "down", NAME, (const char *)NULL), 1);
+	assert_true(ts_startswith(r.err, "terok-shield: "));
+	assert_non_null(strstr(r.err, "is blocked"));
+	assert_string_equal(r.out, "");
+	cli_run_clear(&r);
+	assert_status(f, NAME, "block");
+	assert_refused(f, H_OTHER_IP, H_TCP_PORT, "after the refused down");
+
+	/* The container restarts: the hook applies the block again. */
+	assert_int_equal(shielded_hook(f), 0);
+	assert_status(f, NAME, "block");
+	assert_refused(f, H_ALLOWED_IP, H_TCP_PORT, "blocked, after the hook ran again");
+	assert_dns_refused(f, H_DNS, "blocked, after the hook ran again");
+	assert_true(audit_has(f, "block applied at createRuntime"));
+
+	CLI_OK(f, "Shield up for " NAME "\n", "up", NAME);
+	assert_status(f, NAME, "up");
+	assert_false(blocked_recorded(f));
+	assert_reachable(f, H_ALLOWED_IP, H_TCP_PORT, "up again");
+	assert_reachable(f, H_OTHER_IP, H_TCP_PORT, "up again (allowed while blocked)");
+	assert_reachable(f, H_GATEWAY, H_LOOPBACK_PORT, "up again");
+	assert_dns_answers(f, H_DNS, "up again");
+	assert_refused(f, H_PRIVATE_IP, H_TCP_PORT, "up again");
+	assert_true(live_set_has(f, "allow_v4", H_ALLOWED_IP));
+	assert_true(live_set_has(f, "gateway_v4", H_GATEWAY));
+
+	/* Up for good: the next start is up too. */
+	assert_int_equal(shielded_hook(f), 0);
+	assert_status(f, NAME, "up");
+}
+
+/* The container's own resolver on loopback (dnsmasq) is refused too, and back after up. */
+static void test_block_dnsmasq(void **state)
+{
+	struct shielded *f = *state;
+	assert_dns_answers(f, "127.0.0.1", "before block");
+	CLI_OK(f, BLOCKED_OUT, "block", NAME);
+	assert_dns_refused(f, "127.0.0.1", "blocked");
+	assert_dns_refused(f, H_DNS, "blocked");
+	assert_refused(f, H_DOMAIN_ALLOWED_IP, H_TCP_PORT, "blocked");
+	CLI_OK(f, NULL, "up", NAME);
+	assert_dns_answers(f, "127.0.0.1", "up again");
+	assert_true(live_set_has(f, "dns_v4", H_DOMAIN_ALLOWED_IP));
+	assert_reachable(f, H_DOMAIN_ALLOWED_IP, H_TCP_PORT, "up again");
+}
+
+/* up after a block restores the interactive ruleset of an interactive container. */
+static void test_block_interactive(void **state)
+{
+	struct shielded *f = *state;
+	CLI_OK(f, BLOCKED_OUT, "block", NAME);
+	assert_status(f, NAME, "block");
+	CLI_OK(f, NULL, "up", NAME);
+	assert_status(f, NAME, "up");
+	char *listing = harness_list_table(&f->h, f->h.container);
+	assert_non_null(listing);
+	assert_non_null(strstr(listing, "TEROK_SHIELD_QUEUED"));
+	free(listing);
+}
+
+/* A container that does not run: refused, no record, ruleset.nft untouched. */
+static void test_block_not_running(void **state)
+{
+	struct shielded *f = *state;
+	char *dir = shielded_gone(f, GONE, false);
+	char *before = read_text(dir, "ruleset.nft");
+	struct cli_run r;
+	assert_int_equal(shielded_cli(f, &r, "block", GONE, (const char *)NULL), 1);
+	assert_true(ts_startswith(r.err, "terok-shield: "));
+	assert_non_null(strstr(r.err, "not running"));
+	cli_run_clear(&r);
+	char *marker = ts_xasprintf("%s/blocked", dir);
+	assert_int_equal(access(marker, F_OK), -1);
+	char *after = read_text(dir, "ruleset.nft");
+	assert_string_equal(before, after);
+	free(after);
+	free(before);
+	free(marker);
+	free(dir);
+	assert_status(f, NAME, "up");
+}
+
+#define WITH(test, setup_fn) cmocka_unit_test_setup_teardown(test, setup_fn, teardown)
+
+int main(void)
+{
+	if (!shielded_suite_runnable())
+		return 0;
+	const struct CMUnitTest tests[] = {
+		WITH(test_block_and_up, setup),
+		WITH(test_block_dnsmasq, setup_dnsmasq),
+		WITH(test_block_interactive, setup_interactive),
+		WITH(test_block_not_running, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
