@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+#include "base/scope.h"
 #include "base/strv.h"
 #include "base/util.h"
 
@@ -33,6 +34,14 @@ int ts_live_allow(const struct ts_shield *s, const char *target, struct ts_chang
 		  struct ts_error *err);
 int ts_live_deny(const struct ts_shield *s, const char *target, struct ts_change *out,
 		 struct ts_error *err);
+
+/*
+ * An allow limited to scope (base/scope.h: protocols, ports, a duration),
+ * kept in live.scoped with its absolute expiry; a whole, permanent scope
+ * is a plain allow. A deny ends every scoped and timed allow it covers.
+ */
+int ts_live_allow_scoped(const struct ts_shield *s, const char *target,
+			 const struct ts_scope *scope, struct ts_change *out, struct ts_error *err);
 
 /*
  * An operator's verdict on a blocked destination (docs/interactive.md):

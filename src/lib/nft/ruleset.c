@@ -29,6 +29,8 @@ const char *ts_nft_set_name(enum ts_nft_set set)
 		return "gateway";
 	case TS_SET_DNS:
 		return "dns";
+	case TS_SET_SCOPED:
+		return "scoped";
 	}
 	return "invalid";
 }
@@ -116,6 +118,20 @@ static int check_params(const struct ts_ruleset_params *p, struct checked *c,
 	return 0;
 }
 
+/*
+ * Scoped and timed allows: an address on one protocol and a port range,
+ * each element with its own timeout or none (an element without one never
+ * expires). A timed whole-address allow is here too, with ports 0-65535,
+ * so allow_v4/v6 stay permanent.
+ */
+static void emit_scoped_sets(struct ts_strbuf *b)
+{
+	ts_strbuf_puts(b, "\tset scoped_v4 { type ipv4_addr . inet_proto . inet_service; "
+			  "flags interval, timeout; }\n");
+	ts_strbuf_puts(b, "\tset scoped_v6 { type ipv6_addr . inet_proto . inet_service; "
+			  "flags interval, timeout; }\n");
+}
+
 static void emit_sets(struct ts_strbuf *b, bool dnsmasq_tier)
 {
 	static const char *const pairs[] = { "allow", "deny" };
@@ -123,6 +139,7 @@ static void emit_sets(struct ts_strbuf *b, bool dnsmasq_tier)
 		ts_strbuf_printf(b, "\tset %s_v4 { type ipv4_addr; flags interval; }\n", pairs[i]);
 		ts_strbuf_printf(b, "\tset %s_v6 { type ipv6_addr; flags interval; }\n", pairs[i]);
 	}
+	emit_scoped_sets(b);
 	ts_strbuf_puts(b, "\tset gateway_v4 { type ipv4_addr; }\n");
 	ts_strbuf_puts(b, "\tset gateway_v6 { type ipv6_addr; }\n");
 	/* What dnsmasq learns ages out; the shield's own entries live in allow_*. */
@@ -196,6 +213,15 @@ static void emit_allow(struct ts_strbuf *b, bool dnsmasq_tier)
 	}
 }
 
+/* Rule 8, scoped part: after the whole-address allows, TCP and UDP only (no ping). */
+static void emit_scoped_allow(struct ts_strbuf *b)
+{
+	ts_strbuf_puts(b, "\t\tip daddr . meta l4proto . th dport @scoped_v4 "
+			  LOG(TS_PREFIX_ALLOWED) " counter accept\n");
+	ts_strbuf_puts(b, "\t\tip6 daddr . meta l4proto . th dport @scoped_v6 "
+			  LOG(TS_PREFIX_ALLOWED) " counter accept\n");
+}
+
 /* Rule 9: private ranges, after allow so an operator can allowlist one. */
 static void emit_private(struct ts_strbuf *b)
 {
@@ -255,6 +281,7 @@ static void emit_output(struct ts_strbuf *b, const struct ts_ruleset_params *p,
 			emit_private(b);
 	} else {
 		emit_allow(b, p->dnsmasq_tier);
+		emit_scoped_allow(b);
 		emit_private(b);
 		emit_terminal(b, p->mode == TS_RULESET_INTERACTIVE);
 	}
@@ -371,7 +398,7 @@ int ts_ruleset_elements(enum ts_nft_set set, bool add, const char *const *addrs,
 			struct ts_strbuf *out, struct ts_error *err)
 {
 	if (set > TS_SET_DNS)
-		return ts_error_set(err, EINVAL, "unknown set %d", (int)set);
+		return ts_error_set(err, EINVAL, "set %d takes no plain addresses", (int)set);
 	if (n == 0)
 		return 0;
 	struct ts_addr *parsed = calloc(n, sizeof(*parsed));
@@ -396,9 +423,59 @@ int ts_ruleset_elements(enum ts_nft_set set, bool add, const char *const *addrs,
 	return 0;
 }
 
+/* A scoped entry, checked again here: the generator trusts no caller. */
+static int check_scoped(const struct ts_scoped_entry *e, struct ts_addr *a, struct ts_error *err)
+{
+	if (memchr(e->addr, '\0', sizeof(e->addr)) == NULL || ts_addr_parse(e->addr, a, err) < 0)
+		return ts_error_set(err, EINVAL, "scoped allow: invalid address");
+	if (e->proto != TS_PROTO_TCP && e->proto != TS_PROTO_UDP)
+		return ts_error_set(err, EINVAL, "scoped allow of %s: protocol must be tcp or udp",
+				    e->addr);
+	if (e->port_lo > e->port_hi || (e->port_lo == 0 && e->port_hi != 65535))
+		return ts_error_set(err, EINVAL, "scoped allow of %s: invalid ports %u-%u", e->addr,
+				    e->port_lo, e->port_hi);
+	return 0;
+}
+
+static void emit_scoped_element(struct ts_strbuf *b, const struct ts_addr *a,
+				const struct ts_scoped_entry *e, time_t now)
+{
+	char text[TS_ADDR_STRLEN];
+	ts_addr_format(a, text);
+	ts_strbuf_printf(b, "add element " T " scoped_%s { %s . %s . ",
+			 a->family == AF_INET ? "v4" : "v6", text, ts_proto_name(e->proto));
+	if (e->port_lo == e->port_hi)
+		ts_strbuf_printf(b, "%u", e->port_lo);
+	else
+		ts_strbuf_printf(b, "%u-%u", e->port_lo, e->port_hi);
+	if (e->expires > 0)
+		ts_strbuf_printf(b, " timeout %llds", (long long)(e->expires - now));
+	ts_strbuf_puts(b, " }\n");
+}
+
+int ts_ruleset_scoped_elements(const struct ts_scoped_entry *entries, size_t n, time_t now,
+			       struct ts_strbuf *out, struct ts_error *err)
+{
+	struct ts_addr a;
+	for (size_t i = 0; i < n; i++)
+		if (check_scoped(&entries[i], &a, err) < 0)
+			return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		const struct ts_scoped_entry *e = &entries[i];
+		bool repeated = false;
+		for (size_t j = 0; j < i && !repeated; j++)
+			repeated = ts_scoped_same_key(&entries[j], e);
+		if (repeated || (e->expires > 0 && e->expires <= now))
+			continue;
+		check_scoped(e, &a, NULL);
+		emit_scoped_element(out, &a, e, now);
+	}
+	return 0;
+}
+
 int ts_ruleset_flush(enum ts_nft_set set, struct ts_strbuf *out, struct ts_error *err)
 {
-	if (set > TS_SET_DNS)
+	if (set > TS_SET_SCOPED)
 		return ts_error_set(err, EINVAL, "unknown set %d", (int)set);
 	for (int v = 4; v <= 6; v += 2)
 		ts_strbuf_printf(out, "flush set " TS_NFT_FAMILY " " TS_NFT_TABLE " %s_v%d\n",
