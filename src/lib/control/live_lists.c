@@ -190,6 +190,33 @@ static void plan_scoped(struct ts_live_list *l, const struct ts_live_target *t, 
 	list_remove(&l[LIVE_DENIED], &t->ips);
 }
 
+/* a and b share addresses: one lies inside the other. */
+static bool addresses_overlap(const char *a, const char *b)
+{
+	struct ts_addr x, y;
+	return ts_addr_parse(a, &x, NULL) == 0 && ts_addr_parse(b, &y, NULL) == 0 &&
+	       x.family == y.family && (ts_addr_contains(&x, &y) || ts_addr_contains(&y, &x));
+}
+
+int ts_live_lists_scoped_overlap(const struct ts_live_lists *ls, const struct ts_live_target *t,
+				 struct ts_error *err)
+{
+	const struct ts_strv *lines = &ls->l[SCOPED].items;
+	for (size_t i = 0; i < lines->n; i++) {
+		struct ts_scoped_entry e;
+		if (ts_scoped_parse(lines->items[i], &e, NULL) < 0 || !(t->scope.protos & e.proto) ||
+		    e.port_hi < t->scope.port_lo || t->scope.port_hi < e.port_lo)
+			continue;
+		for (size_t j = 0; j < t->ips.n; j++)
+			if (strcmp(t->ips.items[j], e.addr) != 0 &&
+			    addresses_overlap(t->ips.items[j], e.addr))
+				return ts_error_set(err, EEXIST, "%s on these ports overlaps the scoped "
+						    "allow '%s' (live.scoped): deny one of them first",
+						    t->ips.items[j], lines->items[i]);
+	}
+	return 0;
+}
+
 void ts_live_lists_prune(struct ts_live_lists *ls, time_t now, struct ts_strv *expired)
 {
 	scoped_filter(&ls->l[SCOPED], drop_expired, &now, expired);

@@ -52,6 +52,15 @@ void ts_live_lists_clear(struct ts_live_lists *ls);
 void ts_live_lists_plan(struct ts_live_lists *ls, const struct ts_live_target *t, bool allow,
 			bool interactive, time_t now);
 
+/*
+ * -EEXIST when a scoped allow of t would share ports and protocol with a
+ * scoped entry of another address that contains or lies inside its own (a
+ * host and its network): the kernel's concatenated interval sets take no
+ * such overlap. The same address's entries are merged by the generator.
+ */
+int ts_live_lists_scoped_overlap(const struct ts_live_lists *ls, const struct ts_live_target *t,
+				 struct ts_error *err);
+
 /* Drop the live.scoped entries expired at now; they are appended to expired. */
 void ts_live_lists_prune(struct ts_live_lists *ls, time_t now, struct ts_strv *expired);
 

@@ -5,6 +5,7 @@
  * the comments are its output-chain rules.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -453,6 +454,61 @@ static void emit_scoped_element(struct ts_strbuf *b, const struct ts_addr *a,
 	ts_strbuf_puts(b, " }\n");
 }
 
+/* When an entry ends; a permanent one never does. */
+static long long entry_end(const struct ts_scoped_entry *e)
+{
+	return e->expires > 0 ? (long long)e->expires : LLONG_MAX;
+}
+
+static int point_cmp(const void *pa, const void *pb)
+{
+	long a = *(const long *)pa, b = *(const long *)pb;
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * The live entries of one address and protocol (group), as disjoint port
+ * ranges: the kernel refuses an element that overlaps one of the same set
+ * (a port inside a timed whole-address allow, two ranges sharing ports).
+ * Each piece lives as long as the longest entry covering it.
+ */
+static void emit_scoped_group(struct ts_strbuf *b, const struct ts_addr *a,
+			      const struct ts_scoped_entry *const *group, size_t m, time_t now)
+{
+	long *points = calloc(2 * m, sizeof(*points));
+	if (!points)
+		abort();
+	for (size_t i = 0; i < m; i++) {
+		points[2 * i] = group[i]->port_lo;
+		points[2 * i + 1] = (long)group[i]->port_hi + 1;
+	}
+	qsort(points, 2 * m, sizeof(*points), point_cmp);
+	struct ts_scoped_entry piece = *group[0];
+	long long piece_end = 0; /* 0: no piece open */
+	for (size_t k = 0; k + 1 < 2 * m; k++) {
+		if (points[k] == points[k + 1])
+			continue;
+		long long end = 0;
+		for (size_t i = 0; i < m; i++)
+			if (group[i]->port_lo <= points[k] && points[k] <= group[i]->port_hi &&
+			    entry_end(group[i]) > end)
+				end = entry_end(group[i]);
+		if (piece_end && end == piece_end && piece.port_hi + 1 == points[k]) {
+			piece.port_hi = (uint16_t)(points[k + 1] - 1);
+			continue;
+		}
+		if (piece_end)
+			emit_scoped_element(b, a, &piece, now);
+		piece_end = end;
+		piece.port_lo = (uint16_t)points[k];
+		piece.port_hi = (uint16_t)(points[k + 1] - 1);
+		piece.expires = end == LLONG_MAX ? 0 : (time_t)end;
+	}
+	if (piece_end)
+		emit_scoped_element(b, a, &piece, now);
+	free(points);
+}
+
 int ts_ruleset_scoped_elements(const struct ts_scoped_entry *entries, size_t n, time_t now,
 			       struct ts_strbuf *out, struct ts_error *err)
 {
@@ -460,16 +516,28 @@ int ts_ruleset_scoped_elements(const struct ts_scoped_entry *entries, size_t n, 
 	for (size_t i = 0; i < n; i++)
 		if (check_scoped(&entries[i], &a, err) < 0)
 			return -EINVAL;
+	bool *done = calloc(n ? n : 1, sizeof(*done));
+	const struct ts_scoped_entry **group = calloc(n ? n : 1, sizeof(*group));
+	if (!done || !group)
+		abort();
 	for (size_t i = 0; i < n; i++) {
-		const struct ts_scoped_entry *e = &entries[i];
-		bool repeated = false;
-		for (size_t j = 0; j < i && !repeated; j++)
-			repeated = ts_scoped_same_key(&entries[j], e);
-		if (repeated || (e->expires > 0 && e->expires <= now))
+		size_t m = 0;
+		for (size_t j = i; j < n; j++) {
+			const struct ts_scoped_entry *e = &entries[j];
+			if (done[j] || strcmp(e->addr, entries[i].addr) != 0 ||
+			    e->proto != entries[i].proto)
+				continue;
+			done[j] = true;
+			if (e->expires == 0 || e->expires > now)
+				group[m++] = e;
+		}
+		if (m == 0)
 			continue;
-		check_scoped(e, &a, NULL);
-		emit_scoped_element(out, &a, e, now);
+		check_scoped(group[0], &a, NULL);
+		emit_scoped_group(out, &a, group, m, now);
 	}
+	free(done);
+	free(group);
 	return 0;
 }
 
