@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <jansson.h>
 
 #include "base/strv.h"
 #include "base/util.h"
@@ -222,6 +223,39 @@ static void test_restart_keeps_remaining_time(void **state)
 	free(after);
 }
 
+/* ---- rules shows the scope and the time left ---- */
+
+static void test_rules_shows_scope(void **state)
+{
+	struct shielded *f = *state;
+	CLI_OK(f, "allow", NAME, H_OTHER_IP, "--port", "8080", "--proto", "tcp", "--for", "1h");
+	CLI_OK(f, "allow", NAME, H_DOMAIN_OTHER_IP, "--port", "80", "--proto", "udp");
+	struct cli_run r;
+	assert_int_equal(CLI(f, &r, "rules", NAME), 0);
+	const char *sec = strstr(r.out, "Scoped allows:\n");
+	if (!sec || !strstr(sec, "  " H_OTHER_IP " port 8080/tcp, 59m") ||
+	    !strstr(sec, "  " H_DOMAIN_OTHER_IP " port 80/udp, for good\n"))
+		fail_msg("rules printed:\n%s", r.out);
+	/* The live table shows the element with its timeout too. */
+	assert_non_null(strstr(r.out, H_OTHER_IP " . tcp . 8080 timeout"));
+	cli_run_clear(&r);
+	assert_int_equal(CLI(f, &r, "rules", NAME, "--json"), 0);
+	json_t *j = json_loads(r.out, 0, NULL);
+	assert_non_null(j);
+	json_t *a = json_object_get(j, "scoped");
+	assert_int_equal(json_array_size(a), 2);
+	json_t *timed = json_array_get(a, 0), *scoped = json_array_get(a, 1);
+	assert_string_equal(json_string_value(json_object_get(timed, "address")), H_OTHER_IP);
+	assert_string_equal(json_string_value(json_object_get(timed, "proto")), "tcp");
+	assert_string_equal(json_string_value(json_object_get(timed, "ports")), "8080");
+	json_int_t left = json_integer_value(json_object_get(timed, "remaining"));
+	assert_true(left > 3500 && left <= 3600);
+	assert_true(json_is_null(json_object_get(scoped, "expires")));
+	assert_true(json_is_null(json_object_get(scoped, "remaining")));
+	json_decref(j);
+	cli_run_clear(&r);
+}
+
 /* ---- deny ends every scoped and timed allow of the address ---- */
 
 static void test_deny_clears_scoped(void **state)
@@ -305,6 +339,7 @@ int main(void)
 		WITH(test_scoped_port),
 		WITH(test_timed_allow_ends),
 		WITH(test_restart_keeps_remaining_time),
+		WITH(test_rules_shows_scope),
 		WITH(test_deny_clears_scoped),
 		WITH(test_hostile_values),
 		WITH(test_invalid_file),

@@ -91,6 +91,22 @@ void ts_scope_describe(const struct ts_scope *s, char *out, size_t size)
 	snprintf(out, size, "%s%s%s", ports, *duration ? ", for " : "", duration);
 }
 
+void ts_scope_format_left(long seconds, char *out, size_t size)
+{
+	if (seconds < 0)
+		seconds = 0;
+	long h = seconds / 3600, m = seconds / 60 % 60, s = seconds % 60;
+	int n = 0;
+	if (h)
+		n += snprintf(out + n, size - (size_t)n, "%ldh", h);
+	if (m && (size_t)n < size)
+		n += snprintf(out + n, size - (size_t)n, "%ldm", m);
+	if ((s || (!h && !m)) && (size_t)n < size)
+		n += snprintf(out + n, size - (size_t)n, "%lds", s);
+	if ((size_t)n < size)
+		snprintf(out + n, size - (size_t)n, " left");
+}
+
 /* Split a line into exactly n words separated by single spaces. */
 static bool split_words(const char *line, char words[][TS_ADDR_STRLEN], size_t n)
 {

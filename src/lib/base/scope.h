@@ -44,6 +44,9 @@ bool ts_scope_is_narrow(const struct ts_scope *s);
 /* "port 443/tcp, for 30m", "ports 1000-2000/tcp+udp", "all ports, for 2s": for the audit. */
 void ts_scope_describe(const struct ts_scope *s, char *out, size_t size);
 
+/* Time left, "1h2m3s" ("0s" when none), followed by " left". */
+void ts_scope_format_left(long seconds, char *out, size_t size);
+
 /* One line of live.scoped: ADDR PROTO PORTS EXPIRES (docs/bundle.md). */
 struct ts_scoped_entry {
 	char addr[TS_ADDR_STRLEN]; /* canonical address or network */
