@@ -233,9 +233,11 @@ static void test_rules_shows_scope(void **state)
 	struct cli_run r;
 	assert_int_equal(CLI(f, &r, "rules", NAME), 0);
 	const char *sec = strstr(r.out, "Scoped allows:\n");
-	if (!sec || !strstr(sec, "  " H_OTHER_IP " port 8080/tcp, 59m") ||
+	/* An hour, or a second or so less. */
+	if (!sec || (!strstr(sec, "  " H_OTHER_IP " port 8080/tcp, 59m") &&
+		     !strstr(sec, "  " H_OTHER_IP " port 8080/tcp, 1h left\n")) ||
 	    !strstr(sec, "  " H_DOMAIN_OTHER_IP " port 80/udp, for good\n"))
-		fail_msg("rules printed:\n%s", r.out);
+		fail_msg("rules printed:\n%s", sec ? sec : r.out + (strlen(r.out) > 600 ? strlen(r.out) - 600 : 0));
 	/* The live table shows the element with its timeout too. */
 	assert_non_null(strstr(r.out, H_OTHER_IP " . tcp . 8080 timeout"));
 	cli_run_clear(&r);
