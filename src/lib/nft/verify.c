@@ -422,6 +422,17 @@ static void expect_sets(struct findings *f, const struct listing *l, bool with_d
 	}
 }
 
+/*
+ * Up only: the scoped and timed allows' sets (docs/ruleset.md); their
+ * accept rule is one of output_accepts, and like every accept it must
+ * come after the deny rules.
+ */
+static void expect_scoped_sets(struct findings *f, const struct listing *l)
+{
+	expect(f, ts_strv_contains(&l->sets, "scoped_v4"), "set scoped_v4 declared");
+	expect(f, ts_strv_contains(&l->sets, "scoped_v6"), "set scoped_v6 declared");
+}
+
 /* Each deny rule present, and ahead of everything that accepts (the established accept included). */
 static void expect_chain_denies_first(struct findings *f, const struct chain *c,
 				      const char *loopback, const struct deny_rule *denies)
@@ -473,6 +484,7 @@ static int check_up(const struct listing *l, struct ts_error *err)
 	expect_chain(&f, l, "input", "drop");
 	expect(&f, any_rule(out, pred_reject, NULL), "reject with icmpx admin-prohibited rule");
 	expect_sets(&f, l, true);
+	expect_scoped_sets(&f, l);
 	expect_private_rejects(&f, out);
 	expect_denies_first(&f, l);
 	expect(&f, any_rule(out, pred_terminal, NULL), "terminal DENIED/QUEUED log rule");
