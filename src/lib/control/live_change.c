@@ -218,11 +218,23 @@ int ts_live_deny(const struct ts_shield *s, const char *target, struct ts_change
 	return change(s, target, false, out, err);
 }
 
-int ts_live_verdict(const struct ts_shield *s, const struct ts_strv *ips, const char *domain,
-		    bool allow, struct ts_change *out, struct ts_error *err)
+int ts_live_verdict_scoped(const struct ts_shield *s, const struct ts_strv *ips,
+			   const char *domain, bool allow, const struct ts_scope *scope,
+			   struct ts_change *out, struct ts_error *err)
 {
 	*out = (struct ts_change){ .ips = TS_STRV_INIT, .warnings = TS_STRV_INIT };
 	_cleanup_live_target_ struct ts_live_target t = { 0 };
 	int r = ts_live_target_exact(ips, domain, &t, err);
-	return r < 0 ? r : change_target(s, &t, allow, out, err);
+	if (r < 0)
+		return r;
+	if (allow)
+		t.scope = *scope;
+	return change_target(s, &t, allow, out, err);
+}
+
+int ts_live_verdict(const struct ts_shield *s, const struct ts_strv *ips, const char *domain,
+		    bool allow, struct ts_change *out, struct ts_error *err)
+{
+	struct ts_scope whole = TS_SCOPE_WHOLE;
+	return ts_live_verdict_scoped(s, ips, domain, allow, &whole, out, err);
 }

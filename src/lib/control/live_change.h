@@ -52,4 +52,9 @@ int ts_live_allow_scoped(const struct ts_shield *s, const char *target,
 int ts_live_verdict(const struct ts_shield *s, const struct ts_strv *ips, const char *domain,
 		    bool allow, struct ts_change *out, struct ts_error *err);
 
+/* The same with the scope of an accept (TS_SCOPE_WHOLE: a plain one; ignored for a deny). */
+int ts_live_verdict_scoped(const struct ts_shield *s, const struct ts_strv *ips,
+			   const char *domain, bool allow, const struct ts_scope *scope,
+			   struct ts_change *out, struct ts_error *err);
+
 #endif
