@@ -687,6 +687,39 @@ static void test_accept(void **state)
 	session_free(s);
 }
 
+/*
+ * An accept with "scope":"port" and "for": only the refused connection's
+ * protocol and port, kept in live.scoped with its expiry, not live.allowed.
+ */
+static void test_accept_scoped(void **state)
+{
+	struct shielded *f = *state;
+	struct session *s = session_start(f, NAME);
+	long long id = refuse_pending(f, s, H_OTHER_IP, H_TCP_PORT, "");
+	double t0 = harness_now_ms();
+	char line[160];
+	snprintf(line, sizeof(line), "{\"type\":\"verdict\",\"id\":%lld,\"action\":\"accept\","
+		 "\"scope\":\"port\",\"for\":\"1h\"}\n", id);
+	send_line(s, line);
+	expect_applied(s, t0, id, H_OTHER_IP, "accept", true);
+	assert_reachable(f, H_OTHER_IP);
+	assert_refused(f, H_OTHER_IP, H_LOOPBACK_PORT);
+	assert_false(file_has_line(f->state_dir, "live.allowed", H_OTHER_IP));
+	char *scoped = read_text(f->state_dir, "live.scoped");
+	if (!scoped || !strstr(scoped, H_OTHER_IP " tcp 80 "))
+		fail_msg("live.scoped: %s", scoped ? scoped : "(none)");
+	free(scoped);
+	assert_true(audit_has(f->state_dir, "allowed", H_OTHER_IP));
+	/* A scope on a deny is refused, and the entry stays pending. */
+	long long next = refuse_pending(f, s, H_DOMAIN_OTHER_IP, H_TCP_PORT, "");
+	snprintf(line, sizeof(line), "{\"type\":\"verdict\",\"id\":%lld,\"action\":\"deny\","
+		 "\"for\":\"1h\"}\n", next);
+	send_line(s, line);
+	expect_stderr(s, "go with \"accept\" only");
+	expect_quiet(s);
+	session_free(s);
+}
+
 /* ---- 3. deny ---- */
 
 static void test_deny(void **state)
@@ -1504,7 +1537,7 @@ static void test_human_domain(void **state)
 	/* Something that is no answer: told what to answer, asked again. */
 	t0 = harness_now_ms();
 	tty_send(t, "maybe\n");
-	tty_expect(t, t0, "Answer a (allow) or d (deny).");
+	tty_expect(t, t0, "Answer a (allow; a port, a 30m, a port 30m) or d (deny).");
 	tty_expect(t, t0, "[BLOCKED] " H_DOMAIN_OTHER_IP " (" H_DOMAIN_OTHER ") :80 — allow/deny? ");
 	/* A capital A allows, domain and all; then the next question comes. */
 	t0 = harness_now_ms();
@@ -1611,6 +1644,7 @@ int main(void)
 		WITH(test_pending_dedup, setup_interactive),
 		WITH(test_pending_limit, setup_interactive),
 		WITH(test_accept, setup_interactive),
+		WITH(test_accept_scoped, setup_interactive),
 		WITH(test_deny, setup_interactive),
 		WITH(test_audit_unwritable, setup_interactive),
 		WITH(test_private_accept, setup_interactive),
