@@ -703,7 +703,10 @@ static void test_accept_scoped(void **state)
 	send_line(s, line);
 	expect_applied(s, t0, id, H_OTHER_IP, "accept", true);
 	assert_reachable(f, H_OTHER_IP);
+	/* Another port of the host is still refused, and asked about again. */
+	t0 = harness_now_ms();
 	assert_refused(f, H_OTHER_IP, H_LOOPBACK_PORT);
+	expect_pending(s, t0, H_OTHER_IP, H_LOOPBACK_PORT, IPPROTO_TCP, "");
 	assert_false(file_has_line(f->state_dir, "live.allowed", H_OTHER_IP));
 	char *scoped = read_text(f->state_dir, "live.scoped");
 	if (!scoped || !strstr(scoped, H_OTHER_IP " tcp 80 "))
