@@ -1605,6 +1605,31 @@ static void test_human_domain(void **state)
 	assert_false(file_has_line(f->state_dir, "live.allowed", H_ROGUE_DNS));
 }
 
+/* "a port 30m": only the refused port, for half an hour. */
+static void test_human_scoped(void **state)
+{
+	struct shielded *f = *state;
+	struct tty *t = tty_start(f);
+	double t0 = harness_now_ms();
+	tty_expect(t, t0, "Questions about " NAME);
+	t0 = harness_now_ms();
+	assert_refused(f, H_OTHER_IP, H_TCP_PORT);
+	tty_expect(t, t0, "[BLOCKED] " H_OTHER_IP " :80 — allow/deny? ");
+	t0 = harness_now_ms();
+	tty_send(t, "a port 30m\n");
+	tty_expect(t, t0, "✓ allowed " H_OTHER_IP " :80");
+	assert_reachable(f, H_OTHER_IP);
+	char *scoped = read_text(f->state_dir, "live.scoped");
+	if (!scoped || !strstr(scoped, H_OTHER_IP " tcp 80 "))
+		fail_msg("live.scoped: %s", scoped ? scoped : "(none)");
+	free(scoped);
+	assert_false(file_has_line(f->state_dir, "live.allowed", H_OTHER_IP));
+	t0 = harness_now_ms();
+	tty_send(t, "\x03");
+	tty_expect_exit0(t, t0, "Ctrl-C");
+	tty_free(t);
+}
+
 /* A private destination's prompt and confirmations say so. */
 static void test_human_private(void **state)
 {
@@ -1668,6 +1693,7 @@ int main(void)
 		WITH(test_domain_dnsmasq_dead, setup_dnsmasq),
 		WITH(test_human_domain, setup_dnsmasq),
 		WITH(test_human_private, setup_interactive),
+		WITH(test_human_scoped, setup_interactive),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
