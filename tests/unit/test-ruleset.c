@@ -513,12 +513,10 @@ static void test_scoped_elements(void **state)
 	const char *overlap[] = { "203.0.113.7 tcp 0-65535 2000", "203.0.113.7 tcp 443 -",
 				  "203.0.113.7 tcp 440-450 3000", "203.0.113.7 udp 443 -" };
 	t = scoped(overlap, 4, 1000);
-	assert_string_equal(t, SCOPED_ADD "v4 { 203.0.113.7 . tcp . 0-439 timeout 1000s }\n"
-			       SCOPED_ADD "v4 { 203.0.113.7 . tcp . 440-442 timeout 2000s }\n"
-			       SCOPED_ADD "v4 { 203.0.113.7 . tcp . 443 }\n"
-			       SCOPED_ADD "v4 { 203.0.113.7 . tcp . 444-450 timeout 2000s }\n"
-			       SCOPED_ADD "v4 { 203.0.113.7 . tcp . 451-65535 timeout 1000s }\n"
-			       SCOPED_ADD "v4 { 203.0.113.7 . udp . 443 }\n");
+	assert_string_equal(t, SCOPED_ADD "v4 { 203.0.113.7 . tcp . 0-439 timeout 1000s, "
+			       "203.0.113.7 . tcp . 440-442 timeout 2000s, 203.0.113.7 . tcp . 443, "
+			       "203.0.113.7 . tcp . 444-450 timeout 2000s, "
+			       "203.0.113.7 . tcp . 451-65535 timeout 1000s, 203.0.113.7 . udp . 443 }\n");
 	free(t);
 	/* Adjacent pieces of equal life merge; a repeated entry is written once. */
 	const char *adjacent[] = { "192.0.2.1 tcp 80-89 -", "192.0.2.1 tcp 90-99 -", "192.0.2.1 tcp 80-89 -" };

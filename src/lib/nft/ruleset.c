@@ -438,20 +438,20 @@ static int check_scoped(const struct ts_scoped_entry *e, struct ts_addr *a, stru
 	return 0;
 }
 
-static void emit_scoped_element(struct ts_strbuf *b, const struct ts_addr *a,
+/* One element into its family's list (lists[0] v4, lists[1] v6), comma-separated. */
+static void emit_scoped_element(struct ts_strbuf *lists, const struct ts_addr *a,
 				const struct ts_scoped_entry *e, time_t now)
 {
+	struct ts_strbuf *b = &lists[a->family == AF_INET6];
 	char text[TS_ADDR_STRLEN];
 	ts_addr_format(a, text);
-	ts_strbuf_printf(b, "add element " T " scoped_%s { %s . %s . ",
-			 a->family == AF_INET ? "v4" : "v6", text, ts_proto_name(e->proto));
+	ts_strbuf_printf(b, "%s%s . %s . ", b->len ? ", " : "", text, ts_proto_name(e->proto));
 	if (e->port_lo == e->port_hi)
 		ts_strbuf_printf(b, "%u", e->port_lo);
 	else
 		ts_strbuf_printf(b, "%u-%u", e->port_lo, e->port_hi);
 	if (e->expires > 0)
 		ts_strbuf_printf(b, " timeout %llds", (long long)(e->expires - now));
-	ts_strbuf_puts(b, " }\n");
 }
 
 /* When an entry ends; a permanent one never does. */
@@ -472,7 +472,7 @@ static int point_cmp(const void *pa, const void *pb)
  * (a port inside a timed whole-address allow, two ranges sharing ports).
  * Each piece lives as long as the longest entry covering it.
  */
-static void emit_scoped_group(struct ts_strbuf *b, const struct ts_addr *a,
+static void emit_scoped_group(struct ts_strbuf *lists, const struct ts_addr *a,
 			      const struct ts_scoped_entry *const *group, size_t m, time_t now)
 {
 	long *points = calloc(2 * m, sizeof(*points));
@@ -498,14 +498,14 @@ static void emit_scoped_group(struct ts_strbuf *b, const struct ts_addr *a,
 			continue;
 		}
 		if (piece_end)
-			emit_scoped_element(b, a, &piece, now);
+			emit_scoped_element(lists, a, &piece, now);
 		piece_end = end;
 		piece.port_lo = (uint16_t)points[k];
 		piece.port_hi = (uint16_t)(points[k + 1] - 1);
 		piece.expires = end == LLONG_MAX ? 0 : (time_t)end;
 	}
 	if (piece_end)
-		emit_scoped_element(b, a, &piece, now);
+		emit_scoped_element(lists, a, &piece, now);
 	free(points);
 }
 
@@ -520,6 +520,8 @@ int ts_ruleset_scoped_elements(const struct ts_scoped_entry *entries, size_t n, 
 	const struct ts_scoped_entry **group = calloc(n ? n : 1, sizeof(*group));
 	if (!done || !group)
 		abort();
+	/* One add command per family: nft parses one batch line, however many entries. */
+	struct ts_strbuf lists[2] = { TS_STRBUF_INIT, TS_STRBUF_INIT };
 	for (size_t i = 0; i < n; i++) {
 		size_t m = 0;
 		for (size_t j = i; j < n; j++) {
@@ -534,7 +536,13 @@ int ts_ruleset_scoped_elements(const struct ts_scoped_entry *entries, size_t n, 
 		if (m == 0)
 			continue;
 		check_scoped(group[0], &a, NULL);
-		emit_scoped_group(out, &a, group, m, now);
+		emit_scoped_group(lists, &a, group, m, now);
+	}
+	for (int f = 0; f < 2; f++) {
+		if (lists[f].len)
+			ts_strbuf_printf(out, "add element " T " scoped_%s { %s }\n", f ? "v6" : "v4",
+					 lists[f].data);
+		ts_strbuf_clear(&lists[f]);
 	}
 	free(done);
 	free(group);
