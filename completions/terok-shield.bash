@@ -79,7 +79,8 @@ _terok_shield()
 	prepare) opts="--profiles --interactive --json --help" name_first=1 ;;
 	run) opts="--profiles --interactive -- --help" name_first=1 ;;
 	resolve) opts="--force --help" name_first=1 ;;
-	allow | deny | up | block) name_first=1 ;;
+	allow) opts="--port --proto --for --help" name_first=1 ;;
+	deny | up | block) name_first=1 ;;
 	down) opts="--all --help" name_first=1 ;;
 	rules) opts="--json --help" name_first=1 ;;
 	watch | dbus-bridge | forget) name_first=1 ;;
@@ -104,7 +105,10 @@ _terok_shield()
 	-c | --container)
 		COMPREPLY=($(compgen -W "$(_terok_shield_containers)" -- "$cur"))
 		return ;;
-	-n | --lines | --dns) return ;;
+	-n | --lines | --dns | --port | --for) return ;;
+	--proto)
+		COMPREPLY=($(compgen -W "tcp udp" -- "$cur"))
+		return ;;
 	--network)
 		COMPREPLY=($(compgen -W "slirp4netns pasta" -- "$cur"))
 		return ;;

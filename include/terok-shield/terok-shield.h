@@ -275,8 +275,8 @@ TS_EXPORT const char *ts_container_state_name(enum ts_container_state state);
  */
 struct ts_entry_counts {
 	size_t plain;  /* addresses and domains: live.allowed + live.domains; deny.list + denied.domains (+ live.denied while running) */
-	size_t scoped; /* limited to a protocol and port: 0 until scoped entries exist */
-	size_t timed;  /* with an expiry: 0 until timed entries exist */
+	size_t scoped; /* allows limited to a protocol or ports, for good (live.scoped) */
+	size_t timed;  /* allows with an expiry still ahead (live.scoped) */
 };
 
 /* One prepared container, as `terok-shield list` shows it. */

@@ -80,21 +80,22 @@ static void human_line(const char *line, size_t len, void *arg)
 {
 	struct session *se = arg;
 	_cleanup_free_ char *text = strndup(line, len);
-	enum ts_verdict_action a;
+	struct ts_verdict v = { .id = se->prompted };
 	if (!se->prompted) {
 		if (*ts_strip(text))
 			out("Nothing is waiting for an answer.\n");
 		return;
 	}
-	if (ts_verdict_answer_parse(text, &a, NULL) < 0) {
-		out("Answer a (allow) or d (deny).\n");
+	if (ts_verdict_answer_parse(text, &v, NULL) < 0) {
+		out("Answer a (allow; a port, a 30m, a port 30m) or d (deny).\n");
 		prompt_oldest(se);
 		return;
 	}
 	_cleanup_pending_ struct ts_pending p = { .ips = TS_STRV_INIT };
 	struct ts_error err = { 0 };
 	_cleanup_strv_ struct ts_strv warnings = TS_STRV_INIT;
-	int r = ts_interactive_verdict(se->it, se->prompted, a, &p, &warnings, &err);
+	enum ts_verdict_action a = v.action;
+	int r = ts_interactive_verdict(se->it, &v, &p, &warnings, &err);
 	cli_print_warnings(&warnings);
 	_cleanup_free_ char *what = describe(&p);
 	if (r == 0) {
@@ -129,7 +130,7 @@ static void raw_line(const char *line, size_t len, void *arg)
 	}
 	_cleanup_pending_ struct ts_pending p = { .ips = TS_STRV_INIT };
 	_cleanup_strv_ struct ts_strv warnings = TS_STRV_INIT;
-	int r = ts_interactive_verdict(se->it, v.id, v.action, &p, &warnings, &err);
+	int r = ts_interactive_verdict(se->it, &v, &p, &warnings, &err);
 	cli_print_warnings(&warnings);
 	if (r == -ENOENT) {
 		fprintf(stderr, "terok-shield: ignored a verdict: %s\n", err.message);

@@ -2,7 +2,9 @@
 /* rules: a container's live state and table. */
 #include <stdio.h>
 
+#include "base/scope.h"
 #include "base/util.h"
+#include "bundle/scoped.h"
 #include "cli.h"
 #include "control/live.h"
 #include "json-out.h"
@@ -11,23 +13,85 @@ static const char usage[] =
 	"Usage: terok-shield rules NAME [--json]\n"
 	"\n"
 	"Print 'State: <state>' and container NAME's live nftables table, or\n"
-	"'No rules found for NAME' when it has none.\n"
+	"'No rules found for NAME' when it has none; then its scoped and timed\n"
+	"allows (allow --port/--proto/--for) with the time each has left.\n"
 	"\n"
-	"  --json      print {\"container\":NAME,\"state\":STATE,\"rules\":TABLE|null}\n"
+	"  --json      print {\"container\":NAME,\"state\":STATE,\"rules\":TABLE|null,\n"
+	"              \"scoped\":[{\"address\",\"proto\",\"ports\",\"expires\",\"remaining\"}]}\n"
 	"  -h, --help  print this help\n";
 
-static int print_rules(const char *name, enum ts_shield_state state, const char *listing,
-		       bool json)
+/* "P" or "P-Q"; "0-65535" is every port. */
+static void ports_text(const struct ts_scoped_entry *e, char *out, size_t size)
 {
+	if (e->port_lo == e->port_hi)
+		snprintf(out, size, "%u", e->port_lo);
+	else
+		snprintf(out, size, "%u-%u", e->port_lo, e->port_hi);
+}
+
+static json_t *scoped_json(const struct ts_strv *lines, time_t now)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < lines->n; i++) {
+		struct ts_scoped_entry e;
+		if (ts_scoped_parse(lines->items[i], &e, NULL) < 0)
+			continue;
+		char ports[16];
+		ports_text(&e, ports, sizeof(ports));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o, s:o}", "address", e.addr,
+						   "proto", ts_proto_name(e.proto), "ports", ports,
+						   "expires", e.expires ? json_integer(e.expires) : json_null(),
+						   "remaining", e.expires ? json_integer(e.expires - now)
+									  : json_null()));
+	}
+	return a;
+}
+
+/* "  ADDRESS port 443/tcp, 29m59s left" (or "for good") per entry. */
+static void print_scoped(const struct ts_strv *lines, time_t now)
+{
+	if (lines->n)
+		printf("Scoped allows:\n");
+	for (size_t i = 0; i < lines->n; i++) {
+		struct ts_scoped_entry e;
+		if (ts_scoped_parse(lines->items[i], &e, NULL) < 0)
+			continue;
+		struct ts_scope scope = { e.proto, e.port_lo, e.port_hi, 0 };
+		char what[96], left[32] = "for good";
+		ts_scope_describe(&scope, what, sizeof(what));
+		if (e.expires)
+			ts_scope_format_left(e.expires - now, left, sizeof(left));
+		printf("  %s %s, %s\n", e.addr, what, left);
+	}
+}
+
+static int print_rules(const char *name, enum ts_shield_state state, const char *listing,
+		       const struct ts_strv *scoped, bool json)
+{
+	time_t now = time(NULL);
 	if (json)
-		return cli_print_json(json_pack("{s:s, s:s, s:o}", "container", name, "state",
+		return cli_print_json(json_pack("{s:s, s:s, s:o, s:o}", "container", name, "state",
 						ts_shield_state_name(state), "rules",
-						cli_json_string_or_null(listing)));
+						cli_json_string_or_null(listing), "scoped",
+						scoped_json(scoped, now)));
 	if (listing)
 		printf("State: %s\n%s", ts_shield_state_name(state), listing);
 	else
 		printf("No rules found for %s\n", name);
+	print_scoped(scoped, now);
 	return 0;
+}
+
+/* live.scoped's entries that have not ended (the next apply drops the others). */
+static int read_scoped(const char *state_dir, struct ts_strv *out, struct ts_error *err)
+{
+	_cleanup_strv_ struct ts_strv lines = TS_STRV_INIT;
+	int r = ts_scoped_read(state_dir, &lines, err);
+	time_t now = time(NULL);
+	for (size_t i = 0; r == 0 && i < lines.n; i++)
+		if (!ts_scoped_line_expired(lines.items[i], now))
+			ts_strv_push(out, lines.items[i]);
+	return r;
 }
 
 int rules_main(int argc, char **argv, struct cli *cli)
@@ -47,5 +111,8 @@ int rules_main(int argc, char **argv, struct cli *cli)
 	_cleanup_free_ char *listing = NULL;
 	if (ts_live_state(&s, &state, &listing, &err) < 0)
 		return cli_fail(&err);
-	return print_rules(s.name, state, listing, json);
+	_cleanup_strv_ struct ts_strv scoped = TS_STRV_INIT;
+	if (read_scoped(s.state_dir, &scoped, &err) < 0)
+		return cli_fail(&err);
+	return print_rules(s.name, state, listing, &scoped, json);
 }

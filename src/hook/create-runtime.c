@@ -12,6 +12,7 @@
 #include "bundle/audit.h"
 #include "bundle/bundle.h"
 #include "bundle/lock.h"
+#include "bundle/scoped.h"
 #include "bundle/state.h"
 #include "container/gateway.h"
 #include "container/netns.h"
@@ -192,17 +193,37 @@ static int shield(const struct ts_oci_state *st, const char *ruleset, bool block
 }
 
 /*
- * ruleset.nft, or while the bundle records a block the block script built
- * from the bundle: `block` writes its record before ruleset.nft, so only
- * the record is sure to be current (bundle.h).
+ * ruleset.nft, then live.scoped's entries with the time that remains now
+ * (those that ended while the container was stopped leave the file); or,
+ * while the bundle records a block, the block script built from the
+ * bundle: `block` writes its record before ruleset.nft, so only the record
+ * is sure to be current (bundle.h).
  */
 static int read_ruleset(const char *state_dir, bool blocked, char **ruleset,
-			struct ts_error *err)
+			struct ts_strv *expired, struct ts_error *err)
 {
 	if (blocked)
 		return ts_bundle_up_script(state_dir, ruleset, err);
 	_cleanup_free_ char *path = ts_path_ruleset(state_dir);
-	return ts_file_read(path, ruleset, NULL, err);
+	_cleanup_free_ char *text = NULL;
+	int r = ts_file_read(path, &text, NULL, err);
+	if (r < 0)
+		return r;
+	_cleanup_strv_ struct ts_strv kept = TS_STRV_INIT;
+	time_t now = time(NULL);
+	r = ts_scoped_load_pruned(state_dir, now, &kept, expired, err);
+	if (r < 0)
+		return r;
+	struct ts_strbuf script = TS_STRBUF_INIT;
+	ts_strbuf_puts(&script, text);
+	ts_strbuf_puts(&script, "\n");
+	r = ts_scoped_elements(&kept, now, &script, err);
+	if (r < 0) {
+		ts_strbuf_clear(&script);
+		return r;
+	}
+	*ruleset = ts_strbuf_take(&script);
+	return 0;
 }
 
 int hook_create_runtime(const struct ts_oci_state *st, struct ts_error *err)
@@ -226,14 +247,17 @@ int hook_create_runtime(const struct ts_oci_state *st, struct ts_error *err)
 
 	bool blocked;
 	_cleanup_free_ char *ruleset = NULL;
+	_cleanup_strv_ struct ts_strv expired = TS_STRV_INIT;
 	r = ts_read_blocked(st->state_dir, &blocked, err);
 	if (r == 0)
-		r = read_ruleset(st->state_dir, blocked, &ruleset, err);
+		r = read_ruleset(st->state_dir, blocked, &ruleset, &expired, err);
 	if (r < 0)
 		return ts_error_prefix(err, r, "cannot read the ruleset");
 	r = shield(st, ruleset, blocked, err);
 	if (r < 0)
 		return r;
+	ts_scoped_audit_expired(st->audit_enabled, st->state_dir, st->name ? st->name : st->id,
+				&expired, NULL);
 	ts_audit_log(st->audit_enabled, st->state_dir, st->name ? st->name : st->id, "setup", NULL,
 		     blocked ? "block applied at createRuntime (the bundle records a block)"
 			     : "shield applied at createRuntime",

@@ -386,7 +386,7 @@ json_case "status --json: overview object" \
 run 0 "status NAME --json exits 0" -- status web --json
 json_case "status NAME --json: container and state" 'd == {"container": "web", "state": "inactive"}'
 run 0 "rules NAME --json exits 0" -- rules --json web
-json_case "rules NAME --json: no table is null" 'd == {"container": "web", "state": "inactive", "rules": None}'
+json_case "rules NAME --json: no table is null, no scoped allows" 'd == {"container": "web", "state": "inactive", "rules": None, "scoped": []}'
 run 1 "rules --json of an unprepared container exits 1" -- rules ghost --json
 if [ ! -s "$scratch/out" ]; then ok "a failed --json prints nothing on stdout"; else not_ok "a failed --json prints nothing on stdout"; fi
 run 0 "profiles --json exits 0" -- profiles --json
@@ -464,6 +464,27 @@ for target in "1.2.3.4 }; flush ruleset; {" "1.2.3.4; flush ruleset" $'1.2.3.4\n
 	refused_unchanged "allow target $shown" allow web "$target"
 	refused_unchanged "deny target $shown" deny web "$target"
 done
+# Hostile scope values of allow (docs/cli.md, scoped and timed allows): usage errors, nothing changed.
+for scope in "--port 0" "--port 70000" "--port 1-2-3" "--port 90-80" "--port +80" "--port 0x50" \
+	"--port=" "--proto icmp" "--proto tcp,udp" "--for 5x" "--for 0s" "--for 30" "--for -5m" \
+	"--for 400d" "--for 99999999999s" "--port" "--bogus 1" "--port 80 extra"; do
+	read -ra words <<<"$scope"
+	refused_unchanged "allow $scope" allow web 203.0.113.9 "${words[@]}"
+done
+refused_unchanged "deny takes no scope" deny web 203.0.113.9 --port 80
+# A live.scoped line that is not one fails the change, named by file and line.
+printf '203.0.113.9 tcp 443 -\n203.0.113.9 tcp 443 soon\n' >"$sd/live.scoped"
+refused_unchanged "allow with a broken live.scoped" allow web 203.0.113.10 --port 443
+expect_err "live.scoped, line 2" "the broken live.scoped line is located"
+rm -f "$sd/live.scoped"
+run 0 "allow --port --proto --for on the prepared container" -- allow web 203.0.113.11 --port 443 --proto tcp --for 30m
+if grep -q '^203.0.113.11 tcp 443 [1-9][0-9]*$' "$sd/live.scoped" && ! grep -qx 203.0.113.11 "$sd/live.allowed"; then
+	ok "a scoped, timed allow goes to live.scoped, not live.allowed"
+else
+	not_ok "a scoped, timed allow goes to live.scoped, not live.allowed"
+fi
+run 0 "deny of a scoped address" -- deny web 203.0.113.11
+if ! grep -q 203.0.113.11 "$sd/live.scoped"; then ok "deny removes the scoped allow"; else not_ok "deny removes the scoped allow"; fi
 for profile in "../iponly" "../../etc/passwd" "/etc/passwd" "a/b" ".." "." "iponly/.." $'ip\nonly' "-x"; do
 	shown=$(printf '%q' "$profile" | cut -c1-24)
 	refused_unchanged "prepare with profile $shown" prepare web --profiles "$profile"

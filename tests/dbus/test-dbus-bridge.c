@@ -390,6 +390,21 @@ static void test_verdict_accept(void **state)
 	expect_verdict(f, BUS_NAME, "ctest:1", "deny", false);
 }
 
+/* The scope rides in the action string: the session gets "scope" and "for". */
+static void test_verdict_scoped(void **state)
+{
+	struct fixture *f = *state;
+	struct session *s = bridge_start(f, NAME, SHORT_ID, NULL);
+	request_name(f, BUS_NAME);
+	pending(s, 3, "203.0.113.7", 443, 6, "example.com");
+	expect_signal(f, PATH " ConnectionBlocked|ctest|203.0.113.7|443|6|example.com|ctest:3");
+	expect_verdict(f, BUS_NAME, "ctest:3", "accept:port:30m", true);
+	expect_signal(f, PATH " VerdictApplied|ctest|203.0.113.7|ctest:3|accept|true");
+	_cleanup_free_ char *log = stdin_log(s);
+	assert_string_equal(log, "{\"type\":\"verdict\",\"id\":3,\"action\":\"accept\","
+				 "\"scope\":\"port\",\"for\":\"30m\"}\n");
+}
+
 static void test_verdict_deny_failed_then_retried(void **state)
 {
 	struct fixture *f = *state;
@@ -428,7 +443,8 @@ static void test_verdict_refused(void **state)
 		{ "ctest:99999999999999999999999", "accept" },
 		/* unknown actions */
 		{ "ctest:7", "allow" }, { "ctest:7", "ACCEPT" }, { "ctest:7", "" },
-		{ "ctest:7", "accept " }, { "ctest:7", "a" },
+		{ "ctest:7", "accept " }, { "ctest:7", "a" }, { "ctest:7", "accept:" },
+		{ "ctest:7", "accept:5x" }, { "ctest:7", "deny:30m" }, { "ctest:7", "accept:30m:port" },
 		/* not pending */
 		{ "ctest:8", "accept" },
 	};
@@ -817,6 +833,7 @@ int main(void)
 		T(test_introspection_matches_contract),
 		T(test_pending_becomes_connection_blocked),
 		T(test_verdict_accept),
+		T(test_verdict_scoped),
 		T(test_verdict_deny_failed_then_retried),
 		T(test_verdict_refused),
 		T(test_bad_session_lines_ignored),

@@ -153,7 +153,7 @@ char *shielded_gone(struct shielded *f, const char *name, bool interactive)
 
 static const char *const snapshot_files[SHIELDED_SNAPSHOT_FILES] = {
 	"live.allowed", "deny.list", "live.domains", "denied.domains", "dnsmasq.conf",
-	"ruleset.nft", "audit.jsonl",
+	"ruleset.nft", "audit.jsonl", "live.scoped",
 };
 
 /*

@@ -77,7 +77,7 @@ char *shielded_gone(struct shielded *f, const char *name, bool interactive);
 
 /* ---- "changes nothing": the bundle files and the live table, before and after ---- */
 
-#define SHIELDED_SNAPSHOT_FILES 7
+#define SHIELDED_SNAPSHOT_FILES 8
 struct shielded_snapshot {
 	char *files[SHIELDED_SNAPSHOT_FILES];
 	char *table;

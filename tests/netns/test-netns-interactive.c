@@ -687,6 +687,42 @@ static void test_accept(void **state)
 	session_free(s);
 }
 
+/*
+ * An accept with "scope":"port" and "for": only the refused connection's
+ * protocol and port, kept in live.scoped with its expiry, not live.allowed.
+ */
+static void test_accept_scoped(void **state)
+{
+	struct shielded *f = *state;
+	struct session *s = session_start(f, NAME);
+	long long id = refuse_pending(f, s, H_OTHER_IP, H_TCP_PORT, "");
+	double t0 = harness_now_ms();
+	char line[160];
+	snprintf(line, sizeof(line), "{\"type\":\"verdict\",\"id\":%lld,\"action\":\"accept\","
+		 "\"scope\":\"port\",\"for\":\"1h\"}\n", id);
+	send_line(s, line);
+	expect_applied(s, t0, id, H_OTHER_IP, "accept", true);
+	assert_reachable(f, H_OTHER_IP);
+	/* Another port of the host is still refused, and asked about again. */
+	t0 = harness_now_ms();
+	assert_refused(f, H_OTHER_IP, H_LOOPBACK_PORT);
+	expect_pending(s, t0, H_OTHER_IP, H_LOOPBACK_PORT, IPPROTO_TCP, "");
+	assert_false(file_has_line(f->state_dir, "live.allowed", H_OTHER_IP));
+	char *scoped = read_text(f->state_dir, "live.scoped");
+	if (!scoped || !strstr(scoped, H_OTHER_IP " tcp 80 "))
+		fail_msg("live.scoped: %s", scoped ? scoped : "(none)");
+	free(scoped);
+	assert_true(audit_has(f->state_dir, "allowed", H_OTHER_IP));
+	/* A scope on a deny is refused, and the entry stays pending. */
+	long long next = refuse_pending(f, s, H_DOMAIN_OTHER_IP, H_TCP_PORT, "");
+	snprintf(line, sizeof(line), "{\"type\":\"verdict\",\"id\":%lld,\"action\":\"deny\","
+		 "\"for\":\"1h\"}\n", next);
+	send_line(s, line);
+	expect_stderr(s, "go with \"accept\" only");
+	expect_quiet(s);
+	session_free(s);
+}
+
 /* ---- 3. deny ---- */
 
 static void test_deny(void **state)
@@ -1504,7 +1540,7 @@ static void test_human_domain(void **state)
 	/* Something that is no answer: told what to answer, asked again. */
 	t0 = harness_now_ms();
 	tty_send(t, "maybe\n");
-	tty_expect(t, t0, "Answer a (allow) or d (deny).");
+	tty_expect(t, t0, "Answer a (allow; a port, a 30m, a port 30m) or d (deny).");
 	tty_expect(t, t0, "[BLOCKED] " H_DOMAIN_OTHER_IP " (" H_DOMAIN_OTHER ") :80 — allow/deny? ");
 	/* A capital A allows, domain and all; then the next question comes. */
 	t0 = harness_now_ms();
@@ -1569,6 +1605,31 @@ static void test_human_domain(void **state)
 	assert_false(file_has_line(f->state_dir, "live.allowed", H_ROGUE_DNS));
 }
 
+/* "a port 30m": only the refused port, for half an hour. */
+static void test_human_scoped(void **state)
+{
+	struct shielded *f = *state;
+	struct tty *t = tty_start(f);
+	double t0 = harness_now_ms();
+	tty_expect(t, t0, "Questions about " NAME);
+	t0 = harness_now_ms();
+	assert_refused(f, H_OTHER_IP, H_TCP_PORT);
+	tty_expect(t, t0, "[BLOCKED] " H_OTHER_IP " :80 — allow/deny? ");
+	t0 = harness_now_ms();
+	tty_send(t, "a port 30m\n");
+	tty_expect(t, t0, "✓ allowed " H_OTHER_IP " :80");
+	assert_reachable(f, H_OTHER_IP);
+	char *scoped = read_text(f->state_dir, "live.scoped");
+	if (!scoped || !strstr(scoped, H_OTHER_IP " tcp 80 "))
+		fail_msg("live.scoped: %s", scoped ? scoped : "(none)");
+	free(scoped);
+	assert_false(file_has_line(f->state_dir, "live.allowed", H_OTHER_IP));
+	t0 = harness_now_ms();
+	tty_send(t, "\x03");
+	tty_expect_exit0(t, t0, "Ctrl-C");
+	tty_free(t);
+}
+
 /* A private destination's prompt and confirmations say so. */
 static void test_human_private(void **state)
 {
@@ -1611,6 +1672,7 @@ int main(void)
 		WITH(test_pending_dedup, setup_interactive),
 		WITH(test_pending_limit, setup_interactive),
 		WITH(test_accept, setup_interactive),
+		WITH(test_accept_scoped, setup_interactive),
 		WITH(test_deny, setup_interactive),
 		WITH(test_audit_unwritable, setup_interactive),
 		WITH(test_private_accept, setup_interactive),
@@ -1631,6 +1693,7 @@ int main(void)
 		WITH(test_domain_dnsmasq_dead, setup_dnsmasq),
 		WITH(test_human_domain, setup_dnsmasq),
 		WITH(test_human_private, setup_interactive),
+		WITH(test_human_scoped, setup_interactive),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

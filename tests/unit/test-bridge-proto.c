@@ -187,12 +187,38 @@ static void test_action_and_verdict_line(void **state)
 	assert_false(accept);
 	assert_int_equal(ts_bridge_action_parse("Accept", &accept, &err), -EINVAL);
 	assert_int_equal(ts_bridge_action_parse("", &accept, &err), -EINVAL);
-	char *line = ts_bridge_verdict_line(12, true);
+	struct ts_bridge_action a;
+	assert_int_equal(ts_bridge_verdict_action_parse("accept", &a, &err), 0);
+	char *line = ts_bridge_verdict_line(12, &a);
 	assert_string_equal(line, "{\"type\":\"verdict\",\"id\":12,\"action\":\"accept\"}\n");
 	free(line);
-	line = ts_bridge_verdict_line(0, false);
+	assert_int_equal(ts_bridge_verdict_action_parse("deny", &a, &err), 0);
+	line = ts_bridge_verdict_line(0, &a);
 	assert_string_equal(line, "{\"type\":\"verdict\",\"id\":0,\"action\":\"deny\"}\n");
 	free(line);
+	/* Scope and duration ride in the action string; the method signature stays. */
+	static const struct {
+		const char *action, *line;
+	} scoped[] = {
+		{ "accept:30m", ",\"for\":\"30m\"}" },
+		{ "accept:port", ",\"scope\":\"port\"}" },
+		{ "accept:port:2h", ",\"scope\":\"port\",\"for\":\"2h\"}" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(scoped); i++) {
+		assert_int_equal(ts_bridge_verdict_action_parse(scoped[i].action, &a, &err), 0);
+		line = ts_bridge_verdict_line(3, &a);
+		char *want = ts_xasprintf("{\"type\":\"verdict\",\"id\":3,\"action\":\"accept\"%s\n",
+					  scoped[i].line);
+		assert_string_equal(line, want);
+		free(want);
+		free(line);
+	}
+	static const char *const bad[] = { "accept:", "accept:port:", "accept:5x", "accept:30m:port",
+					   "deny:30m", "deny:port", "accept:port:30m:x", "accepted",
+					   "accept:portx", "Accept:port", "" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		if (ts_bridge_verdict_action_parse(bad[i], &a, &err) != -EINVAL)
+			fail_msg("action '%s' accepted", bad[i]);
 }
 
 static void test_names(void **state)

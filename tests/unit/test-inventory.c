@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
+#include <time.h>
 
 #include "base/util.h"
 #include "container/podman_ps.h"
@@ -224,6 +225,10 @@ static void test_states(void **state)
 	make_bundle("gamma");
 	sh("cd '%s/containers/gamma' && rm profiles live.domains && echo getent > dns.tier",
 	   state_root);
+	/* One scoped allow (its tcp and udp lines), one timed, one that has ended. */
+	sh("cd '%s/containers/gamma' && printf '203.0.113.7 tcp 443 -\\n203.0.113.7 udp 443 -\\n"
+	   "192.0.2.9 tcp 0-65535 %lld\\n192.0.2.9 udp 0-65535 %lld\\n192.0.2.10 tcp 80 1000000000\\n' "
+	   "> live.scoped", state_root, (long long)time(NULL) + 3600, (long long)time(NULL) + 3600);
 	struct ts_inventory inv;
 	struct ts_error err = { 0 };
 	if (ts_inventory_read(state_root, &inv, &err) < 0)
@@ -256,6 +261,8 @@ static void test_states(void **state)
 	assert_string_equal(g->dns_policy, "open");
 	assert_null(g->profiles[0]);
 	assert_int_equal(g->allows.plain, 2);
+	assert_int_equal(g->allows.scoped, 1);
+	assert_int_equal(g->allows.timed, 1);
 	ts_inventory_clear(&inv);
 
 	char *log = calls();

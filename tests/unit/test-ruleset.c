@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "base/strbuf.h"
 #include "base/util.h"
 #include "nft/ruleset.h"
 
@@ -459,6 +460,138 @@ static void test_labels(void **state)
 	assert_string_equal(ts_ruleset_mode_label(TS_RULESET_BLOCK), "block");
 }
 
+/* Scoped elements for lines parsed with ts_scoped_parse, at now. */
+static char *scoped(const char *const *lines, size_t n, time_t now)
+{
+	struct ts_scoped_entry e[8];
+	assert_true(n <= 8);
+	struct ts_error err = { 0 };
+	for (size_t i = 0; i < n; i++)
+		if (ts_scoped_parse(lines[i], &e[i], &err) < 0)
+			fail_msg("%s: %s", lines[i], err.message);
+	struct ts_strbuf b = TS_STRBUF_INIT;
+	if (ts_ruleset_scoped_elements(e, n, now, &b, &err) < 0)
+		fail_msg("scoped elements: %s", err.message);
+	return ts_strbuf_take(&b);
+}
+
+#define SCOPED_ADD "add element inet terok_shield scoped_"
+
+/* The scoped sets and their accept, after the allow sets and before the private ranges. */
+static void test_scoped_rules(void **state)
+{
+	(void)state;
+	char *up = generate(TS_RULESET_UP, "10.0.2.3", false);
+	assert_true(line_of(up, "set scoped_v4 { type ipv4_addr . inet_proto . inet_service; "
+				"flags interval, timeout; }") > 0);
+	assert_true(line_of(up, "set scoped_v6 { type ipv6_addr . inet_proto . inet_service;") > 0);
+	int accept = line_of(up, "ip daddr . meta l4proto . th dport @scoped_v4 log group 100 "
+				 "prefix \"TEROK_SHIELD_ALLOWED: \" counter accept");
+	assert_true(accept > line_of(up, "ip6 daddr @allow_v6 meta l4proto"));
+	assert_true(accept > line_of(up, "ip daddr @deny_v4"));
+	assert_true(accept < line_of(up, "ip daddr 10.0.0.0/8"));
+	assert_true(line_of(up, "ip6 daddr . meta l4proto . th dport @scoped_v6") > accept);
+	free(up);
+	/* The bypass ruleset declares the sets but accepts everything anyway. */
+	char *down = generate(TS_RULESET_DOWN, "10.0.2.3", false);
+	assert_true(line_of(down, "set scoped_v4 {") > 0);
+	assert_int_equal(line_of(down, "@scoped_v4"), -1);
+	free(down);
+}
+
+static void test_scoped_elements(void **state)
+{
+	(void)state;
+	/* A permanent port, a timed one, a v6 range; an expired entry is left out. */
+	const char *lines[] = { "203.0.113.7 tcp 443 -", "203.0.113.8 udp 53 1000", "2001:db8::/64 tcp 8000-8080 1600",
+				"192.0.2.1 tcp 80 999" };
+	char *t = scoped(lines, 4, 1000);
+	assert_string_equal(t, SCOPED_ADD "v4 { 203.0.113.7 . tcp . 443 }\n"
+			       SCOPED_ADD "v6 { 2001:db8::/64 . tcp . 8000-8080 timeout 600s }\n");
+	free(t);
+	/* One address's overlapping entries become disjoint pieces, each living as long as its longest cover. */
+	const char *overlap[] = { "203.0.113.7 tcp 0-65535 2000", "203.0.113.7 tcp 443 -",
+				  "203.0.113.7 tcp 440-450 3000", "203.0.113.7 udp 443 -" };
+	t = scoped(overlap, 4, 1000);
+	assert_string_equal(t, SCOPED_ADD "v4 { 203.0.113.7 . tcp . 0-439 timeout 1000s, "
+			       "203.0.113.7 . tcp . 440-442 timeout 2000s, 203.0.113.7 . tcp . 443, "
+			       "203.0.113.7 . tcp . 444-450 timeout 2000s, "
+			       "203.0.113.7 . tcp . 451-65535 timeout 1000s, 203.0.113.7 . udp . 443 }\n");
+	free(t);
+	/* Adjacent pieces of equal life merge; a repeated entry is written once. */
+	const char *adjacent[] = { "192.0.2.1 tcp 80-89 -", "192.0.2.1 tcp 90-99 -", "192.0.2.1 tcp 80-89 -" };
+	t = scoped(adjacent, 3, 1000);
+	assert_string_equal(t, SCOPED_ADD "v4 { 192.0.2.1 . tcp . 80-99 }\n");
+	free(t);
+}
+
+static void test_scoped_elements_reject_bad_input(void **state)
+{
+	(void)state;
+	struct ts_scoped_entry bad[] = {
+		{ .addr = "1.2.3.4; flush ruleset", .proto = TS_PROTO_TCP, .port_lo = 1, .port_hi = 1 },
+		{ .addr = "1.2.3.4", .proto = 3, .port_lo = 1, .port_hi = 1 },
+		{ .addr = "1.2.3.4", .proto = TS_PROTO_TCP, .port_lo = 9, .port_hi = 8 },
+		{ .addr = "1.2.3.4", .proto = TS_PROTO_TCP, .port_lo = 0, .port_hi = 80 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct ts_strbuf b = TS_STRBUF_INIT;
+		struct ts_scoped_entry two[2] = { { .addr = "192.0.2.1", .proto = TS_PROTO_TCP,
+						    .port_lo = 80, .port_hi = 80 }, bad[i] };
+		assert_int_equal(ts_ruleset_scoped_elements(two, 2, 1000, &b, NULL), -EINVAL);
+		assert_true(b.len == 0);
+		ts_strbuf_clear(&b);
+	}
+	/* The plain element call takes no scoped set. */
+	const char *addr = "192.0.2.1";
+	struct ts_strbuf b = TS_STRBUF_INIT;
+	assert_true(ts_ruleset_elements(TS_SET_SCOPED, true, &addr, 1, &b, NULL) < 0);
+	ts_strbuf_clear(&b);
+}
+
+/* Operator values: ports, protocols, durations, live.scoped lines. */
+static void test_scope_values(void **state)
+{
+	(void)state;
+	uint16_t lo, hi;
+	unsigned proto;
+	long sec;
+	assert_int_equal(ts_scope_parse_ports("443", &lo, &hi, NULL), 0);
+	assert_true(lo == 443 && hi == 443);
+	assert_int_equal(ts_scope_parse_ports("1000-2000", &lo, &hi, NULL), 0);
+	assert_true(lo == 1000 && hi == 2000);
+	const char *bad_ports[] = { "0", "70000", "1-2-3", "90-80", "+80", "", "80-", "-80", "0x50", "08", " 80", NULL };
+	for (const char *const *p = bad_ports; *p; p++)
+		if (ts_scope_parse_ports(*p, &lo, &hi, NULL) == 0)
+			fail_msg("port '%s' accepted", *p);
+	assert_int_equal(ts_scope_parse_proto("udp", &proto, NULL), 0);
+	assert_int_equal(proto, TS_PROTO_UDP);
+	assert_true(ts_scope_parse_proto("icmp", &proto, NULL) < 0);
+	assert_int_equal(ts_scope_parse_duration("30m", &sec, NULL), 0);
+	assert_int_equal(sec, 1800);
+	assert_int_equal(ts_scope_parse_duration("365d", &sec, NULL), 0);
+	const char *bad_durations[] = { "5x", "0s", "30", "m", "-5m", "366d", "1.5h", "5m ", "99999999999s", NULL };
+	for (const char *const *p = bad_durations; *p; p++)
+		if (ts_scope_parse_duration(*p, &sec, NULL) == 0)
+			fail_msg("duration '%s' accepted", *p);
+	struct ts_scope s = { TS_PROTO_TCP, 443, 443, 1800 };
+	char text[96];
+	ts_scope_describe(&s, text, sizeof(text));
+	assert_string_equal(text, "port 443/tcp, for 30m");
+	assert_false(ts_scope_is_narrow(&TS_SCOPE_WHOLE));
+	struct ts_scoped_entry e;
+	char line[TS_SCOPED_LINE_LEN];
+	assert_int_equal(ts_scoped_parse("10.1.2.3/8 udp 1-9 1700000000", &e, NULL), 0);
+	ts_scoped_format(&e, line);
+	assert_string_equal(line, "10.0.0.0/8 udp 1-9 1700000000");
+	const char *bad_lines[] = { "1.2.3.4 tcp 80", "1.2.3.4  tcp 80 -", "1.2.3.4 tcp 80 - x",
+				    "1.2.3.4 tcp 0 -", "1.2.3.4 icmp 80 -", "1.2.3.4 tcp 80 0", "1.2.3.4 tcp 80 +5",
+				    "nope tcp 80 -", "1.2.3.4 tcp 0-80 -", NULL };
+	for (const char *const *p = bad_lines; *p; p++)
+		if (ts_scoped_parse(*p, &e, NULL) == 0)
+			fail_msg("line '%s' accepted", *p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +607,10 @@ int main(void)
 		cmocka_unit_test(test_elements),
 		cmocka_unit_test(test_elements_reject_bad_input),
 		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_scoped_rules),
+		cmocka_unit_test(test_scoped_elements),
+		cmocka_unit_test(test_scoped_elements_reject_bad_input),
+		cmocka_unit_test(test_scope_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -87,33 +87,70 @@ static void test_answers(void **state)
 		const char *text;
 		int r;
 		enum ts_verdict_action a;
+		bool port;
+		long seconds;
 	} cases[] = {
-		{ "a", 0, TS_VERDICT_ACCEPT },     { "A", 0, TS_VERDICT_ACCEPT },
-		{ "allow", 0, TS_VERDICT_ACCEPT }, { " AlLoW \r", 0, TS_VERDICT_ACCEPT },
-		{ "d", 0, TS_VERDICT_DENY },       { "DENY", 0, TS_VERDICT_DENY },
-		{ "\tdeny ", 0, TS_VERDICT_DENY }, { "", -EINVAL, 0 },
-		{ "accept", -EINVAL, 0 },          { "allowed", -EINVAL, 0 },
-		{ "al", -EINVAL, 0 },              { "a d", -EINVAL, 0 },
-		{ "yes", -EINVAL, 0 },             { "dd", -EINVAL, 0 },
+		{ "a", 0, TS_VERDICT_ACCEPT, false, 0 },     { "A", 0, TS_VERDICT_ACCEPT, false, 0 },
+		{ "allow", 0, TS_VERDICT_ACCEPT, false, 0 }, { " AlLoW \r", 0, TS_VERDICT_ACCEPT, false, 0 },
+		{ "d", 0, TS_VERDICT_DENY, false, 0 },       { "DENY", 0, TS_VERDICT_DENY, false, 0 },
+		{ "\tdeny ", 0, TS_VERDICT_DENY, false, 0 }, { "", -EINVAL, 0, false, 0 },
+		{ "accept", -EINVAL, 0, false, 0 },          { "allowed", -EINVAL, 0, false, 0 },
+		{ "al", -EINVAL, 0, false, 0 },              { "a d", -EINVAL, 0, false, 0 },
+		{ "yes", -EINVAL, 0, false, 0 },             { "dd", -EINVAL, 0, false, 0 },
+		/* Scoped and timed accepts. */
+		{ "a port", 0, TS_VERDICT_ACCEPT, true, 0 }, { "a 30m", 0, TS_VERDICT_ACCEPT, false, 1800 },
+		{ " a  port  2h ", 0, TS_VERDICT_ACCEPT, true, 7200 },
+		{ "ALLOW PORT 1d", 0, TS_VERDICT_ACCEPT, true, 86400 },
+		{ "a 30x", -EINVAL, 0, false, 0 },          { "a port port", -EINVAL, 0, false, 0 },
+		{ "a 30m port", -EINVAL, 0, false, 0 },     { "d 30m", -EINVAL, 0, false, 0 },
+		{ "d port", -EINVAL, 0, false, 0 },         { "a 0s", -EINVAL, 0, false, 0 },
+		{ "a port 30m x", -EINVAL, 0, false, 0 },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		enum ts_verdict_action a = 99;
+		struct ts_verdict v = { .id = 5, .action = 99 };
 		struct ts_error err = { 0 };
-		int r = ts_verdict_answer_parse(cases[i].text, &a, &err);
+		int r = ts_verdict_answer_parse(cases[i].text, &v, &err);
 		if (r != cases[i].r)
 			fail_msg("'%s': %d, expected %d", cases[i].text, r, cases[i].r);
 		if (r == 0) {
-			assert_int_equal(a, cases[i].a);
+			assert_int_equal(v.action, cases[i].a);
+			assert_int_equal(v.port_scope, cases[i].port);
+			assert_int_equal(v.seconds, cases[i].seconds);
+			assert_int_equal(v.id, 5);
 		} else {
-			assert_int_equal(a, 99);
+			assert_int_equal(v.action, 99);
 			assert_int_equal(err.code, EINVAL);
 		}
 	}
 	/* The message quotes the answer, without the blanks around it. */
 	struct ts_error err = { 0 };
-	enum ts_verdict_action a;
-	assert_int_equal(ts_verdict_answer_parse("  yes \n", &a, &err), -EINVAL);
-	assert_string_equal(err.message, "'yes' is not an answer: a (allow) or d (deny)");
+	struct ts_verdict v = { 0 };
+	assert_int_equal(ts_verdict_answer_parse("  yes \n", &v, &err), -EINVAL);
+	assert_string_equal(err.message, "'yes' is not an answer: a (allow), a port, a 30m, "
+					 "a port 30m, or d (deny)");
+}
+
+/* "for" and "scope" of an accept (docs/interactive.md). */
+static void test_parse_scope(void **state)
+{
+	(void)state;
+	struct ts_verdict v;
+	const char *line = "{\"type\":\"verdict\",\"id\":3,\"action\":\"accept\",\"for\":\"30m\","
+			   "\"scope\":\"port\"}";
+	assert_int_equal(ts_verdict_parse(line, strlen(line), &v, NULL), 0);
+	assert_true(v.port_scope);
+	assert_int_equal(v.seconds, 1800);
+	line = "{\"type\":\"verdict\",\"id\":3,\"action\":\"accept\",\"scope\":\"address\"}";
+	assert_int_equal(ts_verdict_parse(line, strlen(line), &v, NULL), 0);
+	assert_false(v.port_scope);
+	assert_int_equal(v.seconds, 0);
+#define R(text, why) expect_refused(text, strlen(text), why)
+	R("{\"type\":\"verdict\",\"id\":1,\"action\":\"accept\",\"for\":\"5x\"}", "\"for\"");
+	R("{\"type\":\"verdict\",\"id\":1,\"action\":\"accept\",\"for\":30}", "\"for\"");
+	R("{\"type\":\"verdict\",\"id\":1,\"action\":\"accept\",\"scope\":\"host\"}", "\"scope\"");
+	R("{\"type\":\"verdict\",\"id\":1,\"action\":\"deny\",\"for\":\"30m\"}", "accept");
+	R("{\"type\":\"verdict\",\"id\":1,\"action\":\"deny\",\"scope\":\"port\"}", "accept");
+#undef R
 }
 
 static void test_lines(void **state)
@@ -154,6 +191,7 @@ int main(void)
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_answers),
+		cmocka_unit_test(test_parse_scope),
 		cmocka_unit_test(test_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

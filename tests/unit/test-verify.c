@@ -336,6 +336,21 @@ static void test_foreign_accepts(void **state)
 	free(ports);
 }
 
+/* Scoped and timed allows: their sets are required, their accept names only them. */
+static void test_scoped_accept(void **state)
+{
+	(void)state;
+	char *up = fixture("listing-up.json");
+	assert_up_fails(replaced(up, "\"name\":\"scoped_v6\"", "\"name\":\"other_v6\""),
+			"set scoped_v6 declared");
+	/* The same shape against another set (or without the port) is not the shield's. */
+	assert_up_fails(replaced(up, "\"right\":\"@scoped_v4\"", "\"right\":\"@gateway_v4\""),
+			"never writes: 'ip daddr . meta l4proto . th dport @gateway_v4");
+	assert_up_fails(replaced(up, ",{\"payload\":{\"protocol\":\"th\",\"field\":\"dport\"}}]", "]"),
+			"never writes: 'ip daddr . meta l4proto @scoped_v4");
+	free(up);
+}
+
 /* The old order (replies accepted before the deny rules) fails, in every mode and in both chains. */
 static void test_deny_before_established(void **state)
 {
@@ -484,6 +499,7 @@ int main(void)
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_up_invariants),
 		cmocka_unit_test(test_foreign_accepts),
+		cmocka_unit_test(test_scoped_accept),
 		cmocka_unit_test(test_deny_before_established),
 		cmocka_unit_test(test_discovery_rules),
 		cmocka_unit_test(test_reject_type_invariant),

@@ -479,12 +479,12 @@ bool ts_bridge_submit_verdict(struct ts_bridge *b, const char *request_id, const
 {
 	struct ts_error err = { 0 };
 	int64_t id;
-	bool accept;
+	struct ts_bridge_action accept;
 	if (!b->pid || b->in_fd < 0) {
 		bridge_log(b, "verdict refused: the interactive session is not running");
 		return false;
 	}
-	if (ts_bridge_action_parse(action, &accept, &err) < 0 ||
+	if (ts_bridge_verdict_action_parse(action, &accept, &err) < 0 ||
 	    ts_bridge_request_id_parse(request_id, b->container, &id, &err) < 0) {
 		bridge_log(b, "verdict refused: %s", err.message);
 		return false;
@@ -493,7 +493,7 @@ bool ts_bridge_submit_verdict(struct ts_bridge *b, const char *request_id, const
 		bridge_log(b, "verdict refused: no pending request %s", request_id);
 		return false;
 	}
-	_cleanup_free_ char *line = ts_bridge_verdict_line(id, accept);
+	_cleanup_free_ char *line = ts_bridge_verdict_line(id, &accept);
 	size_t len = strlen(line);
 	ssize_t n = send(b->in_fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (n != (ssize_t)len) {

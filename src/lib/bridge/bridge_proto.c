@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 
+#include "base/scope.h"
 #include "base/util.h"
 #include "bridge/bridge_proto.h"
 
@@ -189,8 +190,42 @@ int ts_bridge_action_parse(const char *action, bool *accept, struct ts_error *er
 	return 0;
 }
 
-char *ts_bridge_verdict_line(int64_t id, bool accept)
+int ts_bridge_verdict_action_parse(const char *action, struct ts_bridge_action *out,
+				   struct ts_error *err)
 {
-	return ts_xasprintf("{\"type\":\"verdict\",\"id\":%" PRId64 ",\"action\":\"%s\"}\n", id,
-			    accept ? "accept" : "deny");
+	struct ts_bridge_action a = { 0 };
+	const char *rest = NULL;
+	long seconds;
+	if (strcmp(action, "deny") == 0)
+		goto done;
+	/* An empty part ("accept:", "accept:port:") is no action either. */
+	if (strncmp(action, "accept", 6) != 0 || (action[6] != '\0' && action[6] != ':') ||
+	    action[strlen(action) - 1] == ':')
+		goto bad;
+	a.accept = true;
+	rest = action[6] ? action + 7 : "";
+	if (strncmp(rest, "port", 4) == 0 && (rest[4] == '\0' || rest[4] == ':')) {
+		a.port = true;
+		rest += rest[4] ? 5 : 4;
+	}
+	if (*rest) {
+		if (strlen(rest) >= sizeof(a.duration) ||
+		    ts_scope_parse_duration(rest, &seconds, NULL) < 0)
+			goto bad;
+		snprintf(a.duration, sizeof(a.duration), "%s", rest);
+	}
+done:
+	*out = a;
+	return 0;
+bad:
+	return ts_error_set(err, EINVAL, "unknown action '%.40s' (accept, accept:30m, accept:port, "
+			    "accept:port:30m or deny)", action);
+}
+
+char *ts_bridge_verdict_line(int64_t id, const struct ts_bridge_action *a)
+{
+	return ts_xasprintf("{\"type\":\"verdict\",\"id\":%" PRId64 ",\"action\":\"%s\"%s%s%s%s}\n",
+			    id, a->accept ? "accept" : "deny",
+			    a->port ? ",\"scope\":\"port\"" : "", *a->duration ? ",\"for\":\"" : "",
+			    a->duration, *a->duration ? "\"" : "");
 }

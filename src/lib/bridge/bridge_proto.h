@@ -72,7 +72,24 @@ int ts_bridge_request_id_parse(const char *request_id, const char *container, in
 /* "accept" -> true, "deny" -> false; anything else is an error. */
 int ts_bridge_action_parse(const char *action, bool *accept, struct ts_error *err);
 
-/* {"type":"verdict","id":N,"action":"accept|deny"} and a newline (newly allocated). */
-char *ts_bridge_verdict_line(int64_t id, bool accept);
+/* A Verdict's action string: the signature stays (ss) -> b, the string carries the scope. */
+struct ts_bridge_action {
+	bool accept;
+	bool port;         /* accept:port…: only the refused connection's protocol and port */
+	char duration[16]; /* accept…:30m: for this long (^[0-9]+[smhd]$), "" for good */
+};
+
+/*
+ * "accept", "accept:30m", "accept:port", "accept:port:30m" or "deny"
+ * (docs/interactive.md); anything else is an error.
+ */
+int ts_bridge_verdict_action_parse(const char *action, struct ts_bridge_action *out,
+				   struct ts_error *err);
+
+/*
+ * {"type":"verdict","id":N,"action":"accept|deny"} (with "scope":"port"
+ * and "for":DURATION when the action has them) and a newline (newly allocated).
+ */
+char *ts_bridge_verdict_line(int64_t id, const struct ts_bridge_action *a);
 
 #endif

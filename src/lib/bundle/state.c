@@ -38,6 +38,7 @@ BUNDLE_FILE(ts_path_live_denied, "live.denied")
 BUNDLE_FILE(ts_path_loopback_ports, "loopback_ports")
 BUNDLE_FILE(ts_path_network_mode, "network.mode")
 BUNDLE_FILE(ts_path_blocked, "blocked")
+BUNDLE_FILE(ts_path_live_scoped, "live.scoped")
 
 char *ts_path_hook_json(const char *state_dir, const char *stage)
 {

@@ -59,6 +59,11 @@ char *ts_path_network_mode(const char *state_dir);
  * exists.
  */
 char *ts_path_blocked(const char *state_dir);
+/*
+ * Added: scoped and timed allows, "ADDRESS PROTO PORTS EXPIRES" per line
+ * (docs/bundle.md); live.allowed keeps the plain, permanent ones.
+ */
+char *ts_path_live_scoped(const char *state_dir);
 
 /*
  * An existing state_dir the hook may use: a real directory (not a

@@ -223,9 +223,27 @@ const struct ts_pending *ts_interactive_oldest(const struct ts_interactive *it)
 	return it->n_pending ? &it->pending[0] : NULL;
 }
 
-int ts_interactive_verdict(struct ts_interactive *it, uint64_t id, enum ts_verdict_action a,
+/* What an accepted verdict reaches: the whole address, or the refused port; for v->seconds. */
+static int verdict_scope(const struct ts_verdict *v, const struct ts_pending *e,
+			 struct ts_scope *scope, struct ts_error *err)
+{
+	*scope = TS_SCOPE_WHOLE;
+	scope->seconds = v->seconds;
+	if (!v->port_scope)
+		return 0;
+	if (!e->port || (e->proto != IPPROTO_TCP && e->proto != IPPROTO_UDP))
+		return ts_error_set(err, EINVAL, "the refused connection to %s has no TCP or UDP port "
+				    "to scope the allow to", e->dest);
+	scope->protos = e->proto == IPPROTO_TCP ? TS_PROTO_TCP : TS_PROTO_UDP;
+	scope->port_lo = scope->port_hi = e->port;
+	return 0;
+}
+
+int ts_interactive_verdict(struct ts_interactive *it, const struct ts_verdict *v,
 			   struct ts_pending *p, struct ts_strv *warnings, struct ts_error *err)
 {
+	uint64_t id = v->id;
+	enum ts_verdict_action a = v->action;
 	size_t i = 0;
 	while (i < it->n_pending && it->pending[i].id != id)
 		i++;
@@ -235,7 +253,12 @@ int ts_interactive_verdict(struct ts_interactive *it, uint64_t id, enum ts_verdi
 	struct ts_pending *e = &it->pending[i];
 	pending_copy(p, e);
 	_cleanup_change_ struct ts_change change = { 0 };
-	int r = ts_live_verdict(it->s, &e->ips, e->domain, a == TS_VERDICT_ACCEPT, &change, err);
+	struct ts_scope scope;
+	int r = verdict_scope(v, e, &scope, err);
+	if (r < 0)
+		return r;
+	r = ts_live_verdict_scoped(it->s, &e->ips, e->domain, a == TS_VERDICT_ACCEPT, &scope,
+				   &change, err);
 	if (warnings)
 		ts_strv_push_all(warnings, &change.warnings);
 	if (r < 0)

@@ -78,14 +78,17 @@ int ts_interactive_run(struct ts_interactive *it, int in_fd, int stop_fd,
 		       enum ts_interactive_end *end, struct ts_error *err);
 
 /*
- * Apply a verdict to pending entry id: its addresses into the allow or
- * deny set and files, its domain (when known) into the domain files. On
+ * Apply verdict v to pending entry v->id: its addresses into the allow or
+ * deny set and files, its domain (when known) into the domain files. An
+ * accept with a duration or the port scope is a scoped allow (live.scoped):
+ * the port scope takes the refused connection's protocol and port (TCP or
+ * UDP only; -EINVAL for a destination without a port). On
  * success the entry is gone; on failure it stays pending for a retry.
  * -ENOENT when no entry has that id. *p receives a copy of the entry
  * (clear it with ts_pending_clear) whenever it existed. An audit line not
  * written is a warning added to warnings (optional; bundle/audit.h).
  */
-int ts_interactive_verdict(struct ts_interactive *it, uint64_t id, enum ts_verdict_action a,
+int ts_interactive_verdict(struct ts_interactive *it, const struct ts_verdict *v,
 			   struct ts_pending *p, struct ts_strv *warnings, struct ts_error *err);
 
 /* The oldest pending entry, or NULL. */

@@ -2,10 +2,12 @@
 #include <dirent.h>
 
 #include "base/fileio.h"
+#include "base/strset.h"
 #include "base/strv.h"
 #include "base/util.h"
 #include "bundle/bundle.h"
 #include "bundle/location.h"
+#include "bundle/scoped.h"
 #include "bundle/shield.h"
 #include "bundle/state.h"
 #include "config/profiles.h"
@@ -118,6 +120,31 @@ static int count_run_denies(const char *state_dir, size_t *n, struct ts_error *e
 }
 
 /*
+ * live.scoped's allows still running now: one per address, ports and
+ * expiry (the tcp and udp lines of one allow count once); timed when
+ * they have an expiry, else scoped.
+ */
+static int count_scoped(const char *state_dir, struct ts_entry_counts *c, struct ts_error *err)
+{
+	_cleanup_strv_ struct ts_strv lines = TS_STRV_INIT;
+	int r = ts_scoped_read(state_dir, &lines, err);
+	if (r < 0)
+		return r;
+	_cleanup_strset_ struct ts_strset seen = TS_STRSET_INIT;
+	time_t now = time(NULL);
+	for (size_t i = 0; i < lines.n; i++) {
+		struct ts_scoped_entry e;
+		if (ts_scoped_parse(lines.items[i], &e, NULL) < 0 || (e.expires && e.expires <= now))
+			continue;
+		_cleanup_free_ char *key = ts_xasprintf("%s %u-%u %lld", e.addr, e.port_lo, e.port_hi,
+							(long long)e.expires);
+		if (ts_strset_add(&seen, key))
+			*(e.expires ? &c->timed : &c->scoped) += 1;
+	}
+	return 0;
+}
+
+/*
  * What the bundle's files say: settings (validated as the hook would),
  * tier, profiles, and the entries in force (running: now; otherwise at
  * the next start).
@@ -142,10 +169,9 @@ static int read_bundle(const char *state_dir, bool running, struct ts_listed *e,
 	size_t run_denies = 0;
 	if (running && (r = count_run_denies(state_dir, &run_denies, err)) < 0)
 		return r;
-	/* Scoped and timed entries, once bundles keep them, are counted here too. */
 	e->allows = (struct ts_entry_counts){ .plain = kept.allows };
 	e->denies = (struct ts_entry_counts){ .plain = kept.denies + run_denies };
-	return 0;
+	return count_scoped(state_dir, &e->allows, err);
 }
 
 /* The live shield state, read the way `status NAME` reads it; only for a container.pid that is live. */

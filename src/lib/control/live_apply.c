@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "base/strbuf.h"
+#include "bundle/scoped.h"
 #include "control/live_apply.h"
 #include "dns/dnsmasq.h"
 #include "nft/listing.h"
@@ -11,6 +12,7 @@ void ts_live_apply_clear(struct ts_live_apply *a)
 {
 	ts_strv_clear(&a->allow);
 	ts_strv_clear(&a->deny);
+	ts_strv_clear(&a->scoped);
 	ts_strv_clear(&a->gateways);
 }
 
@@ -18,6 +20,16 @@ static int elements(struct ts_strbuf *b, enum ts_nft_set set, const struct ts_st
 		    struct ts_error *err)
 {
 	return v->n ? ts_ruleset_elements(set, true, (const char *const *)v->items, v->n, b, err) : 0;
+}
+
+/* The scoped sets refilled with what remains of each timed entry at a->now. */
+static int scoped_elements(const struct ts_live_apply *a, struct ts_strbuf *b,
+			   struct ts_error *err)
+{
+	if (!a->rules && !a->scoped_changed && a->scoped.n == 0)
+		return 0;
+	int r = a->rules ? 0 : ts_ruleset_flush(TS_SET_SCOPED, b, err);
+	return r < 0 ? r : ts_scoped_elements(&a->scoped, a->now, b, err);
 }
 
 /* The whole table and its elements, or the sets flushed and refilled. */
@@ -36,6 +48,8 @@ static int build_script(const struct ts_live_apply *a, struct ts_strbuf *b, stru
 		r = elements(b, TS_SET_DENY, &a->deny, err);
 	if (r == 0 && a->rules)
 		r = elements(b, TS_SET_GATEWAY, &a->gateways, err);
+	if (r == 0)
+		r = scoped_elements(a, b, err);
 	return r;
 }
 

@@ -10,6 +10,7 @@
 #define TS_LIVE_APPLY_H
 
 #include <sys/types.h>
+#include <time.h>
 
 #include "base/strv.h"
 #include "base/util.h"
@@ -26,6 +27,10 @@ struct ts_live_apply {
 	const char *rules;          /* whole-table script to replace the table, or NULL: sets only */
 	struct ts_strv allow;       /* the allow sets' content: effective IPs */
 	struct ts_strv deny;        /* the deny sets' content: deny.list and live.denied */
+	struct ts_strv scoped;      /* the scoped sets' content: live.scoped's lines */
+	time_t now;                 /* what the scoped entries' remaining time counts from */
+	bool scoped_changed;        /* sets only: live.scoped changed (else its sets are left alone
+				     * while it is empty: a table from before them has none) */
 	struct ts_strv gateways;    /* with rules only */
 	enum ts_live_verify verify;
 	const char *dnsmasq_for;    /* state_dir whose dnsmasq must pick up new domains */

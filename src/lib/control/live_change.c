@@ -3,6 +3,7 @@
 #include "bundle/audit.h"
 #include "bundle/bundle.h"
 #include "bundle/lock.h"
+#include "bundle/scoped.h"
 #include "bundle/shield.h"
 #include "container/locate.h"
 #include "container/nsexec.h"
@@ -32,6 +33,7 @@ struct txn {
 	bool running;              /* the container runs, so it gets the change too */
 	struct ts_nsexec job;      /* the helper applying it, while at work (.pid >= 0) */
 	bool saved;                /* the files were written: the change stands */
+	struct ts_strv expired;    /* live.scoped entries that had ended: audited once saved */
 };
 
 static void txn_clear(struct txn *x)
@@ -39,6 +41,7 @@ static void txn_clear(struct txn *x)
 	ts_bundle_settings_clear(&x->set);
 	ts_live_lists_clear(&x->lists);
 	ts_live_apply_clear(&x->apply);
+	ts_strv_clear(&x->expired);
 }
 
 static int start_live(struct txn *x, struct ts_error *err)
@@ -49,8 +52,10 @@ static int start_live(struct txn *x, struct ts_error *err)
 /* The running container's sets back to what the (unchanged) files say. */
 static int undo_live(const struct txn *x)
 {
-	_cleanup_live_apply_ struct ts_live_apply old = { 0 };
+	_cleanup_live_apply_ struct ts_live_apply old = { .now = time(NULL), .scoped_changed = true };
 	int r = ts_live_read_sets(x->s->state_dir, &old.allow, &old.deny, NULL);
+	if (r == 0)
+		r = ts_scoped_read(x->s->state_dir, &old.scoped, NULL);
 	return r < 0 ? r : ts_in_container(&x->id, ts_live_apply_in_container, &old, NULL, NULL);
 }
 
@@ -87,11 +92,24 @@ static int change_locked(struct txn *x, struct ts_error *err)
 	if (r < 0)
 		return r;
 	x->domains = x->t->is_domain && x->set.dnsmasq_tier;
+	if (x->domains && x->allow && ts_scope_is_narrow(&x->t->scope))
+		return ts_error_set(err, EINVAL, "in the dnsmasq DNS tier a domain's addresses change "
+				    "with its answers, so --port and --for take addresses only: "
+				    "allow %s whole, or its addresses with --port/--for", x->t->text);
 	r = ts_live_lists_load(state_dir, x->domains, &x->lists, err);
 	if (r < 0)
 		return r;
-	ts_live_lists_plan(&x->lists, x->t, x->allow, x->set.interactive);
+	time_t now = time(NULL);
+	ts_live_lists_prune(&x->lists, now, &x->expired);
+	if (x->allow && ts_scope_is_narrow(&x->t->scope) &&
+	    (r = ts_live_lists_scoped_overlap(&x->lists, x->t, err)) < 0)
+		return r;
+	ts_live_lists_plan(&x->lists, x->t, x->allow, x->set.interactive, now);
 	ts_live_lists_sets(&x->lists, &x->apply.allow, &x->apply.deny);
+	const struct ts_live_list *scoped = ts_live_lists_scoped(&x->lists);
+	ts_strv_push_all(&x->apply.scoped, &scoped->items);
+	x->apply.scoped_changed = scoped->changed;
+	x->apply.now = now;
 	r = ts_container_locate(state_dir, x->s->name, &x->id, err);
 	if (r < 0)
 		return r;
@@ -111,12 +129,23 @@ static int change_locked(struct txn *x, struct ts_error *err)
 	return finish_live(x, err);
 }
 
+/* "[ips] A, B" for a domain, the scope of a narrow allow ("port 443/tcp, for 30m"), or NULL. */
+static char *change_detail(bool allow, const struct ts_live_target *t)
+{
+	char scope[96] = "";
+	if (allow && ts_scope_is_narrow(&t->scope))
+		ts_scope_describe(&t->scope, scope, sizeof(scope));
+	if (!t->is_domain)
+		return *scope ? ts_xstrdup(scope) : NULL;
+	_cleanup_free_ char *ips = ts_strv_join(&t->ips, ", ");
+	return ts_xasprintf("[ips] %s%s%s", ips, *scope ? "; " : "", scope);
+}
+
 /* The audit lines of a saved change; after the first line that is not written, no more. */
 static void audit_change(const struct ts_shield *s, bool allow, const struct ts_live_target *t,
 			 struct ts_strv *warnings)
 {
-	_cleanup_free_ char *ips = ts_strv_join(&t->ips, ", ");
-	_cleanup_free_ char *detail = t->is_domain ? ts_xasprintf("[ips] %s", ips) : NULL;
+	_cleanup_free_ char *detail = change_detail(allow, t);
 	if (ts_audit_log(s->audit, s->state_dir, s->name, allow ? "allowed" : "denied", t->text,
 			 detail, warnings) < 0 || !allow)
 		return;
@@ -145,8 +174,10 @@ static int change_target(const struct ts_shield *s, struct ts_live_target *t, bo
 		return lock;
 	int r = change_locked(&x, err);
 	out->running = x.running;
-	if (x.saved)
+	if (x.saved) {
+		ts_scoped_audit_expired(s->audit, s->state_dir, s->name, &x.expired, &out->warnings);
 		audit_change(s, allow, t, &out->warnings);
+	}
 	if (r < 0)
 		return r;
 	out->ips = t->ips;
@@ -169,17 +200,41 @@ int ts_live_allow(const struct ts_shield *s, const char *target, struct ts_chang
 	return change(s, target, true, out, err);
 }
 
+int ts_live_allow_scoped(const struct ts_shield *s, const char *target,
+			 const struct ts_scope *scope, struct ts_change *out, struct ts_error *err)
+{
+	*out = (struct ts_change){ .ips = TS_STRV_INIT, .warnings = TS_STRV_INIT };
+	_cleanup_live_target_ struct ts_live_target t = { 0 };
+	int r = ts_live_target_parse(target, &t, err);
+	if (r < 0)
+		return r;
+	t.scope = *scope;
+	return change_target(s, &t, true, out, err);
+}
+
 int ts_live_deny(const struct ts_shield *s, const char *target, struct ts_change *out,
 		 struct ts_error *err)
 {
 	return change(s, target, false, out, err);
 }
 
-int ts_live_verdict(const struct ts_shield *s, const struct ts_strv *ips, const char *domain,
-		    bool allow, struct ts_change *out, struct ts_error *err)
+int ts_live_verdict_scoped(const struct ts_shield *s, const struct ts_strv *ips,
+			   const char *domain, bool allow, const struct ts_scope *scope,
+			   struct ts_change *out, struct ts_error *err)
 {
 	*out = (struct ts_change){ .ips = TS_STRV_INIT, .warnings = TS_STRV_INIT };
 	_cleanup_live_target_ struct ts_live_target t = { 0 };
 	int r = ts_live_target_exact(ips, domain, &t, err);
-	return r < 0 ? r : change_target(s, &t, allow, out, err);
+	if (r < 0)
+		return r;
+	if (allow)
+		t.scope = *scope;
+	return change_target(s, &t, allow, out, err);
+}
+
+int ts_live_verdict(const struct ts_shield *s, const struct ts_strv *ips, const char *domain,
+		    bool allow, struct ts_change *out, struct ts_error *err)
+{
+	struct ts_scope whole = TS_SCOPE_WHOLE;
+	return ts_live_verdict_scoped(s, ips, domain, allow, &whole, out, err);
 }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+#include "base/scope.h"
 #include "base/strv.h"
 #include "base/util.h"
 
@@ -35,6 +36,14 @@ int ts_live_deny(const struct ts_shield *s, const char *target, struct ts_change
 		 struct ts_error *err);
 
 /*
+ * An allow limited to scope (base/scope.h: protocols, ports, a duration),
+ * kept in live.scoped with its absolute expiry; a whole, permanent scope
+ * is a plain allow. A deny ends every scoped and timed allow it covers.
+ */
+int ts_live_allow_scoped(const struct ts_shield *s, const char *target,
+			 const struct ts_scope *scope, struct ts_change *out, struct ts_error *err);
+
+/*
  * An operator's verdict on a blocked destination (docs/interactive.md):
  * allow or deny exactly these addresses, without resolving anything. A
  * domain (the one dnsmasq answered with, or NULL/"") is what the audit
@@ -42,5 +51,10 @@ int ts_live_deny(const struct ts_shield *s, const char *target, struct ts_change
  */
 int ts_live_verdict(const struct ts_shield *s, const struct ts_strv *ips, const char *domain,
 		    bool allow, struct ts_change *out, struct ts_error *err);
+
+/* The same with the scope of an accept (TS_SCOPE_WHOLE: a plain one; ignored for a deny). */
+int ts_live_verdict_scoped(const struct ts_shield *s, const struct ts_strv *ips,
+			   const char *domain, bool allow, const struct ts_scope *scope,
+			   struct ts_change *out, struct ts_error *err);
 
 #endif

@@ -3,12 +3,13 @@
 #include "base/fileio.h"
 #include "base/strset.h"
 #include "bundle/bundle.h"
+#include "bundle/scoped.h"
 #include "bundle/state.h"
 #include "control/live_lists.h"
 #include "control/live_target.h"
 
 /* The address lists, then the domain lists. */
-enum { PROFILE, LIVE, DENY_LIST, LIVE_DENIED, N_ADDRESS_LISTS };
+enum { PROFILE, LIVE, DENY_LIST, LIVE_DENIED, SCOPED, N_ADDRESS_LISTS };
 enum { PROFILE_DOMAINS = N_ADDRESS_LISTS, LIVE_DOMAINS, DENIED_DOMAINS, N_LISTS };
 _Static_assert(N_LISTS == TS_LIVE_LISTS_MAX, "every list has its slot");
 
@@ -53,6 +54,7 @@ int ts_live_lists_load(const char *state_dir, bool domains, struct ts_live_lists
 	char *(*const paths[N_LISTS])(const char *) = {
 		[PROFILE] = ts_path_profile_allowed,     [LIVE] = ts_path_live_allowed,
 		[DENY_LIST] = ts_path_deny_list,         [LIVE_DENIED] = ts_path_live_denied,
+		[SCOPED] = ts_path_live_scoped,
 		[PROFILE_DOMAINS] = ts_path_profile_domains, [LIVE_DOMAINS] = ts_path_live_domains,
 		[DENIED_DOMAINS] = ts_path_denied_domains,
 	};
@@ -62,6 +64,8 @@ int ts_live_lists_load(const char *state_dir, bool domains, struct ts_live_lists
 	for (int i = 0; i < ls->n; i++) {
 		_cleanup_free_ char *path = paths[i](state_dir);
 		int r = ts_file_read_lines(path, &ls->l[i].items, err);
+		if (r == 0 && i == SCOPED)
+			r = ts_scoped_check_lines(path, &ls->l[i].items, err);
 		if (r < 0)
 			return r;
 	}
@@ -118,10 +122,122 @@ static void plan_domain(struct ts_live_list *l, const char *domain, bool allow)
 	list_remove(&l[allow ? DENIED_DOMAINS : LIVE_DOMAINS], &one);
 }
 
-void ts_live_lists_plan(struct ts_live_lists *ls, const struct ts_live_target *t, bool allow,
-			bool interactive)
+/* A scoped entry's address lies inside one of ips (a deny of those ends it). */
+static bool scoped_inside(const char *line, const struct ts_strv *ips)
 {
-	plan_addresses(ls->l, &t->ips, allow, interactive);
+	struct ts_scoped_entry e;
+	struct ts_addr a, net;
+	if (ts_scoped_parse(line, &e, NULL) < 0 || ts_addr_parse(e.addr, &a, NULL) < 0)
+		return false;
+	for (size_t i = 0; i < ips->n; i++)
+		if (ts_addr_parse(ips->items[i], &net, NULL) == 0 && net.family == a.family &&
+		    ts_addr_contains(&net, &a))
+			return true;
+	return false;
+}
+
+/* Drop the lines for which drop(line, arg) holds, appending them to gone. */
+static void scoped_filter(struct ts_live_list *f, bool (*drop)(const char *, const void *),
+			  const void *arg, struct ts_strv *gone)
+{
+	struct ts_strv kept = TS_STRV_INIT;
+	for (size_t i = 0; i < f->items.n; i++) {
+		bool d = drop(f->items.items[i], arg);
+		ts_strv_push(d ? gone : &kept, f->items.items[i]);
+		f->changed |= d;
+	}
+	ts_strv_clear(&f->items);
+	f->items = kept;
+}
+
+static bool drop_inside(const char *line, const void *ips)
+{
+	return scoped_inside(line, ips);
+}
+
+static bool drop_same_key(const char *line, const void *entry)
+{
+	struct ts_scoped_entry e;
+	return ts_scoped_parse(line, &e, NULL) == 0 && ts_scoped_same_key(&e, entry);
+}
+
+static bool drop_expired(const char *line, const void *now)
+{
+	return ts_scoped_line_expired(line, *(const time_t *)now);
+}
+
+/* A scoped or timed allow: one line per address and protocol, replacing the same key's. */
+static void plan_scoped(struct ts_live_list *l, const struct ts_live_target *t, time_t now)
+{
+	_cleanup_strv_ struct ts_strv replaced = TS_STRV_INIT;
+	const unsigned protos[] = { TS_PROTO_TCP, TS_PROTO_UDP };
+	for (size_t i = 0; i < t->ips.n; i++)
+		for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
+			if (!(t->scope.protos & protos[p]))
+				continue;
+			struct ts_scoped_entry e = { .proto = protos[p], .port_lo = t->scope.port_lo,
+						     .port_hi = t->scope.port_hi,
+						     .expires = t->scope.seconds ? now + t->scope.seconds
+										 : 0 };
+			snprintf(e.addr, sizeof(e.addr), "%s", t->ips.items[i]);
+			scoped_filter(&l[SCOPED], drop_same_key, &e, &replaced);
+			char line[TS_SCOPED_LINE_LEN];
+			ts_scoped_format(&e, line);
+			ts_strv_push(&l[SCOPED].items, line);
+			l[SCOPED].changed = true;
+		}
+	list_remove(&l[DENY_LIST], &t->ips);
+	list_remove(&l[LIVE_DENIED], &t->ips);
+}
+
+/* a and b share addresses: one lies inside the other. */
+static bool addresses_overlap(const char *a, const char *b)
+{
+	struct ts_addr x, y;
+	return ts_addr_parse(a, &x, NULL) == 0 && ts_addr_parse(b, &y, NULL) == 0 &&
+	       x.family == y.family && (ts_addr_contains(&x, &y) || ts_addr_contains(&y, &x));
+}
+
+int ts_live_lists_scoped_overlap(const struct ts_live_lists *ls, const struct ts_live_target *t,
+				 struct ts_error *err)
+{
+	const struct ts_strv *lines = &ls->l[SCOPED].items;
+	for (size_t i = 0; i < lines->n; i++) {
+		struct ts_scoped_entry e;
+		if (ts_scoped_parse(lines->items[i], &e, NULL) < 0 || !(t->scope.protos & e.proto) ||
+		    e.port_hi < t->scope.port_lo || t->scope.port_hi < e.port_lo)
+			continue;
+		for (size_t j = 0; j < t->ips.n; j++)
+			if (strcmp(t->ips.items[j], e.addr) != 0 &&
+			    addresses_overlap(t->ips.items[j], e.addr))
+				return ts_error_set(err, EEXIST, "%s on these ports overlaps the scoped "
+						    "allow '%s' (live.scoped): deny one of them first",
+						    t->ips.items[j], lines->items[i]);
+	}
+	return 0;
+}
+
+void ts_live_lists_prune(struct ts_live_lists *ls, time_t now, struct ts_strv *expired)
+{
+	scoped_filter(&ls->l[SCOPED], drop_expired, &now, expired);
+}
+
+const struct ts_live_list *ts_live_lists_scoped(const struct ts_live_lists *ls)
+{
+	return &ls->l[SCOPED];
+}
+
+void ts_live_lists_plan(struct ts_live_lists *ls, const struct ts_live_target *t, bool allow,
+			bool interactive, time_t now)
+{
+	if (!allow) {
+		_cleanup_strv_ struct ts_strv ended = TS_STRV_INIT;
+		scoped_filter(&ls->l[SCOPED], drop_inside, &t->ips, &ended);
+	}
+	if (allow && ts_scope_is_narrow(&t->scope))
+		plan_scoped(ls->l, t, now);
+	else
+		plan_addresses(ls->l, &t->ips, allow, interactive);
 	if (t->is_domain && ls->n > N_ADDRESS_LISTS)
 		plan_domain(ls->l, t->text, allow);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The bundle's lists a live change edits (docs/bundle.md): the address
- * lists (profile.allowed, live.allowed, deny.list, live.denied) and, for a
+ * lists (profile.allowed, live.allowed, deny.list, live.denied, live.scoped) and, for a
  * domain in the dnsmasq tier, the domain lists (profile.domains,
  * live.domains, denied.domains). Read into memory, changed there, and
  * written back together with what is made from them (ruleset.nft,
@@ -11,6 +11,7 @@
 #define TS_LIVE_LISTS_H
 
 #include <stdbool.h>
+#include <time.h>
 
 #include "base/strv.h"
 #include "base/util.h"
@@ -19,7 +20,7 @@ struct ts_bundle_settings;
 struct ts_error;
 struct ts_live_target;
 
-#define TS_LIVE_LISTS_MAX 7
+#define TS_LIVE_LISTS_MAX 8
 
 /* One list file in memory; changed: it must be written back. */
 struct ts_live_list {
@@ -44,9 +45,27 @@ void ts_live_lists_clear(struct ts_live_lists *ls);
  * and deny lists (a deny persists in deny.list for a profile address or
  * an interactive container, else in live.denied until the next start),
  * and a domain between live.domains and denied.domains when those are loaded.
+ * An allow with a narrow scope (base/scope.h) goes to live.scoped instead
+ * of live.allowed, timed from now; a deny also ends every scoped and timed
+ * allow of the addresses it covers.
  */
 void ts_live_lists_plan(struct ts_live_lists *ls, const struct ts_live_target *t, bool allow,
-			bool interactive);
+			bool interactive, time_t now);
+
+/*
+ * -EEXIST when a scoped allow of t would share ports and protocol with a
+ * scoped entry of another address that contains or lies inside its own (a
+ * host and its network): the kernel's concatenated interval sets take no
+ * such overlap. The same address's entries are merged by the generator.
+ */
+int ts_live_lists_scoped_overlap(const struct ts_live_lists *ls, const struct ts_live_target *t,
+				 struct ts_error *err);
+
+/* Drop the live.scoped entries expired at now; they are appended to expired. */
+void ts_live_lists_prune(struct ts_live_lists *ls, time_t now, struct ts_strv *expired);
+
+/* live.scoped in memory: the scoped sets' content, and whether it changed. */
+const struct ts_live_list *ts_live_lists_scoped(const struct ts_live_lists *ls);
 
 /* What the allow and deny sets hold by these lists: effective IPs; deny.list plus live.denied. */
 void ts_live_lists_sets(const struct ts_live_lists *ls, struct ts_strv *allow,

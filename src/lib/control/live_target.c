@@ -14,7 +14,7 @@ void ts_live_target_clear(struct ts_live_target *t)
 
 int ts_live_target_parse(const char *input, struct ts_live_target *t, struct ts_error *err)
 {
-	*t = (struct ts_live_target){ .ips = TS_STRV_INIT };
+	*t = (struct ts_live_target){ .ips = TS_STRV_INIT, .scope = TS_SCOPE_WHOLE };
 	char canonical[TS_ADDR_STRLEN];
 	if (ts_addr_canonicalize(input, canonical, NULL) == 0) {
 		snprintf(t->text, sizeof(t->text), "%s", canonical);
@@ -37,7 +37,8 @@ int ts_live_target_parse(const char *input, struct ts_live_target *t, struct ts_
 int ts_live_target_exact(const struct ts_strv *ips, const char *domain, struct ts_live_target *t,
 			 struct ts_error *err)
 {
-	*t = (struct ts_live_target){ .ips = TS_STRV_INIT, .is_domain = domain && *domain };
+	*t = (struct ts_live_target){ .ips = TS_STRV_INIT, .is_domain = domain && *domain,
+				      .scope = TS_SCOPE_WHOLE };
 	if (!ips->n)
 		return ts_error_set(err, EINVAL, "a verdict needs an address");
 	if (t->is_domain && ts_domain_normalize(domain, t->text, NULL) < 0)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "base/domain.h"
+#include "base/scope.h"
 #include "base/strv.h"
 #include "base/util.h"
 
@@ -19,6 +20,7 @@ struct ts_live_target {
 	char text[TS_DOMAIN_BUFLEN]; /* canonical address or normalised domain: what the audit names */
 	bool is_domain;
 	struct ts_strv ips;          /* the canonical addresses it stands for, at least one */
+	struct ts_scope scope;       /* what an allow reaches: TS_SCOPE_WHOLE for a plain one */
 };
 
 /*

@@ -3,6 +3,7 @@
 #include "bundle/audit.h"
 #include "bundle/bundle.h"
 #include "bundle/lock.h"
+#include "bundle/scoped.h"
 #include "bundle/shield.h"
 #include "container/locate.h"
 #include "container/nsexec.h"
@@ -102,6 +103,13 @@ static int replace_table(const struct ts_shield *s, enum target t, struct ts_str
 	r = ts_live_read_sets(s->state_dir, &a.allow, &a.deny, err);
 	if (r < 0)
 		return r;
+	/* Timed allows come back with the time that remains; ended ones leave the file. */
+	_cleanup_strv_ struct ts_strv expired = TS_STRV_INIT;
+	a.now = time(NULL);
+	r = ts_scoped_load_pruned(s->state_dir, a.now, &a.scoped, &expired, err);
+	if (r < 0)
+		return r;
+	ts_scoped_audit_expired(s->audit, s->state_dir, s->name, &expired, warnings);
 	ts_bundle_gateways(&set, &a.gateways);
 	struct ts_proc_identity id;
 	r = ts_container_locate(s->state_dir, s->name, &id, err);

@@ -3,8 +3,25 @@
 #include <jansson.h>
 #include <strings.h>
 
+#include "base/scope.h"
 #include "base/util.h"
 #include "control/verdict.h"
+
+/* "for" and "scope" of an accept; both optional. */
+static int accept_scope(json_t *o, struct ts_verdict *v, struct ts_error *err)
+{
+	json_t *dur = json_object_get(o, "for"), *scope = json_object_get(o, "scope");
+	if (v->action != TS_VERDICT_ACCEPT && (dur || scope))
+		return ts_error_set(err, EINVAL, "\"for\" and \"scope\" go with \"accept\" only");
+	if (dur && (!json_is_string(dur) ||
+		    ts_scope_parse_duration(json_string_value(dur), &v->seconds, NULL) < 0))
+		return ts_error_set(err, EINVAL, "\"for\" is not a duration such as \"30m\"");
+	const char *word = json_string_value(scope);
+	if (scope && (!word || (strcmp(word, "port") != 0 && strcmp(word, "address") != 0)))
+		return ts_error_set(err, EINVAL, "\"scope\" is neither \"port\" nor \"address\"");
+	v->port_scope = word && strcmp(word, "port") == 0;
+	return 0;
+}
 
 /* The fields of a verdict object; -EINVAL naming the first that is wrong. */
 static int verdict_fields(json_t *o, struct ts_verdict *v, struct ts_error *err)
@@ -18,11 +35,14 @@ static int verdict_fields(json_t *o, struct ts_verdict *v, struct ts_error *err)
 		return ts_error_set(err, EINVAL, "\"id\" is not an integer of at least 1");
 	if (!action || (strcmp(action, "accept") != 0 && strcmp(action, "deny") != 0))
 		return ts_error_set(err, EINVAL, "\"action\" is neither \"accept\" nor \"deny\"");
-	*v = (struct ts_verdict){
+	struct ts_verdict got = {
 		.id = (uint64_t)json_integer_value(id),
 		.action = strcmp(action, "accept") == 0 ? TS_VERDICT_ACCEPT : TS_VERDICT_DENY,
 	};
-	return 0;
+	int r = accept_scope(o, &got, err);
+	if (r == 0)
+		*v = got;
+	return r;
 }
 
 int ts_verdict_parse(const char *line, size_t len, struct ts_verdict *v, struct ts_error *err)
@@ -38,14 +58,9 @@ int ts_verdict_parse(const char *line, size_t len, struct ts_verdict *v, struct 
 	return verdict_fields(o, v, err);
 }
 
-int ts_verdict_answer_parse(const char *text, enum ts_verdict_action *action,
-			    struct ts_error *err)
+/* The action word of a human answer; -1 when it is none. */
+static int answer_word(const char *w, size_t len)
 {
-	while (isspace((unsigned char)*text))
-		text++;
-	size_t len = strlen(text);
-	while (len && isspace((unsigned char)text[len - 1]))
-		len--;
 	static const struct {
 		const char *word;
 		enum ts_verdict_action action;
@@ -54,12 +69,52 @@ int ts_verdict_answer_parse(const char *text, enum ts_verdict_action *action,
 		{ "d", TS_VERDICT_DENY },   { "deny", TS_VERDICT_DENY },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(answers); i++)
-		if (strlen(answers[i].word) == len && strncasecmp(text, answers[i].word, len) == 0) {
-			*action = answers[i].action;
-			return 0;
-		}
-	return ts_error_set(err, EINVAL, "'%.*s' is not an answer: a (allow) or d (deny)",
-			    (int)(len < 40 ? len : 40), text);
+		if (strlen(answers[i].word) == len && strncasecmp(w, answers[i].word, len) == 0)
+			return (int)answers[i].action;
+	return -1;
+}
+
+int ts_verdict_answer_parse(const char *text, struct ts_verdict *v, struct ts_error *err)
+{
+	char words[3][24];
+	size_t n = 0;
+	const char *p = text;
+	for (;;) {
+		while (isspace((unsigned char)*p))
+			p++;
+		size_t len = 0;
+		while (p[len] && !isspace((unsigned char)p[len]))
+			len++;
+		if (!len)
+			break;
+		if (n == 3 || len >= sizeof(words[0]))
+			goto bad;
+		snprintf(words[n++], sizeof(words[0]), "%.*s", (int)len, p);
+		p += len;
+	}
+	int action = n ? answer_word(words[0], strlen(words[0])) : -1;
+	struct ts_verdict got = { .id = v->id, .action = (enum ts_verdict_action)action };
+	if (action < 0 || (action == TS_VERDICT_DENY && n > 1))
+		goto bad;
+	size_t i = 1;
+	if (i < n && strcasecmp(words[i], "port") == 0) {
+		got.port_scope = true;
+		i++;
+	}
+	if (i < n && ts_scope_parse_duration(words[i], &got.seconds, NULL) == 0)
+		i++;
+	if (i != n)
+		goto bad;
+	*v = got;
+	return 0;
+bad:
+	while (isspace((unsigned char)*text))
+		text++;
+	size_t shown = strlen(text);
+	while (shown && isspace((unsigned char)text[shown - 1]))
+		shown--;
+	return ts_error_set(err, EINVAL, "'%.*s' is not an answer: a (allow), a port, a 30m, "
+			    "a port 30m, or d (deny)", (int)(shown < 40 ? shown : 40), text);
 }
 
 const char *ts_verdict_action_name(enum ts_verdict_action a)

@@ -21,22 +21,27 @@ enum ts_verdict_action { TS_VERDICT_ACCEPT, TS_VERDICT_DENY };
 struct ts_verdict {
 	uint64_t id; /* the pending entry's id, >= 1 */
 	enum ts_verdict_action action;
+	/* accept only (docs/cli.md, scoped and timed allows): */
+	long seconds;    /* for this long (base/scope.h); 0: for good */
+	bool port_scope; /* only the refused connection's protocol and port */
 };
 
 /*
  * One input line (len bytes, without its newline):
- * {"type":"verdict","id":N,"action":"accept"|"deny"}. id is a JSON integer
- * >= 1; other keys are ignored. Anything else is -EINVAL with err saying
- * what is wrong, and v untouched.
+ * {"type":"verdict","id":N,"action":"accept"|"deny"}, with an accept
+ * optionally "for":"30m" (^[0-9]+[smhd]$) and "scope":"port" (or
+ * "address", the default). id is a JSON integer >= 1; other keys are
+ * ignored. Anything else (for or scope with deny included) is -EINVAL
+ * with err saying what is wrong, and v untouched.
  */
 int ts_verdict_parse(const char *line, size_t len, struct ts_verdict *v, struct ts_error *err);
 
 /*
- * A human answer: a, allow, d or deny in any case, blanks around ignored.
- * -EINVAL with err naming the answer for anything else.
+ * A human answer: a, allow, d or deny in any case, blanks around ignored;
+ * after a or allow, "port" and a duration may follow (a port 30m, a 30m).
+ * -EINVAL with err naming the answer for anything else. Sets all of v but id.
  */
-int ts_verdict_answer_parse(const char *text, enum ts_verdict_action *action,
-			    struct ts_error *err);
+int ts_verdict_answer_parse(const char *text, struct ts_verdict *v, struct ts_error *err);
 
 /* "accept" or "deny". */
 const char *ts_verdict_action_name(enum ts_verdict_action a);

@@ -165,6 +165,17 @@ static void selector_words(const json_t *e, struct ts_strv *w, bool *names_inter
 		   json_object_size(inner) == 1) {
 		push(w, "ct");
 		push(w, str(inner, "key"));
+	} else if (kind && strcmp(kind, "concat") == 0 && json_array_size(inner) > 1) {
+		/* A concatenation (ip daddr . meta l4proto . th dport): its parts, "." between. */
+		size_t i;
+		const json_t *part;
+		bool interface;
+		json_array_foreach(inner, i, part) {
+			if (i)
+				push(w, ".");
+			selector_words(part, w, &interface);
+		}
+		*names_interface = false;
 	} else {
 		generic(e, w);
 	}

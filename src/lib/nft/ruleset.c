@@ -5,6 +5,7 @@
  * the comments are its output-chain rules.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,8 @@ const char *ts_nft_set_name(enum ts_nft_set set)
 		return "gateway";
 	case TS_SET_DNS:
 		return "dns";
+	case TS_SET_SCOPED:
+		return "scoped";
 	}
 	return "invalid";
 }
@@ -116,6 +119,20 @@ static int check_params(const struct ts_ruleset_params *p, struct checked *c,
 	return 0;
 }
 
+/*
+ * Scoped and timed allows: an address on one protocol and a port range,
+ * each element with its own timeout or none (an element without one never
+ * expires). A timed whole-address allow is here too, with ports 0-65535,
+ * so allow_v4/v6 stay permanent.
+ */
+static void emit_scoped_sets(struct ts_strbuf *b)
+{
+	ts_strbuf_puts(b, "\tset scoped_v4 { type ipv4_addr . inet_proto . inet_service; "
+			  "flags interval, timeout; }\n");
+	ts_strbuf_puts(b, "\tset scoped_v6 { type ipv6_addr . inet_proto . inet_service; "
+			  "flags interval, timeout; }\n");
+}
+
 static void emit_sets(struct ts_strbuf *b, bool dnsmasq_tier)
 {
 	static const char *const pairs[] = { "allow", "deny" };
@@ -123,6 +140,7 @@ static void emit_sets(struct ts_strbuf *b, bool dnsmasq_tier)
 		ts_strbuf_printf(b, "\tset %s_v4 { type ipv4_addr; flags interval; }\n", pairs[i]);
 		ts_strbuf_printf(b, "\tset %s_v6 { type ipv6_addr; flags interval; }\n", pairs[i]);
 	}
+	emit_scoped_sets(b);
 	ts_strbuf_puts(b, "\tset gateway_v4 { type ipv4_addr; }\n");
 	ts_strbuf_puts(b, "\tset gateway_v6 { type ipv6_addr; }\n");
 	/* What dnsmasq learns ages out; the shield's own entries live in allow_*. */
@@ -196,6 +214,15 @@ static void emit_allow(struct ts_strbuf *b, bool dnsmasq_tier)
 	}
 }
 
+/* Rule 8, scoped part: after the whole-address allows, TCP and UDP only (no ping). */
+static void emit_scoped_allow(struct ts_strbuf *b)
+{
+	ts_strbuf_puts(b, "\t\tip daddr . meta l4proto . th dport @scoped_v4 "
+			  LOG(TS_PREFIX_ALLOWED) " counter accept\n");
+	ts_strbuf_puts(b, "\t\tip6 daddr . meta l4proto . th dport @scoped_v6 "
+			  LOG(TS_PREFIX_ALLOWED) " counter accept\n");
+}
+
 /* Rule 9: private ranges, after allow so an operator can allowlist one. */
 static void emit_private(struct ts_strbuf *b)
 {
@@ -255,6 +282,7 @@ static void emit_output(struct ts_strbuf *b, const struct ts_ruleset_params *p,
 			emit_private(b);
 	} else {
 		emit_allow(b, p->dnsmasq_tier);
+		emit_scoped_allow(b);
 		emit_private(b);
 		emit_terminal(b, p->mode == TS_RULESET_INTERACTIVE);
 	}
@@ -371,7 +399,7 @@ int ts_ruleset_elements(enum ts_nft_set set, bool add, const char *const *addrs,
 			struct ts_strbuf *out, struct ts_error *err)
 {
 	if (set > TS_SET_DNS)
-		return ts_error_set(err, EINVAL, "unknown set %d", (int)set);
+		return ts_error_set(err, EINVAL, "set %d takes no plain addresses", (int)set);
 	if (n == 0)
 		return 0;
 	struct ts_addr *parsed = calloc(n, sizeof(*parsed));
@@ -396,9 +424,134 @@ int ts_ruleset_elements(enum ts_nft_set set, bool add, const char *const *addrs,
 	return 0;
 }
 
+/* A scoped entry, checked again here: the generator trusts no caller. */
+static int check_scoped(const struct ts_scoped_entry *e, struct ts_addr *a, struct ts_error *err)
+{
+	if (memchr(e->addr, '\0', sizeof(e->addr)) == NULL || ts_addr_parse(e->addr, a, err) < 0)
+		return ts_error_set(err, EINVAL, "scoped allow: invalid address");
+	if (e->proto != TS_PROTO_TCP && e->proto != TS_PROTO_UDP)
+		return ts_error_set(err, EINVAL, "scoped allow of %s: protocol must be tcp or udp",
+				    e->addr);
+	if (e->port_lo > e->port_hi || (e->port_lo == 0 && e->port_hi != 65535))
+		return ts_error_set(err, EINVAL, "scoped allow of %s: invalid ports %u-%u", e->addr,
+				    e->port_lo, e->port_hi);
+	return 0;
+}
+
+/* One element into its family's list (lists[0] v4, lists[1] v6), comma-separated. */
+static void emit_scoped_element(struct ts_strbuf *lists, const struct ts_addr *a,
+				const struct ts_scoped_entry *e, time_t now)
+{
+	struct ts_strbuf *b = &lists[a->family == AF_INET6];
+	char text[TS_ADDR_STRLEN];
+	ts_addr_format(a, text);
+	ts_strbuf_printf(b, "%s%s . %s . ", b->len ? ", " : "", text, ts_proto_name(e->proto));
+	if (e->port_lo == e->port_hi)
+		ts_strbuf_printf(b, "%u", e->port_lo);
+	else
+		ts_strbuf_printf(b, "%u-%u", e->port_lo, e->port_hi);
+	if (e->expires > 0)
+		ts_strbuf_printf(b, " timeout %llds", (long long)(e->expires - now));
+}
+
+/* When an entry ends; a permanent one never does. */
+static long long entry_end(const struct ts_scoped_entry *e)
+{
+	return e->expires > 0 ? (long long)e->expires : LLONG_MAX;
+}
+
+static int point_cmp(const void *pa, const void *pb)
+{
+	long a = *(const long *)pa, b = *(const long *)pb;
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * The live entries of one address and protocol (group), as disjoint port
+ * ranges: the kernel refuses an element that overlaps one of the same set
+ * (a port inside a timed whole-address allow, two ranges sharing ports).
+ * Each piece lives as long as the longest entry covering it.
+ */
+static void emit_scoped_group(struct ts_strbuf *lists, const struct ts_addr *a,
+			      const struct ts_scoped_entry *const *group, size_t m, time_t now)
+{
+	long *points = calloc(2 * m, sizeof(*points));
+	if (!points)
+		abort();
+	for (size_t i = 0; i < m; i++) {
+		points[2 * i] = group[i]->port_lo;
+		points[2 * i + 1] = (long)group[i]->port_hi + 1;
+	}
+	qsort(points, 2 * m, sizeof(*points), point_cmp);
+	struct ts_scoped_entry piece = *group[0];
+	long long piece_end = 0; /* 0: no piece open */
+	for (size_t k = 0; k + 1 < 2 * m; k++) {
+		if (points[k] == points[k + 1])
+			continue;
+		long long end = 0;
+		for (size_t i = 0; i < m; i++)
+			if (group[i]->port_lo <= points[k] && points[k] <= group[i]->port_hi &&
+			    entry_end(group[i]) > end)
+				end = entry_end(group[i]);
+		if (piece_end && end == piece_end && piece.port_hi + 1 == points[k]) {
+			piece.port_hi = (uint16_t)(points[k + 1] - 1);
+			continue;
+		}
+		if (piece_end)
+			emit_scoped_element(lists, a, &piece, now);
+		piece_end = end;
+		piece.port_lo = (uint16_t)points[k];
+		piece.port_hi = (uint16_t)(points[k + 1] - 1);
+		piece.expires = end == LLONG_MAX ? 0 : (time_t)end;
+	}
+	if (piece_end)
+		emit_scoped_element(lists, a, &piece, now);
+	free(points);
+}
+
+int ts_ruleset_scoped_elements(const struct ts_scoped_entry *entries, size_t n, time_t now,
+			       struct ts_strbuf *out, struct ts_error *err)
+{
+	struct ts_addr a;
+	for (size_t i = 0; i < n; i++)
+		if (check_scoped(&entries[i], &a, err) < 0)
+			return -EINVAL;
+	bool *done = calloc(n ? n : 1, sizeof(*done));
+	const struct ts_scoped_entry **group = calloc(n ? n : 1, sizeof(*group));
+	if (!done || !group)
+		abort();
+	/* One add command per family: nft parses one batch line, however many entries. */
+	struct ts_strbuf lists[2] = { TS_STRBUF_INIT, TS_STRBUF_INIT };
+	for (size_t i = 0; i < n; i++) {
+		size_t m = 0;
+		for (size_t j = i; j < n; j++) {
+			const struct ts_scoped_entry *e = &entries[j];
+			if (done[j] || strcmp(e->addr, entries[i].addr) != 0 ||
+			    e->proto != entries[i].proto)
+				continue;
+			done[j] = true;
+			if (e->expires == 0 || e->expires > now)
+				group[m++] = e;
+		}
+		if (m == 0)
+			continue;
+		check_scoped(group[0], &a, NULL);
+		emit_scoped_group(lists, &a, group, m, now);
+	}
+	for (int f = 0; f < 2; f++) {
+		if (lists[f].len)
+			ts_strbuf_printf(out, "add element " T " scoped_%s { %s }\n", f ? "v6" : "v4",
+					 lists[f].data);
+		ts_strbuf_clear(&lists[f]);
+	}
+	free(done);
+	free(group);
+	return 0;
+}
+
 int ts_ruleset_flush(enum ts_nft_set set, struct ts_strbuf *out, struct ts_error *err)
 {
-	if (set > TS_SET_DNS)
+	if (set > TS_SET_SCOPED)
 		return ts_error_set(err, EINVAL, "unknown set %d", (int)set);
 	for (int v = 4; v <= 6; v += 2)
 		ts_strbuf_printf(out, "flush set " TS_NFT_FAMILY " " TS_NFT_TABLE " %s_v%d\n",

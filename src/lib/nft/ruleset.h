@@ -3,7 +3,7 @@
  * The ruleset generator (docs/ruleset.md): the auditable security boundary.
  * Pure: text in, text out, no I/O. Every interpolated value is parsed and
  * re-formatted canonically first, so nothing but validated addresses and
- * numbers ever reaches nft text. Depends on libc, addr and strbuf only.
+ * numbers ever reaches nft text. Depends on libc, addr, scope and strbuf only.
  *
  * ts_ruleset_script produces the whole-table script (public as
  * ts_ruleset_generate); the element commands complete it.
@@ -16,6 +16,7 @@
 
 #include <terok-shield/terok-shield.h>
 
+#include "base/scope.h"
 #include "base/strbuf.h"
 
 /* Set pairs of the table; each has a _v4 and a _v6 member. */
@@ -24,6 +25,7 @@ enum ts_nft_set {
 	TS_SET_DENY,
 	TS_SET_GATEWAY,
 	TS_SET_DNS,
+	TS_SET_SCOPED, /* address . protocol . ports, with timeouts: ts_ruleset_scoped_elements */
 };
 
 /*
@@ -32,7 +34,7 @@ enum ts_nft_set {
  */
 int ts_ruleset_script(const struct ts_ruleset_params *params, char **out, struct ts_error *err);
 
-/* "allow", "deny", "gateway", "dns". */
+/* "allow", "deny", "gateway", "dns", "scoped". */
 const char *ts_nft_set_name(enum ts_nft_set set);
 
 /*
@@ -48,6 +50,16 @@ const char *ts_nft_set_name(enum ts_nft_set set);
  */
 int ts_ruleset_elements(enum ts_nft_set set, bool add, const char *const *addrs, size_t n,
 			struct ts_strbuf *out, struct ts_error *err);
+
+/*
+ * Append `add element` commands putting scoped and timed allows into
+ * scoped_v4/v6 (docs/ruleset.md): each entry's address, protocol and
+ * ports, and for a timed entry the seconds left at now. Entries that have
+ * expired at now are left out; repeated entries are written once. Any
+ * invalid entry fails the whole call and appends nothing.
+ */
+int ts_ruleset_scoped_elements(const struct ts_scoped_entry *entries, size_t n, time_t now,
+			       struct ts_strbuf *out, struct ts_error *err);
 
 /*
  * Append the commands emptying both members of a set pair. Followed by

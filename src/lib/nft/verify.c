@@ -232,6 +232,10 @@ static bool pred_bypass(const struct ts_strv *t, const void *arg)
  */
 #define OUTPUT_LOOPBACK "oifname \"lo\" accept"
 #define INPUT_LOOPBACK "iifname \"lo\" accept"
+/* Scoped and timed allows: address, protocol and port together, TCP and UDP only. */
+#define SCOPED_ACCEPT                                                                         \
+	"%fam daddr . meta l4proto . th dport %scoped log prefix \"" TS_PREFIX_ALLOWED "\" "     \
+	"group 100 counter packets %n bytes %n accept"
 static const char *const output_accepts[] = {
 	OUTPUT_LOOPBACK,
 	TS_RULE_DISCOVERY,
@@ -242,6 +246,7 @@ static const char *const output_accepts[] = {
 	"tcp dport %port ip daddr " TS_PASTA_HOST_LOOPBACK " accept",
 	"%fam daddr %set meta l4proto { %tcp, %udp } log prefix \"" TS_PREFIX_ALLOWED "\" group 100 "
 	"counter packets %n bytes %n accept",
+	SCOPED_ACCEPT,
 	"ip daddr %set icmp type echo-request limit rate 10/second accept",
 	"ip6 daddr %set icmpv6 type echo-request limit rate 10/second accept",
 	NULL,
@@ -283,6 +288,7 @@ static bool word_matches(const char *pattern, const char *w)
 {
 	static const char *const sets[] = { "@allow_v4", "@allow_v6", "@dns_v4", "@dns_v6", NULL };
 	static const char *const gateways[] = { "@gateway_v4", "@gateway_v6", NULL };
+	static const char *const scoped[] = { "@scoped_v4", "@scoped_v6", NULL };
 	struct ts_addr a;
 	if (strcmp(pattern, "%port") == 0 || strcmp(pattern, "%n") == 0)
 		return all_digits(w);
@@ -296,9 +302,10 @@ static bool word_matches(const char *pattern, const char *w)
 		return strcmp(w, "tcp") == 0 || strcmp(w, "udp") == 0;
 	if (strcmp(pattern, "%fam") == 0)
 		return strcmp(w, "ip") == 0 || strcmp(w, "ip6") == 0;
-	const char *const *names = strcmp(pattern, "%set") == 0 ? sets
-				   : strcmp(pattern, "%gw") == 0 ? gateways
-								  : NULL;
+	const char *const *names = strcmp(pattern, "%set") == 0      ? sets
+				   : strcmp(pattern, "%gw") == 0     ? gateways
+				   : strcmp(pattern, "%scoped") == 0 ? scoped
+								     : NULL;
 	if (!names)
 		return strcmp(pattern, w) == 0;
 	for (; *names; names++)
@@ -415,6 +422,17 @@ static void expect_sets(struct findings *f, const struct listing *l, bool with_d
 	}
 }
 
+/*
+ * Up only: the scoped and timed allows' sets (docs/ruleset.md); their
+ * accept rule is one of output_accepts, and like every accept it must
+ * come after the deny rules.
+ */
+static void expect_scoped_sets(struct findings *f, const struct listing *l)
+{
+	expect(f, ts_strv_contains(&l->sets, "scoped_v4"), "set scoped_v4 declared");
+	expect(f, ts_strv_contains(&l->sets, "scoped_v6"), "set scoped_v6 declared");
+}
+
 /* Each deny rule present, and ahead of everything that accepts (the established accept included). */
 static void expect_chain_denies_first(struct findings *f, const struct chain *c,
 				      const char *loopback, const struct deny_rule *denies)
@@ -466,6 +484,7 @@ static int check_up(const struct listing *l, struct ts_error *err)
 	expect_chain(&f, l, "input", "drop");
 	expect(&f, any_rule(out, pred_reject, NULL), "reject with icmpx admin-prohibited rule");
 	expect_sets(&f, l, true);
+	expect_scoped_sets(&f, l);
 	expect_private_rejects(&f, out);
 	expect_denies_first(&f, l);
 	expect(&f, any_rule(out, pred_terminal, NULL), "terminal DENIED/QUEUED log rule");
