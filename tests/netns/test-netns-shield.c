@@ -12,11 +12,13 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -72,7 +74,12 @@ static int setup(void **state)
 		return -1;
 	}
 	write_text(f->h.scratch, "resolv.conf", "nameserver " FAKE_UPSTREAM_ADDR "\n");
-	f->state_dir = harness_state_dir(&f->h, "shieldc");
+	/* Where the CLI looks for container shieldc: <state root>/containers/shieldc. */
+	f->state_dir = ts_xasprintf("%s/containers/shieldc", f->h.state_root);
+	char *containers = ts_xasprintf("%s/containers", f->h.state_root);
+	assert_int_equal(mkdir(containers, 0700), 0);
+	assert_int_equal(mkdir(f->state_dir, 0700), 0);
+	free(containers);
 	write_bundle(f);
 	return 0;
 }
@@ -182,6 +189,56 @@ static void test_direct_queries_refused(void **state)
 	assert_false(upstream_saw(f, "udp"));
 }
 
+/* `terok-shield up NAME` as a user runs it: the CLI finds the container through container.pid. */
+static int cli_up(struct fixture *f)
+{
+	char *config = NULL;
+	assert_true(asprintf(&config, "%s/config", f->h.scratch) > 0);
+	mkdir(config, 0700);
+	char **env = harness_cli_env(config);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, STDOUT_FILENO);
+		char *const argv[] = { getenv("TS_TEST_CLI"), "--state-dir", f->h.state_root, "up",
+				       "shieldc", NULL };
+		execve(argv[0], argv, env);
+		_exit(127);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	harness_cli_env_free(env);
+	free(config);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * `up` replaces the table, emptying dns_v4: the forwarder is told (SIGHUP)
+ * and adds the address again at the next answer, though it had noted it
+ * as present for a day.
+ */
+static void test_up_relearns(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(hook(f, "createRuntime", NULL), 0);
+	char ips[4][16];
+	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_ALLOWED, ips, 4), 1);
+	assert_int_equal(harness_connect(&f->h, H_DOMAIN_ALLOWED_IP, H_TCP_PORT, 3000, NULL), 0);
+	assert_int_equal(cli_up(f), 0);
+	char *table = harness_list_table(&f->h, f->h.container);
+	assert_non_null(table);
+	assert_null(strstr(table, H_DOMAIN_ALLOWED_IP));
+	free(table);
+	/* The signal is taken when the forwarder's loop wakes: the first query may come before it. */
+	double deadline = harness_now_ms() + 5000;
+	int r;
+	do {
+		assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_ALLOWED, ips, 4), 1);
+		r = harness_connect(&f->h, H_DOMAIN_ALLOWED_IP, H_TCP_PORT, 3000, NULL);
+	} while (r != 0 && harness_now_ms() < deadline);
+	assert_int_equal(r, 0);
+}
+
 static void test_poststop_ends_forwarder(void **state)
 {
 	struct fixture *f = *state;
@@ -235,8 +292,8 @@ int main(void)
 		printf("1..0 # SKIP %s\n", why);
 		return 0;
 	}
-	if (!getenv("TS_TEST_HOOK")) {
-		printf("1..0 # SKIP TS_TEST_HOOK (the hook to test) is not set\n");
+	if (!getenv("TS_TEST_HOOK") || !getenv("TS_TEST_CLI")) {
+		printf("1..0 # SKIP TS_TEST_HOOK and TS_TEST_CLI (the programs to test) are not set\n");
 		return 0;
 	}
 	srandom((unsigned)getpid());
@@ -244,6 +301,7 @@ int main(void)
 		WITH(test_allowed_resolves_and_connects),
 		WITH(test_exfil_refused_never_forwarded),
 		WITH(test_direct_queries_refused),
+		WITH(test_up_relearns),
 		WITH(test_poststop_ends_forwarder),
 		WITH(test_ends_with_container),
 		WITH(test_cannot_start_fails_hook),
