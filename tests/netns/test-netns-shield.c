@@ -189,6 +189,27 @@ static void test_direct_queries_refused(void **state)
 	assert_false(upstream_saw(f, "udp"));
 }
 
+/* Start `terok-shield ARGS...` as a user runs it, stdout to out_path (NULL: /dev/null). */
+static pid_t cli_start(struct fixture *f, const char *out_path, const char *cmd)
+{
+	char *config = NULL;
+	assert_true(asprintf(&config, "%s/config", f->h.scratch) > 0);
+	mkdir(config, 0700);
+	char **env = harness_cli_env(config);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int out = open(out_path ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(out, STDOUT_FILENO);
+		char *const argv[] = { getenv("TS_TEST_CLI"), "--state-dir", f->h.state_root,
+				       (char *)cmd, "shieldc", NULL };
+		execve(argv[0], argv, env);
+		_exit(127);
+	}
+	harness_cli_env_free(env);
+	free(config);
+	return pid;
+}
+
 /* `terok-shield up NAME` as a user runs it: the CLI finds the container through container.pid. */
 static int cli_up(struct fixture *f)
 {
@@ -237,6 +258,80 @@ static void test_up_relearns(void **state)
 		r = harness_connect(&f->h, H_DOMAIN_ALLOWED_IP, H_TCP_PORT, 3000, NULL);
 	} while (r != 0 && harness_now_ms() < deadline);
 	assert_int_equal(r, 0);
+}
+
+/* A raw query of type qtype from the container to the forwarder; the answer's rcode, or -1. */
+static int ask_type(struct fixture *f, const char *name, uint16_t qtype)
+{
+	uint8_t q[300] = { 0x12, 0x34, 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0 }, a[1500];
+	size_t n = 12;
+	for (const char *p = name; *p;) {
+		size_t len = strcspn(p, ".");
+		q[n++] = (uint8_t)len;
+		memcpy(q + n, p, len);
+		n += len;
+		p += len + (p[len] == '.');
+	}
+	q[n++] = 0;
+	q[n++] = (uint8_t)(qtype >> 8);
+	q[n++] = (uint8_t)qtype;
+	q[n++] = 0;
+	q[n++] = 1;
+	int fd = harness_socket(&f->h, f->h.container, AF_INET, SOCK_DGRAM);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(53),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct timeval tv = { 5, 0 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ssize_t got = -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && send(fd, q, n, 0) == (ssize_t)n)
+		got = recv(fd, a, sizeof(a), 0);
+	close(fd);
+	return got >= 12 ? a[3] & 0x0f : -1;
+}
+
+/* Lines of text holding every needle. */
+static int lines_with(const char *text, const char *n1, const char *n2, const char *n3)
+{
+	int count = 0;
+	for (const char *p = text; p && *p;) {
+		const char *nl = strchrnul(p, '\n');
+		char *line = strndup(p, (size_t)(nl - p));
+		count += strstr(line, n1) && strstr(line, n2) && strstr(line, n3);
+		free(line);
+		p = *nl ? nl + 1 : nl;
+	}
+	return count;
+}
+
+/* watch: each strict refusal is one blocked_query, whatever the query type; allowed names none. */
+static void test_watch_blocked_queries(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(hook(f, "createRuntime", NULL), 0);
+	char *out_path = NULL;
+	assert_true(asprintf(&out_path, "%s/watch.out", f->h.scratch) > 0);
+	pid_t watch = cli_start(f, out_path, "watch");
+	usleep(500000);
+	assert_int_equal(ask_type(f, "a1.exfil.test", 1), 5);   /* A: REFUSED */
+	assert_int_equal(ask_type(f, "t1.exfil.test", 16), 5);  /* TXT: REFUSED */
+	assert_int_equal(ask_type(f, H_DOMAIN_ALLOWED, 1), 0);  /* NOERROR */
+	char *text = NULL;
+	double deadline = harness_now_ms() + 10000;
+	do {
+		usleep(200000);
+		free(text);
+		text = NULL;
+		ts_file_read(out_path, &text, NULL, NULL);
+	} while ((!text || !strstr(text, "t1.exfil.test")) && harness_now_ms() < deadline);
+	kill(watch, SIGTERM);
+	waitpid(watch, NULL, 0);
+	assert_non_null(text);
+	if (lines_with(text, "blocked_query", "\"a1.exfil.test\"", "\"A\"") != 1 ||
+	    lines_with(text, "blocked_query", "\"t1.exfil.test\"", "\"TYPE16\"") != 1 ||
+	    lines_with(text, "blocked_query", H_DOMAIN_ALLOWED, "") != 0)
+		fail_msg("watch printed: %s", text);
+	free(text);
+	free(out_path);
 }
 
 static void test_poststop_ends_forwarder(void **state)
@@ -302,6 +397,7 @@ int main(void)
 		WITH(test_exfil_refused_never_forwarded),
 		WITH(test_direct_queries_refused),
 		WITH(test_up_relearns),
+		WITH(test_watch_blocked_queries),
 		WITH(test_poststop_ends_forwarder),
 		WITH(test_ends_with_container),
 		WITH(test_cannot_start_fails_hook),
