@@ -73,7 +73,7 @@ expect_no_out "dport 53" "the shield tier accepts no DNS server"
 expect_out "set dns_v4 { type ipv4_addr; flags timeout; timeout 30m; }" "the shield tier's learned set is timeout-only"
 run 0 "preview --dns-tier dnsmasq" -- preview --dns-tier dnsmasq
 expect_out "udp dport 53 ip daddr 10.0.2.3 accept" "the dnsmasq tier still accepts its upstream"
-expect_out "flags interval, timeout" "the dnsmasq tier keeps its interval sets"
+expect_out "set dns_v4 { type ipv4_addr; flags interval, timeout;" "the dnsmasq tier keeps its interval sets"
 run 2 "preview --dns-tier with an unknown tier exits 2" -- preview --dns-tier nsenter
 expect_err "--dns-tier takes shield, dnsmasq, dig or auto, not 'nsenter'" "an unknown tier is explained"
 run 2 "preview --dns-policy with an unknown policy exits 2" -- preview --dns-policy lax

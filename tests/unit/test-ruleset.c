@@ -247,7 +247,8 @@ static void test_shield_tier(void **state)
 		assert_int_equal(count_of(t, "10.0.2.3"), 0);
 		assert_true(line_equal(t, "\tset dns_v4 { type ipv4_addr; flags timeout; timeout 30m; }") > 0);
 		assert_true(line_equal(t, "\tset dns_v6 { type ipv6_addr; flags timeout; timeout 30m; }") > 0);
-		assert_int_equal(count_of(t, "interval, timeout"), 0);
+		assert_int_equal(count_of(t, "ipv4_addr; flags interval, timeout"), 0);
+		assert_int_equal(count_of(t, "ipv6_addr; flags interval, timeout"), 0);
 		assert_true(line_of(t, "oifname \"lo\" accept") > 0);
 		if (modes[i] == TS_RULESET_UP || modes[i] == TS_RULESET_INTERACTIVE) {
 			int allow = line_of(t, "ip daddr @allow_v4 meta l4proto");
