@@ -76,8 +76,8 @@ _terok_shield()
 	case $cmd in
 	setup) opts="--user --root --help" ;;
 	check-environment) opts="--json --help" ;;
-	prepare) opts="--profiles --interactive --json --help" name_first=1 ;;
-	run) opts="--profiles --interactive -- --help" name_first=1 ;;
+	prepare) opts="--profiles --interactive --dns-policy --json --help" name_first=1 ;;
+	run) opts="--profiles --interactive --dns-policy -- --help" name_first=1 ;;
 	resolve) opts="--force --help" name_first=1 ;;
 	allow) opts="--port --proto --for --help" name_first=1 ;;
 	deny | up | block) name_first=1 ;;
@@ -86,7 +86,7 @@ _terok_shield()
 	watch | dbus-bridge | forget) name_first=1 ;;
 	interactive) opts="--raw --help" name_first=1 ;;
 	status) opts="--json --help" name_first=1 ;;
-	preview) opts="--down --all --block --interactive --network --dns --dnsmasq --help" ;;
+	preview) opts="--down --all --block --interactive --network --dns --dns-tier --dns-policy --dnsmasq --help" ;;
 	profiles | list | ls) opts="--json --help" ;;
 	logs) opts="--container --lines --help" ;;
 	esac
@@ -111,6 +111,12 @@ _terok_shield()
 		return ;;
 	--network)
 		COMPREPLY=($(compgen -W "slirp4netns pasta" -- "$cur"))
+		return ;;
+	--dns-tier)
+		COMPREPLY=($(compgen -W "shield dnsmasq dig auto" -- "$cur"))
+		return ;;
+	--dns-policy)
+		COMPREPLY=($(compgen -W "strict open" -- "$cur"))
 		return ;;
 	esac
 

@@ -80,6 +80,9 @@ struct ts_ruleset_params {
 	size_t n_loopback_ports;
 	bool dnsmasq_tier;               /* declare and accept dns_v4/dns_v6 */
 	enum ts_network_mode network;    /* 0 (AUTO): inferred from dns */
+	bool shield_tier;                /* strict DNS: no DNS server accepted (only the
+					    forwarder on loopback), dns_v4/dns_v6 declared
+					    timeout-only and accepted */
 };
 
 /*

@@ -9,7 +9,8 @@
 #include "control/prepare.h"
 
 static const char prepare_usage[] =
-	"Usage: terok-shield prepare NAME [--profiles P...] [--interactive] [--json]\n"
+	"Usage: terok-shield prepare NAME [--profiles P...] [--interactive]\n"
+	"                            [--dns-policy strict|open] [--json]\n"
 	"\n"
 	"Build the state bundle of container NAME and print the podman arguments\n"
 	"that shield it, shell-quoted on one line:\n"
@@ -25,13 +26,17 @@ static const char prepare_usage[] =
 	"  --profiles P...  allowlist profiles (default: default_profiles of config.yml);\n"
 	"                   several names may follow, or a comma-separated list\n"
 	"  --interactive    blocked connections wait for an operator's verdict\n"
+	"  --dns-policy P   shield DNS tier: strict (refuse names outside the allowed\n"
+	"                   domains) or open (forward every name); default dns_policy\n"
+	"                   of config.yml, else strict\n"
 	"  --json           print the arguments as a JSON array\n"
 	"  -h, --help       print this help\n"
 	"\n"
 	"Needs the global hook: run 'terok-shield setup' once.\n";
 
 static const char run_usage[] =
-	"Usage: terok-shield run NAME [--profiles P...] [--interactive] -- PODMAN_ARGS...\n"
+	"Usage: terok-shield run NAME [--profiles P...] [--interactive]\n"
+	"                        [--dns-policy strict|open] -- PODMAN_ARGS...\n"
 	"\n"
 	"Prepare container NAME (see 'terok-shield prepare --help') and exec\n"
 	"'podman run' with the shield's arguments followed by PODMAN_ARGS, e.g.\n"
@@ -63,6 +68,7 @@ struct prepare_opts {
 	const char *name;
 	struct ts_strv profiles;
 	bool interactive;
+	const char *dns_policy; /* NULL: config.yml's */
 	bool json;
 	char **podman_args; /* run: after "--" */
 	int n_podman_args;
@@ -122,6 +128,14 @@ static bool parse(int argc, char **argv, bool is_run, struct prepare_opts *o, in
 			}
 		} else if (strcmp(a, "--interactive") == 0) {
 			o->interactive = true;
+		} else if (strcmp(a, "--dns-policy") == 0 || ts_startswith(a, "--dns-policy=")) {
+			const char *v = a[12] == '=' ? a + 13 : (i + 1 < argc ? argv[++i] : NULL);
+			if (!v || (strcmp(v, "strict") != 0 && strcmp(v, "open") != 0)) {
+				*code = cli_usage_error(cmd, "--dns-policy takes strict or open%s%s%s",
+							v ? ", not '" : "", v ? v : "", v ? "'" : "");
+				return true;
+			}
+			o->dns_policy = v;
 		} else if (!is_run && strcmp(a, "--json") == 0) {
 			o->json = true;
 		} else if (a[0] == '-') {
@@ -235,6 +249,7 @@ static int do_prepare(struct cli *cli, const struct prepare_opts *o, struct ts_p
 		.config = &cli->config,
 		.profiles = &o->profiles,
 		.interactive = o->interactive,
+		.dns_policy = o->dns_policy,
 	};
 	if (ts_prepare_with_podman(&req, out, &err) < 0)
 		return cli_fail(&err);

@@ -5,6 +5,8 @@
 
 #include "base/util.h"
 #include "cli.h"
+#include "config/config.h"
+#include "nft/nft_names.h"
 #include "nft/ruleset.h"
 
 /* Each network's DNS address; slirp4netns is rootless podman 4's default (Debian 12). */
@@ -13,7 +15,7 @@
 
 static const char usage[] =
 	"Usage: terok-shield preview [--down [--all] | --block] [--interactive] [--network MODE]\n"
-	"                            [--dns ADDR] [--dnsmasq]\n"
+	"                            [--dns ADDR] [--dns-tier TIER] [--dns-policy POLICY]\n"
 	"\n"
 	"Print the nftables ruleset a container would get, as one nft script.\n"
 	"\n"
@@ -25,10 +27,30 @@ static const char usage[] =
 	"                 pasta when the DNS address is pasta's, else slirp4netns)\n"
 	"  --dns ADDR     upstream DNS address (default the network's: " SLIRP4NETNS_DNS "\n"
 	"                 slirp4netns, " PASTA_DNS " pasta)\n"
-	"  --dnsmasq      include the sets of the dnsmasq DNS tier\n"
+	"  --dns-tier TIER  shield, dnsmasq, dig or auto (default: dns_tier of config.yml):\n"
+	"                 shield accepts no DNS server (its resolver is on loopback),\n"
+	"                 shield and dnsmasq add the sets of learned addresses\n"
+	"  --dnsmasq      the same as --dns-tier dnsmasq\n"
+	"  --dns-policy POLICY  strict or open (default: dns_policy of config.yml); the\n"
+	"                 forwarder applies it, the ruleset is the same for both\n"
 	"  -h, --help     print this help\n"
 	"\n"
 	"Loopback ports come from config.yml; 'interactive: true' there implies --interactive.\n";
+
+/* The tier a choice names; a preview needs no dnsmasq, and auto previews the static tier. */
+static const char *preview_tier(enum ts_dns_tier_choice choice)
+{
+	switch (choice) {
+	case TS_DNS_TIER_SHIELD:
+		return TS_TIER_SHIELD;
+	case TS_DNS_TIER_DNSMASQ:
+		return TS_TIER_DNSMASQ;
+	case TS_DNS_TIER_AUTO:
+	case TS_DNS_TIER_DIG:
+		break;
+	}
+	return TS_TIER_STATIC;
+}
 
 int preview_main(int argc, char **argv, struct cli *cli)
 {
@@ -40,11 +62,13 @@ int preview_main(int argc, char **argv, struct cli *cli)
 		{ "network", required_argument, NULL, 'N' },
 		{ "dns", required_argument, NULL, 'n' },
 		{ "dnsmasq", no_argument, NULL, 'm' },
+		{ "dns-tier", required_argument, NULL, 'T' },
+		{ "dns-policy", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	bool down = false, all = false, block = false, interactive = false, dnsmasq = false;
-	const char *dns = NULL, *network_word = NULL;
+	const char *dns = NULL, *network_word = NULL, *tier_word = NULL, *policy = NULL;
 	enum ts_network_mode network = TS_NETWORK_AUTO;
 	int opt, code;
 
@@ -58,6 +82,8 @@ int preview_main(int argc, char **argv, struct cli *cli)
 		case 'N': network_word = optarg; break;
 		case 'n': dns = optarg; break;
 		case 'm': dnsmasq = true; break;
+		case 'T': tier_word = optarg; break;
+		case 'P': policy = optarg; break;
 		default:
 			cli_handle_common_opt(opt, argv, "preview", usage, &code);
 			return code;
@@ -74,6 +100,16 @@ int preview_main(int argc, char **argv, struct cli *cli)
 	if (network_word && ts_network_mode_parse(network_word, &network) < 0)
 		return cli_usage_error("preview", "--network takes slirp4netns or pasta, not '%s'",
 				       network_word);
+	enum ts_dns_tier_choice choice = dnsmasq ? TS_DNS_TIER_DNSMASQ : cli->config.dns_tier;
+	if (tier_word && (dnsmasq || ts_dns_tier_choice_parse(tier_word, &choice) < 0))
+		return cli_usage_error("preview", dnsmasq ? "--dnsmasq does not combine with --dns-tier"
+					: "--dns-tier takes shield, dnsmasq, dig or auto, not '%s'",
+				       tier_word);
+	if (policy && strcmp(policy, "strict") != 0 && strcmp(policy, "open") != 0)
+		return cli_usage_error("preview", "--dns-policy takes strict or open, not '%s'", policy);
+	if (!policy)
+		policy = cli->config.dns_open ? "open" : "strict";
+	const char *tier = preview_tier(choice);
 	if (!dns)
 		dns = network == TS_NETWORK_PASTA ? PASTA_DNS : SLIRP4NETNS_DNS;
 
@@ -85,13 +121,15 @@ int preview_main(int argc, char **argv, struct cli *cli)
 		.dns = dns,
 		.loopback_ports = cli->config.loopback_ports,
 		.n_loopback_ports = cli->config.n_loopback_ports,
-		.dnsmasq_tier = dnsmasq,
+		.dnsmasq_tier = strcmp(tier, TS_TIER_DNSMASQ) == 0,
 		.network = network,
+		.shield_tier = strcmp(tier, TS_TIER_SHIELD) == 0,
 	};
 	struct ts_error err = { 0 };
 	_cleanup_free_ char *text = NULL;
 	if (ts_ruleset_generate(&params, &text, &err) < 0)
 		return cli_fail(&err);
-	printf("# Ruleset preview (%s):\n%s", ts_ruleset_mode_label(params.mode), text);
+	printf("# Ruleset preview (%s):\n# DNS tier %s, policy %s\n%s",
+	       ts_ruleset_mode_label(params.mode), tier, policy, text);
 	return 0;
 }

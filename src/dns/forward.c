@@ -285,7 +285,7 @@ static void handle_query(struct forwarder *f, const uint8_t *msg, size_t len, in
 
 	p->action = ts_dns_decide(f->o->policy, &f->files.domains, p->q.name);
 	if (p->action == TS_DNS_REFUSE) {
-		log_line(f, "refused %s (not an allowed domain)", name);
+		log_line(f, "refused[%s] %s (not an allowed domain)", type, name);
 		answer_locally(f, p, TS_DNS_REFUSED);
 		free(p);
 		return;

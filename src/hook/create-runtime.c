@@ -4,6 +4,7 @@
  * failure returns an error, and the hook's non-zero exit makes the
  * runtime refuse to start the container.
  */
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "base/fileio.h"
@@ -253,7 +254,13 @@ int hook_create_runtime(const struct ts_oci_state *st, struct ts_error *err)
 		r = read_ruleset(st->state_dir, blocked, &ruleset, &expired, err);
 	if (r < 0)
 		return ts_error_prefix(err, r, "cannot read the ruleset");
+	/* Where the hook runs: the forwarder's upstream side starts from here. */
+	_cleanup_close_ int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (home < 0)
+		return ts_error_set(err, errno, "/proc/self/ns/net: %s", strerror(errno));
 	r = shield(st, ruleset, blocked, err);
+	if (r == 0)
+		r = hook_start_forwarder(st, home, err);
 	if (r < 0)
 		return r;
 	ts_scoped_audit_expired(st->audit_enabled, st->state_dir, st->name ? st->name : st->id,

@@ -67,6 +67,21 @@ expect_err "--all only applies to --down" "preview --all explains itself"
 run 1 "preview with a bad DNS address exits 1" -- preview --dns "10.0.2.3; flush ruleset"
 expect_err "terok-shield: upstream DNS: not an IP address" "bad DNS address is explained"
 run 2 "preview rejects stray arguments" -- preview extra
+run 0 "preview --dns-tier shield --dns-policy open" -- preview --dns-tier shield --dns-policy open
+expect_out "# DNS tier shield, policy open" "preview names the tier and policy"
+expect_no_out "dport 53" "the shield tier accepts no DNS server"
+expect_out "set dns_v4 { type ipv4_addr; flags timeout; timeout 30m; }" "the shield tier's learned set is timeout-only"
+run 0 "preview --dns-tier dnsmasq" -- preview --dns-tier dnsmasq
+expect_out "udp dport 53 ip daddr 10.0.2.3 accept" "the dnsmasq tier still accepts its upstream"
+expect_out "set dns_v4 { type ipv4_addr; flags interval, timeout;" "the dnsmasq tier keeps its interval sets"
+run 2 "preview --dns-tier with an unknown tier exits 2" -- preview --dns-tier nsenter
+expect_err "--dns-tier takes shield, dnsmasq, dig or auto, not 'nsenter'" "an unknown tier is explained"
+run 2 "preview --dns-policy with an unknown policy exits 2" -- preview --dns-policy lax
+expect_err "--dns-policy takes strict or open, not 'lax'" "an unknown policy is explained"
+printf 'dns_tier: shield\ndns_policy: open\n' >"$TEROK_SHIELD_CONFIG_DIR/config.yml"
+run 0 "preview with dns_tier and dns_policy from config" -- preview
+expect_out "# DNS tier shield, policy open" "config dns_tier and dns_policy reach preview"
+rm -f "$TEROK_SHIELD_CONFIG_DIR/config.yml"
 
 # --- configuration
 printf 'loopback_ports: [8080, 9418]\ninteractive: true\n' >"$TEROK_SHIELD_CONFIG_DIR/config.yml"
@@ -96,6 +111,8 @@ check_bad_config() { # CONTENT KEY DESCRIPTION
 check_bad_config 'colour: blue' "colour" "unknown key"
 check_bad_config 'loopback_ports: [70000]' "loopback_ports" "port 70000"
 check_bad_config 'default_profiles: [""]' "default_profiles" "empty profile name"
+check_bad_config 'dns_tier: getent' "dns_tier" "an unknown DNS tier"
+check_bad_config 'dns_policy: lax' "dns_policy" "an unknown DNS policy"
 rm -f "$TEROK_SHIELD_CONFIG_DIR/config.yml"
 
 # --- status

@@ -285,7 +285,7 @@ static void test_strict_refuses_locally(void **state)
 		if (ts_dnslog_parse(lines.items[i], &l) == 1 && l.kind == TS_DNSLOG_ANSWER &&
 		    strcmp(l.addr, "203.0.113.20") == 0)
 			reply = true;
-		if (strstr(lines.items[i], "refused c2vjcmv0.exfil.test"))
+		if (strstr(lines.items[i], "refused[A] c2vjcmv0.exfil.test"))
 			refused = true;
 	}
 	assert_true(query && reply && refused);

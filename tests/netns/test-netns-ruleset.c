@@ -103,6 +103,19 @@ static void test_preview_dnsmasq(void **state)
 	check_preview("--dnsmasq", NULL, TS_STATE_UP);
 }
 
+/* The shield tier: no DNS server accepted, timeout-only learned sets; it loads and verifies. */
+static void test_preview_shield(void **state)
+{
+	(void)state;
+	check_preview("--dns-tier", "shield", TS_STATE_UP);
+	char *listing = NULL;
+	ts_nft_list_table(false, &listing, NULL);
+	assert_null(strstr(listing, "dport 53"));
+	assert_non_null(strstr(listing, "set dns_v4"));
+	assert_null(strstr(listing, "interval, timeout"));
+	free(listing);
+}
+
 /* The pasta variant: its loopback-port rules load and verify too. */
 static void test_preview_pasta(void **state)
 {
@@ -347,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_preview_down_all),
 		cmocka_unit_test(test_preview_dnsmasq),
 		cmocka_unit_test(test_preview_pasta),
+		cmocka_unit_test(test_preview_shield),
 		cmocka_unit_test(test_reapply_replaces),
 		cmocka_unit_test(test_up_invariants_live),
 		cmocka_unit_test(test_reject_type_live),

@@ -26,6 +26,8 @@ static void assert_defaults(const struct ts_config *c)
 	assert_int_equal(c->n_loopback_ports, 0);
 	assert_false(c->interactive);
 	assert_true(c->audit_enabled);
+	assert_int_equal(c->dns_tier, TS_DNS_TIER_AUTO);
+	assert_false(c->dns_open);
 }
 
 static void assert_parses_to_defaults(const char *text)
@@ -64,6 +66,38 @@ static void test_init_and_mode_names(void **state)
 	ts_config_clear(&c); /* clearing twice is harmless */
 	assert_string_equal(ts_mode_name(TS_MODE_AUTO), "auto");
 	assert_string_equal(ts_mode_name(TS_MODE_HOOK), "hook");
+}
+
+static void test_dns_tier_and_policy(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		enum ts_dns_tier_choice tier;
+		bool open;
+	} ok[] = {
+		{ "dns_tier: shield\n", TS_DNS_TIER_SHIELD, false },
+		{ "dns_tier: dnsmasq\ndns_policy: open\n", TS_DNS_TIER_DNSMASQ, true },
+		{ "dns_tier: dig\ndns_policy: strict\n", TS_DNS_TIER_DIG, false },
+		{ "dns_tier: auto\n", TS_DNS_TIER_AUTO, false },
+	};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		struct ts_config c;
+		struct ts_error err = { 0 };
+		assert_int_equal(parse(ok[i].text, &c, &err), 0);
+		assert_int_equal(c.dns_tier, ok[i].tier);
+		assert_int_equal(c.dns_open, ok[i].open);
+		ts_config_clear(&c);
+	}
+	assert_parse_error("dns_tier: getent\n",
+			   PATH ": dns_tier: expected 'auto', 'shield', 'dnsmasq' or 'dig', got 'getent'");
+	assert_parse_error("dns_policy: \"open\"\n",
+			   PATH ": dns_policy: expected 'strict' or 'open', got the quoted string \"open\"");
+	enum ts_dns_tier_choice t;
+	assert_int_equal(ts_dns_tier_choice_parse("shield", &t), 0);
+	assert_int_equal(t, TS_DNS_TIER_SHIELD);
+	assert_int_equal(ts_dns_tier_choice_parse("Shield", &t), -EINVAL);
+	assert_int_equal(ts_dns_tier_choice_parse(NULL, &t), -EINVAL);
 }
 
 static void test_empty_and_null_documents(void **state)
@@ -289,9 +323,9 @@ static void test_unknown_and_duplicate_keys(void **state)
 {
 	(void)state;
 	assert_parse_error("mode: auto\ncolour: red\n",
-			   PATH ": unknown key 'colour' (expected one of: mode, default_profiles, loopback_ports, interactive, audit)");
+			   PATH ": unknown key 'colour' (expected one of: mode, default_profiles, loopback_ports, interactive, dns_tier, dns_policy, audit)");
 	assert_parse_error("Mode: auto\n",
-			   PATH ": unknown key 'Mode' (expected one of: mode, default_profiles, loopback_ports, interactive, audit)");
+			   PATH ": unknown key 'Mode' (expected one of: mode, default_profiles, loopback_ports, interactive, dns_tier, dns_policy, audit)");
 	assert_parse_error("mode: auto\ninteractive: true\nmode: hook\n", PATH ": duplicate key 'mode'");
 	assert_parse_error("{loopback_ports: 1, loopback_ports: 2}", PATH ": duplicate key 'loopback_ports'");
 	assert_parse_error("? [mode]\n: auto\n", PATH ": expected a key name, got a list");
@@ -361,7 +395,7 @@ static void test_error_discards_partial_results(void **state)
 	(void)state;
 	assert_parse_error("mode: hook\ndefault_profiles: [x, y]\nloopback_ports: [80]\n"
 			   "interactive: true\naudit: {enabled: false}\nextra: 1\n",
-			   PATH ": unknown key 'extra' (expected one of: mode, default_profiles, loopback_ports, interactive, audit)");
+			   PATH ": unknown key 'extra' (expected one of: mode, default_profiles, loopback_ports, interactive, dns_tier, dns_policy, audit)");
 }
 
 static void test_long_values_are_cut_in_messages(void **state)
@@ -529,6 +563,7 @@ int main(void)
 		cmocka_unit_test(test_error_discards_partial_results),
 		cmocka_unit_test(test_long_values_are_cut_in_messages),
 		cmocka_unit_test(test_null_error_object),
+		cmocka_unit_test(test_dns_tier_and_policy),
 		cmocka_unit_test_setup_teardown(test_load_missing_file, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_load_file, tmpdir_setup, tmpdir_teardown),
 		cmocka_unit_test_setup_teardown(test_load_error_names_the_file, tmpdir_setup,

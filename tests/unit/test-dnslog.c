@@ -25,6 +25,18 @@ static void expect_query(const char *line, const char *name, const char *qtype)
 	assert_string_equal(out.addr, "");
 }
 
+static void expect_refused(const char *line, const char *name, const char *qtype)
+{
+	struct ts_dnslog_line out;
+	memset(&out, 0x5a, sizeof(out));
+	if (ts_dnslog_parse(line, &out) != 1)
+		fail_msg("not recognised: '%s'", line);
+	assert_int_equal(out.kind, TS_DNSLOG_REFUSED);
+	assert_string_equal(out.name, name);
+	assert_string_equal(out.qtype, qtype);
+	assert_string_equal(out.addr, "");
+}
+
 static void expect_answer(const char *line, const char *name, const char *addr)
 {
 	struct ts_dnslog_line out;
@@ -186,6 +198,32 @@ static void test_forwarder_lines(void **state)
 	expect_answer("Dec  6 02:10:00 terok-shield-dns[42]: reply a.test is 192.0.2.1", "a.test",
 		      "192.0.2.1");
 	expect_other("Dec  6 02:10:00 terok-shield-dns[42]: refused a.test (not an allowed domain)");
+	expect_refused("Dec  6 02:10:00 terok-shield-dns[42]: refused[A] A.Test (not an allowed domain)",
+		       "a.test", "A");
+	expect_refused("terok-shield-dns[42]: refused[AAAA] a.test (not an allowed domain)", "a.test",
+		       "AAAA");
+	expect_refused("terok-shield-dns[42]: refused[TYPE16] x.a.test (not an allowed domain)",
+		       "x.a.test", "TYPE16");
+	expect_refused("terok-shield-dns[42]: refused[TYPE65535] a.test (not an allowed domain)",
+		       "a.test", "TYPE65535");
+	static const char *const bad[] = {
+		"refused[TYPE65536] a.test (not an allowed domain)",
+		"refused[TYPE016] a.test (not an allowed domain)",
+		"refused[TYPE] a.test (not an allowed domain)",
+		"refused[TXT] a.test (not an allowed domain)",
+		"refused[] a.test (not an allowed domain)",
+		"refused[A a.test (not an allowed domain)",
+		"refused[A] a.test (not an allowed domain) from 127.0.0.1",
+		"refused[A] a.test (not allowed)",
+		"refused[A] * (not an allowed domain)",
+		"refused[A] a..test (not an allowed domain)",
+		"refused[TYPE123456789012] a.test (not an allowed domain)",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char line[256];
+		snprintf(line, sizeof(line), "terok-shield-dns[42]: %s", bad[i]);
+		expect_other(line);
+	}
 	expect_other("Dec  6 02:10:00 terok-shield-dns[42]: query[TYPE16] a.test from 127.0.0.1");
 	expect_other("Dec  6 02:10:00 terok-shield-dns[]: query[A] a.test from 127.0.0.1");
 	expect_other("Dec  6 02:10:00 xterok-shield-dns[42]: query[A] a.test from 127.0.0.1");

@@ -229,6 +229,7 @@ static void test_states(void **state)
 	sh("cd '%s/containers/gamma' && printf '203.0.113.7 tcp 443 -\\n203.0.113.7 udp 443 -\\n"
 	   "192.0.2.9 tcp 0-65535 %lld\\n192.0.2.9 udp 0-65535 %lld\\n192.0.2.10 tcp 80 1000000000\\n' "
 	   "> live.scoped", state_root, (long long)time(NULL) + 3600, (long long)time(NULL) + 3600);
+
 	struct ts_inventory inv;
 	struct ts_error err = { 0 };
 	if (ts_inventory_read(state_root, &inv, &err) < 0)
@@ -269,6 +270,25 @@ static void test_states(void **state)
 	assert_non_null(log);
 	assert_string_equal(log, "ps -a --format json\n");
 	free(log);
+}
+
+/* The shield tier's policy is what dns.policy records, strict when absent. */
+static void test_shield_policy(void **state)
+{
+	(void)state;
+	make_bundle("epsilon");
+	make_bundle("zeta");
+	sh("cd '%s/containers/epsilon' && echo shield > dns.tier", state_root);
+	sh("cd '%s/containers/zeta' && echo shield > dns.tier && echo open > dns.policy", state_root);
+	struct ts_inventory inv;
+	struct ts_error err = { 0 };
+	if (ts_inventory_read(state_root, &inv, &err) < 0)
+		fail_msg("%s", err.message);
+	assert_string_equal(entry(&inv, 0, "epsilon")->dns_tier, "shield");
+	assert_string_equal(entry(&inv, 0, "epsilon")->dns_policy, "strict");
+	assert_string_equal(entry(&inv, 1, "zeta")->dns_policy, "open");
+	ts_inventory_clear(&inv);
+	free(calls());
 }
 
 /* Each broken bundle is one error line; the others are listed as usual. */
@@ -374,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_ps_errors),
 		cmocka_unit_test_setup(test_no_state, fresh),
 		cmocka_unit_test_setup(test_states, fresh),
+		cmocka_unit_test_setup(test_shield_policy, fresh),
 		cmocka_unit_test_setup(test_broken, fresh),
 		cmocka_unit_test_setup(test_podman_fails, fresh),
 		cmocka_unit_test_setup(test_no_podman, fresh),

@@ -107,7 +107,7 @@ static void test_rejects(void **state)
 	expect_error(WITH("terok.shield.interactive", "\"TRUE\""), "expected true or false");
 	expect_error(WITH("terok.shield.upstream_dns", "\"10.0.2.3; flush ruleset\""), "not an IP address");
 	expect_error(WITH("terok.shield.upstream_dns", "\"10.0.2.0/24\""), "not an IP address");
-	expect_error(WITH("terok.shield.dns_tier", "\"nsenter\""), "expected dnsmasq, dig or getent");
+	expect_error(WITH("terok.shield.dns_tier", "\"nsenter\""), "expected shield, dnsmasq, dig or getent");
 	expect_error(WITH("terok.shield.name", "\"../x\""), "invalid container name");
 	expect_error(WITH("terok.shield.profiles", "\"base:../etc\""), "terok.shield.profiles");
 }

@@ -322,6 +322,9 @@ struct req {
 	size_t n_ports;
 	const char *const *default_profiles; /* NULL-terminated; NULL: keep dev-standard */
 	bool audit_disabled;
+	enum ts_dns_tier_choice dns_tier; /* config dns_tier; default auto */
+	bool config_dns_open;             /* config dns_policy: open */
+	const char *dns_policy;           /* the request's --dns-policy, or NULL */
 };
 
 static int call_prepare(const struct req *q, struct ts_prepared *out, struct ts_error *err)
@@ -340,6 +343,8 @@ static int call_prepare(const struct req *q, struct ts_prepared *out, struct ts_
 	}
 	config.interactive = q->config_interactive;
 	config.audit_enabled = !q->audit_disabled;
+	config.dns_tier = q->dns_tier;
+	config.dns_open = q->config_dns_open;
 	struct ts_strv profiles = TS_STRV_INIT;
 	for (const char *const *p = q->profiles; p && *p; p++)
 		ts_strv_push(&profiles, *p);
@@ -355,6 +360,7 @@ static int call_prepare(const struct req *q, struct ts_prepared *out, struct ts_
 		.interactive = q->interactive,
 		.podman = &podman,
 		.privileged = q->privileged,
+		.dns_policy = q->dns_policy,
 	};
 	*err = (struct ts_error){ 0 };
 	int r = ts_prepare(&req, out, err);
@@ -546,6 +552,7 @@ static void test_prepare_bundle(void **state)
 	assert_file(sd, "profiles", "ip1\nip2\n");
 	assert_file(sd, "loopback_ports", "8080\n9418\n");
 	assert_file(sd, "network.mode", "slirp4netns\n");
+	assert_file(sd, "dns.policy", "strict\n");
 	/* Composed in order, addresses canonical. */
 	assert_file(sd, "profile.allowed", "192.0.2.1\n198.51.100.0/24\n203.0.113.7\n2001:db8::5\n");
 	assert_false(exists(sd, "interactive"));
@@ -609,6 +616,69 @@ static void test_prepare_dnsmasq_domains(void **state)
 	expected_args(&q, out.state_dir, true, "mixed", "", false, &want);
 	assert_args(&out.podman_args, &want);
 	ts_strv_clear(&want);
+	ts_prepared_clear(&out);
+	free(sroot);
+}
+
+/*
+ * The shield tier (config dns_tier): terok-shield-dns on the container's
+ * loopback is its only resolver, so the ruleset accepts no DNS server;
+ * domains stay domains, the policy is the request's, else the config's.
+ */
+static void test_prepare_shield(void **state)
+{
+	(void)state;
+	use_tier(TIER_REAL);
+	char *sroot = new_state_root();
+	const char *profiles[] = { "mixed", NULL };
+	struct req q = { .state_root = sroot, .name = "sh", .profiles = profiles,
+			 .mode = TS_NET_SLIRP4NETNS, .dns_tier = TS_DNS_TIER_SHIELD,
+			 .config_dns_open = true };
+	struct ts_prepared out;
+	prepare_ok(&q, &out);
+	const char *sd = out.state_dir;
+	assert_string_equal(out.dns_tier, "shield");
+	assert_file(sd, "dns.tier", "shield\n");
+	assert_file(sd, "dns.policy", "open\n");
+	assert_file(sd, "resolv.conf", "nameserver 127.0.0.1\noptions ndots:0\n");
+	assert_file(sd, "profile.domains", "example.test\n*.wild.test\n");
+	assert_file(sd, "profile.allowed", "192.0.2.1\n");
+	assert_false(exists(sd, "dnsmasq.conf"));
+	assert_ruleset_matches_bundle(sd);
+	char *ruleset = bundle_file(sd, "ruleset.nft");
+	assert_not_contains(ruleset, "dport 53");
+	assert_contains(ruleset, "set dns_v4 { type ipv4_addr; flags timeout; timeout 30m; }");
+	free(ruleset);
+	struct ts_strv want = TS_STRV_INIT;
+	expected_args(&q, sd, true, "mixed", "", false, &want);
+	for (size_t i = 0; i < want.n; i++)
+		if (strcmp(want.items[i], "terok.shield.dns_tier=dnsmasq") == 0) {
+			free(want.items[i]);
+			want.items[i] = ts_xstrdup("terok.shield.dns_tier=shield");
+		}
+	assert_args(&out.podman_args, &want);
+	ts_strv_clear(&want);
+	ts_prepared_clear(&out);
+
+	/* The request's policy wins; a bad one is refused before anything changes. */
+	q.dns_policy = "strict";
+	prepare_ok(&q, &out);
+	assert_file(out.state_dir, "dns.policy", "strict\n");
+	ts_prepared_clear(&out);
+	q.dns_policy = "lax";
+	struct ts_error err;
+	assert_int_equal(call_prepare(&q, &out, &err), -EINVAL);
+	assert_contains(err.message, "DNS policy: expected strict or open, not 'lax'");
+
+	/* Back to the static tier (addresses only: no name is resolved here): its files go. */
+	const char *ips[] = { "ip1", NULL };
+	q.profiles = ips;
+	q.dns_policy = NULL;
+	q.dns_tier = TS_DNS_TIER_DIG;
+	prepare_ok(&q, &out);
+	assert_file(out.state_dir, "dns.tier", "dig\n");
+	assert_false(exists(out.state_dir, "resolv.conf"));
+	assert_false(exists(out.state_dir, "profile.domains"));
 	ts_prepared_clear(&out);
 	free(sroot);
 }
@@ -1494,6 +1564,7 @@ int main(void)
 #define LEAVE_OUT(fn, why) printf("# skipped %s: %s\n", #fn, why)
 	ADD(test_prepare_bundle_machine);
 	ADD(test_prepare_pasta);
+	ADD(test_prepare_shield);
 	ADD(test_prepare_privileged);
 	ADD(test_interactive_marker);
 	ADD(test_default_profiles);

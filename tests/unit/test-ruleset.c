@@ -231,6 +231,38 @@ static void test_sets(void **state)
 	free(t);
 }
 
+/* The shield tier: no DNS server accepted in any mode, timeout-only learned sets accepted. */
+static void test_shield_tier(void **state)
+{
+	(void)state;
+	static const enum ts_ruleset_mode modes[] = { TS_RULESET_UP, TS_RULESET_INTERACTIVE,
+						      TS_RULESET_DOWN, TS_RULESET_DOWN_ALL };
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		struct ts_ruleset_params p = { .mode = modes[i], .dns = "10.0.2.3",
+					       .shield_tier = true };
+		char *t = NULL;
+		struct ts_error err = { 0 };
+		assert_int_equal(ts_ruleset_generate(&p, &t, &err), 0);
+		assert_int_equal(count_of(t, "dport 53"), 0);
+		assert_int_equal(count_of(t, "10.0.2.3"), 0);
+		assert_true(line_equal(t, "\tset dns_v4 { type ipv4_addr; flags timeout; timeout 30m; }") > 0);
+		assert_true(line_equal(t, "\tset dns_v6 { type ipv6_addr; flags timeout; timeout 30m; }") > 0);
+		assert_int_equal(count_of(t, "ipv4_addr; flags interval, timeout"), 0);
+		assert_int_equal(count_of(t, "ipv6_addr; flags interval, timeout"), 0);
+		assert_true(line_of(t, "oifname \"lo\" accept") > 0);
+		if (modes[i] == TS_RULESET_UP || modes[i] == TS_RULESET_INTERACTIVE) {
+			int allow = line_of(t, "ip daddr @allow_v4 meta l4proto");
+			int dns = line_of(t, "ip daddr @dns_v4 meta l4proto { tcp, udp }");
+			assert_true(allow > 0 && allow < dns && dns < line_of(t, "TEROK_SHIELD_PRIVATE"));
+		}
+		free(t);
+	}
+	/* The same parameters outside the shield tier do accept the upstream. */
+	char *t = generate(TS_RULESET_UP, "10.0.2.3", true);
+	assert_true(line_equal(t, "\t\tudp dport 53 ip daddr 10.0.2.3 accept") > 0);
+	free(t);
+}
+
 static void test_interactive(void **state)
 {
 	(void)state;
@@ -599,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_network_modes),
 		cmocka_unit_test(test_discovery_every_mode),
 		cmocka_unit_test(test_sets),
+		cmocka_unit_test(test_shield_tier),
 		cmocka_unit_test(test_interactive),
 		cmocka_unit_test(test_down),
 		cmocka_unit_test(test_block),

@@ -83,19 +83,36 @@ static int read_ports(const char *state_dir, struct ts_bundle_settings *s, struc
 	return r < 0 ? ts_error_prefix(err, r, "%s", path) : 0;
 }
 
-/* "dnsmasq", "dig" or "getent" (TS_TIER_*), or none at all. */
-static int read_tier(const char *state_dir, bool *dnsmasq_tier, struct ts_error *err)
+/* "dnsmasq", "shield", "dig" or "getent" (TS_TIER_*), or none at all. */
+static int read_tier(const char *state_dir, struct ts_bundle_settings *s, struct ts_error *err)
 {
 	_cleanup_free_ char *tier = NULL;
 	int r = read_word(state_dir, ts_path_dns_tier, &tier, err);
 	if (r < 0)
 		return r;
 	if (tier && strcmp(tier, TS_TIER_DNSMASQ) != 0 && strcmp(tier, TS_TIER_STATIC) != 0 &&
-	    strcmp(tier, TS_TIER_GETENT) != 0) {
+	    strcmp(tier, TS_TIER_GETENT) != 0 && strcmp(tier, TS_TIER_SHIELD) != 0) {
 		_cleanup_free_ char *path = ts_path_dns_tier(state_dir);
 		return ts_error_set(err, EINVAL, "%s: unknown DNS tier '%.32s'", path, tier);
 	}
-	*dnsmasq_tier = tier && strcmp(tier, TS_TIER_DNSMASQ) == 0;
+	s->dnsmasq_tier = tier && strcmp(tier, TS_TIER_DNSMASQ) == 0;
+	s->shield_tier = tier && strcmp(tier, TS_TIER_SHIELD) == 0;
+	return 0;
+}
+
+/* dns.policy: "strict" or "open"; a bundle without it is strict. */
+static int read_dns_policy(const char *state_dir, bool *open, struct ts_error *err)
+{
+	_cleanup_free_ char *word = NULL;
+	int r = read_word(state_dir, ts_path_dns_policy, &word, err);
+	if (r < 0)
+		return r;
+	if (word && strcmp(word, "strict") != 0 && strcmp(word, "open") != 0) {
+		_cleanup_free_ char *path = ts_path_dns_policy(state_dir);
+		return ts_error_set(err, EINVAL, "%s: unknown DNS policy '%.32s' (strict or open)",
+				    path, word);
+	}
+	*open = word && strcmp(word, "open") == 0;
 	return 0;
 }
 
@@ -110,7 +127,9 @@ static int read_settings(const char *state_dir, struct ts_bundle_settings *s,
 		return ts_error_set(err, ENOENT, "%s is missing: run 'terok-shield prepare' first",
 				    path);
 	}
-	r = read_tier(state_dir, &s->dnsmasq_tier, err);
+	r = read_tier(state_dir, s, err);
+	if (r == 0)
+		r = read_dns_policy(state_dir, &s->dns_open, err);
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *marker = NULL;
@@ -161,6 +180,7 @@ int ts_bundle_rules(const struct ts_bundle_settings *s, enum ts_ruleset_mode mod
 		.n_loopback_ports = s->n_loopback_ports,
 		.dnsmasq_tier = s->dnsmasq_tier,
 		.network = s->network,
+		.shield_tier = s->shield_tier,
 	};
 	return ts_ruleset_script(&p, rules, err);
 }

@@ -23,6 +23,8 @@ struct ts_error;
 struct ts_bundle_settings {
 	char *upstream_dns;      /* upstream.dns */
 	bool dnsmasq_tier;       /* dns.tier is "dnsmasq" */
+	bool shield_tier;        /* dns.tier is "shield" (terok-shield-dns) */
+	bool dns_open;           /* dns.policy is "open" (absent or "strict": false) */
 	bool interactive;        /* interactive marker present ("nflog") */
 	bool blocked;            /* `blocked` present: the block ruleset, until up */
 	uint16_t *loopback_ports;

@@ -64,6 +64,13 @@ char *ts_path_blocked(const char *state_dir);
  * (docs/bundle.md); live.allowed keeps the plain, permanent ones.
  */
 char *ts_path_live_scoped(const char *state_dir);
+/* Added: "strict" or "open", the shield tier's DNS policy; absent: strict. */
+char *ts_path_dns_policy(const char *state_dir);
+/*
+ * Added: the running terok-shield-dns of the shield tier, as the hook
+ * started it: its PID and start time (container/procid.h format).
+ */
+char *ts_path_dns_forwarder(const char *state_dir);
 
 /*
  * An existing state_dir the hook may use: a real directory (not a

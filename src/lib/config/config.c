@@ -211,6 +211,42 @@ static int parse_mode(struct parser *p, const yaml_event_t *v, struct ts_config 
 	return 0;
 }
 
+static const char *const dns_tier_words[] = {
+	[TS_DNS_TIER_AUTO] = "auto",
+	[TS_DNS_TIER_SHIELD] = "shield",
+	[TS_DNS_TIER_DNSMASQ] = "dnsmasq",
+	[TS_DNS_TIER_DIG] = "dig",
+};
+
+int ts_dns_tier_choice_parse(const char *word, enum ts_dns_tier_choice *out)
+{
+	for (size_t i = 0; word && i < ARRAY_SIZE(dns_tier_words); i++)
+		if (strcmp(word, dns_tier_words[i]) == 0) {
+			*out = (enum ts_dns_tier_choice)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static int parse_dns_tier(struct parser *p, const yaml_event_t *v, struct ts_config *c)
+{
+	for (size_t i = 0; is_plain(v) && i < ARRAY_SIZE(dns_tier_words); i++)
+		if (scalar_is(v, dns_tier_words[i])) {
+			c->dns_tier = (enum ts_dns_tier_choice)i;
+			return 0;
+		}
+	return expected(p, "dns_tier", "'auto', 'shield', 'dnsmasq' or 'dig'", v);
+}
+
+static int parse_dns_policy(struct parser *p, const yaml_event_t *v, struct ts_config *c)
+{
+	if (is_plain(v) && (scalar_is(v, "strict") || scalar_is(v, "open"))) {
+		c->dns_open = scalar_is(v, "open");
+		return 0;
+	}
+	return expected(p, "dns_policy", "'strict' or 'open'", v);
+}
+
 /* Full validation is the profiles module's job; this keeps out paths and junk. */
 static int check_profile_name(struct parser *p, const char *key, const yaml_event_t *v)
 {
@@ -392,6 +428,8 @@ static const struct key top_keys[] = {
 	{ "default_profiles", parse_profiles },
 	{ "loopback_ports", parse_ports },
 	{ "interactive", parse_interactive },
+	{ "dns_tier", parse_dns_tier },
+	{ "dns_policy", parse_dns_policy },
 	{ "audit", parse_audit },
 };
 

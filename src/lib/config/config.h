@@ -20,6 +20,14 @@ enum ts_mode {
 	TS_MODE_HOOK,
 };
 
+/* dns_tier: which resolver a new container gets (docs/bundle.md, dns.tier). */
+enum ts_dns_tier_choice {
+	TS_DNS_TIER_AUTO,    /* the default tier */
+	TS_DNS_TIER_SHIELD,  /* terok-shield-dns, the strict forwarder */
+	TS_DNS_TIER_DNSMASQ,
+	TS_DNS_TIER_DIG,     /* static: names resolved once at prepare */
+};
+
 struct ts_config {
 	enum ts_mode mode;                /* default auto */
 	struct ts_strv default_profiles;  /* default [dev-standard] */
@@ -27,12 +35,17 @@ struct ts_config {
 	size_t n_loopback_ports;
 	bool interactive;                 /* default false */
 	bool audit_enabled;               /* default true */
+	enum ts_dns_tier_choice dns_tier; /* default auto */
+	bool dns_open;                    /* dns_policy: open; default strict (false) */
 };
 
 /* Fill c with the defaults. */
 void ts_config_init(struct ts_config *c);
 void ts_config_clear(struct ts_config *c);
 #define _cleanup_config_ _cleanup_(ts_config_clear)
+
+/* "auto", "shield", "dnsmasq", "dig"; -EINVAL for anything else. */
+int ts_dns_tier_choice_parse(const char *word, enum ts_dns_tier_choice *out);
 
 /* "auto" / "hook". */
 const char *ts_mode_name(enum ts_mode mode);

@@ -85,14 +85,16 @@ static int parse_state_dir(const char *value, char **out, struct ts_error *err)
 
 static int parse_dns_tier(const char *value, char **out, struct ts_error *err)
 {
-	static const char *const tiers[] = { TS_TIER_DNSMASQ, TS_TIER_STATIC, TS_TIER_GETENT };
+	static const char *const tiers[] = { TS_TIER_DNSMASQ, TS_TIER_STATIC, TS_TIER_GETENT,
+					     TS_TIER_SHIELD };
 	for (size_t i = 0; i < ARRAY_SIZE(tiers); i++)
 		if (strcmp(value, tiers[i]) == 0) {
 			*out = ts_xstrdup(value);
 			return 0;
 		}
 	return ts_error_set(err, EINVAL,
-			    "annotation " TS_ANN_DNS_TIER ": expected dnsmasq, dig or getent, got '%.32s'",
+			    "annotation " TS_ANN_DNS_TIER
+			    ": expected shield, dnsmasq, dig or getent, got '%.32s'",
 			    value);
 }
 

@@ -43,7 +43,7 @@ struct ts_oci_state {
 	bool audit_enabled; /* default true */
 	bool interactive;   /* default false */
 	char *upstream_dns; /* canonical address; NULL if absent */
-	char *dns_tier;     /* dnsmasq | dig | getent; NULL if absent */
+	char *dns_tier;     /* shield | dnsmasq | dig | getent; NULL if absent */
 };
 
 /*

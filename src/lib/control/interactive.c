@@ -25,8 +25,8 @@ struct ts_interactive {
 	const struct ts_shield *s;
 	int nflog;            /* group 100 in the container's namespace */
 	int pidfd;            /* the container's init: readable once it exits */
-	bool dnsmasq_tier;
-	struct ts_tail dns;   /* the dnsmasq log, for names (dnsmasq tier) */
+	bool dns_log;         /* a query log to follow: dnsmasq or terok-shield-dns */
+	struct ts_tail dns;   /* the query log (dnsmasq.log), for names */
 	struct ts_dnscache names;
 	struct ts_pending pending[TS_INTERACTIVE_MAX_PENDING];
 	size_t n_pending;
@@ -69,14 +69,14 @@ static void notice(struct ts_interactive *it, const char *fmt, ...)
 
 /* ---- opening ---- */
 
-static int require_interactive(const struct ts_shield *s, bool *dnsmasq_tier,
+static int require_interactive(const struct ts_shield *s, bool *dns_log,
 			       struct ts_error *err)
 {
 	_cleanup_bundle_settings_ struct ts_bundle_settings set = { 0 };
 	int r = ts_bundle_settings_read(s->state_dir, &set, err);
 	if (r < 0)
 		return r;
-	*dnsmasq_tier = set.dnsmasq_tier;
+	*dns_log = set.dnsmasq_tier || set.shield_tier;
 	if (!set.interactive)
 		return ts_error_set(err, EINVAL, "container '%s' is not interactive; prepare it with "
 				    "'terok-shield prepare %s --interactive'", s->name, s->name);
@@ -99,8 +99,8 @@ int ts_interactive_open(const struct ts_shield *s, struct ts_interactive **out,
 			struct ts_error *err)
 {
 	*out = NULL;
-	bool dnsmasq_tier = false;
-	int r = require_interactive(s, &dnsmasq_tier, err);
+	bool dns_log = false;
+	int r = require_interactive(s, &dns_log, err);
 	if (r < 0)
 		return r;
 	struct ts_proc_identity id;
@@ -113,7 +113,7 @@ int ts_interactive_open(const struct ts_shield *s, struct ts_interactive **out,
 	if (!it)
 		abort();
 	*it = (struct ts_interactive){ .s = s, .nflog = -1, .pidfd = -1,
-				       .dnsmasq_tier = dnsmasq_tier, .next_id = 1 };
+				       .dns_log = dns_log, .next_id = 1 };
 	r = open_init(&id, s->name, &it->pidfd, err);
 	if (r < 0)
 		return r;
@@ -336,7 +336,7 @@ int ts_interactive_run(struct ts_interactive *it, int in_fd, int stop_fd,
 			{ .fd = it->nflog, .events = POLLIN },
 			{ .fd = in_fd, .events = POLLIN },
 		};
-		int timeout = !it->dnsmasq_tier ? -1 : (it->dns.more ? 0 : DNS_POLL_MS);
+		int timeout = !it->dns_log ? -1 : (it->dns.more ? 0 : DNS_POLL_MS);
 		int n = poll(pfd, ARRAY_SIZE(pfd), timeout);
 		if (n < 0 && errno != EINTR)
 			return ts_error_set(err, errno, "poll: %s", strerror(errno));
@@ -345,7 +345,7 @@ int ts_interactive_run(struct ts_interactive *it, int in_fd, int stop_fd,
 			return 0;
 		}
 		/* Names first: a refused connection right after its query gets its domain. */
-		if (it->dnsmasq_tier)
+		if (it->dns_log)
 			ts_tail_poll(&it->dns, on_dns_line, it);
 		if (n > 0 && pfd[2].revents) {
 			int r = ts_nflog_read(it->nflog, on_nflog, it, &lost, err);

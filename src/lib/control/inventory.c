@@ -16,6 +16,7 @@
 #include "control/inventory.h"
 #include "control/live.h"
 #include "control/reuse.h"
+#include "nft/nft_names.h"
 
 void ts_listed_clear(struct ts_listed *e)
 {
@@ -66,12 +67,21 @@ static int bundle_names(const char *state_root, struct ts_strv *names, struct ts
 }
 
 /*
- * What a tier does with a name outside the allowed domains. Every tier a
- * bundle can name so far (dnsmasq, dig, getent) forwards every name.
+ * What a tier does with a name outside the allowed domains: dnsmasq, dig
+ * and getent forward every name; the shield tier does what dns.policy
+ * records (strict when absent).
  */
-static const char *dns_policy(const char *tier)
+static const char *dns_policy(const char *state_dir, const char *tier)
 {
-	return tier ? "open" : NULL;
+	if (!tier)
+		return NULL;
+	if (strcmp(tier, TS_TIER_SHIELD) != 0)
+		return "open";
+	_cleanup_free_ char *path = ts_path_dns_policy(state_dir);
+	_cleanup_strv_ struct ts_strv lines = TS_STRV_INIT;
+	if (ts_file_read_lines(path, &lines, NULL) == 0 && lines.n && strcmp(lines.items[0], "open") == 0)
+		return "open";
+	return "strict";
 }
 
 /* dns.tier, already validated by the settings reader; NULL when the bundle has none. */
@@ -83,7 +93,7 @@ static int read_tier(const char *state_dir, struct ts_listed *e, struct ts_error
 	if (r < 0)
 		return r;
 	e->dns_tier = lines.n ? ts_xstrdup(lines.items[0]) : NULL;
-	e->dns_policy = dns_policy(e->dns_tier);
+	e->dns_policy = dns_policy(state_dir, e->dns_tier);
 	return 0;
 }
 

@@ -91,7 +91,8 @@ static int change_locked(struct txn *x, struct ts_error *err)
 	int r = ts_bundle_settings_read(state_dir, &x->set, err);
 	if (r < 0)
 		return r;
-	x->domains = x->t->is_domain && x->set.dnsmasq_tier;
+	/* A resolver of ours (dnsmasq, terok-shield-dns) learns a domain's addresses itself. */
+	x->domains = x->t->is_domain && (x->set.dnsmasq_tier || x->set.shield_tier);
 	if (x->domains && x->allow && ts_scope_is_narrow(&x->t->scope))
 		return ts_error_set(err, EINVAL, "in the dnsmasq DNS tier a domain's addresses change "
 				    "with its answers, so --port and --for take addresses only: "
@@ -114,7 +115,7 @@ static int change_locked(struct txn *x, struct ts_error *err)
 	if (r < 0)
 		return r;
 	x->running = r == 1;
-	x->apply.dnsmasq_for = x->domains ? state_dir : NULL;
+	x->apply.dnsmasq_for = x->domains && x->set.dnsmasq_tier ? state_dir : NULL;
 	x->apply.container = x->running ? x->id.pid : 0;
 	/* Addresses only: the helper works while the files are written. */
 	if (x->running && !x->domains && (r = start_live(x, err)) < 0)

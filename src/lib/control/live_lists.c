@@ -303,7 +303,7 @@ static int batch_files(struct ts_file_batch *batch, const char *state_dir,
 	int r = ts_bundle_script(state_dir, set, effective, &denied, &script, err);
 	if (r == 0)
 		r = ts_file_batch_add(batch, path, script, strlen(script), 0600, err);
-	if (r == 0 && ls->n > N_ADDRESS_LISTS)
+	if (r == 0 && ls->n > N_ADDRESS_LISTS && set->dnsmasq_tier)
 		r = batch_dnsmasq_conf(batch, state_dir, set, l, err);
 	return r;
 }

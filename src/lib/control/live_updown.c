@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <signal.h>
+
 #include "base/util.h"
 #include "bundle/audit.h"
 #include "bundle/bundle.h"
@@ -11,6 +13,7 @@
 #include "control/live_apply.h"
 #include "control/live_lists.h"
 #include "control/live_updown.h"
+#include "dns/forwarder.h"
 #include "nft/ruleset.h"
 
 /* The live table the command puts in place. */
@@ -81,6 +84,20 @@ static int apply_recorded(const struct ts_shield *s, const struct ts_bundle_sett
 	return 0;
 }
 
+/*
+ * The new table's dns sets are empty: terok-shield-dns adds its learned
+ * addresses again on SIGHUP. A forwarder that cannot be told is a warning
+ * (names resolve again at their next query).
+ */
+static void relearn(const struct ts_shield *s, struct ts_strv *warnings)
+{
+	struct ts_error why = { 0 };
+	if (ts_forwarder_signal(s->state_dir, SIGHUP, &why) < 0 && warnings)
+		ts_strv_push_take(warnings, ts_xasprintf("%s: terok-shield-dns was not told to "
+							 "re-add its addresses: %s", s->name,
+							 why.message));
+}
+
 static int replace_table(const struct ts_shield *s, enum target t, struct ts_strv *warnings,
 			 struct ts_error *err)
 {
@@ -120,6 +137,8 @@ static int replace_table(const struct ts_shield *s, enum target t, struct ts_str
 	r = apply_recorded(s, &set, t, &id, &a, err);
 	if (r < 0)
 		return r;
+	if (set.shield_tier)
+		relearn(s, warnings);
 	audit_target(s, t, warnings);
 	return 0;
 }

@@ -15,7 +15,7 @@
 #include "control/prepare.h"
 #include "control/resolve_bundle.h"
 #include "control/reuse.h"
-#include "dns/dnsmasq.h"
+#include "dns/dnstier.h"
 #include "nft/nft_names.h"
 
 /*
@@ -63,7 +63,7 @@ static char *join_ports(const uint16_t *ports, size_t n, const char *sep)
 
 /* Everything the hook and later commands read back from the bundle. */
 static int write_settings(const struct ts_prepare_request *req, const char *state_dir,
-			  const char *tier, bool interactive, struct ts_error *err)
+			  const char *tier, bool open, bool interactive, struct ts_error *err)
 {
 	enum ts_net_mode mode = req->podman->mode;
 	const char *gateway = ts_net_mode_gateway(mode);
@@ -86,6 +86,7 @@ static int write_settings(const struct ts_prepare_request *req, const char *stat
 		{ ts_path_gateway, gateway_text },
 		{ ts_path_interactive, interactive ? "nflog\n" : NULL },
 		{ ts_path_network_mode, network_text },
+		{ ts_path_dns_policy, open ? "open\n" : "strict\n" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		int r = files[i].text ? write_file(state_dir, files[i].path_fn, files[i].text, err)
@@ -96,21 +97,33 @@ static int write_settings(const struct ts_prepare_request *req, const char *stat
 	return 0;
 }
 
-/* dnsmasq.conf and the resolv.conf the container gets, or neither outside that tier. */
-static int write_dns_files(const char *state_dir, bool dnsmasq_tier, struct ts_error *err)
+/* Whether the tier answers the container on its loopback (dnsmasq, terok-shield-dns). */
+static bool loopback_resolver(const char *tier)
 {
-	if (!dnsmasq_tier) {
-		char *(*const unused[])(const char *) = {
-			ts_path_dnsmasq_conf, ts_path_resolv_conf, ts_path_profile_domains,
-		};
-		for (size_t i = 0; i < ARRAY_SIZE(unused); i++) {
-			int r = remove_file(state_dir, unused[i], err);
-			if (r < 0)
-				return r;
-		}
-		return 0;
+	return strcmp(tier, TS_TIER_DNSMASQ) == 0 || strcmp(tier, TS_TIER_SHIELD) == 0;
+}
+
+/*
+ * dnsmasq.conf (dnsmasq tier) and the resolv.conf naming the resolver on
+ * the container's loopback (dnsmasq and shield tiers); what the tier does
+ * not use is removed.
+ */
+static int write_dns_files(const char *state_dir, const char *tier, struct ts_error *err)
+{
+	bool dnsmasq_tier = strcmp(tier, TS_TIER_DNSMASQ) == 0;
+	char *(*const unused[])(const char *) = {
+		dnsmasq_tier ? NULL : ts_path_dnsmasq_conf,
+		loopback_resolver(tier) ? NULL : ts_path_resolv_conf,
+		loopback_resolver(tier) ? NULL : ts_path_profile_domains,
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(unused); i++) {
+		int r = unused[i] ? remove_file(state_dir, unused[i], err) : 0;
+		if (r < 0)
+			return r;
 	}
-	int r = ts_bundle_write_dnsmasq_conf(state_dir, err);
+	if (!loopback_resolver(tier))
+		return 0;
+	int r = dnsmasq_tier ? ts_bundle_write_dnsmasq_conf(state_dir, err) : 0;
 	if (r < 0)
 		return r;
 	return write_file(state_dir, ts_path_resolv_conf, "nameserver 127.0.0.1\noptions ndots:0\n",
@@ -161,7 +174,7 @@ static void build_args(const struct ts_prepare_request *req, const struct ts_str
 	_cleanup_free_ char *version = ts_xasprintf("%d", TS_BUNDLE_VERSION);
 	push_pair(args, "--name", req->name);
 	push_network(args, req);
-	if (strcmp(tier, TS_TIER_DNSMASQ) == 0) {
+	if (loopback_resolver(tier)) {
 		_cleanup_free_ char *resolv = ts_path_resolv_conf(state_dir);
 		ts_strv_push(args, "--volume");
 		ts_strv_push_take(args, ts_xasprintf("%s:/etc/resolv.conf:ro,Z", resolv));
@@ -211,24 +224,23 @@ static int check_annotation_value(const char *what, const char *value, struct ts
 
 static int prepare_locked(const struct ts_prepare_request *req, const struct ts_strv *profiles,
 			  const char *global_dir, const struct ts_profile_plan *plan,
-			  bool dnsmasq_tier, struct ts_prepared *out, struct ts_error *err)
+			  const char *tier, bool open, struct ts_prepared *out, struct ts_error *err)
 {
 	const char *state_dir = out->state_dir;
 	bool interactive = req->interactive || req->config->interactive;
-	const char *tier = dnsmasq_tier ? TS_TIER_DNSMASQ : TS_TIER_STATIC;
 	int r = ts_reuse_check_not_started(state_dir, req->name, err);
 	if (r < 0)
 		return r;
 	r = ts_hooks_write_bundle(state_dir, global_dir, req->state_root, err);
 	if (r < 0)
 		return r;
-	r = ts_profile_plan_write(state_dir, profiles, dnsmasq_tier, plan, err);
+	r = ts_profile_plan_write(state_dir, profiles, loopback_resolver(tier), plan, err);
 	if (r < 0)
 		return r;
-	r = write_settings(req, state_dir, tier, interactive, err);
+	r = write_settings(req, state_dir, tier, open, interactive, err);
 	if (r < 0)
 		return r;
-	r = write_dns_files(state_dir, dnsmasq_tier, err);
+	r = write_dns_files(state_dir, tier, err);
 	if (r < 0)
 		return r;
 	r = ts_bundle_write_ruleset(state_dir, err);
@@ -260,6 +272,20 @@ static int check_request(const struct ts_prepare_request *req, const struct ts_s
 	return find_global_hooks(global_dir, err);
 }
 
+/* The DNS tier (config dns_tier) and policy (the request's, else config dns_policy). */
+static int pick_dns(const struct ts_prepare_request *req, const char **tier, bool *open,
+		    struct ts_error *err)
+{
+	*open = req->config->dns_open;
+	if (req->dns_policy) {
+		if (strcmp(req->dns_policy, "strict") != 0 && strcmp(req->dns_policy, "open") != 0)
+			return ts_error_set(err, EINVAL, "DNS policy: expected strict or open, not '%.32s'",
+					    req->dns_policy);
+		*open = strcmp(req->dns_policy, "open") == 0;
+	}
+	return ts_dns_tier_pick(req->config->dns_tier, tier, err);
+}
+
 static int prepare_into(const struct ts_prepare_request *req, struct ts_prepared *out,
 			struct ts_error *err)
 {
@@ -272,10 +298,14 @@ static int prepare_into(const struct ts_prepare_request *req, struct ts_prepared
 	r = check_request(req, profiles, defaults, out->state_dir, &global_dir, err);
 	if (r < 0)
 		return r;
-	bool dnsmasq_tier = ts_dnsmasq_has_nftset();
+	const char *tier;
+	bool open;
+	r = pick_dns(req, &tier, &open, err);
+	if (r < 0)
+		return r;
 	_cleanup_profile_plan_ struct ts_profile_plan plan = { 0 };
-	r = ts_profile_plan_make(out->state_dir, req->config_root, profiles, dnsmasq_tier, false,
-				 &plan, err);
+	r = ts_profile_plan_make(out->state_dir, req->config_root, profiles, loopback_resolver(tier),
+				 false, &plan, err);
 	if (r < 0)
 		return r;
 	ts_strv_push_all(&out->unresolved, &plan.resolved.unresolved);
@@ -288,7 +318,7 @@ static int prepare_into(const struct ts_prepare_request *req, struct ts_prepared
 	_cleanup_close_ int lock = ts_bundle_lock(out->state_dir, err);
 	if (lock < 0)
 		return lock;
-	return prepare_locked(req, profiles, global_dir, &plan, dnsmasq_tier, out, err);
+	return prepare_locked(req, profiles, global_dir, &plan, tier, open, out, err);
 }
 
 int ts_prepare(const struct ts_prepare_request *req, struct ts_prepared *out,

@@ -25,11 +25,12 @@ struct ts_prepare_request {
 	bool interactive;                    /* true, or config.interactive, makes it interactive */
 	const struct ts_podman_info *podman; /* set by ts_prepare_with_podman */
 	bool privileged;                     /* running as root: podman picks the network */
+	const char *dns_policy;              /* "strict" or "open"; NULL: config dns_policy */
 };
 
 struct ts_prepared {
 	char *state_dir;
-	const char *dns_tier;                /* TS_TIER_DNSMASQ or TS_TIER_STATIC */
+	const char *dns_tier;                /* TS_TIER_SHIELD, TS_TIER_DNSMASQ or TS_TIER_STATIC */
 	struct ts_strv podman_args;          /* everything between `podman run` and the user's args */
 	struct ts_strv unresolved;           /* "DOMAIN: reason", e.g. "example.org: no address" */
 	struct ts_strv warnings;             /* bundle/audit.h: e.g. a state_dir mode tightened */

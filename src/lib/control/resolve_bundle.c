@@ -90,6 +90,7 @@ static bool resolution_fresh(const char *state_dir, const char *config_root,
 		return false;
 	return ts_file_read_lines(tier_path, &tier, NULL) == 0 && tier.n == 1 &&
 	       strcmp(tier.items[0], TS_TIER_DNSMASQ) != 0 &&
+	       strcmp(tier.items[0], TS_TIER_SHIELD) != 0 &&
 	       ts_file_read_lines(recorded_path, &recorded, NULL) == 0 &&
 	       strv_equal(&recorded, profiles);
 }
@@ -163,12 +164,14 @@ int ts_profile_plan_write(const char *state_dir, const struct ts_strv *profiles,
 	return write_lines(state_dir, ts_path_profiles, profiles, err);
 }
 
-/* The tier prepare chose, from the bundle's settings. */
-static int read_dnsmasq_tier(const char *state_dir, bool *dnsmasq_tier, struct ts_error *err)
+/* The tier prepare chose, from the bundle's settings: whether a resolver of ours learns domains. */
+static int read_dns_tier(const char *state_dir, bool *learns, bool *dnsmasq_tier,
+			 struct ts_error *err)
 {
 	_cleanup_bundle_settings_ struct ts_bundle_settings s = { 0 };
 	int r = ts_bundle_settings_read(state_dir, &s, err);
 	*dnsmasq_tier = s.dnsmasq_tier;
+	*learns = s.dnsmasq_tier || s.shield_tier;
 	return r;
 }
 
@@ -178,8 +181,8 @@ static int resolve_locked(const char *state_dir, const char *config_root, bool f
 {
 	_cleanup_free_ char *profiles_path = ts_path_profiles(state_dir);
 	_cleanup_strv_ struct ts_strv profiles = TS_STRV_INIT;
-	bool dnsmasq_tier;
-	int r = read_dnsmasq_tier(state_dir, &dnsmasq_tier, err);
+	bool learns, dnsmasq_tier;
+	int r = read_dns_tier(state_dir, &learns, &dnsmasq_tier, err);
 	if (r < 0)
 		return r;
 	r = ts_file_read_lines(profiles_path, &profiles, err);
@@ -188,10 +191,10 @@ static int resolve_locked(const char *state_dir, const char *config_root, bool f
 	if (profiles.n == 0)
 		return ts_error_set(err, ENOENT, "%s is missing: run 'terok-shield prepare' again",
 				    profiles_path);
-	r = ts_profile_plan_make(state_dir, config_root, &profiles, dnsmasq_tier, force, plan, err);
+	r = ts_profile_plan_make(state_dir, config_root, &profiles, learns, force, plan, err);
 	if (r < 0)
 		return r;
-	r = ts_profile_plan_write(state_dir, &profiles, dnsmasq_tier, plan, err);
+	r = ts_profile_plan_write(state_dir, &profiles, learns, plan, err);
 	if (r < 0)
 		return r;
 	if (dnsmasq_tier) {

@@ -38,7 +38,7 @@ int ts_resolve_bundle(const char *state_dir, const char *config_root, bool force
 
 /* What profile.allowed and profile.domains will hold. */
 struct ts_profile_plan {
-	struct ts_strv domains;              /* dnsmasq tier: profile.domains */
+	struct ts_strv domains;              /* dnsmasq and shield tiers: profile.domains */
 	struct ts_resolved resolved;         /* profile.allowed */
 };
 
@@ -47,7 +47,8 @@ void ts_profile_plan_clear(struct ts_profile_plan *p);
 
 /*
  * Compose profiles (config_root's, else the bundled ones) into a plan for
- * state_dir: raw addresses, and in the static tier (!dnsmasq_tier) the
+ * state_dir: raw addresses, and in the static tier (!dnsmasq_tier; true
+ * for every tier whose resolver of ours learns domains: dnsmasq, shield) the
  * domains' addresses, resolved now or, unless force, reused from a fresh
  * profile.allowed. Reads, writes nothing. *plan is output only.
  */

@@ -153,6 +153,35 @@ static bool parse_query(const struct word *w, size_t n, struct ts_dnslog_line *o
 	return true;
 }
 
+/* "A", "AAAA" or "TYPEn" (n a plain decimal up to 65535) between "refused[" and "]". */
+static bool refused_type(const struct word *w, char out[12])
+{
+	static const char prefix[] = "refused[";
+	size_t p = sizeof(prefix) - 1;
+	if (w->len <= p + 1 || w->len - p - 1 >= 12 || memcmp(w->s, prefix, p) != 0 ||
+	    w->s[w->len - 1] != ']')
+		return false;
+	size_t len = w->len - p - 1;
+	memcpy(out, w->s + p, len);
+	out[len] = '\0';
+	if (strcmp(out, "A") == 0 || strcmp(out, "AAAA") == 0)
+		return true;
+	const char *digits = out + 4;
+	size_t nd = strlen(digits);
+	return strncmp(out, "TYPE", 4) == 0 && nd >= 1 && nd <= 5 && all_digits(digits, nd) &&
+	       (digits[0] != '0' || nd == 1) && strtoul(digits, NULL, 10) <= 65535;
+}
+
+static bool parse_refused(const struct word *w, size_t n, struct ts_dnslog_line *out)
+{
+	if (n != 6 || !refused_type(&w[0], out->qtype) || !word_is(&w[2], "(not") ||
+	    !word_is(&w[3], "an") || !word_is(&w[4], "allowed") || !word_is(&w[5], "domain)") ||
+	    !word_domain(&w[1], out->name))
+		return false;
+	out->kind = TS_DNSLOG_REFUSED;
+	return true;
+}
+
 static bool parse_answer(const struct word *w, size_t n, struct ts_dnslog_line *out)
 {
 	if (!word_is(&w[0], "reply") && !word_is(&w[0], "cached") && !word_is(&w[0], "cached-stale"))
@@ -180,7 +209,8 @@ int ts_dnslog_parse(const char *line, struct ts_dnslog_line *out)
 	if (n - i < 4)
 		return 0;
 
-	if (parse_query(words + i, n - i, out) || parse_answer(words + i, n - i, out))
+	if (parse_query(words + i, n - i, out) || parse_answer(words + i, n - i, out) ||
+	    parse_refused(words + i, n - i, out))
 		return 1;
 	memset(out, 0, sizeof(*out));
 	return 0;

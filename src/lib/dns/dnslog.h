@@ -16,12 +16,12 @@
 #include "base/addr.h"
 #include "base/domain.h"
 
-enum ts_dnslog_kind { TS_DNSLOG_OTHER, TS_DNSLOG_QUERY, TS_DNSLOG_ANSWER };
+enum ts_dnslog_kind { TS_DNSLOG_OTHER, TS_DNSLOG_QUERY, TS_DNSLOG_ANSWER, TS_DNSLOG_REFUSED };
 
 struct ts_dnslog_line {
 	enum ts_dnslog_kind kind;
 	char name[TS_DOMAIN_BUFLEN]; /* normalised domain */
-	char qtype[8];               /* QUERY: "A" or "AAAA" */
+	char qtype[12];              /* QUERY: "A" or "AAAA"; REFUSED: also "TYPEn" (n: 0-65535) */
 	char addr[TS_ADDR_STRLEN];   /* ANSWER: canonical address */
 };
 
@@ -36,6 +36,10 @@ struct ts_dnslog_line {
  *   query[AAAA] NAME from ADDR        QUERY
  *   reply NAME is ADDR                ANSWER (also cached, cached-stale;
  *                                             " (DNSSEC signed)" allowed)
+ *   refused[TYPE] NAME (not an allowed domain)
+ *                                     REFUSED (terok-shield-dns, strict:
+ *                                             answered locally, any query
+ *                                             type: A, AAAA or TYPEn)
  * Everything else (forwarded, config, /etc/hosts, NXDOMAIN, NODATA,
  * <CNAME>, other query types, wildcard or invalid names) is OTHER.
  */

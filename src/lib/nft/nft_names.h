@@ -11,6 +11,8 @@
 #define TS_TIER_DNSMASQ "dnsmasq"
 #define TS_TIER_STATIC "dig"
 #define TS_TIER_GETENT "getent"
+/* terok-shield-dns, the strict forwarder: the container's only resolver is on its loopback. */
+#define TS_TIER_SHIELD "shield"
 #define TS_DNS_SET_TIMEOUT "30m"
 #define TS_PASTA_HOST_LOOPBACK "169.254.1.2"
 /* pasta's DNS address: a bundle without network.mode is pasta when this is its upstream. */

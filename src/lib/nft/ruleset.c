@@ -133,7 +133,20 @@ static void emit_scoped_sets(struct ts_strbuf *b)
 			  "flags interval, timeout; }\n");
 }
 
-static void emit_sets(struct ts_strbuf *b, bool dnsmasq_tier)
+/*
+ * The shield tier's learned sets: timeout only, no interval flag (an
+ * interval set makes every single add fetch all its elements: slow on the
+ * path of each forwarded answer). The forwarder gives each element its TTL.
+ */
+static void emit_shield_dns_sets(struct ts_strbuf *b)
+{
+	ts_strbuf_puts(b, "\tset dns_v4 { type ipv4_addr; flags timeout; timeout "
+			  TS_DNS_SET_TIMEOUT "; }\n");
+	ts_strbuf_puts(b, "\tset dns_v6 { type ipv6_addr; flags timeout; timeout "
+			  TS_DNS_SET_TIMEOUT "; }\n");
+}
+
+static void emit_sets(struct ts_strbuf *b, bool dnsmasq_tier, bool shield_tier)
 {
 	static const char *const pairs[] = { "allow", "deny" };
 	for (size_t i = 0; i < ARRAY_SIZE(pairs); i++) {
@@ -143,6 +156,10 @@ static void emit_sets(struct ts_strbuf *b, bool dnsmasq_tier)
 	emit_scoped_sets(b);
 	ts_strbuf_puts(b, "\tset gateway_v4 { type ipv4_addr; }\n");
 	ts_strbuf_puts(b, "\tset gateway_v6 { type ipv6_addr; }\n");
+	if (shield_tier) {
+		emit_shield_dns_sets(b);
+		return;
+	}
 	/* What dnsmasq learns ages out; the shield's own entries live in allow_*. */
 	if (dnsmasq_tier) {
 		ts_strbuf_puts(b, "\tset dns_v4 { type ipv4_addr; flags interval, timeout; timeout "
@@ -178,12 +195,20 @@ static void emit_echo_limit(struct ts_strbuf *b)
 	ts_strbuf_puts(b, "\t\ticmpv6 type echo-request limit rate over 10/second drop\n");
 }
 
-/* Rules 5-7: replies, DNS to the upstream, the host's loopback ports the network mode reaches. */
-static void emit_passage(struct ts_strbuf *b, const struct checked *c)
+/* Rule 6: DNS to the upstream; none in the shield tier, whose only resolver is on loopback. */
+static void emit_dns_passage(struct ts_strbuf *b, const struct checked *c, bool shield_tier)
 {
-	ts_strbuf_puts(b, "\t\tct state established,related accept\n");
+	if (shield_tier)
+		return;
 	ts_strbuf_printf(b, "\t\tudp dport 53 %s daddr %s accept\n", c->dns_match, c->dns);
 	ts_strbuf_printf(b, "\t\ttcp dport 53 %s daddr %s accept\n", c->dns_match, c->dns);
+}
+
+/* Rules 5-7: replies, DNS to the upstream, the host's loopback ports the network mode reaches. */
+static void emit_passage(struct ts_strbuf *b, const struct checked *c, bool shield_tier)
+{
+	ts_strbuf_puts(b, "\t\tct state established,related accept\n");
+	emit_dns_passage(b, c, shield_tier);
 	for (size_t i = 0; i < c->n_ports; i++) {
 		/* pasta has no host gateway; under slirp4netns 169.254.1.2 is a real address outside. */
 		if (c->network == TS_NETWORK_PASTA) {
@@ -275,13 +300,13 @@ static void emit_output(struct ts_strbuf *b, const struct ts_ruleset_params *p,
 	emit_deny(b);
 	emit_discovery(b, true);
 	emit_echo_limit(b);
-	emit_passage(b, c);
+	emit_passage(b, c, p->shield_tier);
 	if (down) {
 		ts_strbuf_puts(b, "\t\tct state new " LOG(TS_PREFIX_BYPASS) " counter\n");
 		if (p->mode == TS_RULESET_DOWN)
 			emit_private(b);
 	} else {
-		emit_allow(b, p->dnsmasq_tier);
+		emit_allow(b, p->dnsmasq_tier || p->shield_tier);
 		emit_scoped_allow(b);
 		emit_private(b);
 		emit_terminal(b, p->mode == TS_RULESET_INTERACTIVE);
@@ -328,7 +353,7 @@ int ts_ruleset_script(const struct ts_ruleset_params *params, char **out, struct
 	ts_strbuf_puts(&b, "table " T "\n"
 			   "delete table " T "\n"
 			   "table " T " {\n");
-	emit_sets(&b, params->dnsmasq_tier);
+	emit_sets(&b, params->dnsmasq_tier, params->shield_tier);
 	if (params->mode == TS_RULESET_BLOCK) {
 		emit_block_chains(&b);
 	} else {

@@ -54,6 +54,7 @@ struct watch {
 	struct ts_dnscache names;
 	struct ts_strv allowed;  /* merged allowed domains, wildcards stripped */
 	double allowed_at;
+	bool strict_forwarder;   /* shield tier, strict: the forwarder logs each refusal itself */
 };
 
 static void watch_clear(struct watch *w)
@@ -129,9 +130,14 @@ static void on_dns_line(const char *line, void *arg)
 		ts_dnscache_put(&w->names, l.addr, l.name);
 		return;
 	}
-	reload_allowed(w);
-	if (domain_allowed(w, l.name))
+	/* A refusal is the forwarder's verdict, for any query type; its query line would repeat it. */
+	if (l.kind == TS_DNSLOG_QUERY && w->strict_forwarder)
 		return;
+	if (l.kind == TS_DNSLOG_QUERY) {
+		reload_allowed(w);
+		if (domain_allowed(w, l.name))
+			return;
+	}
 	char ts[32];
 	utc_now(ts);
 	struct ts_watch_event ev = { .ts = ts, .source = "dns", .action = "blocked_query",
@@ -178,6 +184,10 @@ int ts_watch_run(const struct ts_shield *s, int stop_fd, ts_watch_emit emit, voi
 						  .allowed = TS_STRV_INIT,
 						  .allowed_at = -DOMAINS_RELOAD_MS };
 	ts_dnscache_init(&w.names);
+	_cleanup_bundle_settings_ struct ts_bundle_settings set = { 0 };
+	/* An unreadable bundle leaves the query lines to tell what was blocked. */
+	if (ts_bundle_settings_read(s->state_dir, &set, NULL) == 0)
+		w.strict_forwarder = set.shield_tier && !set.dns_open;
 	_cleanup_close_ int nflog = -1;
 	int r = open_nflog(s, &nflog, err);
 	if (r < 0)

@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Root only: the shield DNS tier end to end through the hook. The hook
+ * runs as a runtime would, in a "runtime" namespace of the test's own
+ * (fake-upstream.h) whose /etc/resolv.conf names the test's fake
+ * upstream, so neither the hook nor the forwarder it starts can reach any
+ * other resolver. The container is the harness's (harness.h), wired to a
+ * world that serves the test addresses.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/fileio.h"
+#include "base/util.h"
+#include "bundle/bundle.h"
+#include "dns/forwarder.h"
+#include "fake-upstream.h"
+#include "harness.h"
+#include "test-helpers.h"
+
+struct fixture {
+	struct harness h;
+	pid_t runtime;  /* parked process holding the runtime namespace */
+	pid_t upstream; /* the fake upstream, recording every query */
+	char *state_dir;
+	char *upstream_log;
+};
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	if (f->state_dir)
+		ts_forwarder_stop(f->state_dir, true, NULL);
+	harness_down(&f->h);
+	free(f->state_dir);
+	free(f->upstream_log);
+	free(f);
+	return 0;
+}
+
+/* A bundle as prepare writes it for the shield tier, strict. */
+static void write_bundle(struct fixture *f)
+{
+	write_text(f->state_dir, "upstream.dns", H_DNS "\n");
+	write_text(f->state_dir, "dns.tier", "shield\n");
+	write_text(f->state_dir, "dns.policy", "strict\n");
+	write_text(f->state_dir, "network.mode", "slirp4netns\n");
+	write_text(f->state_dir, "profile.domains", H_DOMAIN_ALLOWED "\n");
+	struct ts_error err = { 0 };
+	if (ts_bundle_write_ruleset(f->state_dir, &err) < 0)
+		fail_msg("ruleset: %s", err.message);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	*state = f;
+	if (harness_full(&f->h) < 0 || (f->runtime = fake_runtime_park()) < 0 ||
+	    asprintf(&f->upstream_log, "%s/upstream.log", f->h.scratch) < 0 ||
+	    (f->upstream = fake_upstream_start(f->runtime, f->upstream_log)) < 0) {
+		teardown(state);
+		return -1;
+	}
+	write_text(f->h.scratch, "resolv.conf", "nameserver " FAKE_UPSTREAM_ADDR "\n");
+	/* Where the CLI looks for container shieldc: <state root>/containers/shieldc. */
+	f->state_dir = ts_xasprintf("%s/containers/shieldc", f->h.state_root);
+	char *containers = ts_xasprintf("%s/containers", f->h.state_root);
+	assert_int_equal(mkdir(containers, 0700), 0);
+	assert_int_equal(mkdir(f->state_dir, 0700), 0);
+	free(containers);
+	write_bundle(f);
+	return 0;
+}
+
+/*
+ * Run the hook's stage as the runtime would, inside the runtime namespace
+ * with its resolv.conf; its exit status. *errors (optional): its stderr.
+ */
+static int hook(struct fixture *f, const char *stage, char **errors)
+{
+	char *json = harness_oci_state(f->h.container, f->state_dir, "terok.shield.dns_tier",
+				       "shield");
+	write_text(f->h.scratch, "oci-state.json", json);
+	free(json);
+	char *in = NULL, *err_path = NULL, *resolv = NULL;
+	assert_true(asprintf(&in, "%s/oci-state.json", f->h.scratch) > 0);
+	assert_true(asprintf(&err_path, "%s/hook.err", f->h.scratch) > 0);
+	assert_true(asprintf(&resolv, "%s/resolv.conf", f->h.scratch) > 0);
+	setenv("TEROK_SHIELD_STATE_DIR", f->h.state_root, 1);
+	const char *argv[] = { "/bin/sh", "-c", "exec \"$0\" \"$1\" < \"$2\" > /dev/null",
+			       getenv("TS_TEST_HOOK"), stage, in, NULL };
+	pid_t pid = fake_runtime_spawn(f->runtime, resolv, argv, err_path, -1);
+	int status = 0;
+	assert_true(pid > 0 && waitpid(pid, &status, 0) == pid);
+	if (errors)
+		ts_file_read(err_path, errors, NULL, NULL);
+	free(in);
+	free(err_path);
+	free(resolv);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static bool upstream_saw(struct fixture *f, const char *needle)
+{
+	char *log = NULL;
+	if (ts_file_read(f->upstream_log, &log, NULL, NULL) < 0)
+		return false;
+	bool seen = strstr(log, needle) != NULL;
+	free(log);
+	return seen;
+}
+
+static pid_t forwarder(struct fixture *f)
+{
+	pid_t pid = -1;
+	struct ts_error err = { 0 };
+	if (ts_forwarder_pid(f->state_dir, &pid, &err) < 0)
+		fail_msg("no forwarder: %s", err.message);
+	return pid;
+}
+
+static void test_allowed_resolves_and_connects(void **state)
+{
+	struct fixture *f = *state;
+	char *errors = NULL;
+	int rc = hook(f, "createRuntime", &errors);
+	if (rc != 0)
+		fail_msg("createRuntime exited %d: %s", rc, errors ? errors : "");
+	free(errors);
+	/* Nothing of the runtime's pipes is held (runc waits for their end): stdout is /dev/null, stderr the log. */
+	char link[64], target[4096];
+	for (int fd = 0; fd <= 2; fd++) {
+		snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)forwarder(f), fd);
+		ssize_t n = readlink(link, target, sizeof(target) - 1);
+		assert_true(n > 0);
+		target[n] = '\0';
+		assert_string_equal(target + (fd == 2 ? strlen(target) - 15 : 0),
+				    fd == 2 ? "/hook-error.log" : "/dev/null");
+	}
+	/* Before any answer, the allowed name's address is refused like any other. */
+	assert_int_not_equal(harness_connect(&f->h, H_DOMAIN_ALLOWED_IP, H_TCP_PORT, 3000, NULL), 0);
+	char ips[4][16];
+	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_ALLOWED, ips, 4), 1);
+	assert_string_equal(ips[0], H_DOMAIN_ALLOWED_IP);
+	assert_true(upstream_saw(f, H_DOMAIN_ALLOWED " A udp"));
+	assert_int_equal(harness_connect(&f->h, H_DOMAIN_ALLOWED_IP, H_TCP_PORT, 3000, NULL), 0);
+}
+
+static void test_exfil_refused_never_forwarded(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(hook(f, "createRuntime", NULL), 0);
+	char name[64], ips[4][16];
+	snprintf(name, sizeof(name), "q%08lx.exfil.test", (unsigned long)random());
+	/* REFUSED: an answer without addresses. */
+	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", name, ips, 4), 0);
+	assert_false(upstream_saw(f, "exfil"));
+	char *log = read_text(f->state_dir, "dnsmasq.log");
+	assert_non_null(log);
+	assert_non_null(strstr(log, "refused"));
+	assert_non_null(strstr(log, ".exfil.test"));
+	free(log);
+}
+
+/* No DNS server but the forwarder on loopback: the upstream's, the network's, any other. */
+static void test_direct_queries_refused(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(hook(f, "createRuntime", NULL), 0);
+	static const char *const servers[] = { H_DNS, H_ROGUE_DNS, FAKE_UPSTREAM_ADDR };
+	for (size_t i = 0; i < ARRAY_SIZE(servers); i++) {
+		char ips[4][16];
+		int r = harness_dns_query(&f->h, servers[i], H_DOMAIN_ALLOWED, ips, 4);
+		if (r >= 0)
+			fail_msg("%s answered a direct query (%d addresses)", servers[i], r);
+	}
+	assert_false(upstream_saw(f, "udp"));
+}
+
+/* Start `terok-shield ARGS...` as a user runs it, stdout to out_path (NULL: /dev/null). */
+static pid_t cli_start(struct fixture *f, const char *out_path, const char *cmd)
+{
+	char *config = NULL;
+	assert_true(asprintf(&config, "%s/config", f->h.scratch) > 0);
+	mkdir(config, 0700);
+	char **env = harness_cli_env(config);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int out = open(out_path ? out_path : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(out, STDOUT_FILENO);
+		char *const argv[] = { getenv("TS_TEST_CLI"), "--state-dir", f->h.state_root,
+				       (char *)cmd, "shieldc", NULL };
+		execve(argv[0], argv, env);
+		_exit(127);
+	}
+	harness_cli_env_free(env);
+	free(config);
+	return pid;
+}
+
+/* `terok-shield up NAME` as a user runs it: the CLI finds the container through container.pid. */
+static int cli_up(struct fixture *f)
+{
+	char *config = NULL;
+	assert_true(asprintf(&config, "%s/config", f->h.scratch) > 0);
+	mkdir(config, 0700);
+	char **env = harness_cli_env(config);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, STDOUT_FILENO);
+		char *const argv[] = { getenv("TS_TEST_CLI"), "--state-dir", f->h.state_root, "up",
+				       "shieldc", NULL };
+		execve(argv[0], argv, env);
+		_exit(127);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	harness_cli_env_free(env);
+	free(config);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * `up` replaces the table, emptying dns_v4: the forwarder is told (SIGHUP)
+ * and adds the address again at the next answer, though it had noted it
+ * as present for a day.
+ */
+static void test_up_relearns(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(hook(f, "createRuntime", NULL), 0);
+	char ips[4][16];
+	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_ALLOWED, ips, 4), 1);
+	assert_int_equal(harness_connect(&f->h, H_DOMAIN_ALLOWED_IP, H_TCP_PORT, 3000, NULL), 0);
+	assert_int_equal(cli_up(f), 0);
+	char *table = harness_list_table(&f->h, f->h.container);
+	assert_non_null(table);
+	assert_null(strstr(table, H_DOMAIN_ALLOWED_IP));
+	free(table);
+	/* The signal is taken when the forwarder's loop wakes: the first query may come before it. */
+	double deadline = harness_now_ms() + 5000;
+	int r;
+	do {
+		assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_ALLOWED, ips, 4), 1);
+		r = harness_connect(&f->h, H_DOMAIN_ALLOWED_IP, H_TCP_PORT, 3000, NULL);
+	} while (r != 0 && harness_now_ms() < deadline);
+	assert_int_equal(r, 0);
+}
+
+/* A raw query of type qtype from the container to the forwarder; the answer's rcode, or -1. */
+static int ask_type(struct fixture *f, const char *name, uint16_t qtype)
+{
+	uint8_t q[300] = { 0x12, 0x34, 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0 }, a[1500];
+	size_t n = 12;
+	for (const char *p = name; *p;) {
+		size_t len = strcspn(p, ".");
+		q[n++] = (uint8_t)len;
+		memcpy(q + n, p, len);
+		n += len;
+		p += len + (p[len] == '.');
+	}
+	q[n++] = 0;
+	q[n++] = (uint8_t)(qtype >> 8);
+	q[n++] = (uint8_t)qtype;
+	q[n++] = 0;
+	q[n++] = 1;
+	int fd = harness_socket(&f->h, f->h.container, AF_INET, SOCK_DGRAM);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(53),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct timeval tv = { 5, 0 };
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ssize_t got = -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && send(fd, q, n, 0) == (ssize_t)n)
+		got = recv(fd, a, sizeof(a), 0);
+	close(fd);
+	return got >= 12 ? a[3] & 0x0f : -1;
+}
+
+/* Lines of text holding every needle. */
+static int lines_with(const char *text, const char *n1, const char *n2, const char *n3)
+{
+	int count = 0;
+	for (const char *p = text; p && *p;) {
+		const char *nl = strchrnul(p, '\n');
+		char *line = strndup(p, (size_t)(nl - p));
+		count += strstr(line, n1) && strstr(line, n2) && strstr(line, n3);
+		free(line);
+		p = *nl ? nl + 1 : nl;
+	}
+	return count;
+}
+
+/* watch: each strict refusal is one blocked_query, whatever the query type; allowed names none. */
+static void test_watch_blocked_queries(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(hook(f, "createRuntime", NULL), 0);
+	char *out_path = NULL;
+	assert_true(asprintf(&out_path, "%s/watch.out", f->h.scratch) > 0);
+	pid_t watch = cli_start(f, out_path, "watch");
+	usleep(500000);
+	assert_int_equal(ask_type(f, "a1.exfil.test", 1), 5);   /* A: REFUSED */
+	assert_int_equal(ask_type(f, "t1.exfil.test", 16), 5);  /* TXT: REFUSED */
+	assert_int_equal(ask_type(f, H_DOMAIN_ALLOWED, 1), 0);  /* NOERROR */
+	char *text = NULL;
+	double deadline = harness_now_ms() + 10000;
+	do {
+		usleep(200000);
+		free(text);
+		text = NULL;
+		ts_file_read(out_path, &text, NULL, NULL);
+	} while ((!text || !strstr(text, "t1.exfil.test")) && harness_now_ms() < deadline);
+	kill(watch, SIGTERM);
+	waitpid(watch, NULL, 0);
+	assert_non_null(text);
+	if (lines_with(text, "blocked_query", "\"a1.exfil.test\"", "\"A\"") != 1 ||
+	    lines_with(text, "blocked_query", "\"t1.exfil.test\"", "\"TYPE16\"") != 1 ||
+	    lines_with(text, "blocked_query", H_DOMAIN_ALLOWED, "") != 0)
+		fail_msg("watch printed: %s", text);
+	free(text);
+	free(out_path);
+}
+
+static void test_poststop_ends_forwarder(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(hook(f, "createRuntime", NULL), 0);
+	pid_t pid = forwarder(f);
+	assert_int_equal(hook(f, "poststop", NULL), 0);
+	assert_true(harness_wait_gone(pid));
+	assert_int_equal(access(f->h.scratch, F_OK), 0);
+	char *record = read_text(f->state_dir, "dns-forwarder.pid");
+	assert_null(record);
+}
+
+static void test_ends_with_container(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(hook(f, "createRuntime", NULL), 0);
+	pid_t pid = forwarder(f);
+	kill(f->h.container, SIGKILL);
+	assert_true(harness_wait_gone(pid));
+}
+
+/* 127.0.0.1:53 already taken in the container: the forwarder cannot start, nor the container. */
+static void test_cannot_start_fails_hook(void **state)
+{
+	struct fixture *f = *state;
+	int fd = harness_socket(&f->h, f->h.container, AF_INET, SOCK_DGRAM);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(53),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	char *errors = NULL;
+	assert_int_not_equal(hook(f, "createRuntime", &errors), 0);
+	assert_non_null(errors);
+	assert_non_null(strstr(errors, "terok-shield-dns failed to start"));
+	if (!strstr(errors, "127.0.0.1:53"))
+		fail_msg("the forwarder's reason is missing: %s", errors);
+	free(errors);
+	char *log = read_text(f->state_dir, "hook-error.log");
+	assert_non_null(log);
+	assert_non_null(strstr(log, "terok-shield-dns"));
+	free(log);
+	assert_null(read_text(f->state_dir, "dns-forwarder.pid"));
+	close(fd);
+}
+
+#define WITH(test) cmocka_unit_test_setup_teardown(test, setup, teardown)
+
+int main(void)
+{
+	const char *why;
+	if (!harness_supported(&why)) {
+		printf("1..0 # SKIP %s\n", why);
+		return 0;
+	}
+	if (!getenv("TS_TEST_HOOK") || !getenv("TS_TEST_CLI")) {
+		printf("1..0 # SKIP TS_TEST_HOOK and TS_TEST_CLI (the programs to test) are not set\n");
+		return 0;
+	}
+	srandom((unsigned)getpid());
+	const struct CMUnitTest tests[] = {
+		WITH(test_allowed_resolves_and_connects),
+		WITH(test_exfil_refused_never_forwarded),
+		WITH(test_direct_queries_refused),
+		WITH(test_up_relearns),
+		WITH(test_watch_blocked_queries),
+		WITH(test_poststop_ends_forwarder),
+		WITH(test_ends_with_container),
+		WITH(test_cannot_start_fails_hook),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
