@@ -138,11 +138,18 @@ static int ns_script(pid_t pid, const char *const *cmds)
 
 int harness_socket(struct harness *h, pid_t pid, int domain, int type)
 {
+	return harness_socket_proto(h, pid, domain, type, 0);
+}
+
+int harness_socket_proto(struct harness *h, pid_t pid, int domain, int type, int protocol)
+{
 	if (join(pid) < 0)
 		return -1;
-	int fd = socket(domain, type | SOCK_CLOEXEC, 0);
+	int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
+	int e = errno;
 	if (setns(h->host_netns, CLONE_NEWNET) < 0)
 		abort(); /* a test stuck in the wrong namespace must not go on */
+	errno = e;
 	return fd;
 }
 
@@ -392,22 +399,30 @@ int harness_connect(struct harness *h, const char *addr, uint16_t port, int time
 	int fd = harness_socket(h, h->container, AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
 	if (fd < 0)
 		return errno;
+	int result = harness_connect_socket(fd, (struct sockaddr *)&sa, sizeof(sa), timeout_ms,
+					    elapsed_ms);
+	close(fd);
+	return result;
+}
+
+int harness_connect_socket(int fd, const struct sockaddr *sa, socklen_t len, int timeout_ms,
+			   double *elapsed_ms)
+{
 	double start = harness_now_ms();
 	int result = 0;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	if (connect(fd, sa, len) < 0) {
 		result = errno;
 		if (result == EINPROGRESS) {
 			struct pollfd p = { .fd = fd, .events = POLLOUT };
-			socklen_t len = sizeof(result);
+			socklen_t rlen = sizeof(result);
 			if (poll(&p, 1, timeout_ms) <= 0)
 				result = ETIMEDOUT;
-			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &result, &len) < 0)
+			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &result, &rlen) < 0)
 				result = errno;
 		}
 	}
 	if (elapsed_ms)
 		*elapsed_ms = harness_now_ms() - start;
-	close(fd);
 	return result;
 }
 

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 /* The emulated slirp4netns network. */
@@ -67,6 +68,16 @@ int harness_ns_run(pid_t pid, const char *const argv[]);
 
 /* A socket created inside pid's network namespace (usable from anywhere). */
 int harness_socket(struct harness *h, pid_t pid, int domain, int type);
+
+/* The same with a protocol (a raw socket's); errno is the socket call's. */
+int harness_socket_proto(struct harness *h, pid_t pid, int domain, int type, int protocol);
+
+/*
+ * Connect the non-blocking socket fd to sa, giving up after timeout_ms: 0
+ * or the errno it ended with (ETIMEDOUT: no answer). fd stays open.
+ */
+int harness_connect_socket(int fd, const struct sockaddr *sa, socklen_t len, int timeout_ms,
+			   double *elapsed_ms);
 
 /*
  * TCP connect from the container to addr:port, giving up after timeout_ms.
