@@ -63,6 +63,15 @@ int harness_full(struct harness *h);
 /* Kill every process the harness started and remove the scratch directory. */
 void harness_down(struct harness *h);
 
+/* In a forked child: die with parent (the test process), however it ends. */
+void harness_die_with_parent(pid_t parent);
+
+/* Enter pid's network namespace; 0 or -1. */
+int harness_join(pid_t pid);
+
+/* A process parked in a new network namespace, with lo up (it dies with the caller); or -1. */
+pid_t harness_park(void);
+
 /* Run argv inside pid's network namespace and return its exit status. */
 int harness_ns_run(pid_t pid, const char *const argv[]);
 
