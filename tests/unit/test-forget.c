@@ -70,13 +70,7 @@ static int setup(void **state)
 				    "*) exit 125 ;;\n"
 				    "esac\n",
 				    root);
-	write_text(dir, "podman", script);
-	sh("chmod 0755 '%s/podman'", dir);
-	const char *path = getenv("PATH");
-	saved_path = ts_xstrdup(path ? path : "/usr/bin:/bin");
-	char *with_fake = ts_xasprintf("%s:%s", dir, saved_path);
-	setenv("PATH", with_fake, 1);
-	free(with_fake);
+	saved_path = fake_on_path(dir, "podman", script);
 	free(script);
 	free(dir);
 	return 0;
@@ -85,8 +79,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	setenv("PATH", saved_path, 1);
-	free(saved_path);
+	restore_path(saved_path);
 	sh("chmod -R u+rwX '%s'", root);
 	scratch_remove(root);
 	free(state_root);

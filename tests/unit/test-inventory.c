@@ -33,23 +33,12 @@ static void sh(const char *fmt, ...)
 	free(cmd);
 }
 
-static char *fixture(const char *name)
-{
-	const char *dir = getenv("TS_TEST_FIXTURES");
-	if (!dir)
-		fail_msg("TS_TEST_FIXTURES is not set");
-	char *text = read_text(dir, name);
-	if (!text)
-		fail_msg("cannot read fixture %s", name);
-	return text;
-}
-
 /* ---- podman ps parsing ---- */
 
 static void test_ps_fixture(void **state)
 {
 	(void)state;
-	char *json = fixture("podman-ps-4.3-rootless.json");
+	char *json = read_fixture("podman-ps-4.3-rootless.json");
 	struct ts_podman_ps ps;
 	struct ts_error err = { 0 };
 	if (ts_podman_ps_parse(json, &ps, &err) < 0)
@@ -141,13 +130,7 @@ static int setup(void **state)
 				    "fi\n"
 				    "cat '%s/podman/ps.json'\n",
 				    root, root, root);
-	write_text(dir, "podman", script);
-	sh("chmod 0755 '%s/podman'", dir);
-	const char *path = getenv("PATH");
-	saved_path = ts_xstrdup(path ? path : "/usr/bin:/bin");
-	char *with_fake = ts_xasprintf("%s:%s", dir, saved_path);
-	setenv("PATH", with_fake, 1);
-	free(with_fake);
+	saved_path = fake_on_path(dir, "podman", script);
 	free(script);
 	free(dir);
 	return 0;
@@ -156,8 +139,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	setenv("PATH", saved_path, 1);
-	free(saved_path);
+	restore_path(saved_path);
 	scratch_remove(root);
 	free(state_root);
 	return 0;
