@@ -4,6 +4,7 @@
 #define TS_TEST_HELPERS_H
 
 #include <ftw.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,20 @@ static inline char *read_text(const char *dir, const char *name)
 	buf[n] = '\0';
 	fclose(f);
 	return buf;
+}
+
+/* Run a shell command (printf format); one that fails ends the test run. */
+__attribute__((format(printf, 1, 2))) static inline void shell_ok(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(cmd) || system(cmd) != 0) {
+		fprintf(stderr, "command failed: %s\n", cmd);
+		abort();
+	}
 }
 
 /* The text of fixture name under $TS_TEST_FIXTURES; a missing one ends the test run. */
