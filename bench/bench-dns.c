@@ -37,22 +37,6 @@ static const char table[] =
 	"\tset dns_v6 { type ipv6_addr; flags timeout; timeout 1h; }\n"
 	"}\n";
 
-static size_t make_query(uint8_t *q, uint16_t id, const char *name)
-{
-	uint8_t hdr[12] = { (uint8_t)(id >> 8), (uint8_t)id, 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
-	memcpy(q, hdr, 12);
-	size_t n = 12;
-	while (*name) {
-		const char *dot = strchrnul(name, '.');
-		q[n++] = (uint8_t)(dot - name);
-		memcpy(q + n, name, (size_t)(dot - name));
-		n += (size_t)(dot - name);
-		name = *dot ? dot + 1 : dot;
-	}
-	memcpy(q + n, "\x00\x00\x01\x00\x01", 5);
-	return n + 5;
-}
-
 /* A UDP socket in ns_pid's namespace connected to server:53. */
 static int client(struct harness *h, pid_t ns_pid, const char *server)
 {
@@ -113,7 +97,7 @@ static void latency_us(const int *fds, size_t n, const char *fmt, int want_rcode
 		for (size_t k = 0; k < n; k++)
 			for (int i = base; i < base + ROUND && out[k] == 0; i++) {
 				int rcode;
-				size_t len = make_query(q, (uint16_t)i, nth(fmt, i, name));
+				size_t len = fake_query_build(q, (uint16_t)i, nth(fmt, i, name), 1);
 				double t0 = harness_now_ms();
 				if (send(fds[k], q, len, 0) < 0 || !await(fds[k], (uint16_t)i, &rcode) ||
 				    rcode != want_rcode)
@@ -138,7 +122,7 @@ static double throughput_block(int fd, const char *fmt, int first, int count)
 	while (answered < count) {
 		while (inflight < WINDOW && sent < count) {
 			int i = first + sent;
-			size_t n = make_query(q, (uint16_t)i, nth(fmt, LATENCY_QUERIES + i, name));
+			size_t n = fake_query_build(q, (uint16_t)i, nth(fmt, LATENCY_QUERIES + i, name), 1);
 			if (send(fd, q, n, 0) < 0)
 				break;
 			sent++, inflight++;

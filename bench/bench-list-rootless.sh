@@ -19,16 +19,12 @@ RUNNING=${BENCH_LIST_RUNNING:-10}
 skip() { echo "bench-list-rootless: skipped: $*"; exit 0; }
 die() { echo "bench-list-rootless: $*" >&2; exit 1; }
 
-[ "$(id -u)" -eq 0 ] || skip "needs root to prepare a rootless podman user"
-for prog in podman runc slirp4netns newuidmap python3 runuser useradd; do
-	command -v "$prog" >/dev/null || skip "$prog is not installed"
-done
-[ -x /bin/busybox ] || skip "busybox-static is not installed"
-[ -c /dev/net/tun ] || skip "/dev/net/tun is missing (slirp4netns needs it)"
+. "$(dirname "$0")/../tests/podman/rootless-user.sh"
+why=$(rootless_missing)
+[ -z "$why" ] || skip "$why"
 [[ "$RUNNING" =~ ^[0-9]+$ ]] && [ "$RUNNING" -le "$TOTAL" ] || die "BENCH_LIST_RUNNING must be 0..$TOTAL"
 : "${TS_TEST_CLI:?}" "${TS_TEST_HOOK:?}" "${TS_TEST_PROFILES_DIR:?}"
 
-. "$(dirname "$0")/../tests/podman/rootless-user.sh"
 rootless_user "$BENCH_USER" 600000 || skip "cannot create user $BENCH_USER"
 cleanup() {
 	as_user podman rm -a -f -t 0 >/dev/null 2>&1

@@ -21,17 +21,13 @@ NFT=/usr/sbin/nft
 skip() { echo "bench-live-rootless: skipped: $*"; exit 0; }
 die() { echo "bench-live-rootless: $*" >&2; exit 1; }
 
-[ "$(id -u)" -eq 0 ] || skip "needs root to prepare a rootless podman user"
-for prog in podman runc slirp4netns newuidmap nsenter python3 runuser useradd; do
-	command -v "$prog" >/dev/null || skip "$prog is not installed"
-done
-[ -x /bin/busybox ] || skip "busybox-static is not installed"
+. "$(dirname "$0")/../tests/podman/rootless-user.sh"
+why=$(rootless_missing nsenter)
+[ -z "$why" ] || skip "$why"
 [ -x "$NFT" ] || skip "$NFT is not installed"
-[ -c /dev/net/tun ] || skip "/dev/net/tun is missing (slirp4netns needs it)"
 : "${TS_TEST_CLI:?}" "${TS_TEST_HOOK:?}" "${TS_TEST_PROFILES_DIR:?}"
 
 # ---- the machine, as in tests/podman/test-podman.sh ----
-. "$(dirname "$0")/../tests/podman/rootless-user.sh"
 rootless_user "$BENCH_USER" 400000 || skip "cannot create user $BENCH_USER"
 
 cleanup() {

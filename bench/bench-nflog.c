@@ -40,7 +40,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -119,15 +118,9 @@ static int flooders_wanted(void)
 
 static void flooder(pid_t container, pid_t parent, int index, _Atomic unsigned long *count)
 {
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(1);
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)container);
-	int ns = open(path, O_RDONLY | O_CLOEXEC);
-	if (ns < 0 || setns(ns, CLONE_NEWNET) < 0)
+	harness_die_with_parent(parent);
+	if (harness_join(container) < 0)
 		_exit(126);
-	close(ns);
 	/* Every refused TEST-NET address, each flooder starting elsewhere. */
 	struct sockaddr_in targets[2 * 254];
 	int n = 0;

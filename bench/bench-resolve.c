@@ -19,13 +19,13 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 
 #include "base/util.h"
 #include "dns/resolve.h"
+#include "harness.h"
 
 #define N_NAMES 200
 #define DELAY_MS 50
@@ -199,9 +199,7 @@ static pid_t start_server(struct server_stats *stats)
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(1);
+		harness_die_with_parent(parent);
 		serve(fd, stats);
 	}
 	close(fd);

@@ -28,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -135,9 +134,7 @@ static pid_t start_server(pid_t world)
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(1);
+		harness_die_with_parent(parent);
 		int null = open("/dev/null", O_WRONLY);
 		if (null < 0 || dup2(null, STDOUT_FILENO) < 0)
 			_exit(126);

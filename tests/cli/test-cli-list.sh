@@ -20,18 +20,7 @@ export PATH="$scratch/bin:$PATH"
 printf '%s' '[{"Names":["web"],"State":"running"},{"Names":["db"],"State":"exited"},
  {"Names":["cache"],"State":"created"},{"Names":["unrelated"],"State":"running"}]' >"$scratch/ps.json"
 
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; sed 's/^/# /' "$scratch/out" "$scratch/err"; }
-run() { # EXPECTED_EXIT DESCRIPTION -- ARGS...; output in $scratch/out and /err
-	local want=$1 desc=$2
-	shift 3
-	"$cli" "$@" >"$scratch/out" 2>"$scratch/err"
-	local got=$?
-	if [ "$got" -eq "$want" ]; then ok "$desc"; else echo "# exit $got, wanted $want"; not_ok "$desc"; fi
-}
-expect_out() { if grep -qF -- "$1" "$scratch/out"; then ok "$2"; else not_ok "$2"; fi; }
-expect_err() { if grep -qF -- "$1" "$scratch/err"; then ok "$2"; else not_ok "$2"; fi; }
+. "$(dirname "$0")/lib.sh"
 check() { # DESCRIPTION COMMAND...
 	local desc=$1; shift
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi

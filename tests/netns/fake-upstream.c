@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -196,6 +195,26 @@ static int bound(int type)
 	return fd;
 }
 
+size_t fake_query_build(uint8_t *q, uint16_t id, const char *name, uint16_t qtype)
+{
+	uint8_t hdr[12] = { (uint8_t)(id >> 8), (uint8_t)id, 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
+	memcpy(q, hdr, 12);
+	size_t n = 12;
+	while (*name) {
+		const char *dot = strchrnul(name, '.');
+		q[n++] = (uint8_t)(dot - name);
+		memcpy(q + n, name, (size_t)(dot - name));
+		n += (size_t)(dot - name);
+		name = *dot ? dot + 1 : dot;
+	}
+	q[n++] = 0;
+	q[n++] = (uint8_t)(qtype >> 8);
+	q[n++] = (uint8_t)qtype;
+	q[n++] = 0;
+	q[n++] = 1; /* class IN */
+	return n;
+}
+
 pid_t fake_upstream_start(pid_t ns_pid, const char *log_path)
 {
 	int ready[2];
@@ -204,13 +223,8 @@ pid_t fake_upstream_start(pid_t ns_pid, const char *log_path)
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(1);
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)ns_pid);
-		int ns = open(path, O_RDONLY | O_CLOEXEC);
-		if (ns < 0 || setns(ns, CLONE_NEWNET) < 0)
+		harness_die_with_parent(parent);
+		if (harness_join(ns_pid) < 0)
 			_exit(1);
 		int udp = bound(SOCK_DGRAM), tcp = bound(SOCK_STREAM);
 		if (write(ready[1], "x", 1) != 1)
@@ -245,27 +259,11 @@ pid_t fake_upstream_start(pid_t ns_pid, const char *log_path)
 
 pid_t fake_runtime_park(void)
 {
-	int ready[2];
-	if (pipe2(ready, O_CLOEXEC) < 0)
+	pid_t pid = harness_park();
+	if (pid < 0)
 		return -1;
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent || unshare(CLONE_NEWNET) < 0 || write(ready[1], "x", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(ready[1]);
-	char c;
-	ssize_t n = pid > 0 ? read(ready[0], &c, 1) : -1;
-	close(ready[0]);
-	if (n != 1)
-		return -1;
-	const char *lo_up[] = { "ip", "link", "set", "lo", "up", NULL };
 	const char *addr[] = { "ip", "addr", "add", FAKE_UPSTREAM_ADDR "/32", "dev", "lo", NULL };
-	return harness_ns_run(pid, lo_up) == 0 && harness_ns_run(pid, addr) == 0 ? pid : -1;
+	return harness_ns_run(pid, addr) == 0 ? pid : -1;
 }
 
 pid_t fake_runtime_spawn(pid_t runtime, const char *resolv_conf, const char *const *argv,
@@ -275,13 +273,8 @@ pid_t fake_runtime_spawn(pid_t runtime, const char *resolv_conf, const char *con
 	pid_t child = fork();
 	if (child != 0)
 		return child;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(120);
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)runtime);
-	int ns = open(path, O_RDONLY | O_CLOEXEC);
-	if (ns < 0 || setns(ns, CLONE_NEWNET) < 0 || unshare(CLONE_NEWNS) < 0 ||
+	harness_die_with_parent(parent);
+	if (harness_join(runtime) < 0 || unshare(CLONE_NEWNS) < 0 ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    mount(resolv_conf, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0)
 		_exit(121);

@@ -20,6 +20,8 @@
 #ifndef TS_FAKE_UPSTREAM_H
 #define TS_FAKE_UPSTREAM_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define FAKE_UPSTREAM_ADDR "192.0.2.53"
@@ -31,6 +33,12 @@
  * server's pid (it dies with the caller), or -1.
  */
 pid_t fake_upstream_start(pid_t ns_pid, const char *log_path);
+
+/*
+ * A standard query (recursion desired, class IN) for name and qtype with
+ * id, written to q (room for 12 + strlen(name) + 6 bytes). Returns its length.
+ */
+size_t fake_query_build(uint8_t *q, uint16_t id, const char *name, uint16_t qtype);
 
 /*
  * A "runtime" namespace of our own (lo up, FAKE_UPSTREAM_ADDR on lo),

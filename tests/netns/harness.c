@@ -55,15 +55,14 @@ bool harness_supported(const char **why)
 	return true;
 }
 
-/* The child dies with the test process, however the test process ends. */
-static void die_with_parent(pid_t parent)
+void harness_die_with_parent(pid_t parent)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(1);
 }
 
-static int join(pid_t pid)
+int harness_join(pid_t pid)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
@@ -75,8 +74,7 @@ static int join(pid_t pid)
 	return r;
 }
 
-/* A process parked in a new network namespace, with lo up. */
-static pid_t park(void)
+pid_t harness_park(void)
 {
 	int ready[2];
 	if (pipe2(ready, O_CLOEXEC) < 0)
@@ -84,7 +82,7 @@ static pid_t park(void)
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0) {
-		die_with_parent(parent);
+		harness_die_with_parent(parent);
 		if (unshare(CLONE_NEWNET) < 0)
 			_exit(1);
 		if (write(ready[1], "x", 1) != 1)
@@ -106,7 +104,7 @@ int harness_ns_run(pid_t ns_pid, const char *const argv[])
 {
 	pid_t pid = fork();
 	if (pid == 0) {
-		if (join(ns_pid) < 0)
+		if (harness_join(ns_pid) < 0)
 			_exit(126);
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, STDOUT_FILENO);
@@ -138,11 +136,18 @@ static int ns_script(pid_t pid, const char *const *cmds)
 
 int harness_socket(struct harness *h, pid_t pid, int domain, int type)
 {
-	if (join(pid) < 0)
+	return harness_socket_proto(h, pid, domain, type, 0);
+}
+
+int harness_socket_proto(struct harness *h, pid_t pid, int domain, int type, int protocol)
+{
+	if (harness_join(pid) < 0)
 		return -1;
-	int fd = socket(domain, type | SOCK_CLOEXEC, 0);
+	int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
+	int e = errno;
 	if (setns(h->host_netns, CLONE_NEWNET) < 0)
 		abort(); /* a test stuck in the wrong namespace must not go on */
+	errno = e;
 	return fd;
 }
 
@@ -245,7 +250,7 @@ static int init(struct harness *h)
 	if (asprintf(&h->state_root, "%s/state", h->scratch) < 0 || mkdir(h->state_root, 0700) < 0 ||
 	    write_bundle_config(h->scratch) < 0)
 		return -1;
-	h->container = park();
+	h->container = harness_park();
 	return h->container > 0 ? 0 : -1;
 }
 
@@ -259,8 +264,8 @@ static pid_t start_world_dns(struct harness *h)
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0) {
-		die_with_parent(parent);
-		if (join(h->world) < 0)
+		harness_die_with_parent(parent);
+		if (harness_join(h->world) < 0)
 			_exit(126);
 		int null = open("/dev/null", O_RDWR);
 		dup2(null, STDIN_FILENO);
@@ -293,7 +298,7 @@ static pid_t start_world_tcp(struct harness *h)
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0) {
-		die_with_parent(parent);
+		harness_die_with_parent(parent);
 		for (;;) {
 			if (poll(fds, ARRAY_SIZE(fds), -1) <= 0)
 				continue;
@@ -313,7 +318,7 @@ int harness_full(struct harness *h)
 {
 	if (init(h) < 0)
 		return -1;
-	h->world = park();
+	h->world = harness_park();
 	if (h->world < 0)
 		return -1;
 	char pid_text[16];
@@ -392,22 +397,30 @@ int harness_connect(struct harness *h, const char *addr, uint16_t port, int time
 	int fd = harness_socket(h, h->container, AF_INET, SOCK_STREAM | SOCK_NONBLOCK);
 	if (fd < 0)
 		return errno;
+	int result = harness_connect_socket(fd, (struct sockaddr *)&sa, sizeof(sa), timeout_ms,
+					    elapsed_ms);
+	close(fd);
+	return result;
+}
+
+int harness_connect_socket(int fd, const struct sockaddr *sa, socklen_t len, int timeout_ms,
+			   double *elapsed_ms)
+{
 	double start = harness_now_ms();
 	int result = 0;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	if (connect(fd, sa, len) < 0) {
 		result = errno;
 		if (result == EINPROGRESS) {
 			struct pollfd p = { .fd = fd, .events = POLLOUT };
-			socklen_t len = sizeof(result);
+			socklen_t rlen = sizeof(result);
 			if (poll(&p, 1, timeout_ms) <= 0)
 				result = ETIMEDOUT;
-			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &result, &len) < 0)
+			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &result, &rlen) < 0)
 				result = errno;
 		}
 	}
 	if (elapsed_ms)
 		*elapsed_ms = harness_now_ms() - start;
-	close(fd);
 	return result;
 }
 
@@ -574,7 +587,7 @@ int harness_run_hook_in(struct harness *h, pid_t ns_pid, const char *stage, cons
 	pid_t pid = fork();
 	if (pid == 0) {
 		int in = open(in_path, O_RDONLY);
-		if (in < 0 || (ns_pid > 0 && join(ns_pid) < 0))
+		if (in < 0 || (ns_pid > 0 && harness_join(ns_pid) < 0))
 			_exit(126);
 		dup2(in, STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
@@ -674,7 +687,7 @@ static void zero_counters(char *listing)
 char *harness_list_table(struct harness *h, pid_t pid)
 {
 	char *listing = NULL;
-	if (join(pid) < 0)
+	if (harness_join(pid) < 0)
 		abort();
 	int r = ts_nft_list_table(false, &listing, NULL);
 	if (setns(h->host_netns, CLONE_NEWNET) < 0)
@@ -689,7 +702,7 @@ char *harness_list_table(struct harness *h, pid_t pid)
 char *harness_list_json(struct harness *h, pid_t pid)
 {
 	char *listing = NULL;
-	if (join(pid) < 0)
+	if (harness_join(pid) < 0)
 		abort();
 	int r = ts_nft_list_table_json(&listing, NULL);
 	if (setns(h->host_netns, CLONE_NEWNET) < 0)
@@ -699,7 +712,7 @@ char *harness_list_json(struct harness *h, pid_t pid)
 
 int harness_nft(struct harness *h, pid_t pid, const char *script)
 {
-	if (join(pid) < 0)
+	if (harness_join(pid) < 0)
 		abort();
 	struct ts_error err = { 0 };
 	int r = ts_nft_run(script, NULL, &err);
@@ -717,7 +730,7 @@ pid_t harness_bystander(struct harness *h)
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0) {
-		die_with_parent(parent);
+		harness_die_with_parent(parent);
 		execlp("sleep", "sleep", "600", (char *)NULL);
 		_exit(127);
 	}

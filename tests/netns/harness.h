@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 /* The emulated slirp4netns network. */
@@ -62,11 +63,30 @@ int harness_full(struct harness *h);
 /* Kill every process the harness started and remove the scratch directory. */
 void harness_down(struct harness *h);
 
+/* In a forked child: die with parent (the test process), however it ends. */
+void harness_die_with_parent(pid_t parent);
+
+/* Enter pid's network namespace; 0 or -1. */
+int harness_join(pid_t pid);
+
+/* A process parked in a new network namespace, with lo up (it dies with the caller); or -1. */
+pid_t harness_park(void);
+
 /* Run argv inside pid's network namespace and return its exit status. */
 int harness_ns_run(pid_t pid, const char *const argv[]);
 
 /* A socket created inside pid's network namespace (usable from anywhere). */
 int harness_socket(struct harness *h, pid_t pid, int domain, int type);
+
+/* The same with a protocol (a raw socket's); errno is the socket call's. */
+int harness_socket_proto(struct harness *h, pid_t pid, int domain, int type, int protocol);
+
+/*
+ * Connect the non-blocking socket fd to sa, giving up after timeout_ms: 0
+ * or the errno it ended with (ETIMEDOUT: no answer). fd stays open.
+ */
+int harness_connect_socket(int fd, const struct sockaddr *sa, socklen_t len, int timeout_ms,
+			   double *elapsed_ms);
 
 /*
  * TCP connect from the container to addr:port, giving up after timeout_ms.

@@ -107,6 +107,8 @@ void shielded_teardown(struct shielded *f)
 	/* A dnsmasq the hook or the CLI started is a daemon: it would keep the namespace alive. */
 	if (f->state_dir)
 		ts_dnsmasq_stop(f->state_dir, true, NULL);
+	while (f->n_kept > 0)
+		close(f->kept[--f->n_kept]);
 	harness_down(&f->h);
 	free(f->state_dir);
 	free(f->config_dir);
@@ -219,6 +221,15 @@ int shielded_cmocka_teardown(void **state)
 		shielded_teardown(*state);
 	free(*state);
 	return 0;
+}
+
+int shielded_keep(struct shielded *f, int fd)
+{
+	if (fd < 0)
+		fail_msg("socket: %s", strerror(errno));
+	assert_true(f->n_kept < (int)(sizeof(f->kept) / sizeof(f->kept[0])));
+	f->kept[f->n_kept++] = fd;
+	return fd;
 }
 
 unsigned shielded_nflog_portid(struct shielded *f)

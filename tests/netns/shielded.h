@@ -32,6 +32,8 @@ struct shielded {
 	char *state_dir;  /* <state_root>/containers/ctest */
 	char *config_dir; /* TEROK_SHIELD_CONFIG_DIR of every CLI run */
 	char **env;       /* the CLI's environment */
+	int kept[64];     /* sockets of the test, closed by the teardown even after a failure */
+	int n_kept;
 };
 
 /*
@@ -46,6 +48,9 @@ void shielded_teardown(struct shielded *f);
 /* cmocka's setup and teardown around the above: *state is a struct shielded. */
 int shielded_cmocka_setup(void **state, unsigned variant);
 int shielded_cmocka_teardown(void **state);
+
+/* Keep socket fd (failing the test when it is < 0) until the teardown; returns it. */
+int shielded_keep(struct shielded *f, int fd);
 
 /*
  * The netlink port id that has bound NFLOG group 100 in the container's
@@ -117,6 +122,20 @@ void cli_run_clear(struct cli_run *r);
 
 /* Run the CLI to the end (arguments NULL-terminated); 125 when its pipes stayed open. */
 int shielded_cli(struct shielded *f, struct cli_run *r, ...);
+
+/* The CLI must succeed and print exactly expect on stdout (NULL: anything). */
+#define SHIELDED_CLI_OK(f, expect, ...)                                                        \
+	do {                                                                                   \
+		struct cli_run r_;                                                             \
+		const char *expect_ = (expect);                                                \
+		int rc_ = shielded_cli((f), &r_, __VA_ARGS__, (const char *)NULL);             \
+		if (rc_ != 0)                                                                  \
+			fail_msg("terok-shield %s exited %d: %s", #__VA_ARGS__, rc_, r_.err);  \
+		if (expect_ && strcmp(r_.out, expect_) != 0)                                   \
+			fail_msg("terok-shield %s printed '%s', expected '%s'", #__VA_ARGS__,  \
+				 r_.out, expect_);                                             \
+		cli_run_clear(&r_);                                                            \
+	} while (0)
 /* The same from the world namespace. */
 int shielded_cli_world(struct shielded *f, struct cli_run *r, ...);
 

@@ -46,76 +46,29 @@
 #define HOLD_PORT 9000  /* a world server that keeps its connection open */
 #define LOOP_PORT 7000  /* a server on the container's own loopback */
 
-/* Sockets of the running test, closed by the teardown even after a failure. */
-static int open_fds[64];
-static int n_open_fds;
-
-static int keep(int fd)
-{
-	if (fd < 0)
-		fail_msg("socket: %s", strerror(errno));
-	assert_true(n_open_fds < (int)ARRAY_SIZE(open_fds));
-	open_fds[n_open_fds++] = fd;
-	return fd;
-}
-
 static int setup(void **state)
 {
-	n_open_fds = 0;
 	return shielded_cmocka_setup(state, 0);
 }
 
 static int setup_dnsmasq(void **state)
 {
-	n_open_fds = 0;
 	return shielded_cmocka_setup(state, SHIELDED_DNSMASQ);
 }
 
 static int setup_interactive(void **state)
 {
-	n_open_fds = 0;
 	return shielded_cmocka_setup(state, SHIELDED_INTERACTIVE);
 }
-
-static int teardown(void **state)
-{
-	while (n_open_fds > 0)
-		close(open_fds[--n_open_fds]);
-	return shielded_cmocka_teardown(state);
-}
-
-/* The CLI must succeed and print exactly expect on stdout (NULL: anything). */
-#define CLI_OK(f, expect, ...)                                                                  \
-	do {                                                                                    \
-		struct cli_run r_;                                                              \
-		int rc_ = shielded_cli((f), &r_, __VA_ARGS__, (const char *)NULL);              \
-		if (rc_ != 0)                                                                   \
-			fail_msg("terok-shield %s exited %d: %s", #__VA_ARGS__, rc_, r_.err);   \
-		if ((expect) && strcmp(r_.out, (expect) ? (expect) : "") != 0)                  \
-			fail_msg("terok-shield %s printed '%s', expected '%s'", #__VA_ARGS__,   \
-				 r_.out, (expect) ? (expect) : "");                             \
-		cli_run_clear(&r_);                                                             \
-	} while (0)
 
 #define BLOCKED_OUT "Shield block for " NAME " (loopback only; 'terok-shield up " NAME "' lifts it)\n"
 
 /* ---- sockets ---- */
 
-/* A TCP socket made inside pid's network namespace. */
+/* A TCP socket made inside pid's network namespace, closed by the teardown. */
 static int tcp_in(struct shielded *f, pid_t pid)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	int ns = open(path, O_RDONLY | O_CLOEXEC);
-	if (ns < 0 || setns(ns, CLONE_NEWNET) < 0)
-		abort();
-	close(ns);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int e = errno;
-	if (setns(f->h.host_netns, CLONE_NEWNET) < 0)
-		abort(); /* a test stuck in the wrong namespace must not go on */
-	errno = e;
-	return keep(fd);
+	return shielded_keep(f, harness_socket(&f->h, pid, AF_INET, SOCK_STREAM | SOCK_NONBLOCK));
 }
 
 static struct sockaddr_in addr_of(const char *addr, uint16_t port)
@@ -142,20 +95,7 @@ static int connect_from_container(struct shielded *f, const char *addr, uint16_t
 {
 	struct sockaddr_in sa = addr_of(addr, port);
 	int fd = tcp_in(f, f->h.container);
-	double start = harness_now_ms();
-	int result = 0;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		result = errno;
-		if (result == EINPROGRESS) {
-			struct pollfd p = { .fd = fd, .events = POLLOUT };
-			socklen_t len = sizeof(result);
-			if (poll(&p, 1, 3000) <= 0)
-				result = ETIMEDOUT;
-			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &result, &len) < 0)
-				result = errno;
-		}
-	}
-	*elapsed_ms = harness_now_ms() - start;
+	int result = harness_connect_socket(fd, (struct sockaddr *)&sa, sizeof(sa), 3000, elapsed_ms);
 	*out = fd;
 	return result;
 }
@@ -217,7 +157,7 @@ static void open_conn(struct shielded *f, int listener, const char *addr, struct
 		fail_msg("connect %s:%d: %s", addr, HOLD_PORT, strerror(r));
 	struct pollfd p = { .fd = listener, .events = POLLIN };
 	assert_int_equal(poll(&p, 1, 3000), 1);
-	c->server = keep(accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC));
+	c->server = shielded_keep(f, accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC));
 }
 
 /* Bytes that arrive on fd within ms (0 when none; -errno on an error). */
@@ -283,7 +223,7 @@ static bool audit_has(struct shielded *f, const char *needle)
 static void assert_status(struct shielded *f, const char *name, const char *word)
 {
 	char *expect = ts_xasprintf("%s\n", word);
-	CLI_OK(f, expect, "status", name);
+	SHIELDED_CLI_OK(f, expect, "status", name);
 	free(expect);
 }
 
@@ -309,7 +249,7 @@ static void test_block_and_up(void **state)
 	struct shielded *f = *state;
 	/* A host loopback port (through the gateway, slirp4netns), which up opens. */
 	write_text(f->state_dir, "loopback_ports", "8080\n");
-	CLI_OK(f, NULL, "up", NAME);
+	SHIELDED_CLI_OK(f, NULL, "up", NAME);
 	int world = listen_in(f, f->h.world, H_ALLOWED_IP, HOLD_PORT);
 	listen_in(f, f->h.container, "127.0.0.1", LOOP_PORT);
 	struct conn c;
@@ -319,7 +259,7 @@ static void test_block_and_up(void **state)
 	assert_dns_answers(f, H_DNS, "before block");
 	assert_reachable(f, H_GATEWAY, H_LOOPBACK_PORT, "before block");
 
-	CLI_OK(f, BLOCKED_OUT, "block", NAME);
+	SHIELDED_CLI_OK(f, BLOCKED_OUT, "block", NAME);
 	assert_status(f, NAME, "block");
 	assert_conn_cut(&c, "blocked");
 	assert_refused(f, H_ALLOWED_IP, H_TCP_PORT, "blocked");
@@ -331,7 +271,7 @@ static void test_block_and_up(void **state)
 	assert_true(blocked_recorded(f));
 
 	/* An allow while blocked is saved and in the sets, and lets nothing through yet. */
-	CLI_OK(f, NULL, "allow", NAME, H_OTHER_IP);
+	SHIELDED_CLI_OK(f, NULL, "allow", NAME, H_OTHER_IP);
 	assert_true(live_set_has(f, "allow_v4", H_OTHER_IP));
 	assert_refused(f, H_OTHER_IP, H_TCP_PORT, "allowed while blocked");
 	assert_status(f, NAME, "block");
@@ -353,7 +293,7 @@ static void test_block_and_up(void **state)
 	assert_dns_refused(f, H_DNS, "blocked, after the hook ran again");
 	assert_true(audit_has(f, "block applied at createRuntime"));
 
-	CLI_OK(f, "Shield up for " NAME "\n", "up", NAME);
+	SHIELDED_CLI_OK(f, "Shield up for " NAME "\n", "up", NAME);
 	assert_status(f, NAME, "up");
 	assert_false(blocked_recorded(f));
 	assert_reachable(f, H_ALLOWED_IP, H_TCP_PORT, "up again");
@@ -374,11 +314,11 @@ static void test_block_dnsmasq(void **state)
 {
 	struct shielded *f = *state;
 	assert_dns_answers(f, "127.0.0.1", "before block");
-	CLI_OK(f, BLOCKED_OUT, "block", NAME);
+	SHIELDED_CLI_OK(f, BLOCKED_OUT, "block", NAME);
 	assert_dns_refused(f, "127.0.0.1", "blocked");
 	assert_dns_refused(f, H_DNS, "blocked");
 	assert_refused(f, H_DOMAIN_ALLOWED_IP, H_TCP_PORT, "blocked");
-	CLI_OK(f, NULL, "up", NAME);
+	SHIELDED_CLI_OK(f, NULL, "up", NAME);
 	assert_dns_answers(f, "127.0.0.1", "up again");
 	assert_true(live_set_has(f, "dns_v4", H_DOMAIN_ALLOWED_IP));
 	assert_reachable(f, H_DOMAIN_ALLOWED_IP, H_TCP_PORT, "up again");
@@ -388,9 +328,9 @@ static void test_block_dnsmasq(void **state)
 static void test_block_interactive(void **state)
 {
 	struct shielded *f = *state;
-	CLI_OK(f, BLOCKED_OUT, "block", NAME);
+	SHIELDED_CLI_OK(f, BLOCKED_OUT, "block", NAME);
 	assert_status(f, NAME, "block");
-	CLI_OK(f, NULL, "up", NAME);
+	SHIELDED_CLI_OK(f, NULL, "up", NAME);
 	assert_status(f, NAME, "up");
 	char *listing = harness_list_table(&f->h, f->h.container);
 	assert_non_null(listing);
@@ -420,7 +360,7 @@ static void test_block_not_running(void **state)
 	assert_status(f, NAME, "up");
 }
 
-#define WITH(test, setup_fn) cmocka_unit_test_setup_teardown(test, setup_fn, teardown)
+#define WITH(test, setup_fn) cmocka_unit_test_setup_teardown(test, setup_fn, shielded_cmocka_teardown)
 
 int main(void)
 {

@@ -148,27 +148,6 @@ struct reply {
 	struct ts_dns_addr addrs[TS_DNS_LEARN_MAX];
 };
 
-static size_t make_query(uint8_t *q, uint16_t id, const char *name, uint16_t qtype)
-{
-	size_t n = 0;
-	uint8_t hdr[12] = { (uint8_t)(id >> 8), (uint8_t)id, 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
-	memcpy(q, hdr, 12);
-	n = 12;
-	while (*name) {
-		const char *dot = strchrnul(name, '.');
-		q[n++] = (uint8_t)(dot - name);
-		memcpy(q + n, name, (size_t)(dot - name));
-		n += (size_t)(dot - name);
-		name = *dot ? dot + 1 : dot;
-	}
-	q[n++] = 0;
-	q[n++] = (uint8_t)(qtype >> 8);
-	q[n++] = (uint8_t)qtype;
-	q[n++] = 0;
-	q[n++] = 1;
-	return n;
-}
-
 static void read_reply(const uint8_t *a, ssize_t n, uint16_t id, uint16_t qtype, struct reply *r)
 {
 	r->rcode = -1;
@@ -195,7 +174,7 @@ static struct reply ask(struct fixture *f, const char *name, uint16_t qtype, boo
 	static uint16_t next_id = 0xc000; /* apart from the flood's ids: a late answer to it may reach a reused port */
 	uint16_t id = next_id++;
 	uint8_t q[512], a[TS_DNS_MSG_MAX];
-	size_t qn = make_query(q, id, name, qtype);
+	size_t qn = fake_query_build(q, id, name, qtype);
 	struct reply r = { .rcode = -1 };
 	int fd = harness_socket(&f->h, f->h.container, AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM);
 	connect_local(fd);
@@ -497,7 +476,7 @@ static void test_flood_bounded(void **state)
 	for (int round = 0; round < 10; round++) {
 		for (int i = 0; i < 1000; i++) {
 			uint8_t q[512];
-			size_t n = make_query(q, (uint16_t)(round * 1000 + i), "slow.allowed.test",
+			size_t n = fake_query_build(q, (uint16_t)(round * 1000 + i), "slow.allowed.test",
 					      TS_DNS_TYPE_A);
 			if (send(fd, q, n, 0) < 0)
 				break;

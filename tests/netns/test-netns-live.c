@@ -64,19 +64,6 @@ static int setup_dnsmasq(void **state)
 	return shielded_cmocka_setup(state, SHIELDED_DNSMASQ);
 }
 
-/* The CLI must succeed and print exactly expect on stdout (NULL: anything). */
-#define CLI_OK(f, expect, ...)                                                                  \
-	do {                                                                                    \
-		struct cli_run r_;                                                              \
-		int rc_ = shielded_cli((f), &r_, __VA_ARGS__, (const char *)NULL);              \
-		if (rc_ != 0)                                                                   \
-			fail_msg("terok-shield %s exited %d: %s", #__VA_ARGS__, rc_, r_.err);   \
-		if ((expect) && strcmp(r_.out, (expect) ? (expect) : "") != 0)                  \
-			fail_msg("terok-shield %s printed '%s', expected '%s'", #__VA_ARGS__,   \
-				 r_.out, (expect) ? (expect) : "");                             \
-		cli_run_clear(&r_);                                                             \
-	} while (0)
-
 /* ---- packets ---- */
 
 static void assert_refused(struct shielded *f, const char *addr)
@@ -211,7 +198,7 @@ static bool audit_has(const char *dir, const char *action, const char *dest)
 static void assert_status(struct shielded *f, const char *name, const char *word)
 {
 	char *expect = ts_xasprintf("%s\n", word);
-	CLI_OK(f, expect, "status", name);
+	SHIELDED_CLI_OK(f, expect, "status", name);
 	free(expect);
 }
 
@@ -222,7 +209,7 @@ static void test_allow_ip(void **state)
 {
 	struct shielded *f = *state;
 	assert_refused(f, H_OTHER_IP);
-	CLI_OK(f, "Allowed " H_OTHER_IP " -> " H_OTHER_IP " for " NAME "\n", "allow", NAME, H_OTHER_IP);
+	SHIELDED_CLI_OK(f, "Allowed " H_OTHER_IP " -> " H_OTHER_IP " for " NAME "\n", "allow", NAME, H_OTHER_IP);
 	assert_reachable(f, H_OTHER_IP);
 	assert_true(file_has_line(f->state_dir, "live.allowed", H_OTHER_IP));
 	assert_true(audit_has(f->state_dir, "allowed", H_OTHER_IP));
@@ -236,7 +223,7 @@ static void test_allow_ip(void **state)
 	assert_int_equal(shielded_hook(f), 0);
 	assert_reachable(f, H_OTHER_IP);
 	/* Allowing again is harmless and adds no second line. */
-	CLI_OK(f, NULL, "allow", NAME, H_OTHER_IP);
+	SHIELDED_CLI_OK(f, NULL, "allow", NAME, H_OTHER_IP);
 	struct ts_strv v = TS_STRV_INIT;
 	file_lines(f->state_dir, "live.allowed", &v);
 	assert_int_equal(v.n, 1);
@@ -248,9 +235,9 @@ static void test_allow_ip(void **state)
 static void test_deny_ip(void **state)
 {
 	struct shielded *f = *state;
-	CLI_OK(f, NULL, "allow", NAME, H_OTHER_IP);
+	SHIELDED_CLI_OK(f, NULL, "allow", NAME, H_OTHER_IP);
 	assert_reachable(f, H_OTHER_IP);
-	CLI_OK(f, "Denied " H_OTHER_IP " (" H_OTHER_IP ") for " NAME "\n", "deny", NAME, H_OTHER_IP);
+	SHIELDED_CLI_OK(f, "Denied " H_OTHER_IP " (" H_OTHER_IP ") for " NAME "\n", "deny", NAME, H_OTHER_IP);
 	assert_refused(f, H_OTHER_IP);
 	assert_false(file_has_line(f->state_dir, "live.allowed", H_OTHER_IP));
 	assert_true(set_has(f, "deny_v4", H_OTHER_IP));
@@ -261,7 +248,7 @@ static void test_deny_ip(void **state)
 	assert_false(file_contains(f->state_dir, "ruleset.nft", H_OTHER_IP));
 	assert_reachable(f, H_ALLOWED_IP);
 	/* Allowing lifts the live deny. */
-	CLI_OK(f, NULL, "allow", NAME, H_OTHER_IP);
+	SHIELDED_CLI_OK(f, NULL, "allow", NAME, H_OTHER_IP);
 	assert_reachable(f, H_OTHER_IP);
 	assert_false(set_has(f, "deny_v4", H_OTHER_IP));
 }
@@ -272,7 +259,7 @@ static void test_deny_profile_ip(void **state)
 {
 	struct shielded *f = *state;
 	assert_reachable(f, H_ALLOWED_IP);
-	CLI_OK(f, "Denied " H_ALLOWED_IP " (" H_ALLOWED_IP ") for " NAME "\n", "deny", NAME,
+	SHIELDED_CLI_OK(f, "Denied " H_ALLOWED_IP " (" H_ALLOWED_IP ") for " NAME "\n", "deny", NAME,
 	       H_ALLOWED_IP);
 	assert_refused(f, H_ALLOWED_IP);
 	assert_true(file_has_line(f->state_dir, "deny.list", H_ALLOWED_IP));
@@ -280,15 +267,15 @@ static void test_deny_profile_ip(void **state)
 	assert_true(set_has(f, "deny_v4", H_ALLOWED_IP));
 	assert_false(set_has(f, "allow_v4", H_ALLOWED_IP));
 
-	CLI_OK(f, "Shield down for " NAME "\n", "down", NAME);
+	SHIELDED_CLI_OK(f, "Shield down for " NAME "\n", "down", NAME);
 	assert_reachable(f, H_OTHER_IP); /* the shield is down... */
 	assert_refused(f, H_ALLOWED_IP); /* ...but deny.list stays enforced */
 
-	CLI_OK(f, "Shield down for " NAME " (all traffic)\n", "down", NAME, "--all");
+	SHIELDED_CLI_OK(f, "Shield down for " NAME " (all traffic)\n", "down", NAME, "--all");
 	assert_reachable(f, H_PRIVATE_IP);
 	assert_refused(f, H_ALLOWED_IP);
 
-	CLI_OK(f, "Shield up for " NAME "\n", "up", NAME);
+	SHIELDED_CLI_OK(f, "Shield up for " NAME "\n", "up", NAME);
 	assert_refused(f, H_ALLOWED_IP);
 	assert_refused(f, H_OTHER_IP);
 
@@ -298,7 +285,7 @@ static void test_deny_profile_ip(void **state)
 	assert_false(set_has(f, "allow_v4", H_ALLOWED_IP));
 
 	/* Allowing it again takes it out of deny.list and the deny set. */
-	CLI_OK(f, NULL, "allow", NAME, H_ALLOWED_IP);
+	SHIELDED_CLI_OK(f, NULL, "allow", NAME, H_ALLOWED_IP);
 	assert_reachable(f, H_ALLOWED_IP);
 	assert_false(file_has_line(f->state_dir, "deny.list", H_ALLOWED_IP));
 	assert_false(set_has(f, "deny_v4", H_ALLOWED_IP));
@@ -313,7 +300,7 @@ static void test_deny_inside_profile_network(void **state)
 	shielded_write_bundle(f->state_dir, "203.0.113.0/24\n");
 	assert_int_equal(shielded_hook(f), 0);
 	assert_reachable(f, H_ALLOWED_IP);
-	CLI_OK(f, NULL, "deny", NAME, H_ALLOWED_IP);
+	SHIELDED_CLI_OK(f, NULL, "deny", NAME, H_ALLOWED_IP);
 	assert_refused(f, H_ALLOWED_IP);
 	assert_reachable(f, H_DOMAIN_ALLOWED_IP); /* 203.0.113.20, same network */
 	assert_true(file_has_line(f->state_dir, "deny.list", H_ALLOWED_IP));
@@ -328,7 +315,7 @@ static void test_allow_private(void **state)
 {
 	struct shielded *f = *state;
 	assert_refused(f, H_PRIVATE_IP);
-	CLI_OK(f, "Allowed " H_PRIVATE_IP " -> " H_PRIVATE_IP " for " NAME "\n", "allow", NAME,
+	SHIELDED_CLI_OK(f, "Allowed " H_PRIVATE_IP " -> " H_PRIVATE_IP " for " NAME "\n", "allow", NAME,
 	       H_PRIVATE_IP);
 	assert_reachable(f, H_PRIVATE_IP);
 	assert_true(audit_has(f->state_dir, "allowed", H_PRIVATE_IP));
@@ -340,32 +327,32 @@ static void test_allow_private(void **state)
 static void test_allow_cidr_overlap(void **state)
 {
 	struct shielded *f = *state;
-	CLI_OK(f, "Allowed 198.51.100.0/24 -> 198.51.100.0/24 for " NAME "\n", "allow", NAME,
+	SHIELDED_CLI_OK(f, "Allowed 198.51.100.0/24 -> 198.51.100.0/24 for " NAME "\n", "allow", NAME,
 	       "198.51.100.0/24");
 	assert_reachable(f, H_OTHER_IP);
 	assert_reachable(f, H_DOMAIN_OTHER_IP);
 	assert_true(file_has_line(f->state_dir, "live.allowed", "198.51.100.0/24"));
 	/* A host inside the allowed network: nft refuses overlapping intervals unless handled. */
-	CLI_OK(f, "Allowed " H_OTHER_IP " -> " H_OTHER_IP " for " NAME "\n", "allow", NAME, H_OTHER_IP);
+	SHIELDED_CLI_OK(f, "Allowed " H_OTHER_IP " -> " H_OTHER_IP " for " NAME "\n", "allow", NAME, H_OTHER_IP);
 	assert_true(file_has_line(f->state_dir, "live.allowed", H_OTHER_IP));
 	assert_true(set_has(f, "allow_v4", "198.51.100.0/24"));
 	assert_reachable(f, H_OTHER_IP);
 	/* Deny comes before allow: one host of the network refused, its neighbours not. */
-	CLI_OK(f, NULL, "deny", NAME, H_OTHER_IP);
+	SHIELDED_CLI_OK(f, NULL, "deny", NAME, H_OTHER_IP);
 	assert_refused(f, H_OTHER_IP);
 	assert_reachable(f, H_DOMAIN_OTHER_IP);
 	assert_true(file_has_line(f->state_dir, "live.allowed", "198.51.100.0/24"));
 	assert_false(file_has_line(f->state_dir, "live.allowed", H_OTHER_IP));
 	/* A live-only deny survives later changes and up/down (they merge the live deny set). */
-	CLI_OK(f, NULL, "allow", NAME, H_PRIVATE_IP);
+	SHIELDED_CLI_OK(f, NULL, "allow", NAME, H_PRIVATE_IP);
 	assert_refused(f, H_OTHER_IP);
-	CLI_OK(f, NULL, "down", NAME);
+	SHIELDED_CLI_OK(f, NULL, "down", NAME);
 	assert_refused(f, H_OTHER_IP);
-	CLI_OK(f, NULL, "up", NAME);
+	SHIELDED_CLI_OK(f, NULL, "up", NAME);
 	assert_refused(f, H_OTHER_IP);
 	assert_reachable(f, H_DOMAIN_OTHER_IP);
 	/* Denying the whole network while a host deny is in the set: overlap in the deny set. */
-	CLI_OK(f, NULL, "deny", NAME, "198.51.100.0/24");
+	SHIELDED_CLI_OK(f, NULL, "deny", NAME, "198.51.100.0/24");
 	assert_refused(f, H_DOMAIN_OTHER_IP);
 	assert_refused(f, H_OTHER_IP);
 	assert_false(file_has_line(f->state_dir, "live.allowed", "198.51.100.0/24"));
@@ -375,12 +362,12 @@ static void test_allow_cidr_overlap(void **state)
 static void test_allow_host_then_network(void **state)
 {
 	struct shielded *f = *state;
-	CLI_OK(f, NULL, "allow", NAME, H_OTHER_IP);
-	CLI_OK(f, NULL, "allow", NAME, "198.51.100.0/24");
+	SHIELDED_CLI_OK(f, NULL, "allow", NAME, H_OTHER_IP);
+	SHIELDED_CLI_OK(f, NULL, "allow", NAME, "198.51.100.0/24");
 	assert_reachable(f, H_OTHER_IP);
 	assert_reachable(f, H_DOMAIN_OTHER_IP);
 	/* Host bits cleared on the way in. */
-	CLI_OK(f, "Allowed 198.51.100.77/24 -> 198.51.100.0/24 for " NAME "\n", "allow", NAME,
+	SHIELDED_CLI_OK(f, "Allowed 198.51.100.77/24 -> 198.51.100.0/24 for " NAME "\n", "allow", NAME,
 	       "198.51.100.77/24");
 	struct ts_strv v = TS_STRV_INIT;
 	file_lines(f->state_dir, "live.allowed", &v);
@@ -395,23 +382,23 @@ static void test_allow_host_then_network(void **state)
 static void test_down_up(void **state)
 {
 	struct shielded *f = *state;
-	CLI_OK(f, NULL, "deny", NAME, H_ALLOWED_IP); /* a deny.list entry */
+	SHIELDED_CLI_OK(f, NULL, "deny", NAME, H_ALLOWED_IP); /* a deny.list entry */
 	assert_true(file_has_line(f->state_dir, "deny.list", H_ALLOWED_IP));
 
-	CLI_OK(f, "Shield down for " NAME "\n", "down", NAME);
+	SHIELDED_CLI_OK(f, "Shield down for " NAME "\n", "down", NAME);
 	assert_reachable(f, H_OTHER_IP);
 	assert_refused(f, H_PRIVATE_IP);
 	assert_refused(f, H_ALLOWED_IP);
 	assert_status(f, NAME, "down");
 	assert_true(audit_has(f->state_dir, "shield_down", NULL));
 
-	CLI_OK(f, "Shield down for " NAME " (all traffic)\n", "down", NAME, "--all");
+	SHIELDED_CLI_OK(f, "Shield down for " NAME " (all traffic)\n", "down", NAME, "--all");
 	assert_reachable(f, H_PRIVATE_IP);
 	assert_reachable(f, H_OTHER_IP);
 	assert_refused(f, H_ALLOWED_IP);
 	assert_status(f, NAME, "down_all");
 
-	CLI_OK(f, "Shield up for " NAME "\n", "up", NAME);
+	SHIELDED_CLI_OK(f, "Shield up for " NAME "\n", "up", NAME);
 	assert_refused(f, H_OTHER_IP);
 	assert_refused(f, H_PRIVATE_IP);
 	assert_refused(f, H_ALLOWED_IP);
@@ -419,20 +406,20 @@ static void test_down_up(void **state)
 	assert_true(audit_has(f->state_dir, "shield_up", NULL));
 
 	/* up restores the allow set too. */
-	CLI_OK(f, NULL, "allow", NAME, H_ALLOWED_IP);
-	CLI_OK(f, NULL, "down", NAME);
-	CLI_OK(f, NULL, "up", NAME);
+	SHIELDED_CLI_OK(f, NULL, "allow", NAME, H_ALLOWED_IP);
+	SHIELDED_CLI_OK(f, NULL, "down", NAME);
+	SHIELDED_CLI_OK(f, NULL, "up", NAME);
 	assert_reachable(f, H_ALLOWED_IP);
 	assert_refused(f, H_OTHER_IP);
 	/* A changed allow while down is live at once and survives up. */
-	CLI_OK(f, NULL, "down", NAME);
-	CLI_OK(f, NULL, "allow", NAME, H_PRIVATE_IP);
+	SHIELDED_CLI_OK(f, NULL, "down", NAME);
+	SHIELDED_CLI_OK(f, NULL, "allow", NAME, H_PRIVATE_IP);
 	assert_status(f, NAME, "down");
-	CLI_OK(f, NULL, "up", NAME);
+	SHIELDED_CLI_OK(f, NULL, "up", NAME);
 	assert_reachable(f, H_PRIVATE_IP);
 	/* A table that has gone (deleted by hand): up puts it back. */
 	assert_int_equal(harness_nft(&f->h, f->h.container, "delete table inet terok_shield"), 0);
-	CLI_OK(f, "Shield up for " NAME "\n", "up", NAME);
+	SHIELDED_CLI_OK(f, "Shield up for " NAME "\n", "up", NAME);
 	assert_refused(f, H_OTHER_IP);
 	assert_reachable(f, H_PRIVATE_IP);
 	assert_reachable(f, H_ALLOWED_IP);
@@ -455,13 +442,13 @@ static void test_status_and_rules(void **state)
 	/* A prepared container whose process is gone. */
 	char *gone = shielded_gone(f, GONE, false);
 	assert_status(f, GONE, "inactive");
-	CLI_OK(f, "No rules found for " GONE "\n", "rules", GONE);
+	SHIELDED_CLI_OK(f, "No rules found for " GONE "\n", "rules", GONE);
 	free(gone);
 
 	/* Running, but without a table. */
 	assert_int_equal(harness_nft(&f->h, f->h.container, "delete table inet terok_shield"), 0);
 	assert_status(f, NAME, "inactive");
-	CLI_OK(f, "No rules found for " NAME "\n", "rules", NAME);
+	SHIELDED_CLI_OK(f, "No rules found for " NAME "\n", "rules", NAME);
 
 	/* A table of our name that is neither up nor down. */
 	assert_int_equal(harness_nft(&f->h, f->h.container,
@@ -497,7 +484,7 @@ static void test_concurrent(void **state)
 	for (int i = 0; i < N_DENY; i++)
 		snprintf(deny_ips[i], sizeof(deny_ips[i]), "198.18.1.%d", i + 1);
 	for (int i = 0; i < N_DENY; i++)
-		CLI_OK(f, NULL, "allow", NAME, deny_ips[i]);
+		SHIELDED_CLI_OK(f, NULL, "allow", NAME, deny_ips[i]);
 
 	struct cli_run runs[N_ALLOW + N_DENY];
 	/* Interleaved, all started before any is waited for. */
@@ -574,8 +561,8 @@ static void test_invalid_targets(void **state)
 {
 	struct shielded *f = *state;
 	/* Some content in every file first. */
-	CLI_OK(f, NULL, "allow", NAME, H_OTHER_IP);
-	CLI_OK(f, NULL, "deny", NAME, H_ALLOWED_IP);
+	SHIELDED_CLI_OK(f, NULL, "allow", NAME, H_OTHER_IP);
+	SHIELDED_CLI_OK(f, NULL, "deny", NAME, H_ALLOWED_IP);
 	static const char *const targets[] = { "1.2.3.4/33", "exa mple.com", "-rf", "", "10.0.0.1/" };
 	static const char *const cmds[] = { "allow", "deny" };
 	for (size_t c = 0; c < ARRAY_SIZE(cmds); c++)
@@ -668,12 +655,12 @@ static void test_not_prepared(void **state)
 static void test_deny_while_down(void **state)
 {
 	struct shielded *f = *state;
-	CLI_OK(f, NULL, "down", NAME);
+	SHIELDED_CLI_OK(f, NULL, "down", NAME);
 	assert_reachable(f, H_OTHER_IP);
-	CLI_OK(f, NULL, "deny", NAME, H_OTHER_IP);
+	SHIELDED_CLI_OK(f, NULL, "deny", NAME, H_OTHER_IP);
 	assert_refused(f, H_OTHER_IP);
 	assert_status(f, NAME, "down");
-	CLI_OK(f, NULL, "up", NAME);
+	SHIELDED_CLI_OK(f, NULL, "up", NAME);
 	assert_refused(f, H_OTHER_IP);
 	assert_true(set_has(f, "deny_v4", H_OTHER_IP));
 }
@@ -690,7 +677,7 @@ static void test_allow_without_table(void **state)
 	cli_run_clear(&r);
 	char *listing = harness_list_table(&f->h, f->h.container);
 	assert_null(listing);
-	CLI_OK(f, NULL, "up", NAME);
+	SHIELDED_CLI_OK(f, NULL, "up", NAME);
 	assert_refused(f, H_PRIVATE_IP);
 	assert_reachable(f, H_ALLOWED_IP);
 	/* A table of our name that is not ours: changes fail, nothing is half-applied. */
@@ -720,11 +707,11 @@ static void test_up_repairs_foreign_table(void **state)
 			 0);
 	assert_status(f, NAME, "error");
 	assert_reachable(f, H_OTHER_IP);
-	CLI_OK(f, "Shield up for " NAME "\n", "up", NAME);
+	SHIELDED_CLI_OK(f, "Shield up for " NAME "\n", "up", NAME);
 	assert_status(f, NAME, "up");
 	assert_refused(f, H_OTHER_IP);
 	assert_reachable(f, H_ALLOWED_IP);
-	CLI_OK(f, NULL, "down", NAME);
+	SHIELDED_CLI_OK(f, NULL, "down", NAME);
 	assert_status(f, NAME, "down");
 }
 
@@ -732,19 +719,19 @@ static void test_up_repairs_foreign_table(void **state)
 static void test_ipv6(void **state)
 {
 	struct shielded *f = *state;
-	CLI_OK(f, "Allowed 2001:DB8:0::1 -> 2001:db8::1 for " NAME "\n", "allow", NAME, "2001:DB8:0::1");
+	SHIELDED_CLI_OK(f, "Allowed 2001:DB8:0::1 -> 2001:db8::1 for " NAME "\n", "allow", NAME, "2001:DB8:0::1");
 	assert_true(file_has_line(f->state_dir, "live.allowed", "2001:db8::1"));
 	assert_true(set_has(f, "allow_v6", "2001:db8::1"));
 	assert_false(set_has(f, "allow_v4", "2001:db8::1"));
-	CLI_OK(f, "Denied 2001:db8:1::/48 (2001:db8:1::/48) for " NAME "\n", "deny", NAME,
+	SHIELDED_CLI_OK(f, "Denied 2001:db8:1::/48 (2001:db8:1::/48) for " NAME "\n", "deny", NAME,
 	       "2001:db8:1::/48");
 	assert_true(set_has(f, "deny_v6", "2001:db8:1::/48"));
-	CLI_OK(f, NULL, "deny", NAME, "2001:db8::1");
+	SHIELDED_CLI_OK(f, NULL, "deny", NAME, "2001:db8::1");
 	assert_false(set_has(f, "allow_v6", "2001:db8::1"));
 	assert_true(set_has(f, "deny_v6", "2001:db8::1"));
 	assert_false(file_has_line(f->state_dir, "live.allowed", "2001:db8::1"));
 	/* A wide v6 network is noted. */
-	CLI_OK(f, NULL, "allow", NAME, "2001:db8::/32");
+	SHIELDED_CLI_OK(f, NULL, "allow", NAME, "2001:db8::/32");
 	assert_true(audit_has(f->state_dir, "note", "2001:db8::/32"));
 	assert_true(set_has(f, "allow_v6", "2001:db8::/32"));
 }
@@ -753,15 +740,15 @@ static void test_ipv6(void **state)
 static void test_interactive_persists_denies(void **state)
 {
 	struct shielded *f = *state;
-	CLI_OK(f, NULL, "allow", NAME, H_OTHER_IP);
+	SHIELDED_CLI_OK(f, NULL, "allow", NAME, H_OTHER_IP);
 	assert_reachable(f, H_OTHER_IP);
-	CLI_OK(f, NULL, "deny", NAME, H_OTHER_IP);
+	SHIELDED_CLI_OK(f, NULL, "deny", NAME, H_OTHER_IP);
 	assert_refused(f, H_OTHER_IP);
 	assert_true(file_has_line(f->state_dir, "deny.list", H_OTHER_IP));
 	assert_status(f, NAME, "up");
-	CLI_OK(f, NULL, "down", NAME);
+	SHIELDED_CLI_OK(f, NULL, "down", NAME);
 	assert_refused(f, H_OTHER_IP);
-	CLI_OK(f, NULL, "up", NAME);
+	SHIELDED_CLI_OK(f, NULL, "up", NAME);
 	assert_status(f, NAME, "up");
 	char *listing = harness_list_table(&f->h, f->h.container);
 	assert_non_null(strstr(listing, "TEROK_SHIELD_QUEUED: "));
@@ -915,7 +902,7 @@ static void test_concurrent_with_updown(void **state)
 	live_set(f, "allow_v4", &set);
 	assert_same(&set, &effective, "allow_v4 and the effective IPs");
 	ts_strv_clear(&set);
-	CLI_OK(f, NULL, "up", NAME);
+	SHIELDED_CLI_OK(f, NULL, "up", NAME);
 	live_set(f, "allow_v4", &set);
 	assert_same(&set, &effective, "allow_v4 after up and the effective IPs");
 	ts_strv_clear(&set);
@@ -929,10 +916,10 @@ static void test_audit_disabled(void **state)
 	struct shielded *f = *state;
 	write_text(f->config_dir, "config.yml", "audit:\n  enabled: false\n");
 	char *before = read_text(f->state_dir, "audit.jsonl");
-	CLI_OK(f, NULL, "allow", NAME, H_PRIVATE_IP);
-	CLI_OK(f, NULL, "deny", NAME, H_ALLOWED_IP);
-	CLI_OK(f, NULL, "down", NAME);
-	CLI_OK(f, NULL, "up", NAME);
+	SHIELDED_CLI_OK(f, NULL, "allow", NAME, H_PRIVATE_IP);
+	SHIELDED_CLI_OK(f, NULL, "deny", NAME, H_ALLOWED_IP);
+	SHIELDED_CLI_OK(f, NULL, "down", NAME);
+	SHIELDED_CLI_OK(f, NULL, "up", NAME);
 	assert_reachable(f, H_PRIVATE_IP);
 	assert_refused(f, H_ALLOWED_IP);
 	char *after = read_text(f->state_dir, "audit.jsonl");

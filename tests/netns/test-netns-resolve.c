@@ -20,7 +20,6 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -28,6 +27,7 @@
 #include "base/process.h"
 #include "base/util.h"
 #include "dns/resolve.h"
+#include "harness.h"
 #include "test-helpers.h"
 
 #define RESOLV_CONF "/etc/resolv.conf"
@@ -102,9 +102,7 @@ static pid_t start_dnsmasq(void)
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(1);
+		harness_die_with_parent(parent);
 		execvp(argv[0], (char *const *)argv);
 		execv("/usr/sbin/dnsmasq", (char *const *)argv);
 		_exit(127);

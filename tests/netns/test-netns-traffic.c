@@ -52,47 +52,15 @@
 #define V6_ALLOWED "2001:db8::10"
 #define V6_OTHER "2001:db8::20"
 
-/* Sockets of the running test, closed by the teardown even after a failure. */
-static int open_fds[16];
-static int n_open_fds;
-
-static int keep(int fd)
-{
-	if (fd < 0)
-		fail_msg("socket: %s", strerror(errno));
-	assert_true(n_open_fds < (int)ARRAY_SIZE(open_fds));
-	open_fds[n_open_fds++] = fd;
-	return fd;
-}
-
 static int setup(void **state)
 {
-	n_open_fds = 0;
 	return shielded_cmocka_setup(state, 0);
 }
 
 static int setup_interactive(void **state)
 {
-	n_open_fds = 0;
 	return shielded_cmocka_setup(state, SHIELDED_INTERACTIVE);
 }
-
-static int teardown(void **state)
-{
-	while (n_open_fds > 0)
-		close(open_fds[--n_open_fds]);
-	return shielded_cmocka_teardown(state);
-}
-
-/* The CLI must succeed. */
-#define CLI_OK(f, ...)                                                                          \
-	do {                                                                                    \
-		struct cli_run r_;                                                              \
-		int rc_ = shielded_cli((f), &r_, __VA_ARGS__, (const char *)NULL);              \
-		if (rc_ != 0)                                                                   \
-			fail_msg("terok-shield %s exited %d: %s", #__VA_ARGS__, rc_, r_.err);   \
-		cli_run_clear(&r_);                                                             \
-	} while (0)
 
 static void ns_ok(pid_t ns, const char *const argv[])
 {
@@ -101,21 +69,10 @@ static void ns_ok(pid_t ns, const char *const argv[])
 		fail_msg("'%s %s %s …' exited %d", argv[0], argv[1], argv[2], rc);
 }
 
-/* A socket (any protocol) created inside pid's network namespace. */
-static int socket_in(struct harness *h, pid_t pid, int domain, int type, int protocol)
+/* A socket (any protocol) created inside pid's network namespace, closed by the teardown. */
+static int socket_in(struct shielded *f, pid_t pid, int domain, int type, int protocol)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
-	int ns = open(path, O_RDONLY | O_CLOEXEC);
-	if (ns < 0 || setns(ns, CLONE_NEWNET) < 0)
-		abort();
-	close(ns);
-	int fd = socket(domain, type | SOCK_CLOEXEC, protocol);
-	int e = errno;
-	if (setns(h->host_netns, CLONE_NEWNET) < 0)
-		abort(); /* a test stuck in the wrong namespace must not go on */
-	errno = e;
-	return keep(fd);
+	return shielded_keep(f, harness_socket_proto(&f->h, pid, domain, type, protocol));
 }
 
 static socklen_t sockaddr_of(const char *addr, uint16_t port, struct sockaddr_storage *ss)
@@ -140,7 +97,7 @@ static int listen_in_world(struct shielded *f, const char *addr, uint16_t port)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sockaddr_of(addr, port, &ss);
-	int fd = socket_in(&f->h, f->h.world, ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int fd = socket_in(f, f->h.world, ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	/* IPv6 only: the harness's own server holds the IPv4 wildcard. */
@@ -157,22 +114,8 @@ static int connect_from_container(struct shielded *f, const char *addr, uint16_t
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sockaddr_of(addr, port, &ss);
-	int fd = socket_in(&f->h, f->h.container, ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	double start = harness_now_ms();
-	int result = 0;
-	if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
-		result = errno;
-		if (result == EINPROGRESS) {
-			struct pollfd p = { .fd = fd, .events = POLLOUT };
-			socklen_t rlen = sizeof(result);
-			if (poll(&p, 1, timeout_ms) <= 0)
-				result = ETIMEDOUT;
-			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &result, &rlen) < 0)
-				result = errno;
-		}
-	}
-	if (elapsed_ms)
-		*elapsed_ms = harness_now_ms() - start;
+	int fd = socket_in(f, f->h.container, ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	int result = harness_connect_socket(fd, (struct sockaddr *)&ss, len, timeout_ms, elapsed_ms);
 	if (out)
 		*out = fd;
 	return result;
@@ -241,15 +184,15 @@ static void test_ipv6_over_link(void **state)
 	struct shielded *f = *state;
 	add_ipv6_link(f);
 	listen_in_world(f, "::", H_TCP_PORT);
-	CLI_OK(f, "allow", NAME, V6_ALLOWED);
+	SHIELDED_CLI_OK(f, NULL, "allow", NAME, V6_ALLOWED);
 	assert_v6_reachable(f, V6_ALLOWED, "up");
 	assert_v6_refused(f, V6_OTHER, "up");
-	CLI_OK(f, "down", NAME);
+	SHIELDED_CLI_OK(f, NULL, "down", NAME);
 	assert_v6_reachable(f, V6_OTHER, "down");
 	assert_v6_reachable(f, V6_ALLOWED, "down");
-	CLI_OK(f, "down", NAME, "--all");
+	SHIELDED_CLI_OK(f, NULL, "down", NAME, "--all");
 	assert_v6_reachable(f, V6_OTHER, "down --all");
-	CLI_OK(f, "up", NAME);
+	SHIELDED_CLI_OK(f, NULL, "up", NAME);
 	assert_v6_refused(f, V6_OTHER, "up again");
 	assert_v6_reachable(f, V6_ALLOWED, "up again");
 }
@@ -260,7 +203,7 @@ static void test_ipv6_over_link_interactive(void **state)
 	struct shielded *f = *state;
 	add_ipv6_link(f);
 	listen_in_world(f, "::", H_TCP_PORT);
-	CLI_OK(f, "allow", NAME, V6_ALLOWED);
+	SHIELDED_CLI_OK(f, NULL, "allow", NAME, V6_ALLOWED);
 	assert_v6_reachable(f, V6_ALLOWED, "interactive");
 	assert_v6_refused(f, V6_OTHER, "interactive");
 }
@@ -280,7 +223,7 @@ static void open_conn(struct shielded *f, int listener, const char *addr, struct
 		fail_msg("connect %s:%d: %s", addr, HOLD_PORT, strerror(r));
 	struct pollfd p = { .fd = listener, .events = POLLIN };
 	assert_int_equal(poll(&p, 1, 3000), 1);
-	c->server = keep(accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC));
+	c->server = shielded_keep(f, accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC));
 }
 
 /* Bytes that arrive on fd within ms (0 when none; -errno on an error). */
@@ -342,10 +285,10 @@ static void test_deny_cuts_open_connection(void **state)
 	struct conn c;
 	open_conn(f, listener, H_ALLOWED_IP, &c);
 	assert_conn_carries(&c, "allowed");
-	CLI_OK(f, "deny", NAME, H_ALLOWED_IP);
+	SHIELDED_CLI_OK(f, NULL, "deny", NAME, H_ALLOWED_IP);
 	assert_conn_cut(&c, "after deny");
 	/* Allowed again, new connections work (the old one stays broken: its state is gone). */
-	CLI_OK(f, "allow", NAME, H_ALLOWED_IP);
+	SHIELDED_CLI_OK(f, NULL, "allow", NAME, H_ALLOWED_IP);
 	struct conn again;
 	open_conn(f, listener, H_ALLOWED_IP, &again);
 	assert_conn_carries(&again, "allowed again");
@@ -355,12 +298,12 @@ static void test_deny_cuts_open_connection(void **state)
 static void test_deny_cuts_open_connection_down(void **state)
 {
 	struct shielded *f = *state;
-	CLI_OK(f, "down", NAME);
+	SHIELDED_CLI_OK(f, NULL, "down", NAME);
 	int listener = listen_in_world(f, H_OTHER_IP, HOLD_PORT);
 	struct conn c;
 	open_conn(f, listener, H_OTHER_IP, &c);
 	assert_conn_carries(&c, "down");
-	CLI_OK(f, "deny", NAME, H_OTHER_IP);
+	SHIELDED_CLI_OK(f, NULL, "deny", NAME, H_OTHER_IP);
 	assert_conn_cut(&c, "down, after deny");
 }
 
@@ -406,10 +349,10 @@ static void test_interactive_deny_cuts_open_connection(void **state)
 {
 	struct shielded *f = *state;
 	int listener = listen_in_world(f, H_OTHER_IP, HOLD_PORT);
-	CLI_OK(f, "down", NAME);
+	SHIELDED_CLI_OK(f, NULL, "down", NAME);
 	struct conn c;
 	open_conn(f, listener, H_OTHER_IP, &c);
-	CLI_OK(f, "up", NAME);
+	SHIELDED_CLI_OK(f, NULL, "up", NAME);
 	assert_conn_carries(&c, "up, opened while down");
 
 	const char *args[] = { "interactive", NAME, "--raw", NULL };
@@ -489,7 +432,7 @@ static void test_ping_limit_on_answered_flow(void **state)
 {
 	struct shielded *f = *state;
 	enum { ID = 0x7e57, BURST = 100 };
-	int fd = socket_in(&f->h, f->h.container, AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	int fd = socket_in(f, f->h.container, AF_INET, SOCK_RAW, IPPROTO_ICMP);
 	struct sockaddr_in to = { .sin_family = AF_INET };
 	inet_pton(AF_INET, H_ALLOWED_IP, &to.sin_addr);
 	/* One answered echo: the flow is established from here on. */
@@ -524,7 +467,7 @@ static void set_network(struct shielded *f, const char *mode)
 	free(path);
 	if (mode)
 		write_text(f->state_dir, "network.mode", mode);
-	CLI_OK(f, "up", NAME);
+	SHIELDED_CLI_OK(f, NULL, "up", NAME);
 }
 
 static void assert_port(struct shielded *f, const char *addr, bool reachable, const char *when)
@@ -567,8 +510,8 @@ static void test_loopback_per_network_mode(void **state)
 	assert_port(f, H_GATEWAY, true, "slirp4netns, after the hook");
 }
 
-#define WITH(test) cmocka_unit_test_setup_teardown(test, setup, teardown)
-#define WITH_INTERACTIVE(test) cmocka_unit_test_setup_teardown(test, setup_interactive, teardown)
+#define WITH(test) cmocka_unit_test_setup_teardown(test, setup, shielded_cmocka_teardown)
+#define WITH_INTERACTIVE(test) cmocka_unit_test_setup_teardown(test, setup_interactive, shielded_cmocka_teardown)
 
 int main(void)
 {

@@ -1,10 +1,12 @@
-# Sourced by tests/podman/test-podman.sh and bench/bench-live-rootless.sh:
+# Sourced by tests/podman/*.sh and bench/bench-*-rootless.sh:
 # a machine prepared for rootless podman as docs/environment.md describes (a user with
 # subuid/subgid ranges, /dev/net/tun usable, runc and lowered ulimits in
 # containers.conf, a busybox-static rootfs, no registry), and our binaries
 # where that user can read them (the build tree may be under /root).
 # Needs TS_TEST_CLI, TS_TEST_HOOK and TS_TEST_PROFILES_DIR.
 #
+# rootless_missing [PROG...] prints why this machine cannot prepare the user
+#   (also when one of the extra PROGs is missing); nothing when it can.
 # rootless_user USER SUBID_START sets HOME_DIR, WORK, TS, ROOTFS and
 #   TUN_MODE; returns non-zero when the user cannot be created.
 # as_user CMD... runs CMD as that user with a clean environment.
@@ -12,6 +14,16 @@
 #   configuration, no shield state, a config.yml whose default profile
 #   names only an address, and a rootfs with those busybox applets.
 # rootless_user_done undoes the /dev/net/tun change and removes WORK.
+
+rootless_missing() {
+	[ "$(id -u)" -eq 0 ] || { echo "needs root to prepare a rootless podman user"; return; }
+	local prog
+	for prog in podman runc slirp4netns newuidmap python3 runuser useradd "$@"; do
+		command -v "$prog" >/dev/null || { echo "$prog is not installed"; return; }
+	done
+	[ -x /bin/busybox ] || { echo "busybox-static is not installed"; return; }
+	[ -c /dev/net/tun ] || echo "/dev/net/tun is missing (slirp4netns needs it)"
+}
 
 rootless_user() {
 	RU_USER=$1

@@ -12,28 +12,12 @@ PORT_OPEN=38080   # listed in loopback_ports
 PORT_SHUT=38081   # not listed
 PLAN=48
 
-skip_all() { echo "1..0 # SKIP $*"; exit 0; }
-
-[ "$(id -u)" -eq 0 ] || skip_all "needs root to prepare a rootless podman user"
-for prog in podman runc slirp4netns newuidmap python3 runuser useradd; do
-	command -v "$prog" >/dev/null || skip_all "$prog is not installed"
-done
-[ -x /bin/busybox ] || skip_all "busybox-static is not installed"
-[ -c /dev/net/tun ] || skip_all "/dev/net/tun is missing (slirp4netns needs it)"
+. "$(dirname "$0")/lib.sh"
+why=$(rootless_missing)
+[ -z "$why" ] || skip_all "$why"
 : "${TS_TEST_CLI:?}" "${TS_TEST_HOOK:?}" "${TS_TEST_PROFILES_DIR:?}"
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
-check() { # check DESCRIPTION COMMAND...: ok when the command succeeds
-	local desc=$1; shift
-	local out
-	if out=$("$@" 2>&1); then ok "$desc"; else not_ok "$desc" "$(printf '%s' "$out" | tail -5)"; fi
-}
-
 # ---- the machine, as docs/environment.md describes it ----
-. "$(dirname "$0")/rootless-user.sh"
 rootless_user "$E2E_USER" 300000 || skip_all "cannot create user $E2E_USER"
 STATE="$HOME_DIR/.local/state/terok/shield/containers"
 

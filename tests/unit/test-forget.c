@@ -19,18 +19,6 @@ static char *root;       /* scratch: state/, outside/, podman/ */
 static char *state_root; /* root/state */
 static char *saved_path;
 
-static void sh(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *cmd = NULL;
-	assert_true(vasprintf(&cmd, fmt, ap) >= 0);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-	free(cmd);
-}
-
 static bool exists(const char *path)
 {
 	struct stat st;
@@ -59,7 +47,7 @@ static int setup(void **state)
 	if (!root)
 		return -1;
 	state_root = ts_xasprintf("%s/state", root);
-	sh("mkdir -p '%s/containers' '%s/outside' '%s/podman/bin' '%s/podman/has'", state_root, root,
+	shell_ok("mkdir -p '%s/containers' '%s/outside' '%s/podman/bin' '%s/podman/has'", state_root, root,
 	   root, root);
 	/* podman container exists NAME: yes when podman/has/NAME exists; inspect: stopped. */
 	char *dir = ts_xasprintf("%s/podman/bin", root);
@@ -70,13 +58,7 @@ static int setup(void **state)
 				    "*) exit 125 ;;\n"
 				    "esac\n",
 				    root);
-	write_text(dir, "podman", script);
-	sh("chmod 0755 '%s/podman'", dir);
-	const char *path = getenv("PATH");
-	saved_path = ts_xstrdup(path ? path : "/usr/bin:/bin");
-	char *with_fake = ts_xasprintf("%s:%s", dir, saved_path);
-	setenv("PATH", with_fake, 1);
-	free(with_fake);
+	saved_path = fake_on_path(dir, "podman", script);
 	free(script);
 	free(dir);
 	return 0;
@@ -85,9 +67,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	setenv("PATH", saved_path, 1);
-	free(saved_path);
-	sh("chmod -R u+rwX '%s'", root);
+	restore_path(saved_path);
+	shell_ok("chmod -R u+rwX '%s'", root);
 	scratch_remove(root);
 	free(state_root);
 	return 0;
@@ -97,7 +78,7 @@ static int teardown(void **state)
 static char *make_bundle(const char *name)
 {
 	char *sd = ts_xasprintf("%s/containers/%s", state_root, name);
-	sh("mkdir -p -m 0700 '%s/hooks' && cd '%s' && printf '203.0.113.9\\n2001:db8::9\\n' > live.allowed"
+	shell_ok("mkdir -p -m 0700 '%s/hooks' && cd '%s' && printf '203.0.113.9\\n2001:db8::9\\n' > live.allowed"
 	   " && echo example.test > live.domains && echo 192.0.2.1 > deny.list"
 	   " && echo '{}' > hooks/terok-shield-createRuntime.json && echo x > ruleset.nft"
 	   " && echo block > blocked"
@@ -162,11 +143,11 @@ static void test_link_refused(void **state)
 {
 	(void)state;
 	char *sd = make_bundle("real");
-	sh("ln -s '%s' '%s/containers/link'", sd, state_root);
+	shell_ok("ln -s '%s' '%s/containers/link'", sd, state_root);
 	assert_refused("link", ELOOP, "is a symbolic link");
-	sh("echo not-a-dir > '%s/containers/plain'", state_root);
+	shell_ok("echo not-a-dir > '%s/containers/plain'", state_root);
 	assert_refused("plain", ENOTDIR, "is not a directory");
-	sh("rm -rf '%s/containers/link' '%s/containers/plain' '%s'", state_root, state_root, sd);
+	shell_ok("rm -rf '%s/containers/link' '%s/containers/plain' '%s'", state_root, state_root, sd);
 	free(sd);
 }
 
@@ -181,7 +162,7 @@ static void test_running_refused(void **state)
 	write_text(sd, "container.pid", text);
 	free(text);
 	assert_refused("busy", EBUSY, "container 'busy' is running");
-	sh("rm -rf '%s'", sd);
+	shell_ok("rm -rf '%s'", sd);
 	free(sd);
 }
 
@@ -189,9 +170,9 @@ static void test_podman_has_it_refused(void **state)
 {
 	(void)state;
 	char *sd = make_bundle("stopped");
-	sh("touch '%s/podman/has/stopped'", root);
+	shell_ok("touch '%s/podman/has/stopped'", root);
 	assert_refused("stopped", EBUSY, "podman rm stopped");
-	sh("rm -rf '%s' '%s/podman/has/stopped'", sd, root);
+	shell_ok("rm -rf '%s' '%s/podman/has/stopped'", sd, root);
 	free(sd);
 }
 
@@ -200,16 +181,16 @@ static void test_refused_before_removing(void **state)
 {
 	(void)state;
 	char *sd = make_bundle("deep");
-	sh("mkdir -p '%s/a/b/c/d/e/f/g/h/i/j'", sd);
+	shell_ok("mkdir -p '%s/a/b/c/d/e/f/g/h/i/j'", sd);
 	assert_refused("deep", ELOOP, "nested too deep");
-	sh("rm -rf '%s'", sd);
+	shell_ok("rm -rf '%s'", sd);
 	free(sd);
 	if (geteuid() == 0)
 		return; /* root may remove from a directory without write permission */
 	sd = make_bundle("stuck");
-	sh("chmod 0500 '%s/hooks'", sd);
+	shell_ok("chmod 0500 '%s/hooks'", sd);
 	assert_refused("stuck", EACCES, "cannot remove its entries");
-	sh("chmod 0700 '%s/hooks' && rm -rf '%s'", sd, sd);
+	shell_ok("chmod 0700 '%s/hooks' && rm -rf '%s'", sd, sd);
 	free(sd);
 }
 

@@ -21,35 +21,12 @@ static char *root;       /* scratch: state/, podman/ */
 static char *state_root; /* root/state */
 static char *saved_path;
 
-static void sh(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *cmd = NULL;
-	assert_true(vasprintf(&cmd, fmt, ap) >= 0);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-	free(cmd);
-}
-
-static char *fixture(const char *name)
-{
-	const char *dir = getenv("TS_TEST_FIXTURES");
-	if (!dir)
-		fail_msg("TS_TEST_FIXTURES is not set");
-	char *text = read_text(dir, name);
-	if (!text)
-		fail_msg("cannot read fixture %s", name);
-	return text;
-}
-
 /* ---- podman ps parsing ---- */
 
 static void test_ps_fixture(void **state)
 {
 	(void)state;
-	char *json = fixture("podman-ps-4.3-rootless.json");
+	char *json = read_fixture("podman-ps-4.3-rootless.json");
 	struct ts_podman_ps ps;
 	struct ts_error err = { 0 };
 	if (ts_podman_ps_parse(json, &ps, &err) < 0)
@@ -131,7 +108,7 @@ static int setup(void **state)
 	if (!root)
 		return -1;
 	state_root = ts_xasprintf("%s/state", root);
-	sh("mkdir -p '%s' '%s/podman/bin'", state_root, root);
+	shell_ok("mkdir -p '%s' '%s/podman/bin'", state_root, root);
 	/* Logs its arguments; prints podman/ps.json, or fails as podman does with podman/fail. */
 	char *dir = ts_xasprintf("%s/podman/bin", root);
 	char *script = ts_xasprintf("#!/bin/sh\n"
@@ -141,13 +118,7 @@ static int setup(void **state)
 				    "fi\n"
 				    "cat '%s/podman/ps.json'\n",
 				    root, root, root);
-	write_text(dir, "podman", script);
-	sh("chmod 0755 '%s/podman'", dir);
-	const char *path = getenv("PATH");
-	saved_path = ts_xstrdup(path ? path : "/usr/bin:/bin");
-	char *with_fake = ts_xasprintf("%s:%s", dir, saved_path);
-	setenv("PATH", with_fake, 1);
-	free(with_fake);
+	saved_path = fake_on_path(dir, "podman", script);
 	free(script);
 	free(dir);
 	return 0;
@@ -156,8 +127,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	setenv("PATH", saved_path, 1);
-	free(saved_path);
+	restore_path(saved_path);
 	scratch_remove(root);
 	free(state_root);
 	return 0;
@@ -167,7 +137,7 @@ static int teardown(void **state)
 static int fresh(void **state)
 {
 	(void)state;
-	sh("cd '%s' && rm -rf state podman/calls podman/fail && mkdir state && "
+	shell_ok("cd '%s' && rm -rf state podman/calls podman/fail && mkdir state && "
 	   "printf '%%s' '[{\"Names\":[\"alpha\"],\"State\":\"running\"},"
 	   "{\"Names\":[\"beta\"],\"State\":\"exited\"},{\"Names\":[\"delta\"],\"State\":\"created\"},"
 	   "{\"Names\":[\"other\"],\"State\":\"running\"}]' > podman/ps.json", root);
@@ -185,7 +155,7 @@ static char *calls(void)
 /* A bundle as prepare leaves it: DNS, tier, profiles, and a few allows and denies. */
 static void make_bundle(const char *name)
 {
-	sh("mkdir -p -m 0700 '%s/containers/%s' && cd '%s/containers/%s' && echo 10.0.2.3 > upstream.dns"
+	shell_ok("mkdir -p -m 0700 '%s/containers/%s' && cd '%s/containers/%s' && echo 10.0.2.3 > upstream.dns"
 	   " && echo dnsmasq > dns.tier && printf 'base\\ndev-node\\n' > profiles"
 	   " && printf '203.0.113.9\\n2001:db8::9\\n' > live.allowed && echo example.test > live.domains"
 	   " && echo 192.0.2.1 > deny.list && echo 198.51.100.1 > profile.allowed"
@@ -203,12 +173,12 @@ static const struct ts_listed *entry(const struct ts_inventory *inv, size_t i, c
 static void test_no_state(void **state)
 {
 	(void)state;
-	sh("rmdir '%s'", state_root);
+	shell_ok("rmdir '%s'", state_root);
 	struct ts_inventory inv;
 	struct ts_error err = { 0 };
 	assert_int_equal(ts_inventory_read(state_root, &inv, &err), 0);
 	assert_int_equal(inv.n, 0);
-	sh("mkdir -p '%s/containers/.hidden' '%s/containers/-x'", state_root, state_root);
+	shell_ok("mkdir -p '%s/containers/.hidden' '%s/containers/-x'", state_root, state_root);
 	assert_int_equal(ts_inventory_read(state_root, &inv, &err), 0);
 	assert_int_equal(inv.n, 0);
 	char *log = calls();
@@ -223,10 +193,10 @@ static void test_states(void **state)
 	make_bundle("beta");
 	make_bundle("alpha");
 	make_bundle("gamma");
-	sh("cd '%s/containers/gamma' && rm profiles live.domains && echo getent > dns.tier",
+	shell_ok("cd '%s/containers/gamma' && rm profiles live.domains && echo getent > dns.tier",
 	   state_root);
 	/* One scoped allow (its tcp and udp lines), one timed, one that has ended. */
-	sh("cd '%s/containers/gamma' && printf '203.0.113.7 tcp 443 -\\n203.0.113.7 udp 443 -\\n"
+	shell_ok("cd '%s/containers/gamma' && printf '203.0.113.7 tcp 443 -\\n203.0.113.7 udp 443 -\\n"
 	   "192.0.2.9 tcp 0-65535 %lld\\n192.0.2.9 udp 0-65535 %lld\\n192.0.2.10 tcp 80 1000000000\\n' "
 	   "> live.scoped", state_root, (long long)time(NULL) + 3600, (long long)time(NULL) + 3600);
 
@@ -278,8 +248,8 @@ static void test_shield_policy(void **state)
 	(void)state;
 	make_bundle("epsilon");
 	make_bundle("zeta");
-	sh("cd '%s/containers/epsilon' && echo shield > dns.tier", state_root);
-	sh("cd '%s/containers/zeta' && echo shield > dns.tier && echo open > dns.policy", state_root);
+	shell_ok("cd '%s/containers/epsilon' && echo shield > dns.tier", state_root);
+	shell_ok("cd '%s/containers/zeta' && echo shield > dns.tier && echo open > dns.policy", state_root);
 	struct ts_inventory inv;
 	struct ts_error err = { 0 };
 	if (ts_inventory_read(state_root, &inv, &err) < 0)
@@ -297,14 +267,14 @@ static void test_broken(void **state)
 	(void)state;
 	make_bundle("beta");
 	make_bundle("delta");
-	sh("cd '%s/containers/delta' && printf '\\033[2Jpwned\\n' > dns.tier", state_root);
+	shell_ok("cd '%s/containers/delta' && printf '\\033[2Jpwned\\n' > dns.tier", state_root);
 	make_bundle("open");
-	sh("chmod 0755 '%s/containers/open'", state_root);
+	shell_ok("chmod 0755 '%s/containers/open'", state_root);
 	make_bundle("prof");
-	sh("echo '../../etc' >> '%s/containers/prof/profiles'", state_root);
+	shell_ok("echo '../../etc' >> '%s/containers/prof/profiles'", state_root);
 	make_bundle("nodns");
-	sh("rm '%s/containers/nodns/upstream.dns'", state_root);
-	sh("mkdir -m 0700 '%s/elsewhere' && ln -s '%s/elsewhere' '%s/containers/link' && "
+	shell_ok("rm '%s/containers/nodns/upstream.dns'", state_root);
+	shell_ok("mkdir -m 0700 '%s/elsewhere' && ln -s '%s/elsewhere' '%s/containers/link' && "
 	   "echo x > '%s/containers/file'", root, root, state_root, state_root);
 	struct ts_inventory inv;
 	struct ts_error err = { 0 };
@@ -335,7 +305,7 @@ static void test_podman_fails(void **state)
 {
 	(void)state;
 	make_bundle("beta");
-	sh("touch '%s/podman/fail'", root);
+	shell_ok("touch '%s/podman/fail'", root);
 	struct ts_inventory inv;
 	struct ts_error err = { 0 };
 	assert_int_equal(ts_inventory_read(state_root, &inv, &err), -EIO);
@@ -343,7 +313,7 @@ static void test_podman_fails(void **state)
 	assert_non_null(strstr(err.message, "database is locked"));
 	assert_null(inv.items);
 
-	sh("rm '%s/podman/fail' && echo '{\"not\": \"a list\"}' > '%s/podman/ps.json'", root, root);
+	shell_ok("rm '%s/podman/fail' && echo '{\"not\": \"a list\"}' > '%s/podman/ps.json'", root, root);
 	assert_int_equal(ts_inventory_read(state_root, &inv, &err), -EPROTO);
 	assert_non_null(strstr(err.message, "podman ps"));
 }

@@ -20,17 +20,6 @@
 #include "container/podman.h"
 #include "test-helpers.h"
 
-static char *fixture(const char *name)
-{
-	const char *dir = getenv("TS_TEST_FIXTURES");
-	if (!dir)
-		fail_msg("TS_TEST_FIXTURES is not set");
-	char *text = read_text(dir, name);
-	if (!text)
-		fail_msg("cannot read fixture %s", name);
-	return text;
-}
-
 /* text with the first occurrence of from replaced by to (which must occur). */
 static char *replaced(const char *text, const char *from, const char *to)
 {
@@ -81,7 +70,7 @@ static void test_mode_tables(void **state)
 static void test_fixture_podman4_rootless(void **state)
 {
 	(void)state;
-	char *json = fixture("podman-info-4.3-rootless.json");
+	char *json = read_fixture("podman-info-4.3-rootless.json");
 	assert_info(json, "4.3.1", true, TS_NET_SLIRP4NETNS);
 	free(json);
 }
@@ -89,7 +78,7 @@ static void test_fixture_podman4_rootless(void **state)
 static void test_fixture_podman5_rootless_pasta(void **state)
 {
 	(void)state;
-	char *json = fixture("podman-info-5.2-rootless-pasta.json");
+	char *json = read_fixture("podman-info-5.2-rootless-pasta.json");
 	assert_info(json, "5.2.3", true, TS_NET_PASTA);
 	free(json);
 }
@@ -98,7 +87,7 @@ static void test_fixture_podman5_rootful(void **state)
 {
 	(void)state;
 	/* slirp4netns is installed there, but the reported command wins. */
-	char *json = fixture("podman-info-5.2-rootful.json");
+	char *json = read_fixture("podman-info-5.2-rootful.json");
 	assert_info(json, "5.2.3", false, TS_NET_PASTA);
 	free(json);
 }
@@ -106,7 +95,7 @@ static void test_fixture_podman5_rootful(void **state)
 static void test_fixture_unknown_network_cmd(void **state)
 {
 	(void)state;
-	char *json = fixture("podman-info-5.2-unknown-network-cmd.json");
+	char *json = read_fixture("podman-info-5.2-unknown-network-cmd.json");
 	assert_parse_error(json, "podman info: unsupported rootless network command 'vpnkit' "
 				 "(terok-shield knows slirp4netns and pasta)");
 	free(json);
@@ -115,7 +104,7 @@ static void test_fixture_unknown_network_cmd(void **state)
 static void test_network_cmd_slirp4netns(void **state)
 {
 	(void)state;
-	char *json = fixture("podman-info-5.2-rootless-pasta.json");
+	char *json = read_fixture("podman-info-5.2-rootless-pasta.json");
 	char *slirp = replaced(json, "\"rootlessNetworkCmd\": \"pasta\"",
 			       "\"rootlessNetworkCmd\": \"slirp4netns\"");
 	assert_info(slirp, "5.2.3", true, TS_NET_SLIRP4NETNS);
@@ -126,7 +115,7 @@ static void test_network_cmd_slirp4netns(void **state)
 static void test_podman4_fallback(void **state)
 {
 	(void)state;
-	char *json = fixture("podman-info-4.3-rootless.json");
+	char *json = read_fixture("podman-info-4.3-rootless.json");
 	/* No slirp4netns helper found: podman 4 reports an empty executable. */
 	char *empty = replaced(json, "\"executable\": \"/usr/bin/slirp4netns\"", "\"executable\": \"\"");
 	assert_info(empty, "4.3.1", true, TS_NET_PASTA);
@@ -145,7 +134,7 @@ static void test_podman50_without_network_cmd(void **state)
 {
 	(void)state;
 	/* podman 5.0 had no rootlessNetworkCmd but defaulted to pasta, slirp4netns installed or not. */
-	char *json = fixture("podman-info-5.2-rootless-pasta.json");
+	char *json = read_fixture("podman-info-5.2-rootless-pasta.json");
 	char *v50 = replaced(json, "\"rootlessNetworkCmd\": \"pasta\",", "");
 	assert_info(v50, "5.2.3", true, TS_NET_PASTA);
 	char *with_slirp = replaced(v50, "\"executable\": \"\"", "\"executable\": \"/usr/bin/slirp4netns\"");

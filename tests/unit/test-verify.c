@@ -33,12 +33,7 @@
 /* A fixture as compact JSON ("key":"value", no spaces): what the edits below search. */
 static char *fixture(const char *name)
 {
-	const char *dir = getenv("TS_TEST_FIXTURES");
-	if (!dir)
-		fail_msg("TS_TEST_FIXTURES is not set");
-	char *text = read_text(dir, name);
-	if (!text)
-		fail_msg("cannot read fixture %s", name);
+	char *text = read_fixture(name);
 	json_t *root = json_loads(text, 0, NULL);
 	if (!root)
 		fail_msg("fixture %s is no JSON", name);
