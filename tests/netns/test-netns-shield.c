@@ -211,7 +211,8 @@ static pid_t cli_start(struct fixture *f, const char *out_path, const char *cmd)
 }
 
 /* `terok-shield up NAME` as a user runs it: the CLI finds the container through container.pid. */
-static int cli_up(struct fixture *f)
+/* `terok-shield up|block shieldc`: its exit status. */
+static int cli_change(struct fixture *f, const char *command)
 {
 	char *config = NULL;
 	assert_true(asprintf(&config, "%s/config", f->h.scratch) > 0);
@@ -221,8 +222,8 @@ static int cli_up(struct fixture *f)
 	if (pid == 0) {
 		int null = open("/dev/null", O_WRONLY);
 		dup2(null, STDOUT_FILENO);
-		char *const argv[] = { getenv("TS_TEST_CLI"), "--state-dir", f->h.state_root, "up",
-				       "shieldc", NULL };
+		char *const argv[] = { getenv("TS_TEST_CLI"), "--state-dir", f->h.state_root,
+				       (char *)command, "shieldc", NULL };
 		execve(argv[0], argv, env);
 		_exit(127);
 	}
@@ -245,7 +246,7 @@ static void test_up_relearns(void **state)
 	char ips[4][16];
 	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_ALLOWED, ips, 4), 1);
 	assert_int_equal(harness_connect(&f->h, H_DOMAIN_ALLOWED_IP, H_TCP_PORT, 3000, NULL), 0);
-	assert_int_equal(cli_up(f), 0);
+	assert_int_equal(cli_change(f, "up"), 0);
 	char *table = harness_list_table(&f->h, f->h.container);
 	assert_non_null(table);
 	assert_null(strstr(table, H_DOMAIN_ALLOWED_IP));
@@ -258,6 +259,34 @@ static void test_up_relearns(void **state)
 		r = harness_connect(&f->h, H_DOMAIN_ALLOWED_IP, H_TCP_PORT, 3000, NULL);
 	} while (r != 0 && harness_now_ms() < deadline);
 	assert_int_equal(r, 0);
+}
+
+/*
+ * block in the shield tier: no name is answered while blocked (the table
+ * refuses loopback DNS; the forwarder, whose upstream side is outside the
+ * table, refuses every name itself while the bundle records the block),
+ * and names resolve again after `up`.
+ */
+static void test_block_refuses_names(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(hook(f, "createRuntime", NULL), 0);
+	char ips[4][16];
+	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_ALLOWED, ips, 4), 1);
+	assert_int_equal(cli_change(f, "block"), 0);
+	/* No answer: the block's table refuses loopback DNS, and the forwarder (unit-tested) refuses too. */
+	assert_true(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_ALLOWED, ips, 4) < 1);
+	char *record = NULL;
+	assert_true(asprintf(&record, "%s/containers/shieldc/blocked", f->h.state_root) > 0);
+	assert_int_equal(access(record, F_OK), 0);
+	free(record);
+	assert_int_equal(cli_change(f, "up"), 0);
+	double deadline = harness_now_ms() + 5000;
+	int answered;
+	do
+		answered = harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_ALLOWED, ips, 4);
+	while (answered != 1 && harness_now_ms() < deadline);
+	assert_int_equal(answered, 1);
 }
 
 /* A raw query of type qtype from the container to the forwarder; the answer's rcode, or -1. */
@@ -397,6 +426,7 @@ int main(void)
 		WITH(test_exfil_refused_never_forwarded),
 		WITH(test_direct_queries_refused),
 		WITH(test_up_relearns),
+		WITH(test_block_refuses_names),
 		WITH(test_watch_blocked_queries),
 		WITH(test_poststop_ends_forwarder),
 		WITH(test_ends_with_container),

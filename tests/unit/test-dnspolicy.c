@@ -27,7 +27,7 @@ static void test_policy_names(void **state)
 static void test_decisions(void **state)
 {
 	(void)state;
-	struct ts_dns_domains d = { TS_STRV_INIT, TS_STRV_INIT };
+	struct ts_dns_domains d = { TS_STRV_INIT, TS_STRV_INIT, false };
 	ts_strv_push(&d.allowed, "github.com");
 	ts_strv_push(&d.allowed, "*.pypi.org");
 	ts_strv_push(&d.denied, "gist.github.com");
@@ -50,6 +50,12 @@ static void test_decisions(void **state)
 	assert_int_equal(ts_dns_decide(TS_DNS_POLICY_STRICT, &d, "secret.exfil.test"), TS_DNS_REFUSE);
 	assert_int_equal(ts_dns_decide(TS_DNS_POLICY_OPEN, &d, "secret.exfil.test"), TS_DNS_FORWARD);
 	assert_int_equal(ts_dns_decide(TS_DNS_POLICY_STRICT, &d, "gist.github.com"), TS_DNS_REFUSE);
+	/* A block refuses every name, allowed ones too, whatever the policy. */
+	d.blocked = true;
+	assert_int_equal(ts_dns_decide(TS_DNS_POLICY_STRICT, &d, "api.github.com"), TS_DNS_REFUSE);
+	assert_int_equal(ts_dns_decide(TS_DNS_POLICY_OPEN, &d, "api.github.com"), TS_DNS_REFUSE);
+	assert_int_equal(ts_dns_decide(TS_DNS_POLICY_OPEN, &d, "secret.exfil.test"), TS_DNS_REFUSE);
+	d.blocked = false;
 	ts_dns_domains_clear(&d);
 	/* Nothing allowed: everything refused. */
 	assert_int_equal(ts_dns_decide(TS_DNS_POLICY_STRICT, &d, "github.com"), TS_DNS_REFUSE);
@@ -131,6 +137,19 @@ static void test_watched_files(void **state)
 	assert_true(changed);
 	assert_false(ts_dns_name_allowed(&f.domains, "api.github.com"));
 	assert_true(ts_dns_name_allowed(&f.domains, "github.com"));
+	/* A block record (even a dangling link) is seen at once, and so is its removal. */
+	char *blocked = ts_path_join(dir, "blocked");
+	assert_int_equal(symlink("/nonexistent-target", blocked), 0);
+	assert_int_equal(ts_dns_domain_files_refresh(&f, &changed, NULL), 0);
+	assert_true(changed);
+	assert_true(f.domains.blocked);
+	assert_int_equal(ts_dns_decide(TS_DNS_POLICY_OPEN, &f.domains, "github.com"), TS_DNS_REFUSE);
+	assert_int_equal(unlink(blocked), 0);
+	assert_int_equal(ts_dns_domain_files_refresh(&f, &changed, NULL), 0);
+	assert_true(changed);
+	assert_false(f.domains.blocked);
+	assert_int_equal(ts_dns_decide(TS_DNS_POLICY_STRICT, &f.domains, "github.com"), TS_DNS_LEARN);
+	free(blocked);
 	assert_int_equal(ts_dns_domain_files_watch("/nonexistent-dir", NULL), -ENOENT);
 	free(from);
 	free(to);

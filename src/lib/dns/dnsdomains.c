@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <errno.h>
 #include <string.h>
 #include <sys/inotify.h>
 
@@ -15,6 +16,7 @@ void ts_dns_domain_files_init(struct ts_dns_domain_files *f, const char *state_d
 	f->profile = ts_path_profile_domains(state_dir);
 	f->live = ts_path_live_domains(state_dir);
 	f->denied = ts_path_denied_domains(state_dir);
+	f->blocked = ts_path_blocked(state_dir);
 }
 
 void ts_dns_domain_files_clear(struct ts_dns_domain_files *f)
@@ -22,6 +24,7 @@ void ts_dns_domain_files_clear(struct ts_dns_domain_files *f)
 	free(f->profile);
 	free(f->live);
 	free(f->denied);
+	free(f->blocked);
 	closep(&f->inotify);
 	ts_dns_domains_clear(&f->domains);
 	memset(f, 0, sizeof(*f));
@@ -91,16 +94,21 @@ int ts_dns_domain_files_refresh(struct ts_dns_domain_files *f, bool *changed,
 		*changed = false;
 		return 0;
 	}
-	struct stat now[3];
+	struct stat now[4];
 	file_stat(f->profile, &now[0]);
 	file_stat(f->live, &now[1]);
 	file_stat(f->denied, &now[2]);
-	*changed = !f->loaded || !same_stat(&now[0], &f->seen[0]) ||
-		   !same_stat(&now[1], &f->seen[1]) || !same_stat(&now[2], &f->seen[2]);
+	/* lstat: a block record counts whatever it is, a dangling link included. */
+	bool blocked = lstat(f->blocked, &now[3]) == 0 || errno != ENOENT;
+	if (!blocked)
+		memset(&now[3], 0, sizeof(now[3]));
+	*changed = !f->loaded;
+	for (size_t i = 0; i < 4; i++)
+		*changed = *changed || !same_stat(&now[i], &f->seen[i]);
 	if (!*changed)
 		return 0;
 
-	struct ts_dns_domains d = { TS_STRV_INIT, TS_STRV_INIT };
+	struct ts_dns_domains d = { TS_STRV_INIT, TS_STRV_INIT, blocked };
 	int r = read_domains(f->profile, &d.allowed, err);
 	if (r >= 0)
 		r = read_domains(f->live, &d.allowed, err);
@@ -110,6 +118,7 @@ int ts_dns_domain_files_refresh(struct ts_dns_domain_files *f, bool *changed,
 	if (r < 0) {
 		/* Fail closed and try again next time. */
 		ts_dns_domains_clear(&d);
+		f->domains.blocked = blocked;
 		f->loaded = false;
 		return r;
 	}

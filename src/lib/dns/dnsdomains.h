@@ -19,13 +19,14 @@ struct ts_error;
 
 struct ts_dns_domain_files {
 	char *profile, *live, *denied;       /* paths */
-	struct stat seen[3];                 /* what they were when last read */
+	char *blocked;                       /* the block record: anything there blocks */
+	struct stat seen[4];                 /* what they were when last read */
 	bool loaded;
 	int inotify;                         /* watch on the bundle, or -1: stat every time */
 	struct ts_dns_domains domains;
 };
 
-/* Paths of state_dir's profile.domains, live.domains and denied.domains; nothing read yet. */
+/* Paths of state_dir's profile.domains, live.domains, denied.domains and block record; nothing read yet. */
 void ts_dns_domain_files_init(struct ts_dns_domain_files *f, const char *state_dir);
 void ts_dns_domain_files_clear(struct ts_dns_domain_files *f);
 

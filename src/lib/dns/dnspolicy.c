@@ -46,6 +46,8 @@ bool ts_dns_name_allowed(const struct ts_dns_domains *d, const char *name)
 enum ts_dns_action ts_dns_decide(enum ts_dns_policy p, const struct ts_dns_domains *d,
 				 const char *name)
 {
+	if (d->blocked)
+		return TS_DNS_REFUSE;
 	if (ts_dns_name_allowed(d, name))
 		return TS_DNS_LEARN;
 	return p == TS_DNS_POLICY_OPEN ? TS_DNS_FORWARD : TS_DNS_REFUSE;

@@ -22,10 +22,15 @@ enum ts_dns_action {
 	TS_DNS_REFUSE,  /* answer REFUSED locally, never forwarded */
 };
 
-/* Normalised domains (a leading "*." allowed: it means the same as without). */
+/*
+ * Normalised domains (a leading "*." allowed: it means the same as
+ * without). blocked: the bundle records a block (`block NAME`), so no
+ * name is allowed and none is forwarded, whatever the policy.
+ */
 struct ts_dns_domains {
 	struct ts_strv allowed;
 	struct ts_strv denied;
+	bool blocked;
 };
 
 void ts_dns_domains_clear(struct ts_dns_domains *d);
