@@ -77,3 +77,12 @@ int ts_container_locate(const char *state_dir, const char *name, struct ts_proc_
 	int r = ts_proc_identity_read(pid, id, err);
 	return r == -ESRCH ? 0 : (r < 0 ? r : 1);
 }
+
+int ts_container_require_running(const char *state_dir, const char *name,
+				 struct ts_proc_identity *id, struct ts_error *err)
+{
+	int r = ts_container_locate(state_dir, name, id, err);
+	if (r == 0)
+		return ts_error_set(err, ESRCH, "container '%s' is not running", name);
+	return r < 0 ? r : 0;
+}

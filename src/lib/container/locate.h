@@ -17,6 +17,10 @@ struct ts_proc_identity;
 int ts_container_locate(const char *state_dir, const char *name, struct ts_proc_identity *id,
 			struct ts_error *err);
 
+/* ts_container_locate for a command that needs the container running: -ESRCH with a message otherwise. */
+int ts_container_require_running(const char *state_dir, const char *name,
+				 struct ts_proc_identity *id, struct ts_error *err);
+
 /* Whether container.pid still describes a live process (podman is not asked). */
 bool ts_container_pid_live(const char *state_dir);
 

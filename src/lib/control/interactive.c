@@ -104,11 +104,9 @@ int ts_interactive_open(const struct ts_shield *s, struct ts_interactive **out,
 	if (r < 0)
 		return r;
 	struct ts_proc_identity id;
-	r = ts_container_locate(s->state_dir, s->name, &id, err);
+	r = ts_container_require_running(s->state_dir, s->name, &id, err);
 	if (r < 0)
 		return r;
-	if (r == 0)
-		return ts_error_set(err, ESRCH, "container '%s' is not running", s->name);
 	_cleanup_(ts_interactive_freep) struct ts_interactive *it = calloc(1, sizeof(*it));
 	if (!it)
 		abort();

@@ -129,11 +129,9 @@ static int replace_table(const struct ts_shield *s, enum target t, struct ts_str
 	ts_scoped_audit_expired(s->audit, s->state_dir, s->name, &expired, warnings);
 	ts_bundle_gateways(&set, &a.gateways);
 	struct ts_proc_identity id;
-	r = ts_container_locate(s->state_dir, s->name, &id, err);
+	r = ts_container_require_running(s->state_dir, s->name, &id, err);
 	if (r < 0)
 		return r;
-	if (r == 0)
-		return ts_error_set(err, ESRCH, "container '%s' is not running", s->name);
 	r = apply_recorded(s, &set, t, &id, &a, err);
 	if (r < 0)
 		return r;
