@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "base/scope.h"
 #include "base/util.h"
 #include "bundle/shield.h"
 #include "cli.h"
@@ -99,8 +100,17 @@ static void human_line(const char *line, size_t len, void *arg)
 	cli_print_warnings(&warnings);
 	_cleanup_free_ char *what = describe(&p);
 	if (r == 0) {
+		/* A scoped or timed accept says what it reached: "(port 80/tcp, for 30m)". */
+		char detail[96] = "";
+		struct ts_scope scope;
+		if (a == TS_VERDICT_ACCEPT && (v.port_scope || v.seconds > 0) &&
+		    ts_interactive_verdict_scope(&v, &p, &scope, NULL) == 0) {
+			char text[80];
+			ts_scope_describe(&scope, text, sizeof(text));
+			snprintf(detail, sizeof(detail), " (%s)", text);
+		}
 		_cleanup_free_ char *said = ts_xasprintf(
-			"%s %s\n", a == TS_VERDICT_ACCEPT ? "✓ allowed" : "✗ denied", what);
+			"%s %s%s\n", a == TS_VERDICT_ACCEPT ? "✓ allowed" : "✗ denied", what, detail);
 		out(said);
 	} else {
 		fprintf(stderr, "terok-shield: could not %s %s: %s\n",

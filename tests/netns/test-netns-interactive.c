@@ -1617,7 +1617,7 @@ static void test_human_scoped(void **state)
 	tty_expect(t, t0, "[BLOCKED] " H_OTHER_IP " :80 — allow/deny? ");
 	t0 = harness_now_ms();
 	tty_send(t, "a port 30m\n");
-	tty_expect(t, t0, "✓ allowed " H_OTHER_IP " :80");
+	tty_expect(t, t0, "✓ allowed " H_OTHER_IP " :80 (port 80/tcp, for 30m)");
 	assert_reachable(f, H_OTHER_IP);
 	char *scoped = read_text(f->state_dir, "live.scoped");
 	if (!scoped || !strstr(scoped, H_OTHER_IP " tcp 80 "))

@@ -805,6 +805,14 @@ static void test_domain_dnsmasq(void **state)
 	assert_refused(f, H_DOMAIN_OTHER_IP);
 
 	struct cli_run r;
+	/* A domain's addresses follow its answers here: --port/--for are refused, nothing written. */
+	assert_int_equal(shielded_cli_world(f, &r, "allow", NAME, H_DOMAIN_OTHER, "--port", "443",
+					    (const char *)NULL), 1);
+	if (!strstr(r.err, "in the dnsmasq DNS tier a domain's addresses change"))
+		fail_msg("scoped domain allow: %s", r.err);
+	cli_run_clear(&r);
+	assert_false(file_has_line(f->state_dir, "live.domains", H_DOMAIN_OTHER));
+	assert_false(file_contains(f->state_dir, "live.scoped", H_DOMAIN_OTHER_IP));
 	assert_int_equal(shielded_cli_world(f, &r, "allow", NAME, H_DOMAIN_OTHER, (const char *)NULL), 0);
 	assert_string_equal(r.out, "Allowed " H_DOMAIN_OTHER " -> " H_DOMAIN_OTHER_IP " for " NAME "\n");
 	cli_run_clear(&r);

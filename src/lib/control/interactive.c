@@ -221,8 +221,7 @@ const struct ts_pending *ts_interactive_oldest(const struct ts_interactive *it)
 	return it->n_pending ? &it->pending[0] : NULL;
 }
 
-/* What an accepted verdict reaches: the whole address, or the refused port; for v->seconds. */
-static int verdict_scope(const struct ts_verdict *v, const struct ts_pending *e,
+int ts_interactive_verdict_scope(const struct ts_verdict *v, const struct ts_pending *e,
 			 struct ts_scope *scope, struct ts_error *err)
 {
 	*scope = TS_SCOPE_WHOLE;
@@ -252,7 +251,7 @@ int ts_interactive_verdict(struct ts_interactive *it, const struct ts_verdict *v
 	pending_copy(p, e);
 	_cleanup_change_ struct ts_change change = { 0 };
 	struct ts_scope scope;
-	int r = verdict_scope(v, e, &scope, err);
+	int r = ts_interactive_verdict_scope(v, e, &scope, err);
 	if (r < 0)
 		return r;
 	r = ts_live_verdict_scoped(it->s, &e->ips, e->domain, a == TS_VERDICT_ACCEPT, &scope,

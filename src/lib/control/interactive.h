@@ -88,6 +88,15 @@ int ts_interactive_run(struct ts_interactive *it, int in_fd, int stop_fd,
  * (clear it with ts_pending_clear) whenever it existed. An audit line not
  * written is a warning added to warnings (optional; bundle/audit.h).
  */
+/*
+ * What an accepted verdict v on entry e reaches: the whole address, or
+ * the refused connection's protocol and port; for v->seconds (0: for good).
+ * -EINVAL when the port scope is asked for a destination without a TCP or UDP port.
+ */
+struct ts_scope;
+int ts_interactive_verdict_scope(const struct ts_verdict *v, const struct ts_pending *e,
+				 struct ts_scope *scope, struct ts_error *err);
+
 int ts_interactive_verdict(struct ts_interactive *it, const struct ts_verdict *v,
 			   struct ts_pending *p, struct ts_strv *warnings, struct ts_error *err);
 

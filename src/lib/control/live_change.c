@@ -94,9 +94,10 @@ static int change_locked(struct txn *x, struct ts_error *err)
 	/* A resolver of ours (dnsmasq, terok-shield-dns) learns a domain's addresses itself. */
 	x->domains = x->t->is_domain && (x->set.dnsmasq_tier || x->set.shield_tier);
 	if (x->domains && x->allow && ts_scope_is_narrow(&x->t->scope))
-		return ts_error_set(err, EINVAL, "in the dnsmasq DNS tier a domain's addresses change "
+		return ts_error_set(err, EINVAL, "in the %s DNS tier a domain's addresses change "
 				    "with its answers, so --port and --for take addresses only: "
-				    "allow %s whole, or its addresses with --port/--for", x->t->text);
+				    "allow %s whole, or its addresses with --port/--for",
+				    x->set.shield_tier ? "shield" : "dnsmasq", x->t->text);
 	r = ts_live_lists_load(state_dir, x->domains, &x->lists, err);
 	if (r < 0)
 		return r;
