@@ -140,15 +140,17 @@ static int count_scoped(const char *state_dir, struct ts_entry_counts *c, struct
 	int r = ts_scoped_read(state_dir, &lines, err);
 	if (r < 0)
 		return r;
+	/* The set borrows its strings: keys owns them until the set is gone. */
+	_cleanup_strv_ struct ts_strv keys = TS_STRV_INIT;
 	_cleanup_strset_ struct ts_strset seen = TS_STRSET_INIT;
 	time_t now = time(NULL);
 	for (size_t i = 0; i < lines.n; i++) {
 		struct ts_scoped_entry e;
 		if (ts_scoped_parse(lines.items[i], &e, NULL) < 0 || (e.expires && e.expires <= now))
 			continue;
-		_cleanup_free_ char *key = ts_xasprintf("%s %u-%u %lld", e.addr, e.port_lo, e.port_hi,
-							(long long)e.expires);
-		if (ts_strset_add(&seen, key))
+		ts_strv_push_take(&keys, ts_xasprintf("%s %u-%u %lld", e.addr, e.port_lo, e.port_hi,
+						      (long long)e.expires));
+		if (ts_strset_add(&seen, keys.items[keys.n - 1]))
 			*(e.expires ? &c->timed : &c->scoped) += 1;
 	}
 	return 0;
