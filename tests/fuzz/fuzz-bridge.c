@@ -47,11 +47,29 @@ static void check_request_id(const char *text)
 		return;
 	}
 	FUZZ_CHECK(id >= 0 && ts_startswith(text, "ctest:"));
-	char *line = ts_bridge_verdict_line(id, true);
+	const struct ts_bridge_action accept = { .accept = true };
+	char *line = ts_bridge_verdict_line(id, &accept);
 	char expected[64];
 	snprintf(expected, sizeof(expected), "{\"type\":\"verdict\",\"id\":%" PRId64
 		 ",\"action\":\"accept\"}\n", id);
 	FUZZ_CHECK(strcmp(line, expected) == 0);
+	free(line);
+}
+
+/* A D-Bus Verdict action: refused with a message, or a line that names it. */
+static void check_action(const char *text)
+{
+	struct ts_bridge_action a;
+	struct ts_error err = { 0 };
+	if (ts_bridge_verdict_action_parse(text, &a, &err) < 0) {
+		FUZZ_CHECK(err.code > 0);
+		fuzz_check_message(err.message, sizeof(err.message));
+		return;
+	}
+	FUZZ_CHECK(ts_startswith(text, a.accept ? "accept" : "deny"));
+	char *line = ts_bridge_verdict_line(1, &a);
+	FUZZ_CHECK(strstr(line, a.accept ? "\"accept\"" : "\"deny\"") != NULL);
+	FUZZ_CHECK(!a.port || strstr(line, "\"scope\":\"port\"") != NULL);
 	free(line);
 }
 
@@ -60,6 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text = fuzz_cstr(data, size);
 	check_event(text);
 	check_request_id(text);
+	check_action(text);
 	free(text);
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The interactive session's input: JSON-lines verdicts and human answers (docs/interactive.md). */
 #include "base/util.h"
+#include "base/scope.h"
 #include "control/verdict.h"
 #include "fuzz.h"
 
@@ -24,10 +25,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_check_message(err.message, sizeof(err.message));
 	}
 	char *text = fuzz_cstr(data, size);
-	enum ts_verdict_action a = 99;
-	r = ts_verdict_answer_parse(text, &a, NULL);
-	FUZZ_CHECK((r == 0 && (a == TS_VERDICT_ACCEPT || a == TS_VERDICT_DENY)) ||
-		   (r == -EINVAL && a == 99));
+	struct ts_verdict h = { .id = 7, .action = (enum ts_verdict_action)99 };
+	r = ts_verdict_answer_parse(text, &h, NULL);
+	/* A human answer sets all but the id; a refused one leaves the verdict as it was. */
+	FUZZ_CHECK((r == 0 && h.id == 7 && (h.action == TS_VERDICT_ACCEPT || h.action == TS_VERDICT_DENY) &&
+		    (h.action == TS_VERDICT_ACCEPT || (!h.port_scope && h.seconds == 0)) &&
+		    h.seconds >= 0 && h.seconds <= TS_SCOPE_MAX_SECONDS) ||
+		   (r == -EINVAL && h.id == 7 && h.action == (enum ts_verdict_action)99));
 	free(text);
 	return 0;
 }
