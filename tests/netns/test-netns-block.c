@@ -37,12 +37,12 @@
 #include "base/util.h"
 #include "harness.h"
 #include "shielded.h"
+#include "sockets.h"
 #include "test-helpers.h"
 
 #define NAME SHIELDED_NAME
 #define GONE "gone"
 #define PROMPT_MS 1000  /* a reject answers at once */
-#define QUIET_MS 700    /* long enough for a packet across a veth pair, many times over */
 #define HOLD_PORT 9000  /* a world server that keeps its connection open */
 #define LOOP_PORT 7000  /* a server on the container's own loopback */
 
@@ -63,48 +63,13 @@ static int setup_interactive(void **state)
 
 #define BLOCKED_OUT "Shield block for " NAME " (loopback only; 'terok-shield up " NAME "' lifts it)\n"
 
-/* ---- sockets ---- */
-
-/* A TCP socket made inside pid's network namespace, closed by the teardown. */
-static int tcp_in(struct shielded *f, pid_t pid)
-{
-	return shielded_keep(f, harness_socket(&f->h, pid, AF_INET, SOCK_STREAM | SOCK_NONBLOCK));
-}
-
-static struct sockaddr_in addr_of(const char *addr, uint16_t port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
-	assert_int_equal(inet_pton(AF_INET, addr, &sa.sin_addr), 1);
-	return sa;
-}
-
-static int listen_in(struct shielded *f, pid_t pid, const char *addr, uint16_t port)
-{
-	struct sockaddr_in sa = addr_of(addr, port);
-	int fd = tcp_in(f, pid);
-	int one = 1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0)
-		fail_msg("listen on %s:%u: %s", addr, port, strerror(errno));
-	return fd;
-}
-
-/* Connect from the container: 0 or the errno it ended with; *out keeps the socket. */
-static int connect_from_container(struct shielded *f, const char *addr, uint16_t port,
-				  double *elapsed_ms, int *out)
-{
-	struct sockaddr_in sa = addr_of(addr, port);
-	int fd = tcp_in(f, f->h.container);
-	int result = harness_connect_socket(fd, (struct sockaddr *)&sa, sizeof(sa), 3000, elapsed_ms);
-	*out = fd;
-	return result;
-}
+/* ---- reachability ---- */
 
 static void assert_reachable(struct shielded *f, const char *addr, uint16_t port,
 			     const char *when)
 {
 	double ms;
-	int fd, r = connect_from_container(f, addr, port, &ms, &fd);
+	int r = shielded_connect(f, addr, port, 3000, &ms, NULL);
 	if (r != 0)
 		fail_msg("%s: connect %s:%u: %s", when, addr, port, strerror(r));
 }
@@ -113,7 +78,7 @@ static void assert_reachable(struct shielded *f, const char *addr, uint16_t port
 static void assert_refused(struct shielded *f, const char *addr, uint16_t port, const char *when)
 {
 	double ms;
-	int fd, r = connect_from_container(f, addr, port, &ms, &fd);
+	int r = shielded_connect(f, addr, port, 3000, &ms, NULL);
 	if (r != EHOSTUNREACH)
 		fail_msg("%s: connect %s:%u: expected EHOSTUNREACH (admin-prohibited), got %s", when,
 			 addr, port, r ? strerror(r) : "a connection");
@@ -140,65 +105,6 @@ static void assert_dns_refused(struct shielded *f, const char *server, const cha
 	if (harness_now_ms() - start >= PROMPT_MS)
 		fail_msg("%s: the query to %s was not refused at once (%s)", when, server,
 			 strerror(-n));
-}
-
-/* ---- an open connection ---- */
-
-struct conn {
-	int client; /* the container's end */
-	int server; /* the world's end */
-};
-
-static void open_conn(struct shielded *f, int listener, const char *addr, struct conn *c)
-{
-	double ms;
-	int r = connect_from_container(f, addr, HOLD_PORT, &ms, &c->client);
-	if (r != 0)
-		fail_msg("connect %s:%d: %s", addr, HOLD_PORT, strerror(r));
-	struct pollfd p = { .fd = listener, .events = POLLIN };
-	assert_int_equal(poll(&p, 1, 3000), 1);
-	c->server = shielded_keep(f, accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC));
-}
-
-/* Bytes that arrive on fd within ms (0 when none; -errno on an error). */
-static ssize_t arrives(int fd, int ms, char *buf, size_t size)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	if (poll(&p, 1, ms) <= 0)
-		return 0;
-	ssize_t n = recv(fd, buf, size, MSG_DONTWAIT);
-	return n < 0 ? -errno : n;
-}
-
-static void assert_conn_carries(struct conn *c, const char *when)
-{
-	char buf[64];
-	if (send(c->client, "ping", 4, MSG_NOSIGNAL) != 4 || arrives(c->server, 3000, buf, 64) != 4)
-		fail_msg("%s: the server did not receive the container's data", when);
-	if (send(c->server, "pong", 4, MSG_NOSIGNAL) != 4 || arrives(c->client, 3000, buf, 64) != 4)
-		fail_msg("%s: the container did not receive the server's data", when);
-}
-
-/* Nothing passes either way, and the container's socket reports the refusal. */
-static void assert_conn_cut(struct conn *c, const char *when)
-{
-	char buf[64];
-	if (send(c->server, "late", 4, MSG_NOSIGNAL) != 4)
-		fail_msg("%s: send from the server: %s", when, strerror(errno));
-	ssize_t n = arrives(c->client, QUIET_MS, buf, sizeof(buf));
-	if (n > 0)
-		fail_msg("%s: the container still received the server's data (%zd)", when, n);
-	ssize_t sent = send(c->client, "more", 4, MSG_NOSIGNAL);
-	n = arrives(c->server, QUIET_MS, buf, sizeof(buf));
-	if (n > 0)
-		fail_msg("%s: the server still received the container's data (%zd)", when, n);
-	int error = sent < 0 ? errno : 0;
-	socklen_t len = sizeof(error);
-	if (!error && getsockopt(c->client, SOL_SOCKET, SO_ERROR, &error, &len) < 0)
-		error = errno;
-	if (error != EHOSTUNREACH)
-		fail_msg("%s: the container's socket reports %s, not the refusal (EHOSTUNREACH)", when,
-			 error ? strerror(error) : "no error");
 }
 
 /* ---- the bundle ---- */
@@ -250,18 +156,18 @@ static void test_block_and_up(void **state)
 	/* A host loopback port (through the gateway, slirp4netns), which up opens. */
 	write_text(f->state_dir, "loopback_ports", "8080\n");
 	SHIELDED_CLI_OK(f, NULL, "up", NAME);
-	int world = listen_in(f, f->h.world, H_ALLOWED_IP, HOLD_PORT);
-	listen_in(f, f->h.container, "127.0.0.1", LOOP_PORT);
-	struct conn c;
-	open_conn(f, world, H_ALLOWED_IP, &c);
-	assert_conn_carries(&c, "before block");
+	int world = shielded_listen(f, f->h.world, H_ALLOWED_IP, HOLD_PORT);
+	shielded_listen(f, f->h.container, "127.0.0.1", LOOP_PORT);
+	struct shielded_conn c;
+	shielded_open_conn(f, world, H_ALLOWED_IP, HOLD_PORT, &c);
+	shielded_assert_conn_carries(&c, "before block");
 	assert_reachable(f, H_ALLOWED_IP, H_TCP_PORT, "before block");
 	assert_dns_answers(f, H_DNS, "before block");
 	assert_reachable(f, H_GATEWAY, H_LOOPBACK_PORT, "before block");
 
 	SHIELDED_CLI_OK(f, BLOCKED_OUT, "block", NAME);
 	assert_status(f, NAME, "block");
-	assert_conn_cut(&c, "blocked");
+	shielded_assert_conn_cut(&c, "blocked");
 	assert_refused(f, H_ALLOWED_IP, H_TCP_PORT, "blocked");
 	assert_refused(f, H_OTHER_IP, H_TCP_PORT, "blocked");
 	assert_refused(f, H_GATEWAY, H_LOOPBACK_PORT, "blocked");

@@ -38,12 +38,12 @@
 #include "bundle/bundle.h"
 #include "harness.h"
 #include "shielded.h"
+#include "sockets.h"
 #include "test-helpers.h"
 
 #define NAME SHIELDED_NAME
 #define PROMPT_MS 1000     /* a reject answers at once */
 #define HOLD_PORT 9000     /* the world's servers that keep connections open */
-#define QUIET_MS 700       /* long enough for a packet across a veth pair, many times over */
 #define NEIGH_MS 5000      /* neighbour discovery gives up after about 3 s */
 
 /* The IPv6 link: the container's side, its router, and world hosts behind it. */
@@ -67,58 +67,6 @@ static void ns_ok(pid_t ns, const char *const argv[])
 	int rc = harness_ns_run(ns, argv);
 	if (rc != 0)
 		fail_msg("'%s %s %s …' exited %d", argv[0], argv[1], argv[2], rc);
-}
-
-/* A socket (any protocol) created inside pid's network namespace, closed by the teardown. */
-static int socket_in(struct shielded *f, pid_t pid, int domain, int type, int protocol)
-{
-	return shielded_keep(f, harness_socket_proto(&f->h, pid, domain, type, protocol));
-}
-
-static socklen_t sockaddr_of(const char *addr, uint16_t port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-	if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
-		in4->sin_family = AF_INET;
-		in4->sin_port = htons(port);
-		return sizeof(*in4);
-	}
-	if (inet_pton(AF_INET6, addr, &in6->sin6_addr) != 1)
-		fail_msg("not an address: %s", addr);
-	in6->sin6_family = AF_INET6;
-	in6->sin6_port = htons(port);
-	return sizeof(*in6);
-}
-
-/* A TCP server of the world listening on addr:port. */
-static int listen_in_world(struct shielded *f, const char *addr, uint16_t port)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sockaddr_of(addr, port, &ss);
-	int fd = socket_in(f, f->h.world, ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	int one = 1;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	/* IPv6 only: the harness's own server holds the IPv4 wildcard. */
-	if (ss.ss_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 16) < 0)
-		fail_msg("listen on %s:%u: %s", addr, port, strerror(errno));
-	return fd;
-}
-
-/* Connect from the container: 0 or the errno it ended with (ETIMEDOUT: no answer). *out keeps the socket. */
-static int connect_from_container(struct shielded *f, const char *addr, uint16_t port,
-				  int timeout_ms, double *elapsed_ms, int *out)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sockaddr_of(addr, port, &ss);
-	int fd = socket_in(f, f->h.container, ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	int result = harness_connect_socket(fd, (struct sockaddr *)&ss, len, timeout_ms, elapsed_ms);
-	if (out)
-		*out = fd;
-	return result;
 }
 
 /* ---- IPv6 over a real link ---- */
@@ -159,7 +107,7 @@ static void assert_v6_reachable(struct shielded *f, const char *addr, const char
 {
 	flush_neighbours(f);
 	int fd = -1;
-	int r = connect_from_container(f, addr, H_TCP_PORT, NEIGH_MS, NULL, &fd);
+	int r = shielded_connect(f, addr, H_TCP_PORT, NEIGH_MS, NULL, &fd);
 	if (r != 0)
 		fail_msg("%s: connect [%s]:%d: %s (neighbour discovery refused?)", when, addr,
 			 H_TCP_PORT, strerror(r));
@@ -173,7 +121,7 @@ static void assert_v6_reachable(struct shielded *f, const char *addr, const char
 static void assert_v6_refused(struct shielded *f, const char *addr, const char *when)
 {
 	flush_neighbours(f);
-	int r = connect_from_container(f, addr, H_TCP_PORT, NEIGH_MS, NULL, NULL);
+	int r = shielded_connect(f, addr, H_TCP_PORT, NEIGH_MS, NULL, NULL);
 	if (r != EACCES)
 		fail_msg("%s: connect [%s]:%d: expected EACCES (admin-prohibited), got %s", when, addr,
 			 H_TCP_PORT, r ? strerror(r) : "a connection");
@@ -183,7 +131,7 @@ static void test_ipv6_over_link(void **state)
 {
 	struct shielded *f = *state;
 	add_ipv6_link(f);
-	listen_in_world(f, "::", H_TCP_PORT);
+	shielded_listen(f, f->h.world, "::", H_TCP_PORT);
 	SHIELDED_CLI_OK(f, NULL, "allow", NAME, V6_ALLOWED);
 	assert_v6_reachable(f, V6_ALLOWED, "up");
 	assert_v6_refused(f, V6_OTHER, "up");
@@ -202,7 +150,7 @@ static void test_ipv6_over_link_interactive(void **state)
 {
 	struct shielded *f = *state;
 	add_ipv6_link(f);
-	listen_in_world(f, "::", H_TCP_PORT);
+	shielded_listen(f, f->h.world, "::", H_TCP_PORT);
 	SHIELDED_CLI_OK(f, NULL, "allow", NAME, V6_ALLOWED);
 	assert_v6_reachable(f, V6_ALLOWED, "interactive");
 	assert_v6_refused(f, V6_OTHER, "interactive");
@@ -210,88 +158,20 @@ static void test_ipv6_over_link_interactive(void **state)
 
 /* ---- deny cuts open connections ---- */
 
-/* An open connection from the container to a world server. */
-struct conn {
-	int client; /* the container's end */
-	int server; /* the world's end */
-};
-
-static void open_conn(struct shielded *f, int listener, const char *addr, struct conn *c)
-{
-	int r = connect_from_container(f, addr, HOLD_PORT, 3000, NULL, &c->client);
-	if (r != 0)
-		fail_msg("connect %s:%d: %s", addr, HOLD_PORT, strerror(r));
-	struct pollfd p = { .fd = listener, .events = POLLIN };
-	assert_int_equal(poll(&p, 1, 3000), 1);
-	c->server = shielded_keep(f, accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC));
-}
-
-/* Bytes that arrive on fd within ms (0 when none; -errno on an error). */
-static ssize_t arrives(int fd, int ms, char *buf, size_t size)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	if (poll(&p, 1, ms) <= 0)
-		return 0;
-	ssize_t n = recv(fd, buf, size, MSG_DONTWAIT);
-	return n < 0 ? -errno : n;
-}
-
-/* Data flows both ways on the connection. */
-static void assert_conn_carries(struct conn *c, const char *when)
-{
-	char buf[64];
-	if (send(c->client, "ping", 4, MSG_NOSIGNAL) != 4)
-		fail_msg("%s: send from the container: %s", when, strerror(errno));
-	if (arrives(c->server, 3000, buf, sizeof(buf)) != 4)
-		fail_msg("%s: the server did not receive the container's data", when);
-	if (send(c->server, "pong", 4, MSG_NOSIGNAL) != 4)
-		fail_msg("%s: send from the server: %s", when, strerror(errno));
-	if (arrives(c->client, 3000, buf, sizeof(buf)) != 4)
-		fail_msg("%s: the container did not receive the server's data", when);
-}
-
-/*
- * The connection carries nothing any more: the server receives nothing
- * the container sends, the container nothing the server sends, and the
- * container's socket reports the refusal (admin-prohibited: EHOSTUNREACH).
- */
-static void assert_conn_cut(struct conn *c, const char *when)
-{
-	char buf[64];
-	ssize_t n = arrives(c->client, QUIET_MS, buf, sizeof(buf));
-	assert_true(n == 0); /* nothing pending before the checks */
-	if (send(c->server, "late", 4, MSG_NOSIGNAL) != 4)
-		fail_msg("%s: send from the server: %s", when, strerror(errno));
-	n = arrives(c->client, QUIET_MS, buf, sizeof(buf));
-	if (n != 0)
-		fail_msg("%s: the container still received the server's data (%zd)", when, n);
-	ssize_t sent = send(c->client, "more", 4, MSG_NOSIGNAL);
-	n = arrives(c->server, QUIET_MS, buf, sizeof(buf));
-	if (n != 0)
-		fail_msg("%s: the server still received the container's data (%zd)", when, n);
-	int error = sent < 0 ? errno : 0;
-	socklen_t len = sizeof(error);
-	if (!error && getsockopt(c->client, SOL_SOCKET, SO_ERROR, &error, &len) < 0)
-		error = errno;
-	if (error != EHOSTUNREACH)
-		fail_msg("%s: the container's socket reports %s, not the refusal (EHOSTUNREACH)", when,
-			 error ? strerror(error) : "no error");
-}
-
 static void test_deny_cuts_open_connection(void **state)
 {
 	struct shielded *f = *state;
-	int listener = listen_in_world(f, H_ALLOWED_IP, HOLD_PORT);
-	struct conn c;
-	open_conn(f, listener, H_ALLOWED_IP, &c);
-	assert_conn_carries(&c, "allowed");
+	int listener = shielded_listen(f, f->h.world, H_ALLOWED_IP, HOLD_PORT);
+	struct shielded_conn c;
+	shielded_open_conn(f, listener, H_ALLOWED_IP, HOLD_PORT, &c);
+	shielded_assert_conn_carries(&c, "allowed");
 	SHIELDED_CLI_OK(f, NULL, "deny", NAME, H_ALLOWED_IP);
-	assert_conn_cut(&c, "after deny");
+	shielded_assert_conn_cut(&c, "after deny");
 	/* Allowed again, new connections work (the old one stays broken: its state is gone). */
 	SHIELDED_CLI_OK(f, NULL, "allow", NAME, H_ALLOWED_IP);
-	struct conn again;
-	open_conn(f, listener, H_ALLOWED_IP, &again);
-	assert_conn_carries(&again, "allowed again");
+	struct shielded_conn again;
+	shielded_open_conn(f, listener, H_ALLOWED_IP, HOLD_PORT, &again);
+	shielded_assert_conn_carries(&again, "allowed again");
 }
 
 /* While the shield is down deny.list is enforced the same way. */
@@ -299,12 +179,12 @@ static void test_deny_cuts_open_connection_down(void **state)
 {
 	struct shielded *f = *state;
 	SHIELDED_CLI_OK(f, NULL, "down", NAME);
-	int listener = listen_in_world(f, H_OTHER_IP, HOLD_PORT);
-	struct conn c;
-	open_conn(f, listener, H_OTHER_IP, &c);
-	assert_conn_carries(&c, "down");
+	int listener = shielded_listen(f, f->h.world, H_OTHER_IP, HOLD_PORT);
+	struct shielded_conn c;
+	shielded_open_conn(f, listener, H_OTHER_IP, HOLD_PORT, &c);
+	shielded_assert_conn_carries(&c, "down");
 	SHIELDED_CLI_OK(f, NULL, "deny", NAME, H_OTHER_IP);
-	assert_conn_cut(&c, "down, after deny");
+	shielded_assert_conn_cut(&c, "down, after deny");
 }
 
 /* ---- an interactive deny verdict ---- */
@@ -348,19 +228,19 @@ static void wait_nflog_bound(struct shielded *f, struct cli_stream *s)
 static void test_interactive_deny_cuts_open_connection(void **state)
 {
 	struct shielded *f = *state;
-	int listener = listen_in_world(f, H_OTHER_IP, HOLD_PORT);
+	int listener = shielded_listen(f, f->h.world, H_OTHER_IP, HOLD_PORT);
 	SHIELDED_CLI_OK(f, NULL, "down", NAME);
-	struct conn c;
-	open_conn(f, listener, H_OTHER_IP, &c);
+	struct shielded_conn c;
+	shielded_open_conn(f, listener, H_OTHER_IP, HOLD_PORT, &c);
 	SHIELDED_CLI_OK(f, NULL, "up", NAME);
-	assert_conn_carries(&c, "up, opened while down");
+	shielded_assert_conn_carries(&c, "up, opened while down");
 
 	const char *args[] = { "interactive", NAME, "--raw", NULL };
 	struct cli_stream *s = cli_stream_start(f, true, args);
 	wait_nflog_bound(f, s);
 	/* A new connection to the same server is queued for a verdict. */
 	double ms = 0;
-	int r = connect_from_container(f, H_OTHER_IP, HOLD_PORT, 3000, &ms, NULL);
+	int r = shielded_connect(f, H_OTHER_IP, HOLD_PORT, 3000, &ms, NULL);
 	if (r != EHOSTUNREACH)
 		fail_msg("a new connection: expected EHOSTUNREACH, got %s", r ? strerror(r) : "one");
 	json_t *pending = next_of_type(s, "pending");
@@ -377,7 +257,7 @@ static void test_interactive_deny_cuts_open_connection(void **state)
 		fail_msg("the deny verdict failed; %s", t);
 	}
 	json_decref(applied);
-	assert_conn_cut(&c, "after the interactive deny verdict");
+	shielded_assert_conn_cut(&c, "after the interactive deny verdict");
 	cli_stream_free(s);
 }
 
@@ -432,7 +312,7 @@ static void test_ping_limit_on_answered_flow(void **state)
 {
 	struct shielded *f = *state;
 	enum { ID = 0x7e57, BURST = 100 };
-	int fd = socket_in(f, f->h.container, AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	int fd = shielded_socket(f, f->h.container, AF_INET, SOCK_RAW, IPPROTO_ICMP);
 	struct sockaddr_in to = { .sin_family = AF_INET };
 	inet_pton(AF_INET, H_ALLOWED_IP, &to.sin_addr);
 	/* One answered echo: the flow is established from here on. */
@@ -445,9 +325,9 @@ static void test_ping_limit_on_answered_flow(void **state)
 	for (int seq = 1; seq <= BURST; seq++)
 		sent += send_echo(fd, &to, ID, (uint16_t)seq);
 	double took_s = (harness_now_ms() - start) / 1000;
-	int replies = count_replies(fd, ID, QUIET_MS);
+	int replies = count_replies(fd, ID, SHIELDED_QUIET_MS);
 	/* 10/s plus a burst of 5, and one of slack for the clock. */
-	int most = 5 + (int)(10 * (took_s + QUIET_MS / 1000.0)) + 1;
+	int most = 5 + (int)(10 * (took_s + SHIELDED_QUIET_MS / 1000.0)) + 1;
 	if (replies > most || sent > most)
 		fail_msg("%d of %d echo requests of an answered flow left (%d answered) in %.3f s; "
 			 "the limit allows %d", sent, BURST, replies, took_s, most);
