@@ -6,11 +6,13 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "base/fileio.h"
 #include "dns/dnsquery.h"
 #include "fake-upstream.h"
 #include "harness.h"
@@ -213,6 +215,16 @@ size_t fake_query_build(uint8_t *q, uint16_t id, const char *name, uint16_t qtyp
 	q[n++] = 0;
 	q[n++] = 1; /* class IN */
 	return n;
+}
+
+bool fake_upstream_saw(const char *log_path, const char *needle)
+{
+	char *log = NULL;
+	if (ts_file_read(log_path, &log, NULL, NULL) < 0)
+		return false;
+	bool seen = strstr(log, needle) != NULL;
+	free(log);
+	return seen;
 }
 
 pid_t fake_upstream_start(pid_t ns_pid, const char *log_path)

@@ -20,6 +20,7 @@
 #ifndef TS_FAKE_UPSTREAM_H
 #define TS_FAKE_UPSTREAM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -33,6 +34,9 @@
  * server's pid (it dies with the caller), or -1.
  */
 pid_t fake_upstream_start(pid_t ns_pid, const char *log_path);
+
+/* Whether the server's record at log_path holds needle (false when there is no record yet). */
+bool fake_upstream_saw(const char *log_path, const char *needle);
 
 /*
  * A standard query (recursion desired, class IN) for name and qtype with

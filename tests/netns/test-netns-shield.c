@@ -112,16 +112,6 @@ static int hook(struct fixture *f, const char *stage, char **errors)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static bool upstream_saw(struct fixture *f, const char *needle)
-{
-	char *log = NULL;
-	if (ts_file_read(f->upstream_log, &log, NULL, NULL) < 0)
-		return false;
-	bool seen = strstr(log, needle) != NULL;
-	free(log);
-	return seen;
-}
-
 static pid_t forwarder(struct fixture *f)
 {
 	pid_t pid = -1;
@@ -154,7 +144,7 @@ static void test_allowed_resolves_and_connects(void **state)
 	char ips[4][16];
 	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_ALLOWED, ips, 4), 1);
 	assert_string_equal(ips[0], H_DOMAIN_ALLOWED_IP);
-	assert_true(upstream_saw(f, H_DOMAIN_ALLOWED " A udp"));
+	assert_true(fake_upstream_saw(f->upstream_log, H_DOMAIN_ALLOWED " A udp"));
 	assert_int_equal(harness_connect(&f->h, H_DOMAIN_ALLOWED_IP, H_TCP_PORT, 3000, NULL), 0);
 }
 
@@ -166,7 +156,7 @@ static void test_exfil_refused_never_forwarded(void **state)
 	snprintf(name, sizeof(name), "q%08lx.exfil.test", (unsigned long)random());
 	/* REFUSED: an answer without addresses. */
 	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", name, ips, 4), 0);
-	assert_false(upstream_saw(f, "exfil"));
+	assert_false(fake_upstream_saw(f->upstream_log, "exfil"));
 	char *log = read_text(f->state_dir, "dnsmasq.log");
 	assert_non_null(log);
 	assert_non_null(strstr(log, "refused"));
@@ -186,7 +176,7 @@ static void test_direct_queries_refused(void **state)
 		if (r >= 0)
 			fail_msg("%s answered a direct query (%d addresses)", servers[i], r);
 	}
-	assert_false(upstream_saw(f, "udp"));
+	assert_false(fake_upstream_saw(f->upstream_log, "udp"));
 }
 
 /* Start `terok-shield ARGS...` as a user runs it, stdout to out_path (NULL: /dev/null). */
