@@ -227,46 +227,51 @@ bool fake_upstream_saw(const char *log_path, const char *needle)
 	return seen;
 }
 
+struct upstream {
+	pid_t ns_pid;
+	const char *log_path;
+	int udp, tcp;
+};
+
+static int upstream_bind(void *arg)
+{
+	struct upstream *u = arg;
+	if (harness_join(u->ns_pid) < 0)
+		return -1;
+	u->udp = bound(SOCK_DGRAM);
+	u->tcp = bound(SOCK_STREAM);
+	return 0;
+}
+
+static void upstream_serve(void *arg)
+{
+	struct upstream *u = arg;
+	struct pollfd fds[2] = { { .fd = u->udp, .events = POLLIN }, { .fd = u->tcp, .events = POLLIN } };
+	for (;;) {
+		if (poll(fds, 2, -1) < 0)
+			continue;
+		if (fds[1].revents)
+			serve_tcp(u->tcp, u->log_path);
+		if (!fds[0].revents)
+			continue;
+		uint8_t q[4096];
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
+		ssize_t n = recvfrom(u->udp, q, sizeof(q), 0, (struct sockaddr *)&peer, &plen);
+		struct ts_dns_question qq;
+		struct msg m;
+		if (n <= 0 || ts_dnsquery_parse(q, (size_t)n, &qq) != 0)
+			continue;
+		record_query(u->log_path, &qq, false);
+		if (build_answer(q, &qq, false, &m))
+			sendto(u->udp, m.b, m.n, 0, (struct sockaddr *)&peer, plen);
+	}
+}
+
 pid_t fake_upstream_start(pid_t ns_pid, const char *log_path)
 {
-	int ready[2];
-	if (pipe2(ready, O_CLOEXEC) < 0)
-		return -1;
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid == 0) {
-		harness_die_with_parent(parent);
-		if (harness_join(ns_pid) < 0)
-			_exit(1);
-		int udp = bound(SOCK_DGRAM), tcp = bound(SOCK_STREAM);
-		if (write(ready[1], "x", 1) != 1)
-			_exit(1);
-		struct pollfd fds[2] = { { .fd = udp, .events = POLLIN }, { .fd = tcp, .events = POLLIN } };
-		for (;;) {
-			if (poll(fds, 2, -1) < 0)
-				continue;
-			if (fds[1].revents)
-				serve_tcp(tcp, log_path);
-			if (!fds[0].revents)
-				continue;
-			uint8_t q[4096];
-			struct sockaddr_storage peer;
-			socklen_t plen = sizeof(peer);
-			ssize_t n = recvfrom(udp, q, sizeof(q), 0, (struct sockaddr *)&peer, &plen);
-			struct ts_dns_question qq;
-			struct msg m;
-			if (n <= 0 || ts_dnsquery_parse(q, (size_t)n, &qq) != 0)
-				continue;
-			record_query(log_path, &qq, false);
-			if (build_answer(q, &qq, false, &m))
-				sendto(udp, m.b, m.n, 0, (struct sockaddr *)&peer, plen);
-		}
-	}
-	close(ready[1]);
-	char c;
-	ssize_t n = pid > 0 ? read(ready[0], &c, 1) : -1;
-	close(ready[0]);
-	return n == 1 ? pid : -1;
+	struct upstream u = { .ns_pid = ns_pid, .log_path = log_path };
+	return harness_fork_ready(upstream_bind, upstream_serve, &u);
 }
 
 pid_t fake_runtime_park(void)

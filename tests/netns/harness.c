@@ -74,7 +74,7 @@ int harness_join(pid_t pid)
 	return r;
 }
 
-pid_t harness_park(void)
+pid_t harness_fork_ready(int (*prepare)(void *), void (*serve)(void *), void *arg)
 {
 	int ready[2];
 	if (pipe2(ready, O_CLOEXEC) < 0)
@@ -83,18 +83,35 @@ pid_t harness_park(void)
 	pid_t pid = fork();
 	if (pid == 0) {
 		harness_die_with_parent(parent);
-		if (unshare(CLONE_NEWNET) < 0)
+		if (prepare(arg) != 0 || write(ready[1], "x", 1) != 1)
 			_exit(1);
-		if (write(ready[1], "x", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
+		serve(arg);
+		_exit(0);
 	}
 	close(ready[1]);
 	char c;
 	ssize_t n = pid > 0 ? read(ready[0], &c, 1) : -1;
 	close(ready[0]);
-	if (n != 1)
+	return n == 1 ? pid : -1;
+}
+
+static int unshare_net(void *arg)
+{
+	(void)arg;
+	return unshare(CLONE_NEWNET);
+}
+
+static void park_forever(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+}
+
+pid_t harness_park(void)
+{
+	pid_t pid = harness_fork_ready(unshare_net, park_forever, NULL);
+	if (pid < 0)
 		return -1;
 	const char *lo_up[] = { "ip", "link", "set", "lo", "up", NULL };
 	return harness_ns_run(pid, lo_up) == 0 ? pid : -1;

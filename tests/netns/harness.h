@@ -69,6 +69,13 @@ void harness_die_with_parent(pid_t parent);
 /* Enter pid's network namespace; 0 or -1. */
 int harness_join(pid_t pid);
 
+/*
+ * Fork a child that dies with the caller, runs prepare(arg) (nonzero: it
+ * exits), tells the caller it is ready and runs serve(arg), which never
+ * returns. Returns the child's pid once it is ready, or -1.
+ */
+pid_t harness_fork_ready(int (*prepare)(void *), void (*serve)(void *), void *arg);
+
 /* A process parked in a new network namespace, with lo up (it dies with the caller); or -1. */
 pid_t harness_park(void);
 
