@@ -36,6 +36,13 @@ done
 run 0 "preview exits 0" -- preview
 expect_out "# Ruleset preview (up):" "preview is headed by its label"
 expect_out "policy drop;" "preview is default-deny"
+expect_out "# DNS tier shield, policy strict" "with no tier flag preview shows the default: the shield tier, strict"
+expect_no_out "dport 53" "the default tier accepts no DNS server"
+run 0 "preview --dns-tier auto" -- preview --dns-tier auto
+expect_out "# DNS tier shield, policy strict" "auto is the shield tier"
+run 0 "preview --dns-tier dig" -- preview --dns-tier dig
+expect_out "# DNS tier dig, policy strict" "the static tier can still be chosen"
+expect_out "udp dport 53 ip daddr 10.0.2.3 accept" "the static tier accepts its upstream"
 run 0 "preview --interactive" -- preview --interactive
 expect_out "# Ruleset preview (interactive):" "interactive label"
 expect_out 'prefix "TEROK_SHIELD_QUEUED: "' "interactive terminal rule"
@@ -65,9 +72,12 @@ run 2 "preview --dns-tier with an unknown tier exits 2" -- preview --dns-tier ns
 expect_err "--dns-tier takes shield, dnsmasq, dig or auto, not 'nsenter'" "an unknown tier is explained"
 run 2 "preview --dns-policy with an unknown policy exits 2" -- preview --dns-policy lax
 expect_err "--dns-policy takes strict or open, not 'lax'" "an unknown policy is explained"
-printf 'dns_tier: shield\ndns_policy: open\n' >"$TEROK_SHIELD_CONFIG_DIR/config.yml"
+printf 'dns_tier: dig\ndns_policy: open\n' >"$TEROK_SHIELD_CONFIG_DIR/config.yml"
 run 0 "preview with dns_tier and dns_policy from config" -- preview
-expect_out "# DNS tier shield, policy open" "config dns_tier and dns_policy reach preview"
+expect_out "# DNS tier dig, policy open" "config dns_tier and dns_policy reach preview"
+printf 'dns_tier: auto\n' >"$TEROK_SHIELD_CONFIG_DIR/config.yml"
+run 0 "preview with dns_tier: auto from config" -- preview
+expect_out "# DNS tier shield, policy strict" "config dns_tier: auto is the shield tier"
 rm -f "$TEROK_SHIELD_CONFIG_DIR/config.yml"
 
 # --- configuration
@@ -76,7 +86,7 @@ run 0 "preview with loopback ports from config" -- preview
 expect_out "tcp dport 9418 ip daddr @gateway_v4 accept" "config loopback ports reach the ruleset"
 expect_out "# Ruleset preview (interactive):" "config interactive: true selects the interactive ruleset"
 expect_no_out "ip daddr 169.254.1.2 accept" "slirp4netns (the default) has no pasta loopback rule"
-run 0 "preview --network pasta" -- preview --network pasta
+run 0 "preview --network pasta --dns-tier dig" -- preview --network pasta --dns-tier dig
 expect_out "tcp dport 9418 ip daddr 169.254.1.2 accept" "pasta reaches loopback ports at 169.254.1.2"
 expect_out "udp dport 53 ip daddr 169.254.1.1 accept" "pasta's DNS address is the default under --network pasta"
 expect_no_out "@gateway_v4 accept" "pasta has no gateway loopback rule"
