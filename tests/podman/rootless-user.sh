@@ -3,13 +3,15 @@
 # subuid/subgid ranges, /dev/net/tun usable, runc and lowered ulimits in
 # containers.conf, a busybox-static rootfs, no registry), and our binaries
 # where that user can read them (the build tree may be under /root).
-# Needs TS_TEST_CLI, TS_TEST_HOOK and TS_TEST_PROFILES_DIR.
+# Needs TS_TEST_CLI, TS_TEST_HOOK and TS_TEST_PROFILES_DIR; TS_TEST_DNS (the
+# forwarder, installed beside the hook so setup copies it) when set.
 #
 # rootless_missing [PROG...] prints why this machine cannot prepare the user
 #   (also when one of the extra PROGs is missing); nothing when it can.
 # rootless_user USER SUBID_START sets HOME_DIR, WORK, TS, ROOTFS and
 #   TUN_MODE; returns non-zero when the user cannot be created.
-# as_user CMD... runs CMD as that user with a clean environment.
+# as_user CMD... runs CMD as that user with a clean environment; inside
+#   `ip netns exec $AS_USER_NETNS` (its /etc/netns files) when that is set.
 # rootless_user_reset APPLET... gives the user a fresh podman
 #   configuration, no shield state, a config.yml whose default profile
 #   names only an address, and a rootfs with those busybox applets.
@@ -40,13 +42,14 @@ rootless_user() {
 	chmod 0755 "$WORK"
 	install -m 0755 "$TS_TEST_CLI" "$WORK/terok-shield"
 	install -m 0755 "$TS_TEST_HOOK" "$WORK/terok-shield-hook"
+	[ -z "${TS_TEST_DNS:-}" ] || install -m 0755 "$TS_TEST_DNS" "$WORK/terok-shield-dns"
 	cp -r "$TS_TEST_PROFILES_DIR" "$WORK/profiles" && chmod -R a+rX "$WORK/profiles"
 	TS="$WORK/terok-shield"
 	ROOTFS="$HOME_DIR/rootfs"
 }
 
 as_user() {
-	(cd "$HOME_DIR" && runuser -u "$RU_USER" -- env -i HOME="$HOME_DIR" USER="$RU_USER" \
+	(cd "$HOME_DIR" && ${AS_USER_NETNS:+ip netns exec "$AS_USER_NETNS"} runuser -u "$RU_USER" -- env -i HOME="$HOME_DIR" USER="$RU_USER" \
 		LOGNAME="$RU_USER" PATH=/usr/local/bin:/usr/bin:/bin \
 		TEROK_SHIELD_PROFILES_DIR="$WORK/profiles" TEROK_SHIELD_HOOK="$WORK/terok-shield-hook" \
 		ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
