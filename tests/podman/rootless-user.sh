@@ -11,7 +11,8 @@
 # rootless_user USER SUBID_START sets HOME_DIR, WORK, TS, ROOTFS and
 #   TUN_MODE; returns non-zero when the user cannot be created.
 # as_user CMD... runs CMD as that user with a clean environment; inside
-#   `ip netns exec $AS_USER_NETNS` (its /etc/netns files) when that is set.
+#   network namespace $AS_USER_NETNS with /etc/netns/$AS_USER_NETNS/resolv.conf
+#   as its /etc/resolv.conf (as `ip netns exec` would; see in_netns) when set.
 # rootless_user_reset APPLET... gives the user a fresh podman
 #   configuration, no shield state, a config.yml whose default profile
 #   names only an address, and a rootfs with those busybox applets.
@@ -48,8 +49,22 @@ rootless_user() {
 	ROOTFS="$HOME_DIR/rootfs"
 }
 
+# What `ip netns exec NS` does (its network namespace; a private mount
+# namespace where /etc/netns/NS/resolv.conf is /etc/resolv.conf) except
+# that it keeps /sys: the fresh sysfs `ip netns exec` mounts there hides
+# the cgroup mounts (v1 here), and runc then refuses to create a container
+# ("no cgroup mount found in mountinfo").
+in_netns() {
+	if [ -n "${AS_USER_NETNS:-}" ]; then
+		nsenter --net="/run/netns/$AS_USER_NETNS" unshare --mount --propagation private sh -c \
+			'mount --bind "/etc/netns/$0/resolv.conf" /etc/resolv.conf && exec "$@"' "$AS_USER_NETNS" "$@"
+	else
+		"$@"
+	fi
+}
+
 as_user() {
-	(cd "$HOME_DIR" && ${AS_USER_NETNS:+ip netns exec "$AS_USER_NETNS"} runuser -u "$RU_USER" -- env -i HOME="$HOME_DIR" USER="$RU_USER" \
+	(cd "$HOME_DIR" && in_netns runuser -u "$RU_USER" -- env -i HOME="$HOME_DIR" USER="$RU_USER" \
 		LOGNAME="$RU_USER" PATH=/usr/local/bin:/usr/bin:/bin \
 		TEROK_SHIELD_PROFILES_DIR="$WORK/profiles" TEROK_SHIELD_HOOK="$WORK/terok-shield-hook" \
 		ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \

@@ -7,7 +7,8 @@
 # services this script starts (reached from a container as 10.0.2.2), and,
 # for the shield DNS tier end to end, to a fake upstream resolver and a
 # service in a network namespace the script makes, with podman itself
-# run under `ip netns exec` so no name can reach the machine's resolver.
+# run in it (as `ip netns exec` would, rootless-user.sh in_netns) so no
+# name can reach the machine's resolver.
 set -uo pipefail
 
 E2E_USER=ts-podman-e2e
@@ -328,8 +329,8 @@ check "run of the forgotten name starts afresh" as_user "$TS" run e2e-rep -- -d 
 expect_refused e2e-rep "$PORT_SHUT" "the old allow of 10.0.2.2 did not come back"
 
 # ---- the shield DNS tier end to end, hermetic ----
-# podman runs under `ip netns exec` in a namespace of ours whose
-# /etc/netns/NS/resolv.conf names a recording fake upstream (fake-dns)
+# podman runs in a namespace of ours (rootless-user.sh in_netns: what `ip
+# netns exec` does, /sys kept) whose /etc/netns/NS/resolv.conf names a recording fake upstream (fake-dns)
 # there, so the hook, the forwarder it starts and slirp4netns all live
 # where the only resolver is that fake. The fake answers allowed.test
 # with 203.0.113.20, where a service of ours listens in that namespace.
@@ -373,9 +374,9 @@ else
 	ok "a network namespace with a recording fake upstream and a service at its answer"
 	export AS_USER_NETNS=$DNS_NS
 	if out=$(as_user "$TS" run e2e-dns --profiles dnse2e -- -d --rootfs "$ROOTFS" /bin/sleep 600 2>&1); then
-		ok "run starts a container in the default (shield) tier under ip netns exec"
+		ok "run starts a container in the default (shield) tier inside that namespace"
 	else
-		not_ok "run starts a container in the default (shield) tier under ip netns exec" "$out" \
+		not_ok "run starts a container in the default (shield) tier inside that namespace" "$out" \
 			"$(tail -3 "$STATE/e2e-dns/hook-error.log" 2>&1)"
 	fi
 	fpid=$(ns_forwarder_pid)
