@@ -41,6 +41,7 @@ cleanup() {
 	[ -n "${NS_PIDS:-}" ] && kill $NS_PIDS 2>/dev/null
 	ip netns del "$DNS_NS" 2>/dev/null
 	rm -rf "/etc/netns/$DNS_NS"
+	[ -n "${MADE_ETC_NETNS:-}" ] && rmdir /etc/netns 2>/dev/null
 	[ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null
 	rootless_user_done
 }
@@ -342,6 +343,7 @@ ns_setup() {
 	ip netns add "$DNS_NS" && ip -n "$DNS_NS" link set lo up &&
 		ip -n "$DNS_NS" addr add 192.0.2.53/32 dev lo &&
 		ip -n "$DNS_NS" addr add 203.0.113.20/32 dev lo || { echo "cannot make network namespace $DNS_NS"; return 1; }
+	[ -d /etc/netns ] || MADE_ETC_NETNS=1
 	mkdir -p "/etc/netns/$DNS_NS" && echo "nameserver 192.0.2.53" >"/etc/netns/$DNS_NS/resolv.conf"
 	UPSTREAM_LOG=$WORK/upstream.log
 	: >"$UPSTREAM_LOG"
