@@ -116,7 +116,12 @@ rm -f "$TEROK_SHIELD_CONFIG_DIR/config.yml"
 run 0 "status exits 0 with defaults" -- status
 expect_out "dev-standard (default)" "status shows the default profile"
 expect_out "audit:     enabled" "status shows audit"
+expect_out "dns:       shield/strict (new containers)" "status shows the DNS tier new containers get: shield, strict"
 expect_out "mode:      auto" "status shows the mode"
+printf 'dns_tier: dig\ndns_policy: open\n' >"$TEROK_SHIELD_CONFIG_DIR/config.yml"
+run 0 "status with dns_tier: dig" -- status
+expect_out "dns:       dig/open (new containers)" "status follows config dns_tier and dns_policy"
+rm -f "$TEROK_SHIELD_CONFIG_DIR/config.yml"
 if grep -qE '^hooks: +(not-installed|global-user|global-system)$' "$scratch/out"; then ok "status shows hooks"; else not_ok "status shows hooks"; fi
 run 2 "status takes at most one NAME" -- status one two
 run 1 "status NAME of an unprepared container fails clearly" -- status extra
@@ -395,7 +400,7 @@ json_case() { # DESCRIPTION PYTHON-EXPRESSION ARGS...: after a run, stdout is on
 }
 run 0 "status --json exits 0" -- status --json
 json_case "status --json: overview object" \
-	'd["version"] == "0.1.0" and d["bundle_version"] == 4 and d["health"] == "ok" and d["hooks"] == "global-user" and d["mode"] == "auto" and d["audit"] is True and d["default_profiles"] == ["dev-standard"] and "mine" in d["profiles"] and d["state"] == a[0]' \
+	'd["version"] == "0.1.0" and d["bundle_version"] == 4 and d["health"] == "ok" and d["hooks"] == "global-user" and d["mode"] == "auto" and d["audit"] is True and d["dns_tier"] == "shield" and d["dns_policy"] == "strict" and d["default_profiles"] == ["dev-standard"] and "mine" in d["profiles"] and d["state"] == a[0]' \
 	"$TEROK_SHIELD_STATE_DIR"
 run 0 "status NAME --json exits 0" -- status web --json
 json_case "status NAME --json: container and state" 'd == {"container": "web", "state": "inactive"}'
