@@ -336,6 +336,12 @@ if cmp -s "$hook" "$user_hooks/terok-shield-hook" && [ -x "$user_hooks/terok-shi
 else
 	not_ok "setup installs a copy of the build tree's hook"
 fi
+if cmp -s "$(dirname "$hook")/terok-shield-dns" "$user_hooks/terok-shield-dns" && [ -x "$user_hooks/terok-shield-dns" ]; then
+	ok "setup installs a copy of the build tree's terok-shield-dns beside the hook"
+else
+	not_ok "setup installs a copy of the build tree's terok-shield-dns beside the hook"
+fi
+if [ -s "$scratch/err" ]; then not_ok "setup warns of nothing when the forwarder is there"; else ok "setup warns of nothing when the forwarder is there"; fi
 # json_check FILE PYTHON-EXPRESSION ARGS...: the expression, on d (the parsed file) and a (ARGS), is true.
 json_check() {
 	python3 -c 'import json, sys
