@@ -6,10 +6,10 @@
 #include "base/util.h"
 #include "cli.h"
 #include "config/hooks.h"
-#include "dns/dnstier.h"
 #include "config/profiles.h"
 #include "container/podman.h"
 #include "control/live.h"
+#include "dns/dnstier.h"
 #include "json-out.h"
 
 static const char usage[] =
