@@ -287,7 +287,7 @@ struct ts_listed {
 	char *name;
 	enum ts_container_state container;
 	enum ts_shield_state shield;  /* TS_STATE_INACTIVE unless running; TS_STATE_ERROR for a broken bundle */
-	char *dns_tier;               /* dns.tier: "dnsmasq", "dig", "getent"; NULL when unknown */
+	char *dns_tier;               /* dns.tier: "shield", "dnsmasq", "dig", "getent"; NULL when unknown */
 	const char *dns_policy;       /* "open" (static): every name is forwarded; NULL when unknown */
 	char **profiles;              /* the profile names prepare composed (NULL-terminated, never NULL) */
 	struct ts_entry_counts allows, denies;

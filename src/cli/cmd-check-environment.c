@@ -2,8 +2,11 @@
 /* check-environment: can this machine shield containers, and what is missing. */
 #include <stdio.h>
 
+#include "build-config.h"
+
 #include "base/util.h"
 #include "cli.h"
+#include "config/dirs.h"
 #include "config/hooks.h"
 #include "config/profiles.h"
 #include "container/podman.h"
@@ -28,19 +31,33 @@ static const char usage[] =
 static const char hint[] =
 	"run 'terok-shield setup --user' (or 'terok-shield setup --root' as root)";
 
+/* The forwarder the installed hook would run: beside it, else libexecdir's (ts_companion_program). */
+static bool forwarder_present(enum ts_hooks_install where)
+{
+	_cleanup_free_ char *dir = ts_hooks_dir(where);
+	_cleanup_free_ char *beside = dir ? ts_xasprintf("%s/" TS_FORWARDER_PROGRAM, dir) : NULL;
+	_cleanup_free_ char *installed = ts_xasprintf("%s/" TS_FORWARDER_PROGRAM, TS_LIBEXECDIR);
+	int r = beside ? ts_program_usable(beside, NULL) : 0;
+	return r > 0 || (r == 0 && ts_program_usable(installed, NULL) > 0);
+}
+
 /* One sentence per problem found, in the order the text form prints them. */
 static void find_issues(bool have_podman, enum ts_hooks_install where, bool stale,
-			struct ts_strv *issues)
+			enum ts_dns_tier_choice tier, struct ts_strv *issues)
 {
 	struct ts_error err = { 0 };
 	if (!have_podman)
 		ts_strv_push(issues, "podman is not installed");
 	if (ts_nft_probe(&err) < 0)
 		ts_strv_push_take(issues, ts_xasprintf("nftables support is missing: %s", err.message));
-	if (!ts_dnsmasq_has_nftset())
-		ts_strv_push(issues, "dnsmasq with nftset support is not installed: domains are "
-				     "resolved once at prepare time (static DNS tier) instead of as "
-				     "the container asks");
+	if (tier == TS_DNS_TIER_DNSMASQ && !ts_dnsmasq_has_nftset())
+		ts_strv_push(issues, "dns_tier is dnsmasq, but dnsmasq with nftset support is not "
+				     "installed: prepare refuses that tier");
+	if ((tier == TS_DNS_TIER_AUTO || tier == TS_DNS_TIER_SHIELD) &&
+	    where != TS_HOOKS_NOT_INSTALLED && !forwarder_present(where))
+		ts_strv_push(issues, "terok-shield-dns is neither beside the installed hook nor in "
+				     TS_LIBEXECDIR ": containers in the shield DNS tier (the default) "
+				     "will not start; run setup again");
 	if (where != TS_HOOKS_NOT_INSTALLED && stale)
 		ts_strv_push(issues, "the installed hooks are stale (another bundle version or a "
 				     "missing executable)");
@@ -75,7 +92,7 @@ int check_environment_main(int argc, char **argv, struct cli *cli)
 	bool have_podman = ts_podman_version(&podman, NULL) == 0;
 	bool healthy = strcmp(health, "ok") == 0;
 	bool ok = healthy && have_podman;
-	find_issues(have_podman, where, stale, &issues);
+	find_issues(have_podman, where, stale, cli->config.dns_tier, &issues);
 
 	if (json) {
 		json_t *o = json_pack("{s:o, s:s, s:s, s:o, s:o, s:b}",

@@ -27,9 +27,10 @@ static const char usage[] =
 	"                 pasta when the DNS address is pasta's, else slirp4netns)\n"
 	"  --dns ADDR     upstream DNS address (default the network's: " SLIRP4NETNS_DNS "\n"
 	"                 slirp4netns, " PASTA_DNS " pasta)\n"
-	"  --dns-tier TIER  shield, dnsmasq, dig or auto (default: dns_tier of config.yml):\n"
-	"                 shield accepts no DNS server (its resolver is on loopback),\n"
-	"                 shield and dnsmasq add the sets of learned addresses\n"
+	"  --dns-tier TIER  shield, dnsmasq, dig or auto (default: dns_tier of config.yml;\n"
+	"                 auto is shield): shield accepts no DNS server (its resolver\n"
+	"                 is on loopback), shield and dnsmasq add the sets of learned\n"
+	"                 addresses\n"
 	"  --dnsmasq      the same as --dns-tier dnsmasq\n"
 	"  --dns-policy POLICY  strict or open (default: dns_policy of config.yml); the\n"
 	"                 forwarder applies it, the ruleset is the same for both\n"
@@ -37,19 +38,19 @@ static const char usage[] =
 	"\n"
 	"Loopback ports come from config.yml; 'interactive: true' there implies --interactive.\n";
 
-/* The tier a choice names; a preview needs no dnsmasq, and auto previews the static tier. */
+/* The tier a choice names; a preview needs no dnsmasq, and auto previews the shield tier as prepare picks it. */
 static const char *preview_tier(enum ts_dns_tier_choice choice)
 {
 	switch (choice) {
-	case TS_DNS_TIER_SHIELD:
-		return TS_TIER_SHIELD;
 	case TS_DNS_TIER_DNSMASQ:
 		return TS_TIER_DNSMASQ;
-	case TS_DNS_TIER_AUTO:
 	case TS_DNS_TIER_DIG:
+		return TS_TIER_STATIC;
+	case TS_DNS_TIER_AUTO:
+	case TS_DNS_TIER_SHIELD:
 		break;
 	}
-	return TS_TIER_STATIC;
+	return TS_TIER_SHIELD;
 }
 
 int preview_main(int argc, char **argv, struct cli *cli)

@@ -4,8 +4,11 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "build-config.h"
+
 #include "base/util.h"
 #include "cli.h"
+#include "config/hooks.h"
 #include "config/setup.h"
 
 static const char usage[] =
@@ -55,6 +58,10 @@ int setup_main(int argc, char **argv, struct cli *cli)
 	if (r < 0)
 		return cli_fail(&err);
 	printf("Installed the terok-shield hook in %s\n", rep.hooks_dir);
+	if (!rep.forwarder)
+		fprintf(stderr, "terok-shield: warning: no terok-shield-dns beside %s; the hook "
+			"will look in " TS_LIBEXECDIR ", and a container in the shield DNS tier "
+			"(the default) will not start without it\n", ts_hook_executable());
 	if (rep.containers_conf)
 		printf("%s %s to hooks_dir in %s\n", rep.conf_changed ? "Added" : "Already listed:",
 		       rep.hooks_dir, rep.containers_conf);

@@ -9,13 +9,15 @@
 #include "config/profiles.h"
 #include "container/podman.h"
 #include "control/live.h"
+#include "dns/dnstier.h"
 #include "json-out.h"
 
 static const char usage[] =
 	"Usage: terok-shield status [NAME] [--json]\n"
 	"\n"
 	"Without NAME, print an overview: version, podman version, mode, hook\n"
-	"installation, health, audit setting and profiles; an error when\n"
+	"installation, health, audit setting, the DNS tier and policy new\n"
+	"containers get, and profiles; an error when\n"
 	"default_profiles names a profile that does not exist. With NAME, print the\n"
 	"container's shield state: up, down, down_all, block, inactive (not\n"
 	"running or no table) or error (a table that is none of these).\n"
@@ -60,19 +62,28 @@ static void print_profiles(struct cli *cli)
 	printf("available: %s\n", names);
 }
 
+/* The DNS tier prepare gives new containers; NULL when config's dns_tier cannot be had here. */
+static const char *new_tier(const struct cli *cli)
+{
+	const char *tier = NULL;
+	return ts_dns_tier_pick(cli->config.dns_tier, &tier, NULL) == 0 ? tier : NULL;
+}
+
 /* The overview as one object; fields as in the text form. */
 static int print_overview_json(struct cli *cli, const char *podman, enum ts_hooks_install where,
 			       bool stale)
 {
 	struct ts_error err = { 0 };
 	_cleanup_strv_ struct ts_strv available = TS_STRV_INIT;
-	json_t *o = json_pack("{s:s, s:i, s:o, s:s, s:s, s:s, s:b, s:s, s:s, s:o}",
+	json_t *o = json_pack("{s:s, s:i, s:o, s:s, s:s, s:s, s:b, s:o, s:s, s:s, s:s, s:o}",
 			      "version", ts_version(), "bundle_version", TS_BUNDLE_VERSION,
 			      "podman", cli_json_string_or_null(podman),
 			      "mode", ts_mode_name(cli->config.mode),
 			      "hooks", ts_hooks_install_name(where),
 			      "health", ts_hooks_health(where, stale),
 			      "audit", cli->config.audit_enabled,
+			      "dns_tier", cli_json_string_or_null(new_tier(cli)),
+			      "dns_policy", cli->config.dns_open ? "open" : "strict",
 			      "config", cli->config_root, "state", cli->state_root,
 			      "default_profiles", cli_json_strv(&cli->config.default_profiles));
 	if (o && ts_profiles_list(cli->config_root, &available, &err) < 0)
@@ -110,6 +121,10 @@ int status_main(int argc, char **argv, struct cli *cli)
 	printf("hooks:     %s\n", ts_hooks_install_name(where));
 	printf("health:    %s\n", health(where, stale));
 	printf("audit:     %s\n", cli->config.audit_enabled ? "enabled" : "disabled");
+	const char *tier = new_tier(cli);
+	printf("dns:       %s/%s (new containers)\n",
+	       tier ? tier : "unavailable (dns_tier: dnsmasq needs a dnsmasq with nftset)",
+	       cli->config.dns_open ? "open" : "strict");
 	printf("config:    %s\n", cli->config_root);
 	printf("state:     %s\n", cli->state_root);
 	print_profiles(cli);

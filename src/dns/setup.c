@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <netinet/in.h>
-#include <sched.h>
+#include <pthread.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -77,6 +77,23 @@ static int make_in_container(struct dns_endpoints *e, struct ts_error *err)
 	return ts_nft_exec(e->nft, "list set inet terok_shield dns_v4", NULL, err);
 }
 
+struct in_container {
+	const struct ts_proc_identity *id;
+	struct dns_endpoints *e;
+	struct ts_error err;
+	int r;
+};
+
+/* A thread's own network namespace is the container's; the process's never changes. */
+static void *enter_and_make(void *arg)
+{
+	struct in_container *c = arg;
+	c->r = ts_netns_enter_container(c->id, &c->err);
+	if (c->r == 0)
+		c->r = make_in_container(c->e, &c->err);
+	return NULL;
+}
+
 /* The bundle's query log, appended to; like every bundle file no symlink, nothing but a regular file. */
 static int open_log(const char *state_dir, struct ts_error *err)
 {
@@ -113,21 +130,23 @@ int dns_setup(const struct dns_options *o, struct dns_endpoints *e, struct ts_er
 	int watch = ts_dns_domain_files_watch(o->state_dir, NULL);
 	e->inotify = watch >= 0 ? watch : -1;
 
-	_cleanup_close_ int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (home < 0)
-		return ts_error_set(err, errno, "/proc/self/ns/net: %s", strerror(errno));
-	r = ts_netns_enter_container(&id, err);
-	if (r < 0)
-		return r;
-	r = make_in_container(e, err);
-	/* Back home whatever happened: the upstream side must never live in the container. */
-	if (setns(home, CLONE_NEWNET) < 0) {
-		int saved = errno;
-		dns_endpoints_close(e);
-		return ts_error_set(err, saved, "cannot return to our network namespace: %s",
-				    strerror(saved));
+	/*
+	 * The container's side from a thread of its own that ends there: the
+	 * upstream side must never live in the container, and rootless this
+	 * process could not setns back to the machine's namespace (EPERM).
+	 */
+	struct in_container c = { .id = &id, .e = e };
+	pthread_t thread;
+	int t = pthread_create(&thread, NULL, enter_and_make, &c);
+	if (t != 0)
+		return ts_error_set(err, t, "pthread_create: %s", strerror(t));
+	pthread_join(thread, NULL);
+	if (c.r < 0) {
+		if (err)
+			*err = c.err;
+		return c.r;
 	}
-	return r;
+	return 0;
 }
 
 void dns_endpoints_close(struct dns_endpoints *e)

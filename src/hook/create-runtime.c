@@ -6,6 +6,7 @@
  */
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "base/fileio.h"
 #include "base/strbuf.h"
@@ -194,6 +195,53 @@ static int shield(const struct ts_oci_state *st, const char *ruleset, bool block
 }
 
 /*
+ * shield() in a child process, so this one never leaves the namespace it
+ * was started in: rootless, that namespace belongs to the machine's user
+ * namespace and a hook that joined the container's could not return to
+ * it (setns: EPERM), yet the shield tier's forwarder must start from it.
+ */
+static int shield_from_child(const struct ts_oci_state *st, const char *ruleset, bool blocked,
+			     struct ts_error *err)
+{
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return ts_error_set(err, errno, "pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid_t child = fork();
+	if (child < 0) {
+		int saved = errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return ts_error_set(err, saved, "fork: %s", strerror(saved));
+	}
+	if (child == 0) {
+		close(pipefd[0]);
+		struct ts_error e = { 0 };
+		int r = shield(st, ruleset, blocked, &e);
+		e.code = r < 0 ? -r : 0;
+		ssize_t w = write(pipefd[1], &e, sizeof(e));
+		_exit(w == (ssize_t)sizeof(e) ? 0 : 1);
+	}
+	close(pipefd[1]);
+	struct ts_error e = { 0 };
+	ssize_t got;
+	while ((got = read(pipefd[0], &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	close(pipefd[0]);
+	int status = 0;
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	if (got != (ssize_t)sizeof(e))
+		return ts_error_set(err, EIO, "the shielding process ended without a result (%s %d)",
+				    WIFSIGNALED(status) ? "signal" : "exit",
+				    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	if (e.code == 0)
+		return 0;
+	e.message[sizeof(e.message) - 1] = '\0';
+	return ts_error_set(err, e.code, "%s", e.message);
+}
+
+/*
  * ruleset.nft, then live.scoped's entries with the time that remains now
  * (those that ended while the container was stopped leave the file); or,
  * while the bundle records a block, the block script built from the
@@ -254,13 +302,10 @@ int hook_create_runtime(const struct ts_oci_state *st, struct ts_error *err)
 		r = read_ruleset(st->state_dir, blocked, &ruleset, &expired, err);
 	if (r < 0)
 		return ts_error_prefix(err, r, "cannot read the ruleset");
-	/* Where the hook runs: the forwarder's upstream side starts from here. */
-	_cleanup_close_ int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (home < 0)
-		return ts_error_set(err, errno, "/proc/self/ns/net: %s", strerror(errno));
-	r = shield(st, ruleset, blocked, err);
+	/* This process stays where the hook runs: the forwarder's upstream side starts from here. */
+	r = shield_from_child(st, ruleset, blocked, err);
 	if (r == 0)
-		r = hook_start_forwarder(st, home, err);
+		r = hook_start_forwarder(st, err);
 	if (r < 0)
 		return r;
 	ts_scoped_audit_expired(st->audit_enabled, st->state_dir, st->name ? st->name : st->id,

@@ -14,11 +14,11 @@ struct ts_oci_state;
 int hook_create_runtime(const struct ts_oci_state *st, struct ts_error *err);
 
 /*
- * Shield tier only: start terok-shield-dns from home_netns (the namespace
- * the hook was started in) and wait until it is ready. Any error means
- * the container must not start.
+ * Shield tier only: start terok-shield-dns from the namespace the hook
+ * runs in (never the container's) and wait until it is ready. Any error
+ * means the container must not start.
  */
-int hook_start_forwarder(const struct ts_oci_state *st, int home_netns, struct ts_error *err);
+int hook_start_forwarder(const struct ts_oci_state *st, struct ts_error *err);
 
 /* Stop our dnsmasq. Errors are reported but never fail the stop. */
 int hook_poststop(const struct ts_oci_state *st, struct ts_error *err);

@@ -6,7 +6,6 @@
  * the hook returns, or the container does not start.
  */
 #include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 
 #include "base/util.h"
@@ -58,7 +57,7 @@ static int read_tier(const char *state_dir, bool *shield_tier, bool *open_policy
 	return 0;
 }
 
-int hook_start_forwarder(const struct ts_oci_state *st, int home_netns, struct ts_error *err)
+int hook_start_forwarder(const struct ts_oci_state *st, struct ts_error *err)
 {
 	bool shield_tier = false, open_policy = false;
 	int r = read_tier(st->state_dir, &shield_tier, &open_policy, err);
@@ -72,10 +71,6 @@ int hook_start_forwarder(const struct ts_oci_state *st, int home_netns, struct t
 					    "'terok-shield prepare' again");
 		return 0;
 	}
-	/* The upstream side must live where the hook was started, never in the container. */
-	if (setns(home_netns, CLONE_NEWNET) < 0)
-		return ts_error_set(err, errno, "cannot return to the hook's network namespace: %s",
-				    strerror(errno));
 	_cleanup_close_ int log = open_error_log(st->state_dir);
 	pid_t pid;
 	return ts_forwarder_start(st->state_dir, st->pid, open_policy, log, &pid, err);

@@ -36,6 +36,13 @@ done
 run 0 "preview exits 0" -- preview
 expect_out "# Ruleset preview (up):" "preview is headed by its label"
 expect_out "policy drop;" "preview is default-deny"
+expect_out "# DNS tier shield, policy strict" "with no tier flag preview shows the default: the shield tier, strict"
+expect_no_out "dport 53" "the default tier accepts no DNS server"
+run 0 "preview --dns-tier auto" -- preview --dns-tier auto
+expect_out "# DNS tier shield, policy strict" "auto is the shield tier"
+run 0 "preview --dns-tier dig" -- preview --dns-tier dig
+expect_out "# DNS tier dig, policy strict" "the static tier can still be chosen"
+expect_out "udp dport 53 ip daddr 10.0.2.3 accept" "the static tier accepts its upstream"
 run 0 "preview --interactive" -- preview --interactive
 expect_out "# Ruleset preview (interactive):" "interactive label"
 expect_out 'prefix "TEROK_SHIELD_QUEUED: "' "interactive terminal rule"
@@ -65,9 +72,12 @@ run 2 "preview --dns-tier with an unknown tier exits 2" -- preview --dns-tier ns
 expect_err "--dns-tier takes shield, dnsmasq, dig or auto, not 'nsenter'" "an unknown tier is explained"
 run 2 "preview --dns-policy with an unknown policy exits 2" -- preview --dns-policy lax
 expect_err "--dns-policy takes strict or open, not 'lax'" "an unknown policy is explained"
-printf 'dns_tier: shield\ndns_policy: open\n' >"$TEROK_SHIELD_CONFIG_DIR/config.yml"
+printf 'dns_tier: dig\ndns_policy: open\n' >"$TEROK_SHIELD_CONFIG_DIR/config.yml"
 run 0 "preview with dns_tier and dns_policy from config" -- preview
-expect_out "# DNS tier shield, policy open" "config dns_tier and dns_policy reach preview"
+expect_out "# DNS tier dig, policy open" "config dns_tier and dns_policy reach preview"
+printf 'dns_tier: auto\n' >"$TEROK_SHIELD_CONFIG_DIR/config.yml"
+run 0 "preview with dns_tier: auto from config" -- preview
+expect_out "# DNS tier shield, policy strict" "config dns_tier: auto is the shield tier"
 rm -f "$TEROK_SHIELD_CONFIG_DIR/config.yml"
 
 # --- configuration
@@ -76,7 +86,7 @@ run 0 "preview with loopback ports from config" -- preview
 expect_out "tcp dport 9418 ip daddr @gateway_v4 accept" "config loopback ports reach the ruleset"
 expect_out "# Ruleset preview (interactive):" "config interactive: true selects the interactive ruleset"
 expect_no_out "ip daddr 169.254.1.2 accept" "slirp4netns (the default) has no pasta loopback rule"
-run 0 "preview --network pasta" -- preview --network pasta
+run 0 "preview --network pasta --dns-tier dig" -- preview --network pasta --dns-tier dig
 expect_out "tcp dport 9418 ip daddr 169.254.1.2 accept" "pasta reaches loopback ports at 169.254.1.2"
 expect_out "udp dport 53 ip daddr 169.254.1.1 accept" "pasta's DNS address is the default under --network pasta"
 expect_no_out "@gateway_v4 accept" "pasta has no gateway loopback rule"
@@ -106,7 +116,12 @@ rm -f "$TEROK_SHIELD_CONFIG_DIR/config.yml"
 run 0 "status exits 0 with defaults" -- status
 expect_out "dev-standard (default)" "status shows the default profile"
 expect_out "audit:     enabled" "status shows audit"
+expect_out "dns:       shield/strict (new containers)" "status shows the DNS tier new containers get: shield, strict"
 expect_out "mode:      auto" "status shows the mode"
+printf 'dns_tier: dig\ndns_policy: open\n' >"$TEROK_SHIELD_CONFIG_DIR/config.yml"
+run 0 "status with dns_tier: dig" -- status
+expect_out "dns:       dig/open (new containers)" "status follows config dns_tier and dns_policy"
+rm -f "$TEROK_SHIELD_CONFIG_DIR/config.yml"
 if grep -qE '^hooks: +(not-installed|global-user|global-system)$' "$scratch/out"; then ok "status shows hooks"; else not_ok "status shows hooks"; fi
 run 2 "status takes at most one NAME" -- status one two
 run 1 "status NAME of an unprepared container fails clearly" -- status extra
@@ -321,6 +336,12 @@ if cmp -s "$hook" "$user_hooks/terok-shield-hook" && [ -x "$user_hooks/terok-shi
 else
 	not_ok "setup installs a copy of the build tree's hook"
 fi
+if cmp -s "$(dirname "$hook")/terok-shield-dns" "$user_hooks/terok-shield-dns" && [ -x "$user_hooks/terok-shield-dns" ]; then
+	ok "setup installs a copy of the build tree's terok-shield-dns beside the hook"
+else
+	not_ok "setup installs a copy of the build tree's terok-shield-dns beside the hook"
+fi
+if [ -s "$scratch/err" ]; then not_ok "setup warns of nothing when the forwarder is there"; else ok "setup warns of nothing when the forwarder is there"; fi
 # json_check FILE PYTHON-EXPRESSION ARGS...: the expression, on d (the parsed file) and a (ARGS), is true.
 json_check() {
 	python3 -c 'import json, sys
@@ -385,7 +406,7 @@ json_case() { # DESCRIPTION PYTHON-EXPRESSION ARGS...: after a run, stdout is on
 }
 run 0 "status --json exits 0" -- status --json
 json_case "status --json: overview object" \
-	'd["version"] == "0.1.0" and d["bundle_version"] == 4 and d["health"] == "ok" and d["hooks"] == "global-user" and d["mode"] == "auto" and d["audit"] is True and d["default_profiles"] == ["dev-standard"] and "mine" in d["profiles"] and d["state"] == a[0]' \
+	'd["version"] == "0.1.0" and d["bundle_version"] == 4 and d["health"] == "ok" and d["hooks"] == "global-user" and d["mode"] == "auto" and d["audit"] is True and d["dns_tier"] == "shield" and d["dns_policy"] == "strict" and d["default_profiles"] == ["dev-standard"] and "mine" in d["profiles"] and d["state"] == a[0]' \
 	"$TEROK_SHIELD_STATE_DIR"
 run 0 "status NAME --json exits 0" -- status web --json
 json_case "status NAME --json: container and state" 'd == {"container": "web", "state": "inactive"}'

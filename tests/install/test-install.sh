@@ -96,6 +96,10 @@ check "installed terok-shield-dns --help" sh -c '"$1" --help | grep -q "Usage: t
 	"$prefix/$libexecdir/terok-shield-dns"
 check "installed setup --user installs the installed hook" sh -c \
 	'"$1" setup --user && cmp "$2" "$HOME/.local/share/containers/oci/hooks.d/terok-shield-hook"' _ "$bin" "$hook"
+check "installed setup --user puts the installed terok-shield-dns beside the hook" \
+	cmp "$prefix/$libexecdir/terok-shield-dns" "$HOME/.local/share/containers/oci/hooks.d/terok-shield-dns"
+check "installed status: new containers get the shield DNS tier" sh -c \
+	'"$1" status | grep -qx "dns:       shield/strict (new containers)"' _ "$bin"
 
 # The build tree's binary finds the source tree's profiles on its own.
 "$build_cli" profiles --json >"$scratch/out" 2>"$scratch/log"

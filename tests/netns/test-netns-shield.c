@@ -22,6 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "build-config.h"
+
 #include "base/fileio.h"
 #include "base/util.h"
 #include "bundle/bundle.h"
@@ -397,6 +399,99 @@ static void test_cannot_start_fails_hook(void **state)
 	close(fd);
 }
 
+/* A copy of the program at src as dir/name, with mode. */
+static void copy_program(const char *src, const char *dir, const char *name, mode_t mode)
+{
+	char *bytes = NULL;
+	size_t len = 0;
+	assert_int_equal(ts_file_read(src, &bytes, &len, NULL), 0);
+	char *path = ts_xasprintf("%s/%s", dir, name);
+	assert_int_equal(ts_file_write_atomic(path, bytes, len, mode, NULL), 0);
+	assert_int_equal(chmod(path, mode), 0);
+	free(path);
+	free(bytes);
+}
+
+/*
+ * The hook runs the terok-shield-dns beside its own binary (where setup
+ * copies both), never one found through PATH; none there nor in
+ * libexecdir, or an unsafe one there: the container does not start and
+ * hook-error.log says why.
+ */
+static void test_forwarder_found_beside_hook(void **state)
+{
+	struct fixture *f = *state;
+	char *installed = ts_xasprintf("%s/terok-shield-dns", TS_LIBEXECDIR);
+	bool libexec_has_one = access(installed, F_OK) == 0;
+	char *built_hook = ts_xstrdup(getenv("TS_TEST_HOOK"));
+	char *built_dns = ts_xasprintf("%s/terok-shield-dns", TS_BUILD_ROOT);
+	char *dir = ts_xasprintf("%s/hooks.d", f->h.scratch);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	copy_program(built_hook, dir, "terok-shield-hook", 0755);
+	char *lone_hook = ts_xasprintf("%s/terok-shield-hook", dir);
+	setenv("TS_TEST_HOOK", lone_hook, 1);
+	/* A PATH offering a forwarder changes nothing: the hook never looks there. */
+	char *path_dir = ts_xasprintf("%s/path", f->h.scratch);
+	assert_int_equal(mkdir(path_dir, 0755), 0);
+	copy_program(built_dns, path_dir, "terok-shield-dns", 0755);
+	char *old_path = ts_xstrdup(getenv("PATH"));
+	char *path = ts_xasprintf("%s:%s", path_dir, old_path);
+	setenv("PATH", path, 1);
+
+	char *errors = NULL;
+	if (libexec_has_one) {
+		printf("# %s exists: the missing-forwarder case cannot be shown here\n", installed);
+	} else {
+		assert_int_not_equal(hook(f, "createRuntime", &errors), 0);
+		if (!errors || !strstr(errors, "terok-shield-dns is not installed"))
+			fail_msg("no reason for the missing forwarder: %s", errors ? errors : "");
+		char *log = read_text(f->state_dir, "hook-error.log");
+		assert_non_null(log);
+		assert_non_null(strstr(log, "terok-shield-dns is not installed"));
+		assert_non_null(strstr(log, dir));
+		free(log);
+		assert_null(read_text(f->state_dir, "dns-forwarder.pid"));
+		free(errors);
+		errors = NULL;
+	}
+
+	/* Beside the hook but writable by others: refused, not run. */
+	copy_program(built_dns, dir, "terok-shield-dns", 0775);
+	assert_int_not_equal(hook(f, "createRuntime", &errors), 0);
+	if (!errors || !strstr(errors, "writable by others"))
+		fail_msg("an unsafe forwarder was not refused: %s", errors ? errors : "");
+	free(errors);
+	errors = NULL;
+	assert_null(read_text(f->state_dir, "dns-forwarder.pid"));
+
+	/* As setup leaves it: the hook and its forwarder side by side. */
+	copy_program(built_dns, dir, "terok-shield-dns", 0755);
+	int rc = hook(f, "createRuntime", &errors);
+	if (rc != 0)
+		fail_msg("createRuntime exited %d: %s", rc, errors ? errors : "");
+	pid_t pid = forwarder(f);
+	char exe_link[64], exe[4096];
+	snprintf(exe_link, sizeof(exe_link), "/proc/%d/exe", (int)pid);
+	ssize_t n = readlink(exe_link, exe, sizeof(exe) - 1);
+	assert_true(n > 0);
+	exe[n] = '\0';
+	char *want = ts_xasprintf("%s/terok-shield-dns", dir);
+	assert_string_equal(exe, want);
+	free(want);
+	free(errors);
+
+	setenv("PATH", old_path, 1);
+	setenv("TS_TEST_HOOK", built_hook, 1);
+	free(path);
+	free(old_path);
+	free(path_dir);
+	free(lone_hook);
+	free(dir);
+	free(built_dns);
+	free(built_hook);
+	free(installed);
+}
+
 #define WITH(test) cmocka_unit_test_setup_teardown(test, setup, teardown)
 
 int main(void)
@@ -421,6 +516,7 @@ int main(void)
 		WITH(test_poststop_ends_forwarder),
 		WITH(test_ends_with_container),
 		WITH(test_cannot_start_fails_hook),
+		WITH(test_forwarder_found_beside_hook),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -152,42 +152,43 @@ check "resolve of a bundle without upstream.dns says to prepare" '[ $rc -eq 1 ] 
 
 # ---- prepare in the static tier, and a switch from the dnsmasq tier ----
 # prepare reads `podman info`: a stand-in on PATH gives podman 4.3's
-# rootless answer, so no podman runs. The DNS tier follows dnsmasq
-# --version: inside this mount namespace a stand-in is bind-mounted over the
-# dnsmasq the library finds (the one answering our queries keeps running).
+# rootless answer, so no podman runs. The DNS tier is config.yml's
+# dns_tier (the default, auto, is the shield tier); for the dnsmasq tier a
+# stand-in whose --version lists nftset is bind-mounted, inside this mount
+# namespace, over the dnsmasq the library finds (the one answering our
+# queries keeps running), so the tier works whatever this machine's has.
 fixture=${TS_TEST_FIXTURES:-}/podman-info-4.3-rootless.json
 real_dnsmasq=
 for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
 	[ -x "$d/dnsmasq" ] && { real_dnsmasq=$d/dnsmasq; break; }
 done
-# use_tier nftset|no-nftset
+# use_tier dig|dnsmasq
 use_tier() {
 	umount "$real_dnsmasq" 2>/dev/null
-	mount --bind "$scratch/dnsmasq-$1" "$real_dnsmasq"
+	printf 'dns_tier: %s\n' "$1" >"$TEROK_SHIELD_CONFIG_DIR/config.yml"
+	[ "$1" != dnsmasq ] || mount --bind "$scratch/dnsmasq-nftset" "$real_dnsmasq"
 }
 prepare() { # NAME: prepare with the e2e profile; rc, out, err
 	"$cli" --state-dir "$root" prepare "$1" --profiles e2e >"$scratch/out" 2>"$scratch/err"
 	rc=$?
 }
 if [ ! -f "$fixture" ]; then
-	for _ in 1 2 3 4 5 6 7 8 9 10 11 12; do skip "prepare cases: TS_TEST_FIXTURES is not set"; done
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13; do skip "prepare cases: TS_TEST_FIXTURES is not set"; done
 elif [ -z "$real_dnsmasq" ]; then
-	for _ in 1 2 3 4 5 6 7 8 9 10 11 12; do skip "prepare cases: no dnsmasq in the system directories"; done
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13; do skip "prepare cases: no dnsmasq in the system directories"; done
 else
 	mkdir -p "$scratch/bin"
 	printf '#!/bin/sh\n[ "$1" = info ] && exec cat %q\n[ "$1" = container ] && exit 1\necho "podman version 4.3.1"\n' "$fixture" >"$scratch/bin/podman"
-	for kind in nftset no-nftset; do
-		printf '#!/bin/sh\necho "Dnsmasq version 2.90"\necho "Compile time options: IPv6 GNU-getopt %s"\n' "$kind" \
-			>"$scratch/dnsmasq-$kind"
-	done
-	chmod 0755 "$scratch/bin/podman" "$scratch/dnsmasq-nftset" "$scratch/dnsmasq-no-nftset"
+	printf '#!/bin/sh\necho "Dnsmasq version 2.90"\necho "Compile time options: IPv6 GNU-getopt nftset"\n' \
+		>"$scratch/dnsmasq-nftset"
+	chmod 0755 "$scratch/bin/podman" "$scratch/dnsmasq-nftset"
 	export PATH=$scratch/bin:$PATH
 	"$cli" setup --user >"$scratch/out" 2>"$scratch/err" || bail "setup --user failed: $(cat "$scratch/err")"
 	printf '# e2e\na.test\n*.b.test\nmissing.test\n192.0.2.7\n' >"$TEROK_SHIELD_CONFIG_DIR/profiles/e2e.txt"
 	touch -d '-2 hours' "$TEROK_SHIELD_CONFIG_DIR/profiles/e2e.txt"
 
 	# Static tier: resolved at prepare time, through the namespace's dnsmasq.
-	use_tier no-nftset
+	use_tier dig
 	q0=$(queries)
 	prepare st
 	check "static prepare exits 0" '[ $rc -eq 0 ]'
@@ -199,12 +200,19 @@ else
 	prepare st
 	check "a second static prepare within the hour reuses the resolution" '[ $rc -eq 0 ] && [ "$(queries)" -eq "$q1" ] && [ "$(cat "$root/containers/st/profile.allowed")" = "$want_ips" ]'
 
+	# No dns_tier (auto): the shield tier, whose forwarder learns addresses as the container asks.
+	rm -f "$TEROK_SHIELD_CONFIG_DIR/config.yml"
+	q2=$(queries)
+	prepare sh
+	check "default prepare records the shield tier and resolves nothing" \
+		'[ $rc -eq 0 ] && [ "$(cat "$root/containers/sh/dns.tier")" = shield ] && [ "$(queries)" -eq "$q2" ] && [ "$(cat "$root/containers/sh/profile.allowed")" = 192.0.2.7 ]'
+
 	# dnsmasq tier first, then static within the hour: the static tier must resolve.
-	use_tier nftset
+	use_tier dnsmasq
 	prepare sw
 	check "tier switch: dnsmasq-tier prepare" '[ $rc -eq 0 ] && [ "$(cat "$root/containers/sw/dns.tier")" = dnsmasq ]'
 	check "tier switch: the dnsmasq tier keeps only raw IPs" '[ "$(cat "$root/containers/sw/profile.allowed")" = 192.0.2.7 ]'
-	use_tier no-nftset
+	use_tier dig
 	prepare sw
 	check "tier switch: static-tier prepare" '[ $rc -eq 0 ] && [ "$(cat "$root/containers/sw/dns.tier")" = dig ]'
 	cp "$root/containers/sw/profile.allowed" "$scratch/out"; : >"$scratch/err" # shown on failure
@@ -215,6 +223,7 @@ else
 	check "tier switch: ruleset.nft allows the resolved addresses" \
 		'grep -qxF "add element inet terok_shield allow_v4 { 192.0.2.7, 203.0.113.1, 203.0.113.2 }" "$root/containers/sw/ruleset.nft" && ! grep -q dns_v4 "$root/containers/sw/ruleset.nft"'
 	umount "$real_dnsmasq" 2>/dev/null
+	rm -f "$TEROK_SHIELD_CONFIG_DIR/config.yml"
 fi
 
 echo "1..$n"

@@ -3,13 +3,16 @@
 # subuid/subgid ranges, /dev/net/tun usable, runc and lowered ulimits in
 # containers.conf, a busybox-static rootfs, no registry), and our binaries
 # where that user can read them (the build tree may be under /root).
-# Needs TS_TEST_CLI, TS_TEST_HOOK and TS_TEST_PROFILES_DIR.
+# Needs TS_TEST_CLI, TS_TEST_HOOK and TS_TEST_PROFILES_DIR; TS_TEST_DNS (the
+# forwarder, installed beside the hook so setup copies it) when set.
 #
 # rootless_missing [PROG...] prints why this machine cannot prepare the user
 #   (also when one of the extra PROGs is missing); nothing when it can.
 # rootless_user USER SUBID_START sets HOME_DIR, WORK, TS, ROOTFS and
 #   TUN_MODE; returns non-zero when the user cannot be created.
-# as_user CMD... runs CMD as that user with a clean environment.
+# as_user CMD... runs CMD as that user with a clean environment; inside
+#   network namespace $AS_USER_NETNS with /etc/netns/$AS_USER_NETNS/resolv.conf
+#   as its /etc/resolv.conf (as `ip netns exec` would; see in_netns) when set.
 # rootless_user_reset APPLET... gives the user a fresh podman
 #   configuration, no shield state, a config.yml whose default profile
 #   names only an address, and a rootfs with those busybox applets.
@@ -40,13 +43,28 @@ rootless_user() {
 	chmod 0755 "$WORK"
 	install -m 0755 "$TS_TEST_CLI" "$WORK/terok-shield"
 	install -m 0755 "$TS_TEST_HOOK" "$WORK/terok-shield-hook"
+	[ -z "${TS_TEST_DNS:-}" ] || install -m 0755 "$TS_TEST_DNS" "$WORK/terok-shield-dns"
 	cp -r "$TS_TEST_PROFILES_DIR" "$WORK/profiles" && chmod -R a+rX "$WORK/profiles"
 	TS="$WORK/terok-shield"
 	ROOTFS="$HOME_DIR/rootfs"
 }
 
+# What `ip netns exec NS` does (its network namespace; a private mount
+# namespace where /etc/netns/NS/resolv.conf is /etc/resolv.conf) except
+# that it keeps /sys: the fresh sysfs `ip netns exec` mounts there hides
+# the cgroup mounts (v1 here), and runc then refuses to create a container
+# ("no cgroup mount found in mountinfo").
+in_netns() {
+	if [ -n "${AS_USER_NETNS:-}" ]; then
+		nsenter --net="/run/netns/$AS_USER_NETNS" unshare --mount --propagation private sh -c \
+			'mount --bind "/etc/netns/$0/resolv.conf" /etc/resolv.conf && exec "$@"' "$AS_USER_NETNS" "$@"
+	else
+		"$@"
+	fi
+}
+
 as_user() {
-	(cd "$HOME_DIR" && runuser -u "$RU_USER" -- env -i HOME="$HOME_DIR" USER="$RU_USER" \
+	(cd "$HOME_DIR" && in_netns runuser -u "$RU_USER" -- env -i HOME="$HOME_DIR" USER="$RU_USER" \
 		LOGNAME="$RU_USER" PATH=/usr/local/bin:/usr/bin:/bin \
 		TEROK_SHIELD_PROFILES_DIR="$WORK/profiles" TEROK_SHIELD_HOOK="$WORK/terok-shield-hook" \
 		ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \

@@ -63,8 +63,8 @@ rc=$?
 check "list exits 0" test "$rc" -eq 0
 check "podman was asked once, with ps -a" test "$(cat "$WORK/calls")" = "ps -a --format json"
 check "nothing on stderr" test ! -s "$WORK/list.err"
-row_is() { # NAME CONTAINER SHIELD
-	grep -qE "^$1 +$2 +$3 +[a-z]+/open +offline +[0-9]+ +[0-9]+$" <<<"$listed"
+row_is() { # NAME CONTAINER SHIELD; every container is in the default DNS tier, shield, strict
+	grep -qE "^$1 +$2 +$3 +shield/strict +offline +[0-9]+ +[0-9]+$" <<<"$listed"
 }
 expect_row() {
 	if row_is "$@"; then ok "$1: $2, shield $3"; else not_ok "$1: $2, shield $3" "$listed" "$(cat "$WORK/list.err")"; fi
@@ -90,7 +90,7 @@ same_as_status() { # the shield column is what status NAME says
 	done
 }
 check "the shield column agrees with status NAME" same_as_status
-if grep -qE '^l-up2 +running +up +[a-z]+/open +offline +2 +1$' <<<"$listed"; then
+if grep -qE '^l-up2 +running +up +shield/strict +offline +2 +1$' <<<"$listed"; then
 	ok "allows and denies in force are counted"; else not_ok "allows and denies in force are counted" "$listed"; fi
 
 : >"$WORK/calls"
@@ -109,7 +109,7 @@ want = {"l-up1": ("running", "up"), "l-up2": ("running", "up"), "l-down": ("runn
 for name, (container, shield) in want.items():
     assert (by[name]["container"], by[name]["shield"]) == (container, shield), by[name]
 for e in doc:
-    assert e["error"] is None and e["dns_policy"] == "open" and e["profiles"] == ["offline"], e
+    assert e["error"] is None and e["dns_tier"] == "shield" and e["dns_policy"] == "strict" and e["profiles"] == ["offline"], e
 assert by["l-up2"]["allows"] == {"plain": 2, "scoped": 0, "timed": 0}, by["l-up2"]
 assert by["l-up2"]["denies"]["plain"] == 1 and by["l-stop1"]["allows"]["plain"] == 1
 PY

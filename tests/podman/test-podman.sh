@@ -4,13 +4,19 @@
 # lowered ulimits, /dev/net/tun, a busybox-static rootfs, no registry),
 # then, as that user, sets the hook up, runs shielded containers and
 # checks what their connections do. Traffic goes only to host loopback
-# services this script starts (reached from a container as 10.0.2.2).
+# services this script starts (reached from a container as 10.0.2.2), and,
+# for the shield DNS tier end to end, to a fake upstream resolver and a
+# service in a network namespace the script makes, with podman itself
+# run in it (as `ip netns exec` would, rootless-user.sh in_netns) so no
+# name can reach the machine's resolver.
 set -uo pipefail
 
 E2E_USER=ts-podman-e2e
 PORT_OPEN=38080   # listed in loopback_ports
 PORT_SHUT=38081   # not listed
-PLAN=48
+PLAN=58
+DNS_NS=ts-podman-dns$$  # the shield-tier part runs podman in this namespace
+PORT_NS=38090      # its service at the fake upstream's answer for allowed.test
 
 . "$(dirname "$0")/lib.sh"
 why=$(rootless_missing)
@@ -23,12 +29,19 @@ STATE="$HOME_DIR/.local/state/terok/shield/containers"
 
 remove_containers() {
 	local c
-	for c in e2e-run e2e-eval e2e-bad e2e-rep e2e-fail; do
+	for c in e2e-run e2e-eval e2e-bad e2e-rep e2e-fail e2e-dns; do
 		as_user podman rm -f -t 0 "$c" >/dev/null 2>&1
 	done
 }
 cleanup() {
 	remove_containers
+	# podman's pause process may have been made inside the namespace: end it with it.
+	[ -n "${AS_USER_NETNS:-}" ] && as_user podman system migrate >/dev/null 2>&1
+	unset AS_USER_NETNS
+	[ -n "${NS_PIDS:-}" ] && kill $NS_PIDS 2>/dev/null
+	ip netns del "$DNS_NS" 2>/dev/null
+	rm -rf "/etc/netns/$DNS_NS"
+	[ -n "${MADE_ETC_NETNS:-}" ] && rmdir /etc/netns 2>/dev/null
 	[ -n "${SERVER_PID:-}" ] && kill "$SERVER_PID" 2>/dev/null
 	rootless_user_done
 }
@@ -37,7 +50,7 @@ trap cleanup EXIT
 # A fresh start for the user: no containers of an earlier run, podman
 # settings, no earlier shield state, a rootfs.
 remove_containers
-rootless_user_reset sh nc sleep cat echo &&
+rootless_user_reset sh nc sleep cat echo nslookup &&
 	as_user sh -c 'printf "loopback_ports: [%s]\n" "$1" >> ~/.config/terok/shield/config.yml' _ "$PORT_OPEN" || skip_all "cannot prepare $E2E_USER's environment"
 
 # Host loopback services, one per port, answering "hello PORT".
@@ -162,7 +175,9 @@ else
 	not_ok "the container has neither CAP_NET_ADMIN nor CAP_NET_RAW" "no CapBnd"
 fi
 our_dnsmasq() { pgrep -f "dnsmasq --conf-file=$STATE/$1/dnsmasq.conf" >/dev/null; }
-check "the container's dnsmasq runs (dnsmasq tier)" our_dnsmasq e2e-run
+our_forwarder() { pgrep -f "terok-shield-dns --pid [0-9]+ --state-dir $STATE/$1 " >/dev/null; }
+shield_tier() { [ "$(cat "$STATE/$1/dns.tier")" = shield ] && our_forwarder "$1"; }
+check "the container is in the shield DNS tier (the default) and its terok-shield-dns runs" shield_tier e2e-run
 
 check "podman restart works" as_user podman restart -t 1 e2e-run
 expect_open e2e-run "$PORT_OPEN" "after restart: the allowed port is still reachable"
@@ -185,13 +200,14 @@ else
 fi
 as_user podman rm -f -t 0 e2e-run >/dev/null 2>&1
 sleep 0.5
-if our_dnsmasq e2e-run; then
-	not_ok "no dnsmasq of the container outlives it" "$(pgrep -af "conf-file=$STATE/e2e-run")"
+if our_forwarder e2e-run; then
+	not_ok "no terok-shield-dns of the container outlives it" "$(pgrep -af "state-dir $STATE/e2e-run")"
 else
-	ok "no dnsmasq of the container outlives it"
+	ok "no terok-shield-dns of the container outlives it"
 fi
 
-# ---- a newcomer pastes prepare's output into podman run ----
+# ---- a newcomer pastes prepare's output into podman run (dns_tier: dnsmasq, chosen) ----
+as_user sh -c 'cp ~/.config/terok/shield/config.yml ~/config.yml.saved && echo "dns_tier: dnsmasq" >> ~/.config/terok/shield/config.yml'
 if args=$(as_user "$TS" prepare e2e-eval 2>/dev/null) &&
 	out=$(as_user bash -c "eval \"podman run $args -d --rootfs '$ROOTFS' /bin/sleep 600\"" 2>&1); then
 	ok "podman run \$(terok-shield prepare NAME) starts"
@@ -201,6 +217,9 @@ fi
 expect_open e2e-eval "$PORT_OPEN" "prepared container reaches the allowed port"
 expect_refused e2e-eval "$PORT_SHUT" "prepared container is refused the other port"
 check "prepared container holds the default-deny table" shielded e2e-eval
+dnsmasq_tier() { [ "$(cat "$STATE/$1/dns.tier")" = dnsmasq ] && our_dnsmasq "$1"; }
+check "config dns_tier: dnsmasq still gives the dnsmasq tier, its dnsmasq running" dnsmasq_tier e2e-eval
+as_user sh -c 'mv ~/config.yml.saved ~/.config/terok/shield/config.yml'
 
 # ---- live control of the running rootless container (user-namespace helper) ----
 status_is() { [ "$(as_user "$TS" status "$1" 2>&1)" = "$2" ]; }
@@ -309,6 +328,106 @@ else
 fi
 check "run of the forgotten name starts afresh" as_user "$TS" run e2e-rep -- -d --rootfs "$ROOTFS" /bin/sleep 600
 expect_refused e2e-rep "$PORT_SHUT" "the old allow of 10.0.2.2 did not come back"
+
+# ---- the shield DNS tier end to end, hermetic ----
+# podman runs in a namespace of ours (rootless-user.sh in_netns: what `ip
+# netns exec` does, /sys kept) whose /etc/netns/NS/resolv.conf names a recording fake upstream (fake-dns)
+# there, so the hook, the forwarder it starts and slirp4netns all live
+# where the only resolver is that fake. The fake answers allowed.test
+# with 203.0.113.20, where a service of ours listens in that namespace.
+ns_steps=9
+ns_skip() { local i; for i in $(seq "$ns_steps"); do n=$((n + 1)); echo "ok $n # SKIP $1"; done; }
+ns_setup() {
+	[ -n "${TS_TEST_FAKE_DNS:-}" ] || { echo "TS_TEST_FAKE_DNS (tests/podman/fake-dns) is not set"; return 1; }
+	command -v ip >/dev/null || { echo "ip (iproute2) is not installed"; return 1; }
+	ip netns add "$DNS_NS" && ip -n "$DNS_NS" link set lo up &&
+		ip -n "$DNS_NS" addr add 192.0.2.53/32 dev lo &&
+		ip -n "$DNS_NS" addr add 203.0.113.20/32 dev lo || { echo "cannot make network namespace $DNS_NS"; return 1; }
+	[ -d /etc/netns ] || MADE_ETC_NETNS=1
+	mkdir -p "/etc/netns/$DNS_NS" && echo "nameserver 192.0.2.53" >"/etc/netns/$DNS_NS/resolv.conf"
+	UPSTREAM_LOG=$WORK/upstream.log
+	: >"$UPSTREAM_LOG"
+	ip netns exec "$DNS_NS" "$TS_TEST_FAKE_DNS" "$UPSTREAM_LOG" >"$WORK/fake-dns.out" 2>&1 &
+	NS_PIDS=$!
+	ip netns exec "$DNS_NS" python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("203.0.113.20", int(sys.argv[1])))
+s.listen(16)
+while True:
+    c, _ = s.accept()
+    c.sendall(b"hello from the allowed name\n")
+    c.close()' "$PORT_NS" &
+	NS_PIDS="$NS_PIDS $!"
+	local _
+	for _ in $(seq 50); do grep -q ready "$WORK/fake-dns.out" && break; sleep 0.1; done
+	grep -q ready "$WORK/fake-dns.out" || { echo "fake-dns did not start: $(cat "$WORK/fake-dns.out")"; return 1; }
+	# A pause process made outside would carry the machine's /etc/resolv.conf into podman.
+	as_user podman system migrate >/dev/null 2>&1
+	echo "allowed.test" >"$HOME_DIR/.config/terok/shield/profiles/dnse2e.txt"
+	chown "$RU_USER" "$HOME_DIR/.config/terok/shield/profiles/dnse2e.txt"
+}
+ns_forwarder_pid() { pgrep -f "terok-shield-dns --pid [0-9]+ --state-dir $STATE/e2e-dns " | head -n 1; }
+# Not in $(...): its background servers would hold the substitution's pipe open.
+if ! ns_setup >"$WORK/ns-setup.log" 2>&1; then
+	ns_skip "shield tier end to end: $(tr '\n' ' ' <"$WORK/ns-setup.log")"
+else
+	ok "a network namespace with a recording fake upstream and a service at its answer"
+	export AS_USER_NETNS=$DNS_NS
+	if out=$(as_user "$TS" run e2e-dns --profiles dnse2e -- -d --rootfs "$ROOTFS" /bin/sleep 600 2>&1); then
+		ok "run starts a container in the default (shield) tier inside that namespace"
+	else
+		not_ok "run starts a container in the default (shield) tier inside that namespace" "$out" \
+			"$(tail -3 "$STATE/e2e-dns/hook-error.log" 2>&1)"
+	fi
+	fpid=$(ns_forwarder_pid)
+	fresolv=$(cat "/proc/${fpid:-0}/root/etc/resolv.conf" 2>&1)
+	if [ "$(cat "$STATE/e2e-dns/dns.tier" 2>&1)" = shield ] && [ -n "$fpid" ] &&
+		[ "$fresolv" = "nameserver 192.0.2.53" ]; then
+		ok "its terok-shield-dns runs, and its only resolver is the fake upstream"
+		lookup() { as_user timeout 30 podman exec e2e-dns nslookup "$1" "${2:-127.0.0.1}" 2>&1; }
+		out=$(lookup allowed.test)
+		if grep -q "203.0.113.20" <<<"$out" && grep -q "^allowed.test A udp" "$UPSTREAM_LOG"; then
+			ok "an allowed name resolves through the forwarder"
+		else
+			not_ok "an allowed name resolves through the forwarder" "$out" "upstream saw: $(cat "$UPSTREAM_LOG")"
+		fi
+		out=$(as_user podman exec e2e-dns nc -w 5 203.0.113.20 "$PORT_NS" </dev/null 2>&1)
+		if grep -q "hello from the allowed name" <<<"$out"; then
+			ok "its address connects (learned into the container's set)"
+		else
+			not_ok "its address connects (learned into the container's set)" "$out"
+		fi
+		exfil="x$RANDOM$RANDOM.exfil.test"
+		out=$(lookup "$exfil")
+		if grep -q "REFUSED" <<<"$out"; then ok "a name outside the allowed domains is REFUSED"; else not_ok "a name outside the allowed domains is REFUSED" "$out"; fi
+		if grep -q "exfil" "$UPSTREAM_LOG"; then
+			not_ok "the upstream never saw the refused name" "$(cat "$UPSTREAM_LOG")"
+		else
+			ok "the upstream never saw the refused name"
+		fi
+		before=$(wc -l <"$UPSTREAM_LOG")
+		out=$(lookup direct.test 192.0.2.53)
+		if ! grep -q "198.51.100.30" <<<"$out" && [ "$(wc -l <"$UPSTREAM_LOG")" -eq "$before" ]; then
+			ok "a direct query to the upstream from the container gets nowhere"
+		else
+			not_ok "a direct query to the upstream from the container gets nowhere" "$out"
+		fi
+	else
+		not_ok "its terok-shield-dns runs, and its only resolver is the fake upstream" \
+			"tier=$(cat "$STATE/e2e-dns/dns.tier" 2>&1) pid=${fpid:-none} resolv.conf: $fresolv"
+		# Never query through a forwarder that could reach another resolver.
+		ns_steps=5 ns_skip "no hermetic forwarder to query"
+	fi
+	as_user podman rm -f -t 0 e2e-dns >/dev/null 2>&1
+	sleep 0.5
+	if [ -n "$(ns_forwarder_pid)" ]; then
+		not_ok "no terok-shield-dns outlives the removed container" "$(pgrep -af "state-dir $STATE/e2e-dns")"
+	else
+		ok "no terok-shield-dns outlives the removed container"
+	fi
+fi
 
 if [ "$n" -ne "$PLAN" ]; then
 	not_ok "the plan matches the tests run" "planned $PLAN, ran $n"

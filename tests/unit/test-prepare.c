@@ -5,15 +5,12 @@
  * by hand, profiles hold only addresses, HOME is a scratch directory with
  * the global hook installed by ts_setup_user.
  *
- * The DNS tier follows ts_dnsmasq_has_nftset(). Most tests take whatever
- * tier this machine offers and assert accordingly. Tests that need a given
- * tier (both tiers of a full prepare, switching tiers) try to force it
- * with a scratch `dnsmasq` printing its compile options at the front of
- * PATH; when the library does not look there (it may search only the
- * system directories, as the hook has no PATH), forcing is impossible and
- * those tests are left out of the plan with a "# skipped" line saying why.
- * (The static tier's prepare with real resolution, and a tier switch, are
- * covered by tests/netns/test-resolve-cmd.sh, which can force the tier.)
+ * The DNS tier is chosen the way a user chooses it, through config.yml's
+ * dns_tier: auto (the default, which is the shield tier), dig (static)
+ * or dnsmasq. The dnsmasq tier needs this machine's dnsmasq with nftset;
+ * without one its tests are left out of the plan with a "# skipped" line
+ * saying why. (The static tier's prepare with real resolution is covered
+ * by tests/netns/test-resolve-cmd.sh.)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -44,14 +41,13 @@ static char *root;         /* everything the tests make lives here */
 static char *home;         /* $HOME: holds the global user hook install */
 static char *config_root;  /* user profiles */
 static char *global_dir;   /* $HOME/.local/share/containers/oci/hooks.d */
-static char *path_static;  /* PATH with a dnsmasq lacking nftset in front */
-static char *path_dnsmasq; /* PATH with a dnsmasq offering nftset in front */
-static char *path_real;
+static char *path_real;    /* PATH with the podman stand-in in front */
 static unsigned n_state_roots;
-static bool can_force_tiers; /* the PATH stand-ins decide ts_dnsmasq_has_nftset() */
 static char *podman_dir;     /* the podman stand-in: calls (its log), containers/NAME */
 
-enum tier { TIER_REAL, TIER_STATIC, TIER_DNSMASQ };
+/* config.yml's dns_tier for the next prepare: auto (default), dig, dnsmasq. */
+enum tier { TIER_DEFAULT, TIER_STATIC, TIER_DNSMASQ };
+static enum ts_dns_tier_choice tier_choice = TS_DNS_TIER_AUTO;
 
 static void assert_contains(const char *haystack, const char *needle)
 {
@@ -91,12 +87,14 @@ static bool exists(const char *dir, const char *name)
 
 static void use_tier(enum tier t)
 {
-	setenv("PATH", t == TIER_STATIC ? path_static : t == TIER_DNSMASQ ? path_dnsmasq : path_real, 1);
+	tier_choice = t == TIER_STATIC ? TS_DNS_TIER_DIG
+		    : t == TIER_DNSMASQ ? TS_DNS_TIER_DNSMASQ : TS_DNS_TIER_AUTO;
 }
 
-static bool tier_is_dnsmasq(enum tier t)
+/* The dns.tier prepare writes for t: auto is the shield tier. */
+static const char *tier_name(enum tier t)
 {
-	return t == TIER_DNSMASQ || (t == TIER_REAL && ts_dnsmasq_has_nftset());
+	return t == TIER_STATIC ? "dig" : t == TIER_DNSMASQ ? "dnsmasq" : "shield";
 }
 
 /* A fresh state root under the scratch directory. */
@@ -227,17 +225,6 @@ static int fixture_setup(void)
 	write_text(pdir, "resolveme.txt", "192.0.2.50\n");
 	free(pdir);
 
-	/* dnsmasq stand-ins: only their --version output matters here. */
-	char *bin_static = ts_xasprintf("%s/bin-static", root);
-	char *bin_dnsmasq = ts_xasprintf("%s/bin-dnsmasq", root);
-	make_dir(bin_static);
-	make_dir(bin_dnsmasq);
-	write_script(bin_static, "dnsmasq",
-		     "#!/bin/sh\necho 'Dnsmasq version 2.90'\n"
-		     "echo 'Compile time options: IPv6 GNU-getopt no-nftset auth'\n");
-	write_script(bin_dnsmasq, "dnsmasq",
-		     "#!/bin/sh\necho 'Dnsmasq version 2.90'\n"
-		     "echo 'Compile time options: IPv6 GNU-getopt ipset nftset auth'\n");
 	/*
 	 * A podman stand-in in front of every PATH: prepare asks podman whether
 	 * a container of the name exists (never the machine's podman, which
@@ -271,15 +258,7 @@ static int fixture_setup(void)
 	const char *path = getenv("PATH");
 	path_real = ts_xasprintf("%s:%s", bin_podman, path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
 	free(bin_podman);
-	path_static = ts_xasprintf("%s:%s", bin_static, path_real);
-	path_dnsmasq = ts_xasprintf("%s:%s", bin_dnsmasq, path_real);
-	free(bin_static);
-	free(bin_dnsmasq);
-	use_tier(TIER_STATIC);
-	bool forced_static = !ts_dnsmasq_has_nftset();
-	use_tier(TIER_DNSMASQ);
-	can_force_tiers = forced_static && ts_dnsmasq_has_nftset();
-	use_tier(TIER_REAL);
+	setenv("PATH", path_real, 1);
 
 	/* The global hook prepare depends on. */
 	char *setup_root = ts_xasprintf("%s/setup-state", root);
@@ -303,8 +282,6 @@ static void fixture_teardown(void)
 	free(home);
 	free(config_root);
 	free(global_dir);
-	free(path_static);
-	free(path_dnsmasq);
 	free(path_real);
 }
 
@@ -343,7 +320,7 @@ static int call_prepare(const struct req *q, struct ts_prepared *out, struct ts_
 	}
 	config.interactive = q->config_interactive;
 	config.audit_enabled = !q->audit_disabled;
-	config.dns_tier = q->dns_tier;
+	config.dns_tier = q->dns_tier != TS_DNS_TIER_AUTO ? q->dns_tier : tier_choice;
 	config.dns_open = q->config_dns_open;
 	struct ts_strv profiles = TS_STRV_INIT;
 	for (const char *const *p = q->profiles; p && *p; p++)
@@ -377,7 +354,7 @@ static void prepare_ok(const struct req *q, struct ts_prepared *out)
 }
 
 /* What prepare must hand podman (docs/cli.md, prepare and run), built independently. */
-static void expected_args(const struct req *q, const char *state_dir, bool dnsmasq,
+static void expected_args(const struct req *q, const char *state_dir, const char *tier,
 			  const char *profiles_joined, const char *ports_joined, bool interactive,
 			  struct ts_strv *want)
 {
@@ -395,7 +372,7 @@ static void expected_args(const struct req *q, const char *state_dir, bool dnsma
 			ts_strv_push(want, "host.containers.internal:169.254.1.2");
 		}
 	}
-	if (dnsmasq) {
+	if (strcmp(tier, "dig") != 0) { /* a resolver of ours on the container's loopback */
 		ts_strv_push(want, "--volume");
 		ts_strv_push_take(want, ts_xasprintf("%s/resolv.conf:/etc/resolv.conf:ro,Z", state_dir));
 	}
@@ -408,7 +385,7 @@ static void expected_args(const struct req *q, const char *state_dir, bool dnsma
 		ts_xasprintf("terok.shield.version=4"),
 		ts_xasprintf("terok.shield.audit_enabled=%s", q->audit_disabled ? "false" : "true"),
 		ts_xasprintf("terok.shield.upstream_dns=%s", dns),
-		ts_xasprintf("terok.shield.dns_tier=%s", dnsmasq ? "dnsmasq" : "dig"),
+		ts_xasprintf("terok.shield.dns_tier=%s", tier),
 		ts_xasprintf("terok.shield.interactive=%s", interactive ? "true" : "false"),
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(ann); i++) {
@@ -530,7 +507,8 @@ static void test_prepare_bundle(void **state)
 {
 	enum tier t = (enum tier)(intptr_t)*state;
 	use_tier(t);
-	bool dnsmasq = tier_is_dnsmasq(t);
+	const char *tier = tier_name(t);
+	bool dnsmasq = t == TIER_DNSMASQ, shield = t == TIER_DEFAULT;
 	char *sroot = new_state_root();
 	const char *profiles[] = { "ip1", "ip2", NULL };
 	const uint16_t ports[] = { 8080, 9418 };
@@ -541,14 +519,16 @@ static void test_prepare_bundle(void **state)
 
 	char *sd = ts_xasprintf("%s/containers/web-1", sroot);
 	assert_string_equal(out.state_dir, sd);
-	assert_string_equal(out.dns_tier, dnsmasq ? "dnsmasq" : "dig");
+	assert_string_equal(out.dns_tier, tier);
 	assert_int_equal(out.unresolved.n, 0);
 	assert_private_dir(sd);
 	assert_bundle_hooks(sd, sroot);
 
 	assert_file(sd, "upstream.dns", "10.0.2.3\n");
 	assert_file(sd, "gateway", "10.0.2.2\n");
-	assert_file(sd, "dns.tier", dnsmasq ? "dnsmasq\n" : "dig\n");
+	char *tier_line = ts_xasprintf("%s\n", tier);
+	assert_file(sd, "dns.tier", tier_line);
+	free(tier_line);
 	assert_file(sd, "profiles", "ip1\nip2\n");
 	assert_file(sd, "loopback_ports", "8080\n9418\n");
 	assert_file(sd, "network.mode", "slirp4netns\n");
@@ -564,6 +544,10 @@ static void test_prepare_bundle(void **state)
 		assert_contains(conf, "\nserver=10.0.2.3\n");
 		assert_not_contains(conf, "nftset=");
 		free(conf);
+	} else if (shield) {
+		assert_file(sd, "resolv.conf", "nameserver 127.0.0.1\noptions ndots:0\n");
+		assert_file(sd, "profile.domains", "");
+		assert_false(exists(sd, "dnsmasq.conf"));
 	} else {
 		assert_false(exists(sd, "resolv.conf"));
 		assert_false(exists(sd, "dnsmasq.conf"));
@@ -577,14 +561,19 @@ static void test_prepare_bundle(void **state)
 	assert_contains(ruleset, "tcp dport 9418 ip daddr @gateway_v4 accept");
 	assert_contains(ruleset, "TEROK_SHIELD_DENIED");
 	assert_not_contains(ruleset, "TEROK_SHIELD_QUEUED");
-	if (dnsmasq)
+	if (dnsmasq || shield)
 		assert_contains(ruleset, "set dns_v4");
 	else
 		assert_not_contains(ruleset, "dns_v4");
+	/* The shield tier accepts no DNS server: its only resolver is on loopback. */
+	if (shield)
+		assert_not_contains(ruleset, "dport 53");
+	else
+		assert_contains(ruleset, "udp dport 53 ip daddr 10.0.2.3 accept");
 	free(ruleset);
 
 	struct ts_strv want = TS_STRV_INIT;
-	expected_args(&q, sd, dnsmasq, "ip1:ip2", "8080:9418", false, &want);
+	expected_args(&q, sd, tier, "ip1:ip2", "8080:9418", false, &want);
 	assert_args(&out.podman_args, &want);
 	ts_strv_clear(&want);
 
@@ -597,8 +586,7 @@ static void test_prepare_bundle(void **state)
 static void test_prepare_dnsmasq_domains(void **state)
 {
 	(void)state;
-	use_tier(can_force_tiers ? TIER_DNSMASQ : TIER_REAL);
-	assert_true(ts_dnsmasq_has_nftset());
+	use_tier(TIER_DNSMASQ);
 	char *sroot = new_state_root();
 	const char *profiles[] = { "mixed", NULL };
 	struct req q = { .state_root = sroot, .name = "dom", .profiles = profiles,
@@ -613,7 +601,7 @@ static void test_prepare_dnsmasq_domains(void **state)
 	assert_contains(conf, "nftset=/wild.test/4#inet#terok_shield#dns_v4,6#inet#terok_shield#dns_v6\n");
 	free(conf);
 	struct ts_strv want = TS_STRV_INIT;
-	expected_args(&q, out.state_dir, true, "mixed", "", false, &want);
+	expected_args(&q, out.state_dir, "dnsmasq", "mixed", "", false, &want);
 	assert_args(&out.podman_args, &want);
 	ts_strv_clear(&want);
 	ts_prepared_clear(&out);
@@ -628,7 +616,7 @@ static void test_prepare_dnsmasq_domains(void **state)
 static void test_prepare_shield(void **state)
 {
 	(void)state;
-	use_tier(TIER_REAL);
+	use_tier(TIER_DEFAULT);
 	char *sroot = new_state_root();
 	const char *profiles[] = { "mixed", NULL };
 	struct req q = { .state_root = sroot, .name = "sh", .profiles = profiles,
@@ -650,12 +638,7 @@ static void test_prepare_shield(void **state)
 	assert_contains(ruleset, "set dns_v4 { type ipv4_addr; flags timeout; timeout 30m; }");
 	free(ruleset);
 	struct ts_strv want = TS_STRV_INIT;
-	expected_args(&q, sd, true, "mixed", "", false, &want);
-	for (size_t i = 0; i < want.n; i++)
-		if (strcmp(want.items[i], "terok.shield.dns_tier=dnsmasq") == 0) {
-			free(want.items[i]);
-			want.items[i] = ts_xstrdup("terok.shield.dns_tier=shield");
-		}
+	expected_args(&q, sd, "shield", "mixed", "", false, &want);
 	assert_args(&out.podman_args, &want);
 	ts_strv_clear(&want);
 	ts_prepared_clear(&out);
@@ -686,8 +669,9 @@ static void test_prepare_shield(void **state)
 static void test_prepare_pasta(void **state)
 {
 	(void)state;
-	use_tier(TIER_REAL);
-	bool dnsmasq = tier_is_dnsmasq(TIER_REAL);
+	/* The static tier: its ruleset accepts the network's DNS server, which differs by network. */
+	use_tier(TIER_STATIC);
+	const char *tier = tier_name(TIER_STATIC);
 	char *sroot = new_state_root();
 	const char *profiles[] = { "ip2", NULL };
 	const uint16_t ports[] = { 3000 };
@@ -714,19 +698,20 @@ static void test_prepare_pasta(void **state)
 	assert_not_contains(ruleset, "@gateway_v4 accept");
 	free(ruleset);
 	struct ts_strv want = TS_STRV_INIT;
-	expected_args(&q, out.state_dir, dnsmasq, "ip2", "3000", false, &want);
+	expected_args(&q, out.state_dir, tier, "ip2", "3000", false, &want);
 	assert_args(&out.podman_args, &want);
 	ts_strv_clear(&want);
 	ts_prepared_clear(&out);
 	free(sroot);
+	use_tier(TIER_DEFAULT);
 }
 
 /* As root podman picks the network: no network arguments at all. */
 static void test_prepare_privileged(void **state)
 {
 	(void)state;
-	use_tier(TIER_REAL);
-	bool dnsmasq = tier_is_dnsmasq(TIER_REAL);
+	use_tier(TIER_DEFAULT);
+	const char *tier = tier_name(TIER_DEFAULT);
 	char *sroot = new_state_root();
 	const char *profiles[] = { "ip1", NULL };
 	struct req q = { .state_root = sroot, .name = "rootful", .profiles = profiles,
@@ -734,7 +719,7 @@ static void test_prepare_privileged(void **state)
 	struct ts_prepared out;
 	prepare_ok(&q, &out);
 	struct ts_strv want = TS_STRV_INIT;
-	expected_args(&q, out.state_dir, dnsmasq, "ip1", "", false, &want);
+	expected_args(&q, out.state_dir, tier, "ip1", "", false, &want);
 	assert_args(&out.podman_args, &want);
 	for (size_t i = 0; i < out.podman_args.n; i++) {
 		assert_string_not_equal(out.podman_args.items[i], "--network");
@@ -754,8 +739,8 @@ static void test_prepare_privileged(void **state)
 static void test_interactive_marker(void **state)
 {
 	(void)state;
-	use_tier(TIER_REAL);
-	bool dnsmasq = tier_is_dnsmasq(TIER_REAL);
+	use_tier(TIER_DEFAULT);
+	const char *tier = tier_name(TIER_DEFAULT);
 	char *sroot = new_state_root();
 	const char *profiles[] = { "ip1", NULL };
 	struct req q = { .state_root = sroot, .name = "i", .profiles = profiles,
@@ -767,7 +752,7 @@ static void test_interactive_marker(void **state)
 	assert_contains(ruleset, "TEROK_SHIELD_QUEUED");
 	free(ruleset);
 	struct ts_strv want = TS_STRV_INIT;
-	expected_args(&q, out.state_dir, dnsmasq, "ip1", "", true, &want);
+	expected_args(&q, out.state_dir, tier, "ip1", "", true, &want);
 	assert_args(&out.podman_args, &want);
 	ts_strv_clear(&want);
 	ts_prepared_clear(&out);
@@ -779,7 +764,7 @@ static void test_interactive_marker(void **state)
 	ruleset = bundle_file(out.state_dir, "ruleset.nft");
 	assert_not_contains(ruleset, "TEROK_SHIELD_QUEUED");
 	free(ruleset);
-	expected_args(&q, out.state_dir, dnsmasq, "ip1", "", false, &want);
+	expected_args(&q, out.state_dir, tier, "ip1", "", false, &want);
 	assert_args(&out.podman_args, &want);
 	ts_strv_clear(&want);
 	ts_prepared_clear(&out);
@@ -788,7 +773,7 @@ static void test_interactive_marker(void **state)
 	q.config_interactive = true;
 	prepare_ok(&q, &out);
 	assert_file(out.state_dir, "interactive", "nflog\n");
-	expected_args(&q, out.state_dir, dnsmasq, "ip1", "", true, &want);
+	expected_args(&q, out.state_dir, tier, "ip1", "", true, &want);
 	assert_args(&out.podman_args, &want);
 	ts_strv_clear(&want);
 	ts_prepared_clear(&out);
@@ -799,8 +784,8 @@ static void test_interactive_marker(void **state)
 static void test_default_profiles(void **state)
 {
 	(void)state;
-	use_tier(TIER_REAL);
-	bool dnsmasq = tier_is_dnsmasq(TIER_REAL);
+	use_tier(TIER_DEFAULT);
+	const char *tier = tier_name(TIER_DEFAULT);
 	char *sroot = new_state_root();
 	const char *defaults[] = { "ip2", "ip1", NULL };
 	struct req q = { .state_root = sroot, .name = "d", .mode = TS_NET_SLIRP4NETNS,
@@ -810,7 +795,7 @@ static void test_default_profiles(void **state)
 	assert_file(out.state_dir, "profiles", "ip2\nip1\n");
 	assert_file(out.state_dir, "profile.allowed", "203.0.113.7\n2001:db8::5\n192.0.2.1\n198.51.100.0/24\n");
 	struct ts_strv want = TS_STRV_INIT;
-	expected_args(&q, out.state_dir, dnsmasq, "ip2:ip1", "", false, &want);
+	expected_args(&q, out.state_dir, tier, "ip2:ip1", "", false, &want);
 	assert_args(&out.podman_args, &want);
 	ts_strv_clear(&want);
 	ts_prepared_clear(&out);
@@ -871,7 +856,7 @@ static void test_profiles_change(void **state)
 	assert_contains(ruleset, "203.0.113.7");
 	free(ruleset);
 	struct ts_strv want = TS_STRV_INIT;
-	expected_args(&q, out.state_dir, tier_is_dnsmasq(t), "ip2", "", false, &want);
+	expected_args(&q, out.state_dir, tier_name(t), "ip2", "", false, &want);
 	assert_args(&out.podman_args, &want);
 	ts_strv_clear(&want);
 	ts_prepared_clear(&out);
@@ -907,7 +892,7 @@ static void test_tier_switch(void **state)
 	assert_not_contains(ruleset, "dns_v4");
 	free(ruleset);
 	struct ts_strv want = TS_STRV_INIT;
-	expected_args(&q, out.state_dir, false, "ip1", "", false, &want);
+	expected_args(&q, out.state_dir, "dig", "ip1", "", false, &want);
 	assert_args(&out.podman_args, &want);
 	ts_strv_clear(&want);
 	ts_prepared_clear(&out);
@@ -948,7 +933,7 @@ static void assert_prepare_refused(const struct req *q, const char *needle)
 static void test_refused_inputs(void **state)
 {
 	(void)state;
-	use_tier(TIER_REAL);
+	use_tier(TIER_DEFAULT);
 	char *sroot = new_state_root();
 	const char *bad_profile[] = { "ip1", "../x", NULL };
 	const char *slash_profile[] = { "a/b", NULL };
@@ -994,7 +979,7 @@ static void test_refused_inputs(void **state)
 static void test_refused_without_global_hook(void **state)
 {
 	(void)state;
-	use_tier(TIER_REAL);
+	use_tier(TIER_DEFAULT);
 	char *sroot = new_state_root();
 	const char *profiles[] = { "ip1", NULL };
 	struct req q = { .state_root = sroot, .name = "nohook", .profiles = profiles,
@@ -1031,7 +1016,7 @@ static void test_refused_without_global_hook(void **state)
 static void test_unknown_profile_creates_nothing(void **state)
 {
 	(void)state;
-	use_tier(TIER_REAL);
+	use_tier(TIER_DEFAULT);
 	char *sroot = new_state_root();
 	const char *profiles[] = { "ip1", "nope", NULL };
 	struct req q = { .state_root = sroot, .name = "unknown", .profiles = profiles,
@@ -1044,7 +1029,7 @@ static void test_unknown_profile_creates_nothing(void **state)
 static void test_unknown_profile_keeps_bundle(void **state)
 {
 	(void)state;
-	use_tier(TIER_REAL);
+	use_tier(TIER_DEFAULT);
 	char *sroot = new_state_root();
 	const char *good[] = { "ip1", NULL };
 	const char *bad[] = { "ip1", "nope", NULL };
@@ -1064,7 +1049,7 @@ static void test_unknown_profile_keeps_bundle(void **state)
 static void test_unknown_profile_message(void **state)
 {
 	(void)state;
-	use_tier(TIER_REAL);
+	use_tier(TIER_DEFAULT);
 	char *sroot = new_state_root();
 	const char *profiles[] = { "nope", NULL };
 	struct req q = { .state_root = sroot, .name = "msg", .profiles = profiles,
@@ -1081,7 +1066,7 @@ static void test_unknown_profile_message(void **state)
 static void test_state_dir_symlink(void **state)
 {
 	(void)state;
-	use_tier(TIER_REAL);
+	use_tier(TIER_DEFAULT);
 	char *sroot = new_state_root();
 	char *target = ts_xasprintf("%s/elsewhere", sroot);
 	char *containers = ts_xasprintf("%s/containers", sroot);
@@ -1104,7 +1089,7 @@ static void test_state_dir_symlink(void **state)
 static void test_state_dir_tightened(void **state)
 {
 	(void)state;
-	use_tier(TIER_REAL);
+	use_tier(TIER_DEFAULT);
 	char *sroot = new_state_root();
 	char *sd = ts_xasprintf("%s/containers/wide", sroot);
 	char *hooks = ts_xasprintf("%s/hooks", sd);
@@ -1128,7 +1113,7 @@ static void test_state_dir_tightened(void **state)
 static void test_bundle_file_symlinks(void **state)
 {
 	(void)state;
-	use_tier(TIER_REAL);
+	use_tier(TIER_DEFAULT);
 	char *sroot = new_state_root();
 	const char *profiles[] = { "ip1", NULL };
 	struct req q = { .state_root = sroot, .name = "links", .profiles = profiles,
@@ -1195,27 +1180,18 @@ static void resolve_ok(const char *sd, bool force, struct ts_resolved *res)
 		fail_msg("ts_resolve_bundle: %s", err.message);
 }
 
-/*
- * A bundle in the static tier: prepared in whatever tier this machine
- * offers (address-only profiles need no DNS either way), then turned into
- * what a machine without dnsmasq would have written.
- */
+/* A bundle in the static tier (config dns_tier: dig; address-only profiles need no DNS). */
 static char *static_bundle(const char *sroot, const char *name, const char *const *profiles)
 {
-	use_tier(TIER_REAL);
+	use_tier(TIER_STATIC);
 	struct req q = { .state_root = sroot, .name = name, .profiles = profiles,
 			 .mode = TS_NET_SLIRP4NETNS };
 	struct ts_prepared out;
 	prepare_ok(&q, &out);
 	char *sd = ts_xstrdup(out.state_dir);
 	ts_prepared_clear(&out);
-	write_text(sd, "dns.tier", "dig\n");
-	const char *dnsmasq_files[] = { "dnsmasq.conf", "resolv.conf", "profile.domains" };
-	for (size_t i = 0; i < ARRAY_SIZE(dnsmasq_files); i++) {
-		char *p = ts_xasprintf("%s/%s", sd, dnsmasq_files[i]);
-		unlink(p);
-		free(p);
-	}
+	assert_file(sd, "dns.tier", "dig\n");
+	use_tier(TIER_DEFAULT);
 	return sd;
 }
 
@@ -1386,7 +1362,7 @@ static void podman_has(const char *name, const char *state)
 static void test_first_prepare_asks_no_podman(void **state)
 {
 	(void)state;
-	use_tier(TIER_REAL);
+	use_tier(TIER_DEFAULT);
 	char *sroot = new_state_root();
 	const char *profiles[] = { "ip1", NULL };
 	struct req q = { .state_root = sroot, .name = "first", .profiles = profiles,
@@ -1412,7 +1388,7 @@ static void test_first_prepare_asks_no_podman(void **state)
 static void test_running_refused(void **state)
 {
 	(void)state;
-	use_tier(TIER_REAL);
+	use_tier(TIER_DEFAULT);
 	char *sroot = new_state_root();
 	const char *profiles[] = { "ip1", NULL };
 	struct req q = { .state_root = sroot, .name = "busy", .profiles = profiles,
@@ -1443,7 +1419,7 @@ static void test_running_refused(void **state)
 static void test_podman_has_name_refused(void **state)
 {
 	(void)state;
-	use_tier(TIER_REAL);
+	use_tier(TIER_DEFAULT);
 	char *sroot = new_state_root();
 	const char *profiles[] = { "ip1", NULL };
 	struct req q = { .state_root = sroot, .name = "idle", .profiles = profiles,
@@ -1466,7 +1442,7 @@ static void test_podman_has_name_refused(void **state)
 static void test_podman_failure_quoted(void **state)
 {
 	(void)state;
-	use_tier(TIER_REAL);
+	use_tier(TIER_DEFAULT);
 	char *sroot = new_state_root();
 	const char *profiles[] = { "ip1", NULL };
 	struct req q = { .state_root = sroot, .name = "broken", .profiles = profiles,
@@ -1485,7 +1461,7 @@ static void test_podman_failure_quoted(void **state)
 static void test_gone_counts_kept(void **state)
 {
 	(void)state;
-	use_tier(TIER_REAL);
+	use_tier(TIER_DEFAULT);
 	char *sroot = new_state_root();
 	const char *profiles[] = { "ip1", NULL };
 	struct req q = { .state_root = sroot, .name = "reborn", .profiles = profiles,
@@ -1512,7 +1488,7 @@ static void test_gone_counts_kept(void **state)
 static void test_default_profiles_unknown(void **state)
 {
 	(void)state;
-	use_tier(TIER_REAL);
+	use_tier(TIER_DEFAULT);
 	char *sroot = new_state_root();
 	const char *defaults[] = { "ip1", "nosuch", NULL };
 	struct req q = { .state_root = sroot, .name = "dflt", .mode = TS_NET_SLIRP4NETNS,
@@ -1540,9 +1516,9 @@ static void test_default_profiles_unknown(void **state)
 	}
 TIER_VARIANT(test_prepare_bundle, static, TIER_STATIC)
 TIER_VARIANT(test_prepare_bundle, dnsmasq, TIER_DNSMASQ)
-TIER_VARIANT(test_prepare_bundle, machine, TIER_REAL)
-TIER_VARIANT(test_idempotent, machine, TIER_REAL)
-TIER_VARIANT(test_profiles_change, machine, TIER_REAL)
+TIER_VARIANT(test_prepare_bundle, default, TIER_DEFAULT)
+TIER_VARIANT(test_idempotent, default, TIER_DEFAULT)
+TIER_VARIANT(test_profiles_change, default, TIER_DEFAULT)
 TIER_VARIANT(test_idempotent, static, TIER_STATIC)
 TIER_VARIANT(test_idempotent, dnsmasq, TIER_DNSMASQ)
 TIER_VARIANT(test_profiles_change, static, TIER_STATIC)
@@ -1555,21 +1531,19 @@ int main(void)
 		scratch_remove(root);
 		return 1;
 	}
-	bool machine_dnsmasq;
-	use_tier(TIER_REAL);
-	machine_dnsmasq = ts_dnsmasq_has_nftset();
+	bool machine_dnsmasq = ts_dnsmasq_has_nftset();
 	struct CMUnitTest tests[64];
 	size_t n = 0;
 #define ADD(fn) (tests[n++] = (struct CMUnitTest)cmocka_unit_test(fn))
 #define LEAVE_OUT(fn, why) printf("# skipped %s: %s\n", #fn, why)
-	ADD(test_prepare_bundle_machine);
+	ADD(test_prepare_bundle_default);
 	ADD(test_prepare_pasta);
 	ADD(test_prepare_shield);
 	ADD(test_prepare_privileged);
 	ADD(test_interactive_marker);
 	ADD(test_default_profiles);
-	ADD(test_idempotent_machine);
-	ADD(test_profiles_change_machine);
+	ADD(test_idempotent_default);
+	ADD(test_profiles_change_default);
 	ADD(test_refused_inputs);
 	ADD(test_refused_without_global_hook);
 	ADD(test_unknown_profile_message);
@@ -1588,27 +1562,21 @@ int main(void)
 	ADD(test_podman_failure_quoted);
 	ADD(test_gone_counts_kept);
 	ADD(test_default_profiles_unknown);
-	if (can_force_tiers || machine_dnsmasq)
+	ADD(test_prepare_bundle_static);
+	ADD(test_idempotent_static);
+	ADD(test_profiles_change_static);
+	if (machine_dnsmasq) {
 		ADD(test_prepare_dnsmasq_domains);
-	else
-		LEAVE_OUT(test_prepare_dnsmasq_domains,
-			  "no dnsmasq with nftset here and the tier cannot be forced through PATH");
-	if (can_force_tiers) {
-		ADD(test_prepare_bundle_static);
 		ADD(test_prepare_bundle_dnsmasq);
-		ADD(test_idempotent_static);
 		ADD(test_idempotent_dnsmasq);
-		ADD(test_profiles_change_static);
 		ADD(test_profiles_change_dnsmasq);
 		ADD(test_tier_switch);
 	} else {
-		const char *why = "ts_dnsmasq_has_nftset() does not look at PATH, so the DNS tier cannot "
-				  "be forced; only this machine's tier is tested";
-		LEAVE_OUT(test_prepare_bundle_static, why);
+		const char *why = "no dnsmasq with nftset on this machine (config dns_tier: dnsmasq "
+				  "is refused without one)";
+		LEAVE_OUT(test_prepare_dnsmasq_domains, why);
 		LEAVE_OUT(test_prepare_bundle_dnsmasq, why);
-		LEAVE_OUT(test_idempotent_static, why);
 		LEAVE_OUT(test_idempotent_dnsmasq, why);
-		LEAVE_OUT(test_profiles_change_static, why);
 		LEAVE_OUT(test_profiles_change_dnsmasq, why);
 		LEAVE_OUT(test_tier_switch, why);
 	}

@@ -224,6 +224,44 @@ static void test_fresh_home(void **state)
 	ts_setup_report_clear(&rep);
 }
 
+/*
+ * The terok-shield-dns beside the hook source goes next to the installed
+ * hook, so the hook runs the forwarder built with it; none there: an
+ * older copy goes (the hook then looks in libexecdir); one others can
+ * write: refused.
+ */
+static void test_forwarder_beside_hook(void **state)
+{
+	struct fixture *f = *state;
+	char *source = ts_xasprintf("%s/terok-shield-dns", f->root);
+	char *installed = ts_xasprintf("%s/terok-shield-dns", f->hooks_dir);
+	write_hook_stub(source, "forwarder 1");
+	struct ts_setup_report rep;
+	setup_user_ok(f, &rep);
+	assert_non_null(rep.forwarder);
+	assert_string_equal(rep.forwarder, installed);
+	assert_same_bytes(source, installed);
+	struct stat st;
+	assert_int_equal(stat(installed, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	ts_setup_report_clear(&rep);
+
+	unlink(source);
+	setup_user_ok(f, &rep);
+	assert_null(rep.forwarder);
+	assert_int_equal(access(installed, F_OK), -1);
+	ts_setup_report_clear(&rep);
+
+	write_hook_stub(source, "forwarder 2");
+	chmod(source, 0777);
+	struct ts_error err = { 0 };
+	assert_int_equal(ts_setup_user(f->state_root, &rep, &err), -EPERM);
+	assert_contains(err.message, "writable by others");
+	assert_int_equal(access(installed, F_OK), -1);
+	free(source);
+	free(installed);
+}
+
 /* Without XDG_CONFIG_HOME (or with a relative one): ~/.config. */
 static void test_default_config_home(void **state)
 {
@@ -545,6 +583,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_fresh_home, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_config_home, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forwarder_beside_hook, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keeps_existing_content, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upgrade, setup, teardown),

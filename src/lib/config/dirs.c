@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <limits.h>
+#include <sys/stat.h>
 
 #include "build-config.h"
 #include "base/util.h"
@@ -107,4 +108,47 @@ char *ts_libexec_program(const char *name)
 {
 	return ts_xasprintf("%s/%s", ts_running_from_build_tree() ? TS_BUILD_ROOT : TS_LIBEXECDIR,
 			    name);
+}
+
+char *ts_path_sibling(const char *path, const char *name)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return ts_xstrdup(name);
+	return ts_xasprintf("%.*s/%s", (int)(slash - path), path, name);
+}
+
+int ts_program_usable(const char *path, struct ts_error *err)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return 0;
+	if (!S_ISREG(st.st_mode) || !(st.st_mode & S_IXUSR) || access(path, X_OK) < 0)
+		return ts_error_set(err, EPERM, "%s is not an executable file", path);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return ts_error_set(err, EPERM, "%s is writable by others (mode %04o): refused",
+				    path, (unsigned)(st.st_mode & 07777));
+	return 1;
+}
+
+int ts_companion_program(const char *name, char **out, struct ts_error *err)
+{
+	_cleanup_free_ char *exe = ts_self_exe();
+	_cleanup_free_ char *beside = exe ? ts_path_sibling(exe, name) : NULL;
+	_cleanup_free_ char *installed = ts_xasprintf("%s/%s", TS_LIBEXECDIR, name);
+	const char *places[] = { beside, installed };
+	for (size_t i = 0; i < ARRAY_SIZE(places); i++) {
+		if (!places[i] || (i > 0 && places[0] && strcmp(places[i], places[0]) == 0))
+			continue;
+		int r = ts_program_usable(places[i], err);
+		if (r < 0)
+			return r;
+		if (r > 0) {
+			*out = ts_xstrdup(places[i]);
+			return 0;
+		}
+	}
+	return ts_error_set(err, ENOENT, "%s is not installed: neither %s nor %s exists (reinstall "
+			    "terok-shield, then run 'terok-shield setup' again)", name,
+			    beside ? beside : "(this program's directory is unknown)", installed);
 }

@@ -34,4 +34,20 @@ char *ts_self_exe(void);
 /* A helper program of ours: the build tree's when running from it, else libexecdir's (newly allocated). */
 char *ts_libexec_program(const char *name);
 
+/*
+ * A program that travels with this one (the hook's terok-shield-dns):
+ * the file next to this program's own binary (/proc/self/exe: the build
+ * tree, libexecdir, or the hooks directory `setup` copied both into),
+ * else libexecdir's. Never a PATH lookup. The file used must be a regular
+ * executable file that neither group nor others can write; -ENOENT names
+ * every place looked at, -EPERM a file that is there but unsafe.
+ */
+int ts_companion_program(const char *name, char **out, struct ts_error *err);
+
+/* 1: path is a regular executable file neither group nor others can write; 0: nothing there; -EPERM (err set): anything else. */
+int ts_program_usable(const char *path, struct ts_error *err);
+
+/* name next to the file at path (newly allocated): dir/name for dir/x, name for x. */
+char *ts_path_sibling(const char *path, const char *name);
+
 #endif

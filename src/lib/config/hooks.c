@@ -201,22 +201,56 @@ static int check_hook_executable(const char *path, struct ts_error *err)
 	return 0;
 }
 
-int ts_hooks_install(const char *dir, const char *state_root, struct ts_error *err)
+/* A copy of the executable source as target, mode 0755, replaced atomically. */
+static int copy_executable(const char *source, const char *target, struct ts_error *err)
+{
+	_cleanup_free_ char *binary = NULL;
+	size_t len;
+	int r = ts_file_read(source, &binary, &len, err);
+	if (r < 0)
+		return ts_error_prefix(err, r, "cannot read %s", source);
+	return ts_file_write_atomic(target, binary, len, 0755, err);
+}
+
+/*
+ * The shield tier's forwarder goes next to the hook, so the hook runs the
+ * forwarder built with it. None beside the source: an old copy goes, and
+ * the hook falls back to libexecdir's (or fails closed, saying so).
+ */
+static int install_forwarder(const char *source_hook, const char *dir, char **installed,
+			     struct ts_error *err)
+{
+	_cleanup_free_ char *source = ts_path_sibling(source_hook, TS_FORWARDER_PROGRAM);
+	_cleanup_free_ char *target = ts_xasprintf("%s/" TS_FORWARDER_PROGRAM, dir);
+	int r = ts_program_usable(source, err);
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		if (unlink(target) < 0 && errno != ENOENT)
+			return ts_error_set(err, errno, "%s: cannot remove: %s", target, strerror(errno));
+		return 0;
+	}
+	r = copy_executable(source, target, err);
+	if (r == 0)
+		*installed = ts_xstrdup(target);
+	return r;
+}
+
+int ts_hooks_install(const char *dir, const char *state_root, char **forwarder,
+		     struct ts_error *err)
 {
 	const char *source = ts_hook_executable();
+	*forwarder = NULL;
 	int r = check_hook_executable(source, err);
 	if (r < 0)
 		return r;
-	_cleanup_free_ char *binary = NULL;
-	size_t len;
 	r = make_dirs(dir, 0755, err);
 	if (r < 0)
 		return r;
-	r = ts_file_read(source, &binary, &len, err);
-	if (r < 0)
-		return ts_error_prefix(err, r, "cannot read the hook executable");
 	_cleanup_free_ char *target = ts_xasprintf("%s/terok-shield-hook", dir);
-	r = ts_file_write_atomic(target, binary, len, 0755, err);
+	r = copy_executable(source, target, err);
+	if (r == 0)
+		r = install_forwarder(source, dir, forwarder, err);
 	return r < 0 ? r : write_descriptors(dir, target, state_root, err);
 }
 

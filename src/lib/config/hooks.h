@@ -58,12 +58,19 @@ const char *ts_hook_executable(void);
 /* Directory of a global install (newly allocated); NULL when not installed. */
 char *ts_hooks_dir(enum ts_hooks_install where);
 
+/* The shield tier's forwarder, which the hook starts (doc/terok-shield-dns.8.scd). */
+#define TS_FORWARDER_PROGRAM "terok-shield-dns"
+
 /*
  * Install into dir (created if needed): a copy of the hook executable as
- * DIR/terok-shield-hook and one descriptor per stage running it.
- * Idempotent; every file is replaced atomically.
+ * DIR/terok-shield-hook, a copy of the terok-shield-dns beside the hook
+ * executable as DIR/terok-shield-dns (*forwarder: its path; NULL when
+ * there is none to copy, and an older copy is removed), and one
+ * descriptor per stage running the hook. Idempotent; every file is
+ * replaced atomically.
  */
-int ts_hooks_install(const char *dir, const char *state_root, struct ts_error *err);
+int ts_hooks_install(const char *dir, const char *state_root, char **forwarder,
+		     struct ts_error *err);
 
 /*
  * The bundle's own entrypoint and descriptors (docs/bundle.md): state_dir's

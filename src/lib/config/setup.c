@@ -11,6 +11,7 @@ void ts_setup_report_clear(struct ts_setup_report *rep)
 {
 	free(rep->hooks_dir);
 	free(rep->containers_conf);
+	free(rep->forwarder);
 	*rep = (struct ts_setup_report){ 0 };
 }
 
@@ -58,7 +59,7 @@ static int setup_user(const char *state_root, struct ts_setup_report *rep, struc
 	r = plan_containers_conf(rep->containers_conf, rep->hooks_dir, &updated, err);
 	if (r < 0)
 		return r;
-	r = ts_hooks_install(rep->hooks_dir, state_root, err);
+	r = ts_hooks_install(rep->hooks_dir, state_root, &rep->forwarder, err);
 	if (r < 0)
 		return r;
 	rep->conf_changed = updated != NULL;
@@ -81,7 +82,7 @@ int ts_setup_root(const char *state_root, struct ts_setup_report *rep, struct ts
 		ts_setup_report_clear(rep);
 		return ts_error_set(err, EPERM, "setup --root needs root; use 'setup --user' instead");
 	}
-	int r = ts_hooks_install(rep->hooks_dir, state_root, err);
+	int r = ts_hooks_install(rep->hooks_dir, state_root, &rep->forwarder, err);
 	if (r < 0)
 		ts_setup_report_clear(rep);
 	return r;

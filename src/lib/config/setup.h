@@ -13,6 +13,7 @@ struct ts_setup_report {
 	char *hooks_dir;         /* where the hook and descriptors went */
 	char *containers_conf;   /* the file edited (--user), else NULL */
 	bool conf_changed;       /* hooks_dir gained our directory */
+	char *forwarder;         /* terok-shield-dns copied next to the hook; NULL: none found */
 };
 
 /*

@@ -7,6 +7,7 @@
 int ts_dns_tier_pick(enum ts_dns_tier_choice choice, const char **tier, struct ts_error *err)
 {
 	switch (choice) {
+	case TS_DNS_TIER_AUTO: /* the strict forwarder: no name leaves unless it is allowed */
 	case TS_DNS_TIER_SHIELD:
 		*tier = TS_TIER_SHIELD;
 		return 0;
@@ -19,9 +20,6 @@ int ts_dns_tier_pick(enum ts_dns_tier_choice choice, const char **tier, struct t
 					    "or was built without nftset support");
 		*tier = TS_TIER_DNSMASQ;
 		return 0;
-	case TS_DNS_TIER_AUTO:
-		break;
 	}
-	*tier = ts_dnsmasq_has_nftset() ? TS_TIER_DNSMASQ : TS_TIER_STATIC;
-	return 0;
+	return ts_error_set(err, EINVAL, "unknown DNS tier choice %d", (int)choice);
 }

@@ -12,8 +12,9 @@
 struct ts_error;
 
 /*
- * The TS_TIER_* name for choice: auto is dnsmasq when it has nftset,
- * else dig. -ENOTSUP: dnsmasq was asked for but is missing or lacks nftset.
+ * The TS_TIER_* name for choice: auto is shield (the strict forwarder,
+ * the default for new containers); dnsmasq and dig only when asked for.
+ * -ENOTSUP: dnsmasq was asked for but is missing or lacks nftset.
  */
 int ts_dns_tier_pick(enum ts_dns_tier_choice choice, const char **tier, struct ts_error *err);
 

@@ -11,10 +11,11 @@
 #include "base/util.h"
 #include "bundle/state.h"
 #include "config/dirs.h"
+#include "config/hooks.h"
 #include "container/procid.h"
 #include "dns/forwarder.h"
 
-#define PROGRAM "terok-shield-dns"
+#define PROGRAM TS_FORWARDER_PROGRAM
 
 /* Whether pid's command line is terok-shield-dns with --state-dir state_dir. */
 static bool is_ours(pid_t pid, const char *state_dir)
@@ -176,7 +177,10 @@ int ts_forwarder_start(const char *state_dir, pid_t container, bool open_policy,
 	int r = ts_forwarder_stop(state_dir, true, err);
 	if (r < 0)
 		return ts_error_prefix(err, r, "cannot replace the running " PROGRAM);
-	_cleanup_free_ char *program = ts_libexec_program(PROGRAM);
+	_cleanup_free_ char *program = NULL;
+	r = ts_companion_program(PROGRAM, &program, err);
+	if (r < 0)
+		return ts_error_prefix(err, r, "shield DNS tier: cannot start the forwarder");
 	char pid_text[16];
 	snprintf(pid_text, sizeof(pid_text), "%d", (int)container);
 	const char *argv[] = { program, "--pid", pid_text, "--state-dir", state_dir, "--policy",

@@ -22,7 +22,8 @@ struct ts_error;
  * Start the forwarder for the container whose init is container, with
  * the bundle's policy (open_policy: forward every name), its query log on, its
  * stderr appended to log_fd (-1: none). A previous forwarder of ours is
- * stopped first. Returns once it reported ready (its sockets are bound in
+ * stopped first. The program is terok-shield-dns next to this program's
+ * binary, else libexecdir's (ts_companion_program). Returns once it reported ready (its sockets are bound in
  * the container's namespace) and dns-forwarder.pid names it; on any
  * failure the forwarder is gone and err says why (its own message
  * included when it wrote one to log_fd).
