@@ -20,7 +20,9 @@
 #include "dns/dnsdomains.h"
 #include "dns/dnslearned.h"
 #include "dns/dnsquery.h"
+#include "hold.h"
 #include "nft/nft.h"
+#include "pending.h"
 
 struct tcp_client {
 	int fd;           /* -1: free slot */
@@ -41,18 +43,7 @@ struct forwarder {
 	struct tcp_client clients[DNS_MAX_TCP_CLIENTS];
 	size_t inflight;
 	struct ts_dns_learned learned;
-};
-
-/* One forwarded query waiting for its answer. */
-struct pending {
-	struct forwarder *f;
-	int slot;                 /* TCP client slot, -1 for UDP */
-	unsigned gen;
-	struct sockaddr_storage peer;
-	socklen_t peer_len;
-	enum ts_dns_action action;
-	struct ts_dns_question q;
-	uint8_t head[TS_DNS_HEADER_LEN + TS_DOMAIN_BUFLEN + 8]; /* header and question, for local answers */
+	struct dns_hold held; /* interactive: queries waiting for a verdict (hold.h) */
 };
 
 static volatile sig_atomic_t stop_requested, forget_requested;
@@ -251,7 +242,79 @@ static void refresh_domains(struct forwarder *f)
 			err.message);
 }
 
-/* One query from a client (the domains refreshed since it arrived): answered locally, or forwarded. */
+static void refuse(struct forwarder *f, struct pending *p)
+{
+	char type[12];
+	log_line(f, "refused[%s] %s (not an allowed domain)", ts_dns_type_name(p->q.qtype, type),
+		 p->q.name[0] ? p->q.name : ".");
+	answer_locally(f, p, TS_DNS_REFUSED);
+	free(p);
+}
+
+/* Upstream with c-ares; SERVFAIL when too many queries are in flight. */
+static void forward(struct forwarder *f, struct pending *p, const uint8_t *msg, size_t len)
+{
+	if (f->inflight >= DNS_MAX_INFLIGHT) {
+		answer_locally(f, p, TS_DNS_SERVFAIL);
+		free(p);
+		return;
+	}
+	f->inflight++;
+	ares_send(f->ch, msg, (int)len, on_answer, p);
+}
+
+/*
+ * A name nobody decided on, in an interactive container: held until a
+ * verdict (hold.h); the first query for the name asks the session, through
+ * the query log (docs/interactive.md).
+ */
+static void hold(struct forwarder *f, struct pending *p, const uint8_t *msg, size_t len)
+{
+	char type[12];
+	switch (dns_hold_add(&f->held, p, msg, len, now_ms())) {
+	case DNS_HOLD_FIRST:
+		log_line(f, "held[%s] %s (waiting for a verdict)", ts_dns_type_name(p->q.qtype, type),
+			 p->q.name);
+		break;
+	case DNS_HOLD_JOINED:
+		break;
+	case DNS_HOLD_REPEAT:
+		free(p); /* the held one's answer serves it */
+		break;
+	case DNS_HOLD_FULL:
+		refuse(f, p);
+		break;
+	}
+}
+
+/*
+ * The held queries after the domains were refreshed: an allowed name's
+ * are forwarded, a denied name's refused, and so is every query that
+ * waited its longest.
+ */
+static void settle_held(struct forwarder *f)
+{
+	double now = now_ms();
+	for (size_t i = 0; i < f->held.n;) {
+		struct pending *p = f->held.q[i].p;
+		p->action = ts_dns_decide(f->o->policy, &f->files.domains, p->q.name);
+		bool waits = p->action == TS_DNS_REFUSE &&
+			     ts_dns_name_undecided(&f->files.domains, p->q.name);
+		if (waits && !dns_hold_expired(&f->held, i, now)) {
+			i++;
+			continue;
+		}
+		struct dns_held e;
+		dns_hold_take(&f->held, i, &e);
+		if (p->action == TS_DNS_REFUSE)
+			refuse(f, p);
+		else
+			forward(f, p, e.msg, e.len);
+		free(e.msg);
+	}
+}
+
+/* One query from a client (the domains refreshed since it arrived): answered locally, held or forwarded. */
 static void handle_query(struct forwarder *f, const uint8_t *msg, size_t len, int slot,
 			 const struct sockaddr_storage *peer, socklen_t peer_len)
 {
@@ -284,19 +347,16 @@ static void handle_query(struct forwarder *f, const uint8_t *msg, size_t len, in
 		 peer_text(&p->peer, from));
 
 	p->action = ts_dns_decide(f->o->policy, &f->files.domains, p->q.name);
+	if (p->action == TS_DNS_REFUSE && f->e->ask &&
+	    ts_dns_name_undecided(&f->files.domains, p->q.name)) {
+		hold(f, p, msg, len);
+		return;
+	}
 	if (p->action == TS_DNS_REFUSE) {
-		log_line(f, "refused[%s] %s (not an allowed domain)", type, name);
-		answer_locally(f, p, TS_DNS_REFUSED);
-		free(p);
+		refuse(f, p);
 		return;
 	}
-	if (f->inflight >= DNS_MAX_INFLIGHT) {
-		answer_locally(f, p, TS_DNS_SERVFAIL);
-		free(p);
-		return;
-	}
-	f->inflight++;
-	ares_send(f->ch, msg, (int)len, on_answer, p);
+	forward(f, p, msg, len);
 }
 
 /* Queries taken per round: TCP clients and answers are served under a flood too. */
@@ -412,10 +472,14 @@ static int ares_start(struct forwarder *f, struct ts_error *err)
 	return 0;
 }
 
-/* The poll set: listening sockets, the container's pidfd, clients, c-ares's sockets. */
+/*
+ * The poll set: listening sockets, the container's pidfd, the bundle's
+ * watch (-1 unless queries are held), clients, c-ares's sockets.
+ */
+#define POLL_FIXED 4
 struct poll_set {
-	struct pollfd fds[3 + DNS_MAX_TCP_CLIENTS + ARES_GETSOCK_MAXNUM];
-	int slot[3 + DNS_MAX_TCP_CLIENTS + ARES_GETSOCK_MAXNUM]; /* client slot, or -1 */
+	struct pollfd fds[POLL_FIXED + DNS_MAX_TCP_CLIENTS + ARES_GETSOCK_MAXNUM];
+	int slot[POLL_FIXED + DNS_MAX_TCP_CLIENTS + ARES_GETSOCK_MAXNUM]; /* client slot, or -1 */
 	nfds_t n, first_ares;
 };
 
@@ -425,11 +489,18 @@ static void poll_add(struct poll_set *ps, int fd, short events, int slot)
 	ps->slot[ps->n++] = slot;
 }
 
+/* Without a watch on the bundle, held queries look at the domain files this often. */
+#define HELD_RECHECK_MS 100
+
 static int poll_timeout(struct forwarder *f)
 {
 	struct timeval tv, max = { 1, 0 };
 	struct timeval *t = ares_timeout(f->ch, &max, &tv);
-	return (int)(t->tv_sec * 1000 + t->tv_usec / 1000) + 1;
+	int ms = (int)(t->tv_sec * 1000 + t->tv_usec / 1000) + 1;
+	int held = dns_hold_next_ms(&f->held, now_ms());
+	if (held >= 0 && f->files.inotify < 0 && held > HELD_RECHECK_MS)
+		held = HELD_RECHECK_MS;
+	return held >= 0 && held < ms ? held : ms;
 }
 
 static void build_poll_set(struct forwarder *f, struct poll_set *ps, size_t n_clients)
@@ -438,6 +509,7 @@ static void build_poll_set(struct forwarder *f, struct poll_set *ps, size_t n_cl
 	poll_add(ps, f->e->udp, POLLIN, -1);
 	poll_add(ps, f->e->tcp, n_clients < DNS_MAX_TCP_CLIENTS ? POLLIN : 0, -1);
 	poll_add(ps, f->e->pidfd, POLLIN, -1);
+	poll_add(ps, f->held.n ? f->files.inotify : -1, POLLIN, -1);
 	for (int i = 0; i < DNS_MAX_TCP_CLIENTS; i++)
 		if (f->clients[i].fd >= 0)
 			poll_add(ps, f->clients[i].fd,
@@ -488,6 +560,10 @@ static int serve_loop(struct forwarder *f)
 			return -errno;
 		if (r <= 0) {
 			ares_process_fd(f->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+			if (f->held.n) {
+				refresh_domains(f);
+				settle_held(f);
+			}
 			continue;
 		}
 		if (ps.fds[2].revents)
@@ -501,7 +577,7 @@ static int serve_loop(struct forwarder *f)
 									    : ARES_SOCKET_BAD);
 		/* Timeouts of queries whose sockets stayed quiet. */
 		ares_process_fd(f->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-		for (nfds_t i = 3; i < ps.first_ares; i++) {
+		for (nfds_t i = POLL_FIXED; i < ps.first_ares; i++) {
 			struct tcp_client *c = &f->clients[ps.slot[i]];
 			if (c->fd != ps.fds[i].fd || c->dead)
 				continue;
@@ -514,6 +590,10 @@ static int serve_loop(struct forwarder *f)
 			read_udp(f);
 		if (ps.fds[1].revents & POLLIN)
 			accept_tcp(f);
+		if (f->held.n) {
+			refresh_domains(f);
+			settle_held(f);
+		}
 	}
 }
 
@@ -553,6 +633,7 @@ int dns_serve(const struct dns_options *o, struct dns_endpoints *e, struct ts_er
 		ares_destroy(f.ch);
 		ares_library_cleanup();
 	}
+	dns_hold_clear(&f.held);
 	for (int i = 0; i < DNS_MAX_TCP_CLIENTS; i++)
 		if (f.clients[i].fd >= 0)
 			close_client(&f.clients[i]);
