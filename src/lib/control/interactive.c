@@ -118,19 +118,23 @@ int ts_interactive_open(const struct ts_shield *s, struct ts_interactive **out,
 	r = open_init(&id, s->name, &it->pidfd, err);
 	if (r < 0)
 		return r;
-	r = ts_nflog_open(&id, &it->nflog, err);
-	if (r < 0)
-		return r;
 	/* From the start of the log: names handed out before the session began count too. */
 	_cleanup_free_ char *log = ts_path_dnsmasq_log(s->state_dir);
 	ts_tail_init(&it->dns, log, false);
 	ts_dnscache_init(&it->names);
-	/* Queries held before the session began were answered long ago (hold.h: seconds). */
+	/*
+	 * The log's past is read now, before NFLOG is bound (which tells a
+	 * client the session is ready): queries held before the session began
+	 * were answered long ago (terok-shield-dns holds for seconds), no question.
+	 */
 	it->replaying = true;
 	if (it->dns_log)
 		while (ts_tail_poll(&it->dns, on_dns_line, it) > 0 || it->dns.more)
 			;
 	it->replaying = false;
+	r = ts_nflog_open(&id, &it->nflog, err);
+	if (r < 0)
+		return r;
 	*out = TAKE_PTR(it);
 	return 0;
 }

@@ -1,0 +1,511 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Root only: interactive hold-and-ask at the DNS level (docs/interactive.md,
+ * "Names the container looks up"). An interactive container in the shield
+ * tier, strict: the hook runs in a "runtime" namespace of the test's own
+ * whose resolver is the recording fake upstream (fake-upstream.h), as in
+ * the shield suite; `terok-shield interactive` runs against it as a user
+ * runs it (shielded.h). A query for a name nobody decided on must become
+ * one question and wait, unforwarded, for the verdict or the bounded wait.
+ *
+ * Clients are UDP sockets made inside the container's namespace that send
+ * to the forwarder on 127.0.0.1:53; a retransmission is the same datagram
+ * (same id) sent again from the same socket, as stub resolvers do.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/fileio.h"
+#include "base/strbuf.h"
+#include "base/util.h"
+#include "bundle/bundle.h"
+#include "dns/forwarder.h"
+#include "fake-upstream.h"
+#include "harness.h"
+#include "shielded.h"
+#include "test-helpers.h"
+
+#define NAME SHIELDED_NAME
+#define READY_MS 5000  /* the session must have bound NFLOG by then */
+#define EVENT_MS 3000  /* a question or a verdict's line is due within this long */
+#define QUIET_MS 500   /* "nothing more": nothing within this long */
+#define HOLD_MS 4000   /* the forwarder's bound (src/dns/hold.h) */
+/* How late the refusal after the bound may come on a slow, loaded machine. */
+#define HOLD_SLACK_MS 6000
+/* Any other name: the fake upstream answers A 198.51.100.30 (H_DOMAIN_OTHER_IP). */
+
+struct fixture {
+	struct shielded s;
+	pid_t runtime;  /* parked process holding the runtime namespace */
+	pid_t upstream; /* the fake upstream, recording every query */
+	char *upstream_log;
+};
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	if (!f)
+		return 0;
+	if (f->s.state_dir)
+		ts_forwarder_stop(f->s.state_dir, true, NULL);
+	shielded_teardown(&f->s);
+	free(f->upstream_log);
+	free(f);
+	return 0;
+}
+
+/* Run createRuntime as the runtime would: inside the runtime namespace, with its resolv.conf. */
+static int hook(struct fixture *f)
+{
+	struct harness *h = &f->s.h;
+	char *json = harness_oci_state(h->container, f->s.state_dir, "terok.shield.dns_tier",
+				       "shield");
+	write_text(h->scratch, "oci-state.json", json);
+	free(json);
+	char *in = ts_xasprintf("%s/oci-state.json", h->scratch);
+	char *err_path = ts_xasprintf("%s/hook.err", h->scratch);
+	char *resolv = ts_xasprintf("%s/runtime-resolv.conf", h->scratch);
+	setenv("TEROK_SHIELD_STATE_DIR", h->state_root, 1);
+	const char *argv[] = { "/bin/sh", "-c", "exec \"$0\" \"$1\" < \"$2\" > /dev/null",
+			       getenv("TS_TEST_HOOK"), "createRuntime", in, NULL };
+	pid_t pid = fake_runtime_spawn(f->runtime, resolv, argv, err_path, -1);
+	int status = 0;
+	assert_true(pid > 0 && waitpid(pid, &status, 0) == pid);
+	int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (rc != 0) {
+		char *errors = NULL;
+		ts_file_read(err_path, &errors, NULL, NULL);
+		fprintf(stderr, "# hook exited %d: %s", rc, errors ? errors : "");
+		free(errors);
+	}
+	free(in);
+	free(err_path);
+	free(resolv);
+	return rc;
+}
+
+/* The shield tier, strict, H_DOMAIN_ALLOWED in the profile; interactive unless told otherwise. */
+static int setup_with(void **state, bool interactive)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	*state = f;
+	struct shielded *s = &f->s;
+	if (harness_full(&s->h) < 0)
+		goto fail;
+	s->config_dir = ts_xasprintf("%s/config", s->h.scratch);
+	if (mkdir(s->config_dir, 0700) < 0)
+		goto fail;
+	s->env = harness_cli_env(s->config_dir);
+	s->state_dir = shielded_container_dir(s, NAME);
+	if (interactive)
+		write_text(s->state_dir, "interactive", "nflog\n");
+	write_text(s->state_dir, "dns.tier", "shield\n");
+	write_text(s->state_dir, "dns.policy", "strict\n");
+	write_text(s->state_dir, "network.mode", "slirp4netns\n");
+	write_text(s->state_dir, "profile.domains", H_DOMAIN_ALLOWED "\n");
+	shielded_write_bundle(s->state_dir, H_ALLOWED_IP "\n");
+	f->upstream_log = ts_xasprintf("%s/upstream.log", s->h.scratch);
+	if ((f->runtime = fake_runtime_park()) < 0 ||
+	    (f->upstream = fake_upstream_start(f->runtime, f->upstream_log)) < 0)
+		goto fail;
+	write_text(s->h.scratch, "runtime-resolv.conf", "nameserver " FAKE_UPSTREAM_ADDR "\n");
+	if (hook(f) == 0)
+		return 0;
+fail:
+	teardown(state);
+	*state = NULL;
+	return -1;
+}
+
+static int setup_interactive(void **state)
+{
+	return setup_with(state, true);
+}
+
+static int setup_plain(void **state)
+{
+	return setup_with(state, false);
+}
+
+/* ---- clients in the container ---- */
+
+struct client {
+	int fd;
+	uint8_t q[300];
+	size_t len;
+};
+
+/* A UDP socket in the container, connected to the forwarder, sends a query for name (type A). */
+static void ask_on(struct fixture *f, struct client *c, const char *name, uint16_t id)
+{
+	c->fd = harness_socket(&f->s.h, f->s.h.container, AF_INET, SOCK_DGRAM);
+	assert_true(c->fd >= 0);
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(53),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	assert_int_equal(connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	c->len = fake_query_build(c->q, id, name, 1);
+	assert_int_equal(send(c->fd, c->q, c->len, 0), (ssize_t)c->len);
+}
+
+/* The same, its socket closed by the teardown. */
+static void ask(struct fixture *f, struct client *c, const char *name, uint16_t id)
+{
+	ask_on(f, c, name, id);
+	shielded_keep(&f->s, c->fd);
+}
+
+/* The same datagram again from the same socket: a stub resolver's retransmission. */
+static void resend(struct client *c)
+{
+	assert_int_equal(send(c->fd, c->q, c->len, 0), (ssize_t)c->len);
+}
+
+/* The answer's rcode (and *answers, its answer count) within timeout_ms, or -1. */
+static int answer(struct client *c, int timeout_ms, int *answers)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	uint8_t a[1500];
+	if (poll(&p, 1, timeout_ms) != 1)
+		return -1;
+	ssize_t n = recv(c->fd, a, sizeof(a), MSG_DONTWAIT);
+	if (n < 12 || a[0] != c->q[0] || a[1] != c->q[1])
+		return -1;
+	if (answers)
+		*answers = a[6] << 8 | a[7];
+	return a[3] & 0x0f;
+}
+
+/* How many queries the upstream received for name (type A, UDP or TCP). */
+static int upstream_count(struct fixture *f, const char *name)
+{
+	char *log = NULL;
+	if (ts_file_read(f->upstream_log, &log, NULL, NULL) < 0)
+		return 0;
+	int n = 0;
+	char *want = ts_xasprintf("%s A ", name);
+	for (char *line = log; line && *line;) {
+		char *nl = strchrnul(line, '\n');
+		n += strncmp(line, want, strlen(want)) == 0;
+		line = *nl ? nl + 1 : nl;
+	}
+	free(want);
+	free(log);
+	return n;
+}
+
+/* ---- the session ---- */
+
+static struct cli_stream *session(struct fixture *f, bool raw)
+{
+	const char *args[] = { "interactive", NAME, raw ? "--raw" : NULL, NULL };
+	struct cli_stream *io = cli_stream_start(&f->s, true, args);
+	double deadline = harness_now_ms() + READY_MS;
+	while (!shielded_nflog_portid(&f->s)) {
+		if (harness_now_ms() > deadline) {
+			char *t = cli_stream_transcript(io);
+			fail_msg("the session did not get ready within %d ms; %s", READY_MS, t);
+		}
+		usleep(5000);
+	}
+	return io;
+}
+
+static json_t *next_object(struct cli_stream *io, int timeout_ms, const char *what)
+{
+	char *line = cli_stream_line(io, harness_now_ms() + timeout_ms);
+	if (!line) {
+		char *t = cli_stream_transcript(io);
+		fail_msg("no %s line within %d ms; %s", what, timeout_ms, t);
+	}
+	json_error_t e;
+	json_t *o = json_loads(line, JSON_REJECT_DUPLICATES, &e);
+	if (!json_is_object(o))
+		fail_msg("not a JSON object: '%s'", line);
+	free(line);
+	return o;
+}
+
+static void expect_quiet(struct cli_stream *io)
+{
+	char *line = cli_stream_line(io, harness_now_ms() + QUIET_MS);
+	if (line)
+		fail_msg("unexpected line: %s", line);
+}
+
+/* The pending line of a looked-up name: dest "", port 53, proto 17, the name; its id. */
+static long long expect_question(struct cli_stream *io, const char *name)
+{
+	json_t *o = next_object(io, EVENT_MS, "pending");
+	char *text = json_dumps(o, JSON_COMPACT);
+	if (strcmp(json_string_value(json_object_get(o, "type")), "pending") != 0 ||
+	    strcmp(json_string_value(json_object_get(o, "dest")), "") != 0 ||
+	    json_integer_value(json_object_get(o, "port")) != 53 ||
+	    json_integer_value(json_object_get(o, "proto")) != 17 ||
+	    !json_is_string(json_object_get(o, "domain")) ||
+	    strcmp(json_string_value(json_object_get(o, "domain")), name) != 0 ||
+	    json_object_get(o, "private") || json_object_size(o) != 6)
+		fail_msg("not the question about %s: %s", name, text);
+	long long id = json_integer_value(json_object_get(o, "id"));
+	free(text);
+	json_decref(o);
+	return id;
+}
+
+static void verdict(struct cli_stream *io, long long id, const char *action, bool ok)
+{
+	char *line = ts_xasprintf("{\"type\":\"verdict\",\"id\":%lld,\"action\":\"%s\"}\n", id, action);
+	assert_true(cli_stream_send(io, line));
+	free(line);
+	json_t *o = next_object(io, EVENT_MS, "verdict_applied");
+	char *text = json_dumps(o, JSON_COMPACT);
+	if (strcmp(json_string_value(json_object_get(o, "type")), "verdict_applied") != 0 ||
+	    json_integer_value(json_object_get(o, "id")) != id ||
+	    strcmp(json_string_value(json_object_get(o, "dest")), "") != 0 ||
+	    json_is_true(json_object_get(o, "ok")) != ok)
+		fail_msg("expected verdict_applied for %lld (ok %d): %s", id, ok, text);
+	free(text);
+	json_decref(o);
+}
+
+static bool file_has(struct fixture *f, const char *file, const char *line)
+{
+	char *text = read_text(f->s.state_dir, file);
+	bool found = false;
+	for (char *p = text; p && *p && !found;) {
+		char *nl = strchrnul(p, '\n');
+		found = (size_t)(nl - p) == strlen(line) && strncmp(p, line, strlen(line)) == 0;
+		p = *nl ? nl + 1 : nl;
+	}
+	free(text);
+	return found;
+}
+
+/* ---- tests ---- */
+
+/*
+ * Accept: the held query (and its retransmission, one question) is
+ * forwarded once the name is allowed; the lookup succeeds, the upstream
+ * saw exactly one query, and the answer's address is reachable.
+ */
+static void test_accept_raw(void **state)
+{
+	struct fixture *f = *state;
+	struct cli_stream *io = session(f, true);
+	struct client c;
+	ask(f, &c, "ask.test", 0x4101);
+	long long id = expect_question(io, "ask.test");
+	resend(&c);
+	resend(&c);
+	/* Held: no answer, nothing forwarded, no second question. */
+	assert_int_equal(answer(&c, QUIET_MS, NULL), -1);
+	expect_quiet(io);
+	assert_int_equal(upstream_count(f, "ask.test"), 0);
+	verdict(io, id, "accept", true);
+	int answers = 0;
+	assert_int_equal(answer(&c, EVENT_MS, &answers), 0);
+	assert_int_equal(answers, 1);
+	/* One answer for the query and its retransmissions, one query upstream. */
+	assert_int_equal(answer(&c, QUIET_MS, NULL), -1);
+	assert_int_equal(upstream_count(f, "ask.test"), 1);
+	assert_true(file_has(f, "live.domains", "ask.test"));
+	assert_int_equal(harness_connect(&f->s.h, H_DOMAIN_OTHER_IP, H_TCP_PORT, 3000, NULL), 0);
+	/* The name is decided now: its next lookup goes through at once, unasked. */
+	struct client again;
+	ask(f, &again, "www.ask.test", 0x4102);
+	assert_int_equal(answer(&again, EVENT_MS, NULL), 0);
+	expect_quiet(io);
+	cli_stream_free(io);
+}
+
+/* Deny: the held query is refused, nothing reached the upstream, the name is denied for good. */
+static void test_deny_raw(void **state)
+{
+	struct fixture *f = *state;
+	struct cli_stream *io = session(f, true);
+	struct client c;
+	ask(f, &c, "deny.test", 0x4201);
+	long long id = expect_question(io, "deny.test");
+	verdict(io, id, "deny", true);
+	assert_int_equal(answer(&c, EVENT_MS, NULL), 5);
+	assert_int_equal(upstream_count(f, "deny.test"), 0);
+	assert_true(file_has(f, "denied.domains", "deny.test"));
+	/* Denied: refused at once from now on, no question. */
+	struct client again;
+	ask(f, &again, "x.deny.test", 0x4202);
+	assert_int_equal(answer(&again, 1000, NULL), 5);
+	expect_quiet(io);
+	assert_int_equal(upstream_count(f, "x.deny.test"), 0);
+	cli_stream_free(io);
+}
+
+/*
+ * No verdict: REFUSED after the bound, never forwarded. The question stays
+ * pending; accepted late, the client's next lookup succeeds.
+ */
+static void test_bounded_wait(void **state)
+{
+	struct fixture *f = *state;
+	struct cli_stream *io = session(f, true);
+	struct client c;
+	double start = harness_now_ms();
+	ask(f, &c, "late.test", 0x4301);
+	long long id = expect_question(io, "late.test");
+	int rc = answer(&c, HOLD_MS + HOLD_SLACK_MS, NULL);
+	double waited = harness_now_ms() - start;
+	assert_int_equal(rc, 5);
+	if (waited < HOLD_MS - 100)
+		fail_msg("refused after %.0f ms, before the %d ms bound", waited, HOLD_MS);
+	assert_int_equal(upstream_count(f, "late.test"), 0);
+	/* The retry while the question waits: held again, not asked again. */
+	struct client retry;
+	ask(f, &retry, "late.test", 0x4302);
+	expect_quiet(io);
+	verdict(io, id, "accept", true);
+	assert_int_equal(answer(&retry, EVENT_MS, NULL), 0);
+	assert_int_equal(upstream_count(f, "late.test"), 1);
+	cli_stream_free(io);
+}
+
+/* A scope or a duration cannot reach a name's addresses: refused, the question stays. */
+static void test_scoped_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct cli_stream *io = session(f, true);
+	struct client c;
+	ask(f, &c, "scope.test", 0x4401);
+	long long id = expect_question(io, "scope.test");
+	char *line = ts_xasprintf("{\"type\":\"verdict\",\"id\":%lld,\"action\":\"accept\","
+				  "\"for\":\"30m\"}\n", id);
+	assert_true(cli_stream_send(io, line));
+	free(line);
+	json_t *o = next_object(io, EVENT_MS, "verdict_applied");
+	assert_false(json_is_true(json_object_get(o, "ok")));
+	json_decref(o);
+	char *err = cli_stream_stderr(io);
+	if (!strstr(err, "scope.test is a name the container looked up"))
+		fail_msg("stderr: %s", err);
+	free(err);
+	assert_false(file_has(f, "live.domains", "scope.test"));
+	verdict(io, id, "accept", true);
+	assert_int_equal(answer(&c, EVENT_MS, NULL), 0);
+	cli_stream_free(io);
+}
+
+/* Human mode: the prompt names the lookup, "a" allows it and the lookup succeeds. */
+static void test_human(void **state)
+{
+	struct fixture *f = *state;
+	struct cli_stream *io = session(f, false);
+	struct client c;
+	ask(f, &c, "human.test", 0x4501);
+	struct ts_strbuf out = TS_STRBUF_INIT;
+	const char *want[] = { "[BLOCKED] human.test (DNS lookup) — allow/deny? ",
+			       "✓ allowed human.test (DNS lookup)\n" };
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		double deadline = harness_now_ms() + EVENT_MS;
+		while (!(out.data && strstr(out.data, want[i])) && harness_now_ms() < deadline) {
+			char buf[512];
+			struct pollfd p = { .fd = io->r.out_fd, .events = POLLIN };
+			poll(&p, 1, 50);
+			ssize_t n = read(io->r.out_fd, buf, sizeof(buf));
+			if (n > 0)
+				ts_strbuf_append(&out, buf, (size_t)n);
+		}
+		if (!out.data || !strstr(out.data, want[i]))
+			fail_msg("human mode never printed '%s': '%s'", want[i],
+				 out.data ? out.data : "");
+		if (i == 0)
+			assert_true(cli_stream_send(io, "a\n"));
+	}
+	assert_int_equal(answer(&c, EVENT_MS, NULL), 0);
+	assert_int_equal(upstream_count(f, "human.test"), 1);
+	ts_strbuf_clear(&out);
+	cli_stream_free(io);
+}
+
+/*
+ * A flood of distinct names: at most 64 are held (and asked about), the
+ * rest refused at once; every held one is refused after the bound.
+ */
+static void test_flood_bounded(void **state)
+{
+	struct fixture *f = *state;
+	struct cli_stream *io = session(f, true);
+	enum { N = 80, HELD = 64 };
+	static struct client c[N];
+	for (int i = 0; i < N; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "n%d.flood.test", i);
+		ask_on(f, &c[i], name, (uint16_t)(0x5000 + i));
+	}
+	/* The ones beyond the cap: REFUSED at once. */
+	int refused_now = 0;
+	for (int i = HELD; i < N; i++)
+		refused_now += answer(&c[i], EVENT_MS, NULL) == 5;
+	assert_int_equal(refused_now, N - HELD);
+	int questions = 0;
+	for (char *line; (line = cli_stream_line(io, harness_now_ms() + QUIET_MS)); free(line))
+		questions += strstr(line, "\"pending\"") != NULL;
+	assert_int_equal(questions, HELD);
+	int refused_late = 0;
+	for (int i = 0; i < HELD; i++)
+		refused_late += answer(&c[i], HOLD_MS + HOLD_SLACK_MS, NULL) == 5;
+	assert_int_equal(refused_late, HELD);
+	for (int i = 0; i < N; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "n%d.flood.test", i);
+		assert_int_equal(upstream_count(f, name), 0);
+		close(c[i].fd);
+	}
+	cli_stream_free(io);
+}
+
+/* Not interactive: a name nobody allowed is refused at once, as ever. */
+static void test_not_interactive_refuses(void **state)
+{
+	struct fixture *f = *state;
+	struct client c;
+	double start = harness_now_ms();
+	ask(f, &c, "plain.test", 0x4601);
+	assert_int_equal(answer(&c, 3000, NULL), 5);
+	if (harness_now_ms() - start > 2000)
+		fail_msg("refused only after %.0f ms", harness_now_ms() - start);
+	assert_int_equal(upstream_count(f, "plain.test"), 0);
+	char *log = read_text(f->s.state_dir, "dnsmasq.log");
+	assert_non_null(log);
+	assert_null(strstr(log, "held["));
+	free(log);
+}
+
+#define WITH(test, setup) cmocka_unit_test_setup_teardown(test, setup, teardown)
+
+int main(void)
+{
+	if (!shielded_suite_runnable())
+		return 0;
+	const struct CMUnitTest tests[] = {
+		WITH(test_accept_raw, setup_interactive),
+		WITH(test_deny_raw, setup_interactive),
+		WITH(test_bounded_wait, setup_interactive),
+		WITH(test_scoped_refused, setup_interactive),
+		WITH(test_human, setup_interactive),
+		WITH(test_flood_bounded, setup_interactive),
+		WITH(test_not_interactive_refuses, setup_plain),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
