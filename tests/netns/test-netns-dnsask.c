@@ -34,10 +34,9 @@
 #include "base/strbuf.h"
 #include "base/util.h"
 #include "bundle/bundle.h"
-#include "dns/forwarder.h"
-#include "fake-upstream.h"
 #include "harness.h"
 #include "shielded.h"
+#include "shieldtier.h"
 #include "test-helpers.h"
 
 #define NAME SHIELDED_NAME
@@ -51,83 +50,25 @@
 
 struct fixture {
 	struct shielded s;
-	pid_t runtime;  /* parked process holding the runtime namespace */
-	pid_t upstream; /* the fake upstream, recording every query */
-	char *upstream_log;
+	struct shieldtier t;
 };
 
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	if (!f)
-		return 0;
-	if (f->s.state_dir)
-		ts_forwarder_stop(f->s.state_dir, true, NULL);
-	shielded_teardown(&f->s);
-	free(f->upstream_log);
+	if (f)
+		shieldtier_teardown(&f->s, &f->t);
 	free(f);
 	return 0;
 }
 
-/* Run createRuntime as the runtime would: inside the runtime namespace, with its resolv.conf. */
-static int hook(struct fixture *f)
-{
-	struct harness *h = &f->s.h;
-	char *json = harness_oci_state(h->container, f->s.state_dir, "terok.shield.dns_tier",
-				       "shield");
-	write_text(h->scratch, "oci-state.json", json);
-	free(json);
-	char *in = ts_xasprintf("%s/oci-state.json", h->scratch);
-	char *err_path = ts_xasprintf("%s/hook.err", h->scratch);
-	char *resolv = ts_xasprintf("%s/runtime-resolv.conf", h->scratch);
-	setenv("TEROK_SHIELD_STATE_DIR", h->state_root, 1);
-	const char *argv[] = { "/bin/sh", "-c", "exec \"$0\" \"$1\" < \"$2\" > /dev/null",
-			       getenv("TS_TEST_HOOK"), "createRuntime", in, NULL };
-	pid_t pid = fake_runtime_spawn(f->runtime, resolv, argv, err_path, -1);
-	int status = 0;
-	assert_true(pid > 0 && waitpid(pid, &status, 0) == pid);
-	int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	if (rc != 0) {
-		char *errors = NULL;
-		ts_file_read(err_path, &errors, NULL, NULL);
-		fprintf(stderr, "# hook exited %d: %s", rc, errors ? errors : "");
-		free(errors);
-	}
-	free(in);
-	free(err_path);
-	free(resolv);
-	return rc;
-}
-
-/* The shield tier, strict, H_DOMAIN_ALLOWED in the profile; interactive unless told otherwise. */
 static int setup_with(void **state, bool interactive)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	*state = f;
-	struct shielded *s = &f->s;
-	if (harness_full(&s->h) < 0)
-		goto fail;
-	s->config_dir = ts_xasprintf("%s/config", s->h.scratch);
-	if (mkdir(s->config_dir, 0700) < 0)
-		goto fail;
-	s->env = harness_cli_env(s->config_dir);
-	s->state_dir = shielded_container_dir(s, NAME);
-	if (interactive)
-		write_text(s->state_dir, "interactive", "nflog\n");
-	write_text(s->state_dir, "dns.tier", "shield\n");
-	write_text(s->state_dir, "dns.policy", "strict\n");
-	write_text(s->state_dir, "network.mode", "slirp4netns\n");
-	write_text(s->state_dir, "profile.domains", H_DOMAIN_ALLOWED "\n");
-	shielded_write_bundle(s->state_dir, H_ALLOWED_IP "\n");
-	f->upstream_log = ts_xasprintf("%s/upstream.log", s->h.scratch);
-	if ((f->runtime = fake_runtime_park()) < 0 ||
-	    (f->upstream = fake_upstream_start(f->runtime, f->upstream_log)) < 0)
-		goto fail;
-	write_text(s->h.scratch, "runtime-resolv.conf", "nameserver " FAKE_UPSTREAM_ADDR "\n");
-	if (hook(f) == 0)
+	if (shieldtier_setup(&f->s, &f->t, interactive) == 0)
 		return 0;
-fail:
-	teardown(state);
+	free(f);
 	*state = NULL;
 	return -1;
 }
@@ -142,70 +83,21 @@ static int setup_plain(void **state)
 	return setup_with(state, false);
 }
 
-/* ---- clients in the container ---- */
-
-struct client {
-	int fd;
-	uint8_t q[300];
-	size_t len;
-};
-
-/* A UDP socket in the container, connected to the forwarder, sends a query for name (type A). */
-static void ask_on(struct fixture *f, struct client *c, const char *name, uint16_t id)
+/* A query for name from a socket the teardown closes. */
+static void ask(struct fixture *f, struct dns_client *c, const char *name, uint16_t id)
 {
-	c->fd = harness_socket(&f->s.h, f->s.h.container, AF_INET, SOCK_DGRAM);
-	assert_true(c->fd >= 0);
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(53),
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	assert_int_equal(connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	c->len = fake_query_build(c->q, id, name, 1);
-	assert_int_equal(send(c->fd, c->q, c->len, 0), (ssize_t)c->len);
-}
-
-/* The same, its socket closed by the teardown. */
-static void ask(struct fixture *f, struct client *c, const char *name, uint16_t id)
-{
-	ask_on(f, c, name, id);
+	dns_client_ask(&f->s, c, name, id);
 	shielded_keep(&f->s, c->fd);
 }
 
-/* The same datagram again from the same socket: a stub resolver's retransmission. */
-static void resend(struct client *c)
+static int answer(struct dns_client *c, int timeout_ms, int *answers)
 {
-	assert_int_equal(send(c->fd, c->q, c->len, 0), (ssize_t)c->len);
+	return dns_client_answer(c, timeout_ms, answers);
 }
 
-/* The answer's rcode (and *answers, its answer count) within timeout_ms, or -1. */
-static int answer(struct client *c, int timeout_ms, int *answers)
-{
-	struct pollfd p = { .fd = c->fd, .events = POLLIN };
-	uint8_t a[1500];
-	if (poll(&p, 1, timeout_ms) != 1)
-		return -1;
-	ssize_t n = recv(c->fd, a, sizeof(a), MSG_DONTWAIT);
-	if (n < 12 || a[0] != c->q[0] || a[1] != c->q[1])
-		return -1;
-	if (answers)
-		*answers = a[6] << 8 | a[7];
-	return a[3] & 0x0f;
-}
-
-/* How many queries the upstream received for name (type A, UDP or TCP). */
 static int upstream_count(struct fixture *f, const char *name)
 {
-	char *log = NULL;
-	if (ts_file_read(f->upstream_log, &log, NULL, NULL) < 0)
-		return 0;
-	int n = 0;
-	char *want = ts_xasprintf("%s A ", name);
-	for (char *line = log; line && *line;) {
-		char *nl = strchrnul(line, '\n');
-		n += strncmp(line, want, strlen(want)) == 0;
-		line = *nl ? nl + 1 : nl;
-	}
-	free(want);
-	free(log);
-	return n;
+	return shieldtier_upstream_count(&f->t, name);
 }
 
 /* ---- the session ---- */
@@ -306,11 +198,11 @@ static void test_accept_raw(void **state)
 {
 	struct fixture *f = *state;
 	struct cli_stream *io = session(f, true);
-	struct client c;
+	struct dns_client c;
 	ask(f, &c, "ask.test", 0x4101);
 	long long id = expect_question(io, "ask.test");
-	resend(&c);
-	resend(&c);
+	dns_client_resend(&c);
+	dns_client_resend(&c);
 	/* Held: no answer, nothing forwarded, no second question. */
 	assert_int_equal(answer(&c, QUIET_MS, NULL), -1);
 	expect_quiet(io);
@@ -325,7 +217,7 @@ static void test_accept_raw(void **state)
 	assert_true(file_has(f, "live.domains", "ask.test"));
 	assert_int_equal(harness_connect(&f->s.h, H_DOMAIN_OTHER_IP, H_TCP_PORT, 3000, NULL), 0);
 	/* The name is decided now: its next lookup goes through at once, unasked. */
-	struct client again;
+	struct dns_client again;
 	ask(f, &again, "www.ask.test", 0x4102);
 	assert_int_equal(answer(&again, EVENT_MS, NULL), 0);
 	expect_quiet(io);
@@ -337,7 +229,7 @@ static void test_deny_raw(void **state)
 {
 	struct fixture *f = *state;
 	struct cli_stream *io = session(f, true);
-	struct client c;
+	struct dns_client c;
 	ask(f, &c, "deny.test", 0x4201);
 	long long id = expect_question(io, "deny.test");
 	verdict(io, id, "deny", true);
@@ -345,7 +237,7 @@ static void test_deny_raw(void **state)
 	assert_int_equal(upstream_count(f, "deny.test"), 0);
 	assert_true(file_has(f, "denied.domains", "deny.test"));
 	/* Denied: refused at once from now on, no question. */
-	struct client again;
+	struct dns_client again;
 	ask(f, &again, "x.deny.test", 0x4202);
 	assert_int_equal(answer(&again, 1000, NULL), 5);
 	expect_quiet(io);
@@ -361,7 +253,7 @@ static void test_bounded_wait(void **state)
 {
 	struct fixture *f = *state;
 	struct cli_stream *io = session(f, true);
-	struct client c;
+	struct dns_client c;
 	double start = harness_now_ms();
 	ask(f, &c, "late.test", 0x4301);
 	long long id = expect_question(io, "late.test");
@@ -372,7 +264,7 @@ static void test_bounded_wait(void **state)
 		fail_msg("refused after %.0f ms, before the %d ms bound", waited, HOLD_MS);
 	assert_int_equal(upstream_count(f, "late.test"), 0);
 	/* The retry while the question waits: held again, not asked again. */
-	struct client retry;
+	struct dns_client retry;
 	ask(f, &retry, "late.test", 0x4302);
 	expect_quiet(io);
 	verdict(io, id, "accept", true);
@@ -386,7 +278,7 @@ static void test_scoped_refused(void **state)
 {
 	struct fixture *f = *state;
 	struct cli_stream *io = session(f, true);
-	struct client c;
+	struct dns_client c;
 	ask(f, &c, "scope.test", 0x4401);
 	long long id = expect_question(io, "scope.test");
 	char *line = ts_xasprintf("{\"type\":\"verdict\",\"id\":%lld,\"action\":\"accept\","
@@ -411,7 +303,7 @@ static void test_human(void **state)
 {
 	struct fixture *f = *state;
 	struct cli_stream *io = session(f, false);
-	struct client c;
+	struct dns_client c;
 	ask(f, &c, "human.test", 0x4501);
 	struct ts_strbuf out = TS_STRBUF_INIT;
 	const char *want[] = { "[BLOCKED] human.test (DNS lookup) — allow/deny? ",
@@ -447,11 +339,11 @@ static void test_flood_bounded(void **state)
 	struct fixture *f = *state;
 	struct cli_stream *io = session(f, true);
 	enum { N = 80, HELD = 64 };
-	static struct client c[N];
+	static struct dns_client c[N];
 	for (int i = 0; i < N; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "n%d.flood.test", i);
-		ask_on(f, &c[i], name, (uint16_t)(0x5000 + i));
+		dns_client_ask(&f->s, &c[i], name, (uint16_t)(0x5000 + i));
 	}
 	/* The ones beyond the cap: REFUSED at once. */
 	int refused_now = 0;
@@ -479,7 +371,7 @@ static void test_flood_bounded(void **state)
 static void test_not_interactive_refuses(void **state)
 {
 	struct fixture *f = *state;
-	struct client c;
+	struct dns_client c;
 	double start = harness_now_ms();
 	ask(f, &c, "plain.test", 0x4601);
 	assert_int_equal(answer(&c, 3000, NULL), 5);
