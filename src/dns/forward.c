@@ -23,17 +23,7 @@
 #include "hold.h"
 #include "nft/nft.h"
 #include "pending.h"
-
-struct tcp_client {
-	int fd;           /* -1: free slot */
-	unsigned gen;     /* tells a reused slot from the client a pending answer was for */
-	bool dead;        /* to be closed after this round */
-	uint8_t *in;      /* 2-byte length + message */
-	size_t in_len;
-	uint8_t *out;
-	size_t out_len;
-	double last_ms;
-};
+#include "tcp_client.h"
 
 struct forwarder {
 	const struct dns_options *o;
@@ -98,35 +88,13 @@ static const char *peer_text(const struct sockaddr_storage *ss, char buf[INET6_A
 	return buf;
 }
 
-static void tcp_queue(struct tcp_client *c, const uint8_t *msg, size_t len)
-{
-	if (c->dead || c->out_len + 2 + len > DNS_TCP_OUT_MAX) {
-		c->dead = true; /* a client that does not read its answers gets no more */
-		return;
-	}
-	c->out = ts_xrealloc(c->out, c->out_len + 2 + len);
-	c->out[c->out_len] = (uint8_t)(len >> 8);
-	c->out[c->out_len + 1] = (uint8_t)len;
-	memcpy(c->out + c->out_len + 2, msg, len);
-	c->out_len += 2 + len;
-	ssize_t w = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
-	if (w < 0 && errno != EAGAIN && errno != EINTR) {
-		c->dead = true;
-		return;
-	}
-	if (w > 0) {
-		memmove(c->out, c->out + w, c->out_len - (size_t)w);
-		c->out_len -= (size_t)w;
-	}
-}
-
 /* Send an answer to where its query came from; a UDP answer too big for the client is truncated (TC). */
 static void deliver(struct forwarder *f, struct pending *p, const uint8_t *msg, size_t len)
 {
 	if (p->slot >= 0) {
 		struct tcp_client *c = &f->clients[p->slot];
 		if (c->fd >= 0 && c->gen == p->gen)
-			tcp_queue(c, msg, len);
+			tcp_client_queue(c, msg, len);
 		return;
 	}
 	uint8_t tc[sizeof(p->head)];
@@ -288,12 +256,15 @@ static void hold(struct forwarder *f, struct pending *p, const uint8_t *msg, siz
 }
 
 /*
- * The held queries after the domains were refreshed: an allowed name's
- * are forwarded, a denied name's refused, and so is every query that
- * waited its longest.
+ * The held queries, with the domains brought up to date: an allowed
+ * name's are forwarded, a denied name's refused, and so is every query
+ * that waited its longest.
  */
 static void settle_held(struct forwarder *f)
 {
+	if (!f->held.n)
+		return;
+	refresh_domains(f);
 	double now = now_ms();
 	for (size_t i = 0; i < f->held.n;) {
 		struct pending *p = f->held.q[i].p;
@@ -347,16 +318,12 @@ static void handle_query(struct forwarder *f, const uint8_t *msg, size_t len, in
 		 peer_text(&p->peer, from));
 
 	p->action = ts_dns_decide(f->o->policy, &f->files.domains, p->q.name);
-	if (p->action == TS_DNS_REFUSE && f->e->ask &&
-	    ts_dns_name_undecided(&f->files.domains, p->q.name)) {
+	if (p->action != TS_DNS_REFUSE)
+		forward(f, p, msg, len);
+	else if (f->e->ask && ts_dns_name_undecided(&f->files.domains, p->q.name))
 		hold(f, p, msg, len);
-		return;
-	}
-	if (p->action == TS_DNS_REFUSE) {
+	else
 		refuse(f, p);
-		return;
-	}
-	forward(f, p, msg, len);
 }
 
 /* Queries taken per round: TCP clients and answers are served under a flood too. */
@@ -388,35 +355,6 @@ static void read_udp(struct forwarder *f)
 	}
 }
 
-static void accept_tcp(struct forwarder *f)
-{
-	for (int i = 0; i < DNS_MAX_TCP_CLIENTS; i++) {
-		struct tcp_client *c = &f->clients[i];
-		if (c->fd >= 0)
-			continue;
-		int fd = accept4(f->e->tcp, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
-			return;
-		c->fd = fd;
-		c->gen++;
-		c->dead = false;
-		c->in = ts_xmalloc(2 + TS_DNS_MSG_MAX);
-		c->in_len = 0;
-		c->last_ms = now_ms();
-		return;
-	}
-}
-
-static void close_client(struct tcp_client *c)
-{
-	closep(&c->fd);
-	c->fd = -1;
-	free(c->in);
-	free(c->out);
-	c->in = c->out = NULL;
-	c->in_len = c->out_len = 0;
-}
-
 static void read_tcp(struct forwarder *f, int slot)
 {
 	struct tcp_client *c = &f->clients[slot];
@@ -438,19 +376,6 @@ static void read_tcp(struct forwarder *f, int slot)
 		handle_query(f, c->in + 2, len, slot, NULL, 0);
 		memmove(c->in, c->in + 2 + len, c->in_len - 2 - len);
 		c->in_len -= 2 + len;
-	}
-}
-
-static void flush_tcp(struct tcp_client *c)
-{
-	if (c->out_len == 0)
-		return;
-	ssize_t w = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
-	if (w < 0 && errno != EAGAIN && errno != EINTR)
-		c->dead = true;
-	if (w > 0) {
-		memmove(c->out, c->out + w, c->out_len - (size_t)w);
-		c->out_len -= (size_t)w;
 	}
 }
 
@@ -526,28 +451,11 @@ static void build_poll_set(struct forwarder *f, struct poll_set *ps, size_t n_cl
 	}
 }
 
-/* Close dead and idle clients; returns how many remain. */
-static size_t sweep_clients(struct forwarder *f)
-{
-	size_t n = 0;
-	double now = now_ms();
-	for (int i = 0; i < DNS_MAX_TCP_CLIENTS; i++) {
-		struct tcp_client *c = &f->clients[i];
-		if (c->fd < 0)
-			continue;
-		if (c->dead || now - c->last_ms > DNS_TCP_IDLE_MS)
-			close_client(c);
-		else
-			n++;
-	}
-	return n;
-}
-
 static int serve_loop(struct forwarder *f)
 {
 	struct poll_set ps;
 	for (;;) {
-		size_t n_clients = sweep_clients(f);
+		size_t n_clients = tcp_clients_sweep(f->clients, DNS_MAX_TCP_CLIENTS, now_ms());
 		build_poll_set(f, &ps, n_clients);
 		int r = poll(ps.fds, ps.n, poll_timeout(f));
 		if (stop_requested)
@@ -560,10 +468,7 @@ static int serve_loop(struct forwarder *f)
 			return -errno;
 		if (r <= 0) {
 			ares_process_fd(f->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-			if (f->held.n) {
-				refresh_domains(f);
-				settle_held(f);
-			}
+			settle_held(f);
 			continue;
 		}
 		if (ps.fds[2].revents)
@@ -582,18 +487,15 @@ static int serve_loop(struct forwarder *f)
 			if (c->fd != ps.fds[i].fd || c->dead)
 				continue;
 			if (ps.fds[i].revents & POLLOUT)
-				flush_tcp(c);
+				tcp_client_flush(c);
 			if (ps.fds[i].revents & (POLLIN | POLLHUP | POLLERR))
 				read_tcp(f, ps.slot[i]);
 		}
 		if (ps.fds[0].revents & POLLIN)
 			read_udp(f);
 		if (ps.fds[1].revents & POLLIN)
-			accept_tcp(f);
-		if (f->held.n) {
-			refresh_domains(f);
-			settle_held(f);
-		}
+			tcp_client_accept(f->clients, DNS_MAX_TCP_CLIENTS, f->e->tcp, now_ms());
+		settle_held(f);
 	}
 }
 
@@ -636,7 +538,7 @@ int dns_serve(const struct dns_options *o, struct dns_endpoints *e, struct ts_er
 	dns_hold_clear(&f.held);
 	for (int i = 0; i < DNS_MAX_TCP_CLIENTS; i++)
 		if (f.clients[i].fd >= 0)
-			close_client(&f.clients[i]);
+			tcp_client_close(&f.clients[i]);
 	ts_dns_domain_files_clear(&f.files);
 	return r;
 }
