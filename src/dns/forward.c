@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The forwarder's loop: queries from the container's 127.0.0.1:53 (UDP
- * and TCP), the policy's decision, c-ares towards the upstream of our own
- * namespace, learned addresses into dns_v4/dns_v6 before the answer is
- * released.
+ * and TCP), the policy's decision (forward, refuse, or in an interactive
+ * container hold for a verdict: hold.h), c-ares towards the upstream of
+ * our own namespace, learned addresses into dns_v4/dns_v6 before the
+ * answer is released.
  */
 #include <ares.h>
 #include <arpa/inet.h>
