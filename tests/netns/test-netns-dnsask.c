@@ -367,6 +367,28 @@ static void test_flood_bounded(void **state)
 	cli_stream_free(io);
 }
 
+/* watch (no session: it binds the same NFLOG group): a held query that ends refused is one blocked_query. */
+static void test_watch_one_event(void **state)
+{
+	struct fixture *f = *state;
+	const char *args[] = { "watch", NAME, NULL };
+	struct cli_stream *io = cli_stream_start(&f->s, false, args);
+	double deadline = harness_now_ms() + READY_MS;
+	while (!shielded_nflog_portid(&f->s) && harness_now_ms() < deadline)
+		usleep(5000);
+	struct dns_client c;
+	ask(f, &c, "watched.test", 0x4701);
+	assert_int_equal(answer(&c, HOLD_MS + HOLD_SLACK_MS, NULL), 5);
+	int events = 0;
+	for (char *line; (line = cli_stream_line(io, harness_now_ms() + 1000)); free(line))
+		events += strstr(line, "blocked_query") && strstr(line, "\"watched.test\"");
+	if (events != 1) {
+		char *t = cli_stream_transcript(io);
+		fail_msg("%d blocked_query events for watched.test, expected 1; %s", events, t);
+	}
+	cli_stream_free(io);
+}
+
 /* Not interactive: a name nobody allowed is refused at once, as ever. */
 static void test_not_interactive_refuses(void **state)
 {
@@ -397,6 +419,7 @@ int main(void)
 		WITH(test_scoped_refused, setup_interactive),
 		WITH(test_human, setup_interactive),
 		WITH(test_flood_bounded, setup_interactive),
+		WITH(test_watch_one_event, setup_interactive),
 		WITH(test_not_interactive_refuses, setup_plain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
