@@ -8,9 +8,17 @@
  * runs it (shielded.h). A query for a name nobody decided on must become
  * one question and wait, unforwarded, for the verdict or the bounded wait.
  *
- * Clients are UDP sockets made inside the container's namespace that send
- * to the forwarder on 127.0.0.1:53; a retransmission is the same datagram
- * (same id) sent again from the same socket, as stub resolvers do.
+ * Clients are UDP sockets (one test: TCP) made inside the container's
+ * namespace that send to the forwarder on 127.0.0.1:53; a retransmission
+ * is the same datagram (same id) sent again from the same socket, as stub
+ * resolvers do.
+ *
+ * Covered: accept (one question for a query and its retransmissions, one
+ * query upstream, the lookup succeeds, the address connects), TCP, deny,
+ * the bounded wait (REFUSED after 4 s, the question stays, a late accept
+ * lets the retry through), a scoped accept refused, human mode, a flood
+ * (64 held and asked, the rest refused at once), watch (one blocked_query
+ * per refused held query), a non-interactive container (refused at once).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,6 +44,7 @@
 #include "bundle/bundle.h"
 #include "harness.h"
 #include "shielded.h"
+#include "fake-upstream.h"
 #include "shieldtier.h"
 #include "test-helpers.h"
 
@@ -221,6 +230,40 @@ static void test_accept_raw(void **state)
 	ask(f, &again, "www.ask.test", 0x4102);
 	assert_int_equal(answer(&again, EVENT_MS, NULL), 0);
 	expect_quiet(io);
+	cli_stream_free(io);
+}
+
+/* Over TCP too: the held query is answered on its connection after accept. */
+static void test_accept_tcp(void **state)
+{
+	struct fixture *f = *state;
+	struct cli_stream *io = session(f, true);
+	int fd = shielded_keep(&f->s, harness_socket(&f->s.h, f->s.h.container, AF_INET,
+						     SOCK_STREAM));
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(53),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	uint8_t msg[2 + 300];
+	size_t len = fake_query_build(msg + 2, 0x4801, "tcp.test", 1);
+	msg[0] = (uint8_t)(len >> 8);
+	msg[1] = (uint8_t)len;
+	assert_int_equal(send(fd, msg, len + 2, 0), (ssize_t)(len + 2));
+	long long id = expect_question(io, "tcp.test");
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	assert_int_equal(poll(&p, 1, QUIET_MS), 0);
+	verdict(io, id, "accept", true);
+	uint8_t a[2 + 512];
+	size_t got = 0;
+	while (got < 2 + 12 && poll(&p, 1, EVENT_MS) == 1) {
+		ssize_t n = recv(fd, a + got, sizeof(a) - got, 0);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	assert_true(got >= 2 + 12);
+	assert_int_equal(a[2] << 8 | a[3], 0x4801);
+	assert_int_equal(a[5] & 0x0f, 0);
+	assert_int_equal(upstream_count(f, "tcp.test"), 1);
 	cli_stream_free(io);
 }
 
@@ -414,6 +457,7 @@ int main(void)
 		return 0;
 	const struct CMUnitTest tests[] = {
 		WITH(test_accept_raw, setup_interactive),
+		WITH(test_accept_tcp, setup_interactive),
 		WITH(test_deny_raw, setup_interactive),
 		WITH(test_bounded_wait, setup_interactive),
 		WITH(test_scoped_refused, setup_interactive),
