@@ -17,7 +17,10 @@
 
 #include "pending.h"
 
-/* At most this many queries are held at once; more are refused at once, unasked. */
+/*
+ * At most this many queries are held at once; more are refused at once,
+ * unasked. Each keeps a copy of its query (at most a TCP message, 64 KiB).
+ */
 #define DNS_MAX_HELD 64
 /*
  * The longest a query is held: below the 5 s a stub resolver (glibc,
