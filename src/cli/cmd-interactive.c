@@ -46,9 +46,11 @@ static void on_notice(const char *message, void *arg)
 	fprintf(stderr, "terok-shield: %s\n", message);
 }
 
-/* "203.0.113.7 (example.com) :443", "10.1.2.3 :8080 (private)" */
+/* "203.0.113.7 (example.com) :443", "10.1.2.3 :8080 (private)", "example.com (DNS lookup)" */
 static char *describe(const struct ts_pending *p)
 {
+	if (!*p->dest)
+		return ts_xasprintf("%s (DNS lookup)", p->domain);
 	char port[16] = "";
 	if (p->port)
 		snprintf(port, sizeof(port), " :%u", p->port);

@@ -33,6 +33,7 @@ struct dns_endpoints {
 	int pidfd;           /* the container's init: readable when it exits */
 	int log;             /* dnsmasq.log of the bundle, or -1 */
 	int inotify;         /* a watch on the bundle (dns/dnsdomains.h), or -1 */
+	bool ask;            /* strict in an interactive container: hold undecided names (hold.h) */
 	struct ts_nft *nft;  /* bound to the container's namespace */
 };
 

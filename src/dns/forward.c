@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The forwarder's loop: queries from the container's 127.0.0.1:53 (UDP
- * and TCP), the policy's decision, c-ares towards the upstream of our own
- * namespace, learned addresses into dns_v4/dns_v6 before the answer is
- * released.
+ * and TCP), the policy's decision (forward, refuse, or in an interactive
+ * container hold for a verdict: hold.h), c-ares towards the upstream of
+ * our own namespace, learned addresses into dns_v4/dns_v6 before the
+ * answer is released.
  */
 #include <ares.h>
 #include <arpa/inet.h>
@@ -20,18 +21,10 @@
 #include "dns/dnsdomains.h"
 #include "dns/dnslearned.h"
 #include "dns/dnsquery.h"
+#include "hold.h"
 #include "nft/nft.h"
-
-struct tcp_client {
-	int fd;           /* -1: free slot */
-	unsigned gen;     /* tells a reused slot from the client a pending answer was for */
-	bool dead;        /* to be closed after this round */
-	uint8_t *in;      /* 2-byte length + message */
-	size_t in_len;
-	uint8_t *out;
-	size_t out_len;
-	double last_ms;
-};
+#include "pending.h"
+#include "tcp_client.h"
 
 struct forwarder {
 	const struct dns_options *o;
@@ -41,18 +34,7 @@ struct forwarder {
 	struct tcp_client clients[DNS_MAX_TCP_CLIENTS];
 	size_t inflight;
 	struct ts_dns_learned learned;
-};
-
-/* One forwarded query waiting for its answer. */
-struct pending {
-	struct forwarder *f;
-	int slot;                 /* TCP client slot, -1 for UDP */
-	unsigned gen;
-	struct sockaddr_storage peer;
-	socklen_t peer_len;
-	enum ts_dns_action action;
-	struct ts_dns_question q;
-	uint8_t head[TS_DNS_HEADER_LEN + TS_DOMAIN_BUFLEN + 8]; /* header and question, for local answers */
+	struct dns_hold held; /* interactive: queries waiting for a verdict (hold.h) */
 };
 
 static volatile sig_atomic_t stop_requested, forget_requested;
@@ -107,35 +89,13 @@ static const char *peer_text(const struct sockaddr_storage *ss, char buf[INET6_A
 	return buf;
 }
 
-static void tcp_queue(struct tcp_client *c, const uint8_t *msg, size_t len)
-{
-	if (c->dead || c->out_len + 2 + len > DNS_TCP_OUT_MAX) {
-		c->dead = true; /* a client that does not read its answers gets no more */
-		return;
-	}
-	c->out = ts_xrealloc(c->out, c->out_len + 2 + len);
-	c->out[c->out_len] = (uint8_t)(len >> 8);
-	c->out[c->out_len + 1] = (uint8_t)len;
-	memcpy(c->out + c->out_len + 2, msg, len);
-	c->out_len += 2 + len;
-	ssize_t w = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
-	if (w < 0 && errno != EAGAIN && errno != EINTR) {
-		c->dead = true;
-		return;
-	}
-	if (w > 0) {
-		memmove(c->out, c->out + w, c->out_len - (size_t)w);
-		c->out_len -= (size_t)w;
-	}
-}
-
 /* Send an answer to where its query came from; a UDP answer too big for the client is truncated (TC). */
 static void deliver(struct forwarder *f, struct pending *p, const uint8_t *msg, size_t len)
 {
 	if (p->slot >= 0) {
 		struct tcp_client *c = &f->clients[p->slot];
 		if (c->fd >= 0 && c->gen == p->gen)
-			tcp_queue(c, msg, len);
+			tcp_client_queue(c, msg, len);
 		return;
 	}
 	uint8_t tc[sizeof(p->head)];
@@ -251,7 +211,82 @@ static void refresh_domains(struct forwarder *f)
 			err.message);
 }
 
-/* One query from a client (the domains refreshed since it arrived): answered locally, or forwarded. */
+static void refuse(struct forwarder *f, struct pending *p)
+{
+	char type[12];
+	log_line(f, "refused[%s] %s (not an allowed domain)", ts_dns_type_name(p->q.qtype, type),
+		 p->q.name[0] ? p->q.name : ".");
+	answer_locally(f, p, TS_DNS_REFUSED);
+	free(p);
+}
+
+/* Upstream with c-ares; SERVFAIL when too many queries are in flight. */
+static void forward(struct forwarder *f, struct pending *p, const uint8_t *msg, size_t len)
+{
+	if (f->inflight >= DNS_MAX_INFLIGHT) {
+		answer_locally(f, p, TS_DNS_SERVFAIL);
+		free(p);
+		return;
+	}
+	f->inflight++;
+	ares_send(f->ch, msg, (int)len, on_answer, p);
+}
+
+/*
+ * A name nobody decided on, in an interactive container: held until a
+ * verdict (hold.h); the first query for the name asks the session, through
+ * the query log (docs/interactive.md).
+ */
+static void hold(struct forwarder *f, struct pending *p, const uint8_t *msg, size_t len)
+{
+	char type[12];
+	switch (dns_hold_add(&f->held, p, msg, len, now_ms())) {
+	case DNS_HOLD_FIRST:
+		log_line(f, "held[%s] %s (waiting for a verdict)", ts_dns_type_name(p->q.qtype, type),
+			 p->q.name);
+		break;
+	case DNS_HOLD_JOINED:
+		break;
+	case DNS_HOLD_REPEAT:
+		free(p); /* the held one's answer serves it */
+		break;
+	case DNS_HOLD_FULL:
+		refuse(f, p);
+		break;
+	}
+}
+
+/*
+ * The held queries, with the domains brought up to date: an allowed
+ * name's are forwarded, a denied name's refused, and so is every query
+ * that waited its longest.
+ */
+static void settle_held(struct forwarder *f)
+{
+	if (!f->held.n)
+		return;
+	refresh_domains(f);
+	double now = now_ms();
+	for (size_t i = 0; i < f->held.n;) {
+		struct pending *p = f->held.q[i].p;
+		p->action = ts_dns_decide(f->o->policy, &f->files.domains, p->q.name);
+		bool waits = p->action == TS_DNS_REFUSE &&
+			     ts_dns_name_undecided(&f->files.domains, p->q.name);
+		if (waits && !dns_hold_expired(&f->held, i, now)) {
+			i++;
+			continue;
+		}
+		struct dns_held e;
+		dns_hold_take(&f->held, i, &e);
+		if (p->action == TS_DNS_REFUSE)
+			refuse(f, p);
+		else
+			forward(f, p, e.msg, e.len);
+		free(e.msg);
+	}
+}
+
+/* One query from a client (the domains refreshed since it arrived): answered locally, held or forwarded. */
 static void handle_query(struct forwarder *f, const uint8_t *msg, size_t len, int slot,
 			 const struct sockaddr_storage *peer, socklen_t peer_len)
 {
@@ -284,19 +319,12 @@ static void handle_query(struct forwarder *f, const uint8_t *msg, size_t len, in
 		 peer_text(&p->peer, from));
 
 	p->action = ts_dns_decide(f->o->policy, &f->files.domains, p->q.name);
-	if (p->action == TS_DNS_REFUSE) {
-		log_line(f, "refused[%s] %s (not an allowed domain)", type, name);
-		answer_locally(f, p, TS_DNS_REFUSED);
-		free(p);
-		return;
-	}
-	if (f->inflight >= DNS_MAX_INFLIGHT) {
-		answer_locally(f, p, TS_DNS_SERVFAIL);
-		free(p);
-		return;
-	}
-	f->inflight++;
-	ares_send(f->ch, msg, (int)len, on_answer, p);
+	if (p->action != TS_DNS_REFUSE)
+		forward(f, p, msg, len);
+	else if (f->e->ask && ts_dns_name_undecided(&f->files.domains, p->q.name))
+		hold(f, p, msg, len);
+	else
+		refuse(f, p);
 }
 
 /* Queries taken per round: TCP clients and answers are served under a flood too. */
@@ -328,35 +356,6 @@ static void read_udp(struct forwarder *f)
 	}
 }
 
-static void accept_tcp(struct forwarder *f)
-{
-	for (int i = 0; i < DNS_MAX_TCP_CLIENTS; i++) {
-		struct tcp_client *c = &f->clients[i];
-		if (c->fd >= 0)
-			continue;
-		int fd = accept4(f->e->tcp, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
-			return;
-		c->fd = fd;
-		c->gen++;
-		c->dead = false;
-		c->in = ts_xmalloc(2 + TS_DNS_MSG_MAX);
-		c->in_len = 0;
-		c->last_ms = now_ms();
-		return;
-	}
-}
-
-static void close_client(struct tcp_client *c)
-{
-	closep(&c->fd);
-	c->fd = -1;
-	free(c->in);
-	free(c->out);
-	c->in = c->out = NULL;
-	c->in_len = c->out_len = 0;
-}
-
 static void read_tcp(struct forwarder *f, int slot)
 {
 	struct tcp_client *c = &f->clients[slot];
@@ -381,19 +380,6 @@ static void read_tcp(struct forwarder *f, int slot)
 	}
 }
 
-static void flush_tcp(struct tcp_client *c)
-{
-	if (c->out_len == 0)
-		return;
-	ssize_t w = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
-	if (w < 0 && errno != EAGAIN && errno != EINTR)
-		c->dead = true;
-	if (w > 0) {
-		memmove(c->out, c->out + w, c->out_len - (size_t)w);
-		c->out_len -= (size_t)w;
-	}
-}
-
 static int ares_start(struct forwarder *f, struct ts_error *err)
 {
 	int r = ares_library_init(ARES_LIB_INIT_ALL);
@@ -412,10 +398,14 @@ static int ares_start(struct forwarder *f, struct ts_error *err)
 	return 0;
 }
 
-/* The poll set: listening sockets, the container's pidfd, clients, c-ares's sockets. */
+/*
+ * The poll set: listening sockets, the container's pidfd, the bundle's
+ * watch (-1 unless queries are held), clients, c-ares's sockets.
+ */
+#define POLL_FIXED 4
 struct poll_set {
-	struct pollfd fds[3 + DNS_MAX_TCP_CLIENTS + ARES_GETSOCK_MAXNUM];
-	int slot[3 + DNS_MAX_TCP_CLIENTS + ARES_GETSOCK_MAXNUM]; /* client slot, or -1 */
+	struct pollfd fds[POLL_FIXED + DNS_MAX_TCP_CLIENTS + ARES_GETSOCK_MAXNUM];
+	int slot[POLL_FIXED + DNS_MAX_TCP_CLIENTS + ARES_GETSOCK_MAXNUM]; /* client slot, or -1 */
 	nfds_t n, first_ares;
 };
 
@@ -425,11 +415,18 @@ static void poll_add(struct poll_set *ps, int fd, short events, int slot)
 	ps->slot[ps->n++] = slot;
 }
 
+/* Without a watch on the bundle, held queries look at the domain files this often. */
+#define HELD_RECHECK_MS 100
+
 static int poll_timeout(struct forwarder *f)
 {
 	struct timeval tv, max = { 1, 0 };
 	struct timeval *t = ares_timeout(f->ch, &max, &tv);
-	return (int)(t->tv_sec * 1000 + t->tv_usec / 1000) + 1;
+	int ms = (int)(t->tv_sec * 1000 + t->tv_usec / 1000) + 1;
+	int held = dns_hold_next_ms(&f->held, now_ms());
+	if (held >= 0 && f->files.inotify < 0 && held > HELD_RECHECK_MS)
+		held = HELD_RECHECK_MS;
+	return held >= 0 && held < ms ? held : ms;
 }
 
 static void build_poll_set(struct forwarder *f, struct poll_set *ps, size_t n_clients)
@@ -438,6 +435,7 @@ static void build_poll_set(struct forwarder *f, struct poll_set *ps, size_t n_cl
 	poll_add(ps, f->e->udp, POLLIN, -1);
 	poll_add(ps, f->e->tcp, n_clients < DNS_MAX_TCP_CLIENTS ? POLLIN : 0, -1);
 	poll_add(ps, f->e->pidfd, POLLIN, -1);
+	poll_add(ps, f->held.n ? f->files.inotify : -1, POLLIN, -1);
 	for (int i = 0; i < DNS_MAX_TCP_CLIENTS; i++)
 		if (f->clients[i].fd >= 0)
 			poll_add(ps, f->clients[i].fd,
@@ -454,28 +452,11 @@ static void build_poll_set(struct forwarder *f, struct poll_set *ps, size_t n_cl
 	}
 }
 
-/* Close dead and idle clients; returns how many remain. */
-static size_t sweep_clients(struct forwarder *f)
-{
-	size_t n = 0;
-	double now = now_ms();
-	for (int i = 0; i < DNS_MAX_TCP_CLIENTS; i++) {
-		struct tcp_client *c = &f->clients[i];
-		if (c->fd < 0)
-			continue;
-		if (c->dead || now - c->last_ms > DNS_TCP_IDLE_MS)
-			close_client(c);
-		else
-			n++;
-	}
-	return n;
-}
-
 static int serve_loop(struct forwarder *f)
 {
 	struct poll_set ps;
 	for (;;) {
-		size_t n_clients = sweep_clients(f);
+		size_t n_clients = tcp_clients_sweep(f->clients, DNS_MAX_TCP_CLIENTS, now_ms());
 		build_poll_set(f, &ps, n_clients);
 		int r = poll(ps.fds, ps.n, poll_timeout(f));
 		if (stop_requested)
@@ -488,6 +469,7 @@ static int serve_loop(struct forwarder *f)
 			return -errno;
 		if (r <= 0) {
 			ares_process_fd(f->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+			settle_held(f);
 			continue;
 		}
 		if (ps.fds[2].revents)
@@ -501,19 +483,20 @@ static int serve_loop(struct forwarder *f)
 									    : ARES_SOCKET_BAD);
 		/* Timeouts of queries whose sockets stayed quiet. */
 		ares_process_fd(f->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-		for (nfds_t i = 3; i < ps.first_ares; i++) {
+		for (nfds_t i = POLL_FIXED; i < ps.first_ares; i++) {
 			struct tcp_client *c = &f->clients[ps.slot[i]];
 			if (c->fd != ps.fds[i].fd || c->dead)
 				continue;
 			if (ps.fds[i].revents & POLLOUT)
-				flush_tcp(c);
+				tcp_client_flush(c);
 			if (ps.fds[i].revents & (POLLIN | POLLHUP | POLLERR))
 				read_tcp(f, ps.slot[i]);
 		}
 		if (ps.fds[0].revents & POLLIN)
 			read_udp(f);
 		if (ps.fds[1].revents & POLLIN)
-			accept_tcp(f);
+			tcp_client_accept(f->clients, DNS_MAX_TCP_CLIENTS, f->e->tcp, now_ms());
+		settle_held(f);
 	}
 }
 
@@ -553,9 +536,10 @@ int dns_serve(const struct dns_options *o, struct dns_endpoints *e, struct ts_er
 		ares_destroy(f.ch);
 		ares_library_cleanup();
 	}
+	dns_hold_clear(&f.held);
 	for (int i = 0; i < DNS_MAX_TCP_CLIENTS; i++)
 		if (f.clients[i].fd >= 0)
-			close_client(&f.clients[i]);
+			tcp_client_close(&f.clients[i]);
 	ts_dns_domain_files_clear(&f.files);
 	return r;
 }

@@ -126,6 +126,12 @@ int dns_setup(const struct dns_options *o, struct dns_endpoints *e, struct ts_er
 		if (e->log < 0)
 			return e->log;
 	}
+	/* The interactive marker is set by prepare: read once, it holds for the container's life. */
+	_cleanup_free_ char *marker = NULL;
+	r = ts_read_interactive_tier(o->state_dir, &marker, err);
+	if (r < 0)
+		return r;
+	e->ask = marker && o->policy == TS_DNS_POLICY_STRICT;
 	/* Without a watch (no inotify instances left), every query stats the domain files instead. */
 	int watch = ts_dns_domain_files_watch(o->state_dir, NULL);
 	e->inotify = watch >= 0 ? watch : -1;

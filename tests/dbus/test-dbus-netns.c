@@ -34,6 +34,7 @@
 #include "container/procid.h"
 #include "dbus-test.h"
 #include "shielded.h"
+#include "shieldtier.h"
 #include "test-helpers.h"
 
 #define NAME SHIELDED_NAME
@@ -46,6 +47,7 @@
 
 struct fixture {
 	struct shielded s;
+	struct shieldtier t; /* the shield tier's runtime and upstream (setup_shield only) */
 	sd_event *ev;
 	sd_bus *client;
 	struct ts_strv signals;
@@ -54,12 +56,9 @@ struct fixture {
 	struct ts_strv children_before; /* our children before the bridge started */
 };
 
-static int setup_with(void **state, unsigned variant)
+/* After the container is shielded: the bus client, the bridge's name. */
+static int setup_bus(struct fixture *f)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-	*state = f;
-	if (shielded_setup(&f->s, variant) < 0)
-		return -1;
 	if (sd_event_new(&f->ev) < 0)
 		abort();
 	f->client = dbus_connect(f->ev);
@@ -72,6 +71,26 @@ static int setup_with(void **state, unsigned variant)
 	free(id);
 	f->bridge.pid = -1;
 	return 0;
+}
+
+static int setup_with(void **state, unsigned variant)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	f->t.runtime = f->t.upstream = -1;
+	*state = f;
+	if (shielded_setup(&f->s, variant) < 0)
+		return -1;
+	return setup_bus(f);
+}
+
+/* An interactive container in the shield tier (shieldtier.h). */
+static int setup_shield(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	*state = f;
+	if (shieldtier_setup(&f->s, &f->t, true) < 0)
+		return -1;
+	return setup_bus(f);
 }
 
 static int setup(void **state)
@@ -98,7 +117,7 @@ static int teardown(void **state)
 	ts_strv_clear(&f->signals);
 	ts_strv_clear(&f->children_before);
 	free(f->bus_name);
-	shielded_teardown(&f->s);
+	shieldtier_teardown(&f->s, &f->t);
 	free(f);
 	return 0;
 }
@@ -483,6 +502,50 @@ static void test_private(void **state)
 	bridge_sigterm(f, session, session_start);
 }
 
+/*
+ * Shield tier: a name nobody decided on is announced as ConnectionBlocked
+ * with an empty dest, port 53, proto 17 and the name, while the forwarder
+ * holds the query; Verdict accept releases it, and the lookup succeeds.
+ */
+static void test_dns_name(void **state)
+{
+	struct fixture *f = *state;
+	bridge_start(f);
+	pid_t session = session_pid(f->bridge.pid);
+	unsigned long long session_start = 0;
+	assert_int_equal(ts_proc_start_time(session, &session_start, NULL), 0);
+	struct dns_client c;
+	dns_client_ask(&f->s, &c, "bus.test", 0x6201);
+	shielded_keep(&f->s, c.fd);
+	struct find_signal want = { f, "ConnectionBlocked", "" };
+	const char *sig = NULL;
+	if (dbus_pump_until(f->ev, found, &want, SIGNAL_MS))
+		sig = find_signal(f, "ConnectionBlocked", "");
+	if (!sig) {
+		_cleanup_free_ char *errors = bridge_stderr(f);
+		fail_msg("no ConnectionBlocked for the lookup within %d ms; bridge stderr: %s",
+			 SIGNAL_MS, errors ? errors : "");
+	}
+	static const char head[] = PATH " ConnectionBlocked|" NAME "||53|17|bus.test|" NAME ":";
+	if (!ts_startswith(sig, head))
+		fail_msg("ConnectionBlocked has wrong arguments: %s (expected %s<id>)", sig, head);
+	fprintf(stderr, "# %s\n", sig);
+	_cleanup_free_ char *rid = ts_xasprintf(NAME ":%s", sig + strlen(head));
+	/* Held meanwhile: no answer, nothing upstream. */
+	assert_int_equal(dns_client_answer(&c, 200, NULL), -1);
+	assert_int_equal(shieldtier_upstream_count(&f->t, "bus.test"), 0);
+	expect_verdict(f, rid, "accept", true);
+	_cleanup_free_ char *applied = ts_xasprintf(PATH " VerdictApplied|" NAME "||%s|accept|true",
+						    rid);
+	expect_signal(f, applied);
+	assert_int_equal(dns_client_answer(&c, SIGNAL_MS, NULL), 0);
+	assert_int_equal(shieldtier_upstream_count(&f->t, "bus.test"), 1);
+	_cleanup_free_ char *domains = read_text(f->s.state_dir, "live.domains");
+	assert_non_null(domains);
+	assert_non_null(strstr(domains, "bus.test\n"));
+	bridge_sigterm(f, session, session_start);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -501,6 +564,7 @@ int main(void)
 		T(test_deny),
 		T(test_private),
 		cmocka_unit_test_setup_teardown(test_domain, setup_dnsmasq, teardown),
+		cmocka_unit_test_setup_teardown(test_dns_name, setup_shield, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, dbus_suite_teardown);
 }

@@ -311,3 +311,20 @@ pid_t fake_runtime_spawn(pid_t runtime, const char *resolv_conf, const char *con
 	execvp(argv[0], (char *const *)argv);
 	_exit(127);
 }
+
+int fake_upstream_count(const char *log_path, const char *name, const char *type)
+{
+	char *log = NULL;
+	if (ts_file_read(log_path, &log, NULL, NULL) < 0)
+		return 0;
+	char want[300];
+	snprintf(want, sizeof(want), "%s %s ", name, type);
+	int n = 0;
+	for (char *line = log; *line;) {
+		char *nl = strchrnul(line, '\n');
+		n += strncmp(line, want, strlen(want)) == 0;
+		line = *nl ? nl + 1 : nl;
+	}
+	free(log);
+	return n;
+}

@@ -59,4 +59,7 @@ pid_t fake_runtime_park(void);
 pid_t fake_runtime_spawn(pid_t runtime, const char *resolv_conf, const char *const *argv,
 			 const char *stderr_path, int keep_fd);
 
+/* How many queries for name of type ("A", "AAAA", …) the record at log_path holds, UDP or TCP. */
+int fake_upstream_count(const char *log_path, const char *name, const char *type);
+
 #endif

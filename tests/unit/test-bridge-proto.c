@@ -82,6 +82,27 @@ static void test_pending_private(void **state)
 	assert_string_equal(ev[0].domain, "nas.example");
 }
 
+/* A name the container looked up: no address, the domain says what waits. */
+static void test_pending_name(void **state)
+{
+	(void)state;
+	struct ts_bridge_event ev;
+	struct ts_error err = { 0 };
+	assert_int_equal(ts_bridge_event_parse("{\"type\":\"pending\",\"id\":7,\"dest\":\"\","
+					       "\"port\":53,\"proto\":17,\"domain\":\"Ask.Test\"}",
+					       &ev, &err), 0);
+	assert_int_equal(ev.type, TS_BRIDGE_PENDING);
+	assert_string_equal(ev.dest, "");
+	assert_int_equal(ev.port, 53);
+	assert_int_equal(ev.proto, 17);
+	assert_string_equal(ev.domain, "ask.test");
+	assert_int_equal(ts_bridge_event_parse("{\"type\":\"verdict_applied\",\"id\":7,\"dest\":"
+					       "\"\",\"action\":\"accept\",\"ok\":true}",
+					       &ev, &err), 0);
+	assert_string_equal(ev.dest, "");
+	assert_true(ev.accept);
+}
+
 static void test_verdict_applied(void **state)
 {
 	(void)state;
@@ -116,6 +137,9 @@ static void test_bad_lines(void **state)
 		{ "{\"type\":\"pending\",\"id\":1000000000000000000,\"dest\":\"10.0.0.1\",\"port\":1,"
 		  "\"proto\":6}", "'id'" },
 		{ "{\"type\":\"pending\",\"id\":1,\"port\":1,\"proto\":6}", "'dest'" },
+		{ "{\"type\":\"pending\",\"id\":1,\"dest\":\"\",\"port\":53,\"proto\":17}", "'domain'" },
+		{ "{\"type\":\"pending\",\"id\":1,\"dest\":\"\",\"port\":53,\"proto\":17,"
+		  "\"domain\":\"\"}", "'domain'" },
 		{ "{\"type\":\"pending\",\"id\":1,\"dest\":\"example.com\",\"port\":1,\"proto\":6}", "" },
 		{ "{\"type\":\"pending\",\"id\":1,\"dest\":\"10.0.0.0/8\",\"port\":1,\"proto\":6}", "" },
 		{ "{\"type\":\"pending\",\"id\":1,\"dest\":\"10.0.0.1\",\"port\":65536,\"proto\":6}", "'port'" },
@@ -241,6 +265,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pending),
 		cmocka_unit_test(test_pending_private),
+		cmocka_unit_test(test_pending_name),
 		cmocka_unit_test(test_verdict_applied),
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_request_id),

@@ -37,6 +37,18 @@ static void expect_refused(const char *line, const char *name, const char *qtype
 	assert_string_equal(out.addr, "");
 }
 
+static void expect_held(const char *line, const char *name, const char *qtype)
+{
+	struct ts_dnslog_line out;
+	memset(&out, 0x5a, sizeof(out));
+	if (ts_dnslog_parse(line, &out) != 1)
+		fail_msg("not recognised: '%s'", line);
+	assert_int_equal(out.kind, TS_DNSLOG_HELD);
+	assert_string_equal(out.name, name);
+	assert_string_equal(out.qtype, qtype);
+	assert_string_equal(out.addr, "");
+}
+
 static void expect_answer(const char *line, const char *name, const char *addr)
 {
 	struct ts_dnslog_line out;
@@ -232,6 +244,32 @@ static void test_forwarder_lines(void **state)
 	expect_other("Dec  6 02:10:00 terok-shield-dns[42]: x dnsmasq[1]: reply a.test is 192.0.2.1");
 }
 
+/* The interactive forwarder's held queries: a question for the session, nothing else. */
+static void test_held_lines(void **state)
+{
+	(void)state;
+	expect_held("Dec  6 02:10:00 terok-shield-dns[42]: held[A] Ask.Test (waiting for a verdict)",
+		    "ask.test", "A");
+	expect_held("terok-shield-dns[42]: held[TYPE16] x.ask.test (waiting for a verdict)",
+		    "x.ask.test", "TYPE16");
+	static const char *const bad[] = {
+		"held[A] ask.test (waiting for a verdict) from 127.0.0.1",
+		"held[A] ask.test (waiting for verdict)",
+		"held[TXT] ask.test (waiting for a verdict)",
+		"held[A] ask (waiting for a verdict)",
+		"held[A] * (waiting for a verdict)",
+		"held ask.test (waiting for a verdict)",
+		"hold[A] ask.test (waiting for a verdict)",
+		"held[A] ask.test (not an allowed domain)",
+		"refused[A] ask.test (waiting for a verdict)",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char line[256];
+		snprintf(line, sizeof(line), "terok-shield-dns[42]: %s", bad[i]);
+		expect_other(line);
+	}
+}
+
 /* A name in the log must not let a container forge the rest of a line. */
 static void test_forgery(void **state)
 {
@@ -328,6 +366,7 @@ int main(void)
 		cmocka_unit_test(test_extra_serial),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_forwarder_lines),
+		cmocka_unit_test(test_held_lines),
 		cmocka_unit_test(test_forgery),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_long_lines),

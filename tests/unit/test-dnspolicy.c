@@ -61,6 +61,33 @@ static void test_decisions(void **state)
 	assert_int_equal(ts_dns_decide(TS_DNS_POLICY_STRICT, &d, "github.com"), TS_DNS_REFUSE);
 }
 
+/* A question only for a name nobody decided on, that an operator could allow. */
+static void test_undecided(void **state)
+{
+	(void)state;
+	struct ts_dns_domains d = { TS_STRV_INIT, TS_STRV_INIT, false };
+	ts_strv_push(&d.allowed, "github.com");
+	ts_strv_push(&d.denied, "gist.github.com");
+	ts_strv_push(&d.denied, "evil.test");
+	assert_true(ts_dns_name_undecided(&d, "example.com"));
+	assert_true(ts_dns_name_undecided(&d, "a.b.example.com"));
+	assert_false(ts_dns_name_undecided(&d, "github.com"));
+	assert_false(ts_dns_name_undecided(&d, "api.github.com"));
+	assert_false(ts_dns_name_undecided(&d, "gist.github.com"));
+	assert_false(ts_dns_name_undecided(&d, "x.gist.github.com"));
+	assert_false(ts_dns_name_undecided(&d, "evil.test"));
+	assert_false(ts_dns_name_undecided(&d, "secret.evil.test"));
+	/* The root, a single label, what allow would not take. */
+	assert_false(ts_dns_name_undecided(&d, ""));
+	assert_false(ts_dns_name_undecided(&d, NULL));
+	assert_false(ts_dns_name_undecided(&d, "localhost"));
+	assert_false(ts_dns_name_undecided(&d, "_dmarc.example.com"));
+	assert_false(ts_dns_name_undecided(&d, "example.c0m"));
+	d.blocked = true;
+	assert_false(ts_dns_name_undecided(&d, "example.com"));
+	ts_dns_domains_clear(&d);
+}
+
 static void test_files_follow_changes(void **state)
 {
 	(void)state;
@@ -162,6 +189,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policy_names),
 		cmocka_unit_test(test_decisions),
+		cmocka_unit_test(test_undecided),
 		cmocka_unit_test(test_files_follow_changes),
 		cmocka_unit_test(test_watched_files),
 	};

@@ -92,7 +92,7 @@ static int parse_pending(json_t *o, struct ts_bridge_event *ev, struct ts_error 
 	ev->proto = (uint16_t)proto;
 	json_t *domain = json_object_get(o, "domain");
 	if (!domain || (json_is_string(domain) && !json_string_value(domain)[0]))
-		return 0;
+		return *ev->dest ? 0 : ts_error_set(err, EINVAL, "'dest' is empty and no 'domain' is named");
 	if (!json_is_string(domain))
 		return ts_error_set(err, EINVAL, "'domain' must be a string");
 	return ts_domain_normalize(json_string_value(domain), ev->domain, err);
@@ -128,7 +128,8 @@ static int parse_event(json_t *o, struct ts_bridge_event *ev, struct ts_error *e
 	r = get_string(o, "dest", &dest, err);
 	if (r < 0)
 		return r;
-	r = parse_dest(dest, ev->dest, err);
+	/* "": a name the container looked up (docs/interactive.md), which has a domain. */
+	r = *dest ? parse_dest(dest, ev->dest, err) : 0;
 	if (r < 0)
 		return r;
 	ev->id = id;

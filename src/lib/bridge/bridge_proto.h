@@ -44,7 +44,7 @@ enum ts_bridge_event_type {
 struct ts_bridge_event {
 	enum ts_bridge_event_type type;
 	int64_t id;
-	char dest[TS_ADDR_STRLEN];       /* canonical address */
+	char dest[TS_ADDR_STRLEN];       /* canonical address; "" for a looked-up name (domain set) */
 	uint16_t port;                   /* pending: 0-65535 */
 	uint16_t proto;                  /* pending: 0-255 */
 	char domain[TS_DOMAIN_BUFLEN];   /* pending: "" when unknown */

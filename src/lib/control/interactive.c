@@ -26,6 +26,7 @@ struct ts_interactive {
 	int nflog;            /* group 100 in the container's namespace */
 	int pidfd;            /* the container's init: readable once it exits */
 	bool dns_log;         /* a query log to follow: dnsmasq or terok-shield-dns */
+	bool replaying;       /* reading the log's past: names only, no questions */
 	struct ts_tail dns;   /* the query log (dnsmasq.log), for names */
 	struct ts_dnscache names;
 	struct ts_pending pending[TS_INTERACTIVE_MAX_PENDING];
@@ -66,6 +67,8 @@ static void notice(struct ts_interactive *it, const char *fmt, ...)
 	va_end(ap);
 	free(text);
 }
+
+static void on_dns_line(const char *line, void *arg);
 
 /* ---- opening ---- */
 
@@ -115,13 +118,23 @@ int ts_interactive_open(const struct ts_shield *s, struct ts_interactive **out,
 	r = open_init(&id, s->name, &it->pidfd, err);
 	if (r < 0)
 		return r;
-	r = ts_nflog_open(&id, &it->nflog, err);
-	if (r < 0)
-		return r;
 	/* From the start of the log: names handed out before the session began count too. */
 	_cleanup_free_ char *log = ts_path_dnsmasq_log(s->state_dir);
 	ts_tail_init(&it->dns, log, false);
 	ts_dnscache_init(&it->names);
+	/*
+	 * The log's past is read now, before NFLOG is bound (which tells a
+	 * client the session is ready): queries held before the session began
+	 * were answered long ago (terok-shield-dns holds for seconds), no question.
+	 */
+	it->replaying = true;
+	if (it->dns_log)
+		while (ts_tail_poll(&it->dns, on_dns_line, it) > 0 || it->dns.more)
+			;
+	it->replaying = false;
+	r = ts_nflog_open(&id, &it->nflog, err);
+	if (r < 0)
+		return r;
 	*out = TAKE_PTR(it);
 	return 0;
 }
@@ -184,6 +197,22 @@ static bool asks_about(const struct ts_nflog_event *ev)
 	return !link_local_multicast(ev->dest) && !neighbour_discovery(ev);
 }
 
+/* A new entry with the next id, or NULL (and a notice, once) when the list is full. */
+static struct ts_pending *new_entry(struct ts_interactive *it, const char *what)
+{
+	if (it->n_pending == TS_INTERACTIVE_MAX_PENDING) {
+		if (!it->full_noticed)
+			notice(it, "%d destinations already wait for a verdict; %s and others are "
+			       "refused without a question until some are answered",
+			       TS_INTERACTIVE_MAX_PENDING, what);
+		it->full_noticed = true;
+		return NULL;
+	}
+	struct ts_pending *p = &it->pending[it->n_pending++];
+	*p = (struct ts_pending){ .id = it->next_id++, .ips = TS_STRV_INIT };
+	return p;
+}
+
 static void on_nflog(const struct ts_nflog_event *ev, void *arg)
 {
 	struct ts_interactive *it = arg;
@@ -198,21 +227,34 @@ static void on_nflog(const struct ts_nflog_event *ev, void *arg)
 			ts_strv_push(&known->ips, ev->dest);
 		return;
 	}
-	if (it->n_pending == TS_INTERACTIVE_MAX_PENDING) {
-		if (!it->full_noticed)
-			notice(it, "%d destinations already wait for a verdict; %s and others are "
-			       "refused without a question until some are answered",
-			       TS_INTERACTIVE_MAX_PENDING, ev->dest);
-		it->full_noticed = true;
+	struct ts_pending *p = new_entry(it, ev->dest);
+	if (!p)
 		return;
-	}
-	struct ts_pending *p = &it->pending[it->n_pending++];
-	*p = (struct ts_pending){ .id = it->next_id++, .port = ev->port, .proto = ev->proto,
-				  .private_range = ev->action == TS_NFLOG_PRIVATE,
-				  .ips = TS_STRV_INIT };
+	p->port = ev->port;
+	p->proto = ev->proto;
+	p->private_range = ev->action == TS_NFLOG_PRIVATE;
 	snprintf(p->dest, sizeof(p->dest), "%s", ev->dest);
 	snprintf(p->domain, sizeof(p->domain), "%s", domain);
 	ts_strv_push(&p->ips, ev->dest);
+	it->ops->pending(p, it->arg);
+}
+
+/*
+ * The forwarder holds a query for a name nobody decided on (shield tier,
+ * strict): a question about the name itself, with no address yet. One
+ * per name; a name that already waits (asked by DNS, or a refused
+ * connection's) is not asked again.
+ */
+static void on_held_name(struct ts_interactive *it, const char *name)
+{
+	if (find_destination(it, "", name))
+		return;
+	struct ts_pending *p = new_entry(it, name);
+	if (!p)
+		return;
+	p->port = 53;
+	p->proto = IPPROTO_UDP;
+	snprintf(p->domain, sizeof(p->domain), "%s", name);
 	it->ops->pending(p, it->arg);
 }
 
@@ -251,6 +293,10 @@ int ts_interactive_verdict(struct ts_interactive *it, const struct ts_verdict *v
 	pending_copy(p, e);
 	_cleanup_change_ struct ts_change change = { 0 };
 	struct ts_scope scope;
+	/* A name's addresses come with its answers: there is none to scope yet. */
+	if (!*e->dest && a == TS_VERDICT_ACCEPT && (v->port_scope || v->seconds))
+		return ts_error_set(err, EINVAL, "%s is a name the container looked up: accept it "
+				    "whole (no 'for' or 'scope'), or deny it", e->domain);
 	int r = ts_interactive_verdict_scope(v, e, &scope, err);
 	if (r < 0)
 		return r;
@@ -273,8 +319,12 @@ static void on_dns_line(const char *line, void *arg)
 {
 	struct ts_interactive *it = arg;
 	struct ts_dnslog_line l;
-	if (ts_dnslog_parse(line, &l) == 1 && l.kind == TS_DNSLOG_ANSWER)
+	if (ts_dnslog_parse(line, &l) != 1)
+		return;
+	if (l.kind == TS_DNSLOG_ANSWER)
 		ts_dnscache_put(&it->names, l.addr, l.name);
+	else if (l.kind == TS_DNSLOG_HELD && !it->replaying)
+		on_held_name(it, l.name);
 }
 
 /* Complete lines of it->in go to ops->line; a line too long is reported and skipped. */

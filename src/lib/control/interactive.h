@@ -35,10 +35,11 @@ struct ts_interactive;
 
 struct ts_pending {
 	uint64_t id;                   /* 1, 2, … in order of arrival */
-	char dest[TS_ADDR_STRLEN];     /* the first address refused */
-	uint16_t port;                 /* 0 when the protocol has none */
-	uint8_t proto;                 /* IP protocol number */
-	char domain[TS_DOMAIN_BUFLEN]; /* what dnsmasq answered with, "" when unknown */
+	char dest[TS_ADDR_STRLEN];     /* the first address refused; "" for a looked-up name */
+	uint16_t port;                 /* 0 when the protocol has none; 53 for a looked-up name */
+	uint8_t proto;                 /* IP protocol number; 17 for a looked-up name */
+	char domain[TS_DOMAIN_BUFLEN]; /* what dnsmasq answered with, "" when unknown; the
+	                                  looked-up name, held by terok-shield-dns */
 	bool private_range;            /* refused by a private-range rule, not the terminal one */
 	struct ts_strv ips;            /* every address refused for it, dest first */
 };
@@ -55,7 +56,9 @@ struct ts_interactive_ops {
 /*
  * A session for a prepared, interactive, running container: its NFLOG
  * group bound inside the container's network namespace (one session or
- * watch per container at a time), the dnsmasq log followed for names.
+ * watch per container at a time), the dnsmasq log followed for names and,
+ * in the shield tier, for the names terok-shield-dns holds: each becomes an
+ * entry with no address (docs/interactive.md, names the container looks up).
  */
 int ts_interactive_open(const struct ts_shield *s, struct ts_interactive **out,
 			struct ts_error *err);
@@ -79,7 +82,9 @@ int ts_interactive_run(struct ts_interactive *it, int in_fd, int stop_fd,
 
 /*
  * Apply verdict v to pending entry v->id: its addresses into the allow or
- * deny set and files, its domain (when known) into the domain files. An
+ * deny set and files, its domain (when known) into the domain files. A
+ * looked-up name has no address: only its domain moves, and an accept with
+ * a duration or a scope is -EINVAL. An
  * accept with a duration or the port scope is a scoped allow (live.scoped):
  * the port scope takes the refused connection's protocol and port (TCP or
  * UDP only; -EINVAL for a destination without a port). On

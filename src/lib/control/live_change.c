@@ -137,7 +137,7 @@ static char *change_detail(bool allow, const struct ts_live_target *t)
 	char scope[96] = "";
 	if (allow && ts_scope_is_narrow(&t->scope))
 		ts_scope_describe(&t->scope, scope, sizeof(scope));
-	if (!t->is_domain)
+	if (!t->is_domain || !t->ips.n)
 		return *scope ? ts_xstrdup(scope) : NULL;
 	_cleanup_free_ char *ips = ts_strv_join(&t->ips, ", ");
 	return ts_xasprintf("[ips] %s%s%s", ips, *scope ? "; " : "", scope);

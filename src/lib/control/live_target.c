@@ -39,8 +39,8 @@ int ts_live_target_exact(const struct ts_strv *ips, const char *domain, struct t
 {
 	*t = (struct ts_live_target){ .ips = TS_STRV_INIT, .is_domain = domain && *domain,
 				      .scope = TS_SCOPE_WHOLE };
-	if (!ips->n)
-		return ts_error_set(err, EINVAL, "a verdict needs an address");
+	if (!ips->n && !t->is_domain)
+		return ts_error_set(err, EINVAL, "a verdict needs an address or a domain");
 	if (t->is_domain && ts_domain_normalize(domain, t->text, NULL) < 0)
 		return ts_error_set(err, EINVAL, "not a domain: '%.80s'", domain);
 	for (size_t i = 0; i < ips->n; i++) {

@@ -19,7 +19,8 @@ struct ts_error;
 struct ts_live_target {
 	char text[TS_DOMAIN_BUFLEN]; /* canonical address or normalised domain: what the audit names */
 	bool is_domain;
-	struct ts_strv ips;          /* the canonical addresses it stands for, at least one */
+	struct ts_strv ips;          /* the canonical addresses it stands for: at least one, but
+	                                none for a looked-up name's verdict */
 	struct ts_scope scope;       /* what an allow reaches: TS_SCOPE_WHOLE for a plain one */
 };
 
@@ -31,7 +32,8 @@ int ts_live_target_parse(const char *input, struct ts_live_target *t, struct ts_
 
 /*
  * A verdict's target: exactly these addresses, nothing resolved; domain
- * (NULL or "" when unknown) is what dnsmasq answered with.
+ * (NULL or "" when unknown) is what dnsmasq answered with. A name the
+ * container looked up (held by terok-shield-dns) has a domain and no address.
  */
 int ts_live_target_exact(const struct ts_strv *ips, const char *domain, struct ts_live_target *t,
 			 struct ts_error *err);

@@ -153,11 +153,10 @@ static bool parse_query(const struct word *w, size_t n, struct ts_dnslog_line *o
 	return true;
 }
 
-/* "A", "AAAA" or "TYPEn" (n a plain decimal up to 65535) between "refused[" and "]". */
-static bool refused_type(const struct word *w, char out[12])
+/* "A", "AAAA" or "TYPEn" (n a plain decimal up to 65535) between prefix ("refused[", "held[") and "]". */
+static bool bracketed_type(const struct word *w, const char *prefix, char out[12])
 {
-	static const char prefix[] = "refused[";
-	size_t p = sizeof(prefix) - 1;
+	size_t p = strlen(prefix);
 	if (w->len <= p + 1 || w->len - p - 1 >= 12 || memcmp(w->s, prefix, p) != 0 ||
 	    w->s[w->len - 1] != ']')
 		return false;
@@ -174,11 +173,21 @@ static bool refused_type(const struct word *w, char out[12])
 
 static bool parse_refused(const struct word *w, size_t n, struct ts_dnslog_line *out)
 {
-	if (n != 6 || !refused_type(&w[0], out->qtype) || !word_is(&w[2], "(not") ||
+	if (n != 6 || !bracketed_type(&w[0], "refused[", out->qtype) || !word_is(&w[2], "(not") ||
 	    !word_is(&w[3], "an") || !word_is(&w[4], "allowed") || !word_is(&w[5], "domain)") ||
 	    !word_domain(&w[1], out->name))
 		return false;
 	out->kind = TS_DNSLOG_REFUSED;
+	return true;
+}
+
+static bool parse_held(const struct word *w, size_t n, struct ts_dnslog_line *out)
+{
+	if (n != 6 || !bracketed_type(&w[0], "held[", out->qtype) || !word_is(&w[2], "(waiting") ||
+	    !word_is(&w[3], "for") || !word_is(&w[4], "a") || !word_is(&w[5], "verdict)") ||
+	    !word_domain(&w[1], out->name))
+		return false;
+	out->kind = TS_DNSLOG_HELD;
 	return true;
 }
 
@@ -210,7 +219,7 @@ int ts_dnslog_parse(const char *line, struct ts_dnslog_line *out)
 		return 0;
 
 	if (parse_query(words + i, n - i, out) || parse_answer(words + i, n - i, out) ||
-	    parse_refused(words + i, n - i, out))
+	    parse_refused(words + i, n - i, out) || parse_held(words + i, n - i, out))
 		return 1;
 	memset(out, 0, sizeof(*out));
 	return 0;

@@ -16,12 +16,18 @@
 #include "base/addr.h"
 #include "base/domain.h"
 
-enum ts_dnslog_kind { TS_DNSLOG_OTHER, TS_DNSLOG_QUERY, TS_DNSLOG_ANSWER, TS_DNSLOG_REFUSED };
+enum ts_dnslog_kind {
+	TS_DNSLOG_OTHER,
+	TS_DNSLOG_QUERY,
+	TS_DNSLOG_ANSWER,
+	TS_DNSLOG_REFUSED,
+	TS_DNSLOG_HELD,
+};
 
 struct ts_dnslog_line {
 	enum ts_dnslog_kind kind;
 	char name[TS_DOMAIN_BUFLEN]; /* normalised domain */
-	char qtype[12];              /* QUERY: "A" or "AAAA"; REFUSED: also "TYPEn" (n: 0-65535) */
+	char qtype[12];              /* QUERY: "A" or "AAAA"; REFUSED, HELD: also "TYPEn" (n: 0-65535) */
 	char addr[TS_ADDR_STRLEN];   /* ANSWER: canonical address */
 };
 
@@ -40,6 +46,11 @@ struct ts_dnslog_line {
  *                                     REFUSED (terok-shield-dns, strict:
  *                                             answered locally, any query
  *                                             type: A, AAAA or TYPEn)
+ *   held[TYPE] NAME (waiting for a verdict)
+ *                                     HELD (terok-shield-dns, strict and
+ *                                             interactive: a name nobody
+ *                                             decided on, held for an
+ *                                             operator's verdict)
  * Everything else (forwarded, config, /etc/hosts, NXDOMAIN, NODATA,
  * <CNAME>, other query types, wildcard or invalid names) is OTHER.
  */

@@ -43,6 +43,15 @@ bool ts_dns_name_allowed(const struct ts_dns_domains *d, const char *name)
 	return matches_any(&d->allowed, name) && !matches_any(&d->denied, name);
 }
 
+bool ts_dns_name_undecided(const struct ts_dns_domains *d, const char *name)
+{
+	char normal[TS_DOMAIN_BUFLEN];
+	if (d->blocked || !name || !name[0] || matches_any(&d->allowed, name) ||
+	    matches_any(&d->denied, name))
+		return false;
+	return ts_domain_normalize(name, normal, NULL) == 0 && strcmp(normal, name) == 0;
+}
+
 enum ts_dns_action ts_dns_decide(enum ts_dns_policy p, const struct ts_dns_domains *d,
 				 const char *name)
 {

@@ -41,6 +41,13 @@ const char *ts_dns_policy_name(enum ts_dns_policy p);
 
 bool ts_dns_name_allowed(const struct ts_dns_domains *d, const char *name);
 
+/*
+ * Nobody decided on name: no block, neither allowed nor denied (itself or
+ * a parent), and a domain an operator can allow (base/domain.h). In an
+ * interactive container such a name is a question (docs/interactive.md).
+ */
+bool ts_dns_name_undecided(const struct ts_dns_domains *d, const char *name);
+
 enum ts_dns_action ts_dns_decide(enum ts_dns_policy p, const struct ts_dns_domains *d,
 				 const char *name);
 

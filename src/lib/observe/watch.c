@@ -133,6 +133,9 @@ static void on_dns_line(const char *line, void *arg)
 	/* A refusal is the forwarder's verdict, for any query type; its query line would repeat it. */
 	if (l.kind == TS_DNSLOG_QUERY && w->strict_forwarder)
 		return;
+	/* A held query waits for a verdict: blocked only when refused, which is logged then. */
+	if (l.kind == TS_DNSLOG_HELD)
+		return;
 	if (l.kind == TS_DNSLOG_QUERY) {
 		reload_allowed(w);
 		if (domain_allowed(w, l.name))
