@@ -39,6 +39,7 @@ BUNDLE_FILE(ts_path_loopback_ports, "loopback_ports")
 BUNDLE_FILE(ts_path_network_mode, "network.mode")
 BUNDLE_FILE(ts_path_blocked, "blocked")
 BUNDLE_FILE(ts_path_live_scoped, "live.scoped")
+BUNDLE_FILE(ts_path_profile_scoped, "profile.scoped")
 BUNDLE_FILE(ts_path_dns_policy, "dns.policy")
 BUNDLE_FILE(ts_path_dns_forwarder, "dns-forwarder.pid")
 

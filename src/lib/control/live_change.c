@@ -55,7 +55,7 @@ static int undo_live(const struct txn *x)
 	_cleanup_live_apply_ struct ts_live_apply old = { .now = time(NULL), .scoped_changed = true };
 	int r = ts_live_read_sets(x->s->state_dir, &old.allow, &old.deny, NULL);
 	if (r == 0)
-		r = ts_scoped_read(x->s->state_dir, &old.scoped, NULL);
+		r = ts_scoped_read_all(x->s->state_dir, &old.scoped, NULL);
 	return r < 0 ? r : ts_in_container(&x->id, ts_live_apply_in_container, &old, NULL, NULL);
 }
 
@@ -109,6 +109,7 @@ static int change_locked(struct txn *x, struct ts_error *err)
 	ts_live_lists_plan(&x->lists, x->t, x->allow, x->set.interactive, now);
 	ts_live_lists_sets(&x->lists, &x->apply.allow, &x->apply.deny);
 	const struct ts_live_list *scoped = ts_live_lists_scoped(&x->lists);
+	ts_live_lists_profile_scoped(&x->lists, &x->apply.scoped);
 	ts_strv_push_all(&x->apply.scoped, &scoped->items);
 	x->apply.scoped_changed = scoped->changed;
 	x->apply.now = now;

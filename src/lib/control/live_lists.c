@@ -9,7 +9,7 @@
 #include "control/live_target.h"
 
 /* The address lists, then the domain lists. */
-enum { PROFILE, LIVE, DENY_LIST, LIVE_DENIED, SCOPED, N_ADDRESS_LISTS };
+enum { PROFILE, LIVE, DENY_LIST, LIVE_DENIED, SCOPED, PROFILE_SCOPED, N_ADDRESS_LISTS };
 enum { PROFILE_DOMAINS = N_ADDRESS_LISTS, LIVE_DOMAINS, DENIED_DOMAINS, N_LISTS };
 _Static_assert(N_LISTS == TS_LIVE_LISTS_MAX, "every list has its slot");
 
@@ -54,7 +54,7 @@ int ts_live_lists_load(const char *state_dir, bool domains, struct ts_live_lists
 	char *(*const paths[N_LISTS])(const char *) = {
 		[PROFILE] = ts_path_profile_allowed,     [LIVE] = ts_path_live_allowed,
 		[DENY_LIST] = ts_path_deny_list,         [LIVE_DENIED] = ts_path_live_denied,
-		[SCOPED] = ts_path_live_scoped,
+		[SCOPED] = ts_path_live_scoped,          [PROFILE_SCOPED] = ts_path_profile_scoped,
 		[PROFILE_DOMAINS] = ts_path_profile_domains, [LIVE_DOMAINS] = ts_path_live_domains,
 		[DENIED_DOMAINS] = ts_path_denied_domains,
 	};
@@ -64,7 +64,7 @@ int ts_live_lists_load(const char *state_dir, bool domains, struct ts_live_lists
 	for (int i = 0; i < ls->n; i++) {
 		_cleanup_free_ char *path = paths[i](state_dir);
 		int r = ts_file_read_lines(path, &ls->l[i].items, err);
-		if (r == 0 && i == SCOPED)
+		if (r == 0 && (i == SCOPED || i == PROFILE_SCOPED))
 			r = ts_scoped_check_lines(path, &ls->l[i].items, err);
 		if (r < 0)
 			return r;
@@ -78,15 +78,20 @@ void ts_live_lists_clear(struct ts_live_lists *ls)
 		ts_strv_clear(&ls->l[i].items);
 }
 
-/* True when addr lies in one of the entries. */
-static bool covered_by(const char *addr, const struct ts_strv *entries)
+/* True when addr lies in one of the entries (addresses, or scoped lines with scoped). */
+static bool covered_by(const char *addr, const struct ts_strv *entries, bool scoped)
 {
 	struct ts_addr a, net;
 	if (ts_addr_parse(addr, &a, NULL) < 0)
 		return false;
-	for (size_t i = 0; i < entries->n; i++)
-		if (ts_addr_parse(entries->items[i], &net, NULL) == 0 && ts_addr_contains(&net, &a))
+	for (size_t i = 0; i < entries->n; i++) {
+		struct ts_scoped_entry e;
+		const char *item = entries->items[i];
+		if (scoped && ts_scoped_parse(item, &e, NULL) == 0)
+			item = e.addr;
+		if (ts_addr_parse(item, &net, NULL) == 0 && ts_addr_contains(&net, &a))
 			return true;
+	}
 	return false;
 }
 
@@ -105,7 +110,8 @@ static void plan_addresses(struct ts_live_list *l, const struct ts_strv *ips, bo
 	 */
 	_cleanup_strv_ struct ts_strv persist = TS_STRV_INIT, this_run = TS_STRV_INIT;
 	for (size_t i = 0; i < ips->n; i++) {
-		bool keep = interactive || covered_by(ips->items[i], &l[PROFILE].items);
+		bool keep = interactive || covered_by(ips->items[i], &l[PROFILE].items, false) ||
+			    covered_by(ips->items[i], &l[PROFILE_SCOPED].items, true);
 		ts_strv_push(keep ? &persist : &this_run, ips->items[i]);
 	}
 	list_remove(&l[LIVE], ips);
@@ -198,10 +204,10 @@ static bool addresses_overlap(const char *a, const char *b)
 	       x.family == y.family && (ts_addr_contains(&x, &y) || ts_addr_contains(&y, &x));
 }
 
-int ts_live_lists_scoped_overlap(const struct ts_live_lists *ls, const struct ts_live_target *t,
-				 struct ts_error *err)
+/* The first entry of lines that t's scoped allow would overlap, or NULL. */
+static const char *overlapping(const struct ts_strv *lines, const struct ts_live_target *t,
+			       const char **addr)
 {
-	const struct ts_strv *lines = &ls->l[SCOPED].items;
 	for (size_t i = 0; i < lines->n; i++) {
 		struct ts_scoped_entry e;
 		if (ts_scoped_parse(lines->items[i], &e, NULL) < 0 || !(t->scope.protos & e.proto) ||
@@ -209,11 +215,25 @@ int ts_live_lists_scoped_overlap(const struct ts_live_lists *ls, const struct ts
 			continue;
 		for (size_t j = 0; j < t->ips.n; j++)
 			if (strcmp(t->ips.items[j], e.addr) != 0 &&
-			    addresses_overlap(t->ips.items[j], e.addr))
-				return ts_error_set(err, EEXIST, "%s on these ports overlaps the scoped "
-						    "allow '%s' (live.scoped): deny one of them first",
-						    t->ips.items[j], lines->items[i]);
+			    addresses_overlap(t->ips.items[j], e.addr)) {
+				*addr = t->ips.items[j];
+				return lines->items[i];
+			}
 	}
+	return NULL;
+}
+
+int ts_live_lists_scoped_overlap(const struct ts_live_lists *ls, const struct ts_live_target *t,
+				 struct ts_error *err)
+{
+	const char *addr, *line = overlapping(&ls->l[SCOPED].items, t, &addr);
+	if (line)
+		return ts_error_set(err, EEXIST, "%s on these ports overlaps the scoped allow '%s' "
+				    "(live.scoped): deny one of them first", addr, line);
+	line = overlapping(&ls->l[PROFILE_SCOPED].items, t, &addr);
+	if (line)
+		return ts_error_set(err, EEXIST, "%s on these ports overlaps the scoped allow '%s' "
+				    "of a profile (profile.scoped)", addr, line);
 	return 0;
 }
 
@@ -225,6 +245,11 @@ void ts_live_lists_prune(struct ts_live_lists *ls, time_t now, struct ts_strv *e
 const struct ts_live_list *ts_live_lists_scoped(const struct ts_live_lists *ls)
 {
 	return &ls->l[SCOPED];
+}
+
+void ts_live_lists_profile_scoped(const struct ts_live_lists *ls, struct ts_strv *out)
+{
+	ts_strv_push_all(out, &ls->l[PROFILE_SCOPED].items);
 }
 
 void ts_live_lists_plan(struct ts_live_lists *ls, const struct ts_live_target *t, bool allow,

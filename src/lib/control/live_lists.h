@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The bundle's lists a live change edits (docs/bundle.md): the address
- * lists (profile.allowed, live.allowed, deny.list, live.denied, live.scoped) and, for a
+ * lists (profile.allowed, live.allowed, deny.list, live.denied, live.scoped,
+ * profile.scoped: read only) and, for a
  * domain in the dnsmasq tier, the domain lists (profile.domains,
  * live.domains, denied.domains). Read into memory, changed there, and
  * written back together with what is made from them (ruleset.nft,
@@ -20,7 +21,7 @@ struct ts_bundle_settings;
 struct ts_error;
 struct ts_live_target;
 
-#define TS_LIVE_LISTS_MAX 8
+#define TS_LIVE_LISTS_MAX 9
 
 /* One list file in memory; changed: it must be written back. */
 struct ts_live_list {
@@ -64,8 +65,11 @@ int ts_live_lists_scoped_overlap(const struct ts_live_lists *ls, const struct ts
 /* Drop the live.scoped entries expired at now; they are appended to expired. */
 void ts_live_lists_prune(struct ts_live_lists *ls, time_t now, struct ts_strv *expired);
 
-/* live.scoped in memory: the scoped sets' content, and whether it changed. */
+/* live.scoped in memory: the scoped sets' live content, and whether it changed. */
 const struct ts_live_list *ts_live_lists_scoped(const struct ts_live_lists *ls);
+
+/* profile.scoped's lines (the rest of the scoped sets' content), appended to out. */
+void ts_live_lists_profile_scoped(const struct ts_live_lists *ls, struct ts_strv *out);
 
 /* What the allow and deny sets hold by these lists: effective IPs; deny.list plus live.denied. */
 void ts_live_lists_sets(const struct ts_live_lists *ls, struct ts_strv *allow,
