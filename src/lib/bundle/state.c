@@ -40,6 +40,8 @@ BUNDLE_FILE(ts_path_network_mode, "network.mode")
 BUNDLE_FILE(ts_path_blocked, "blocked")
 BUNDLE_FILE(ts_path_live_scoped, "live.scoped")
 BUNDLE_FILE(ts_path_profile_scoped, "profile.scoped")
+BUNDLE_FILE(ts_path_profile_scoped_domains, "profile.scoped_domains")
+BUNDLE_FILE(ts_path_live_scoped_domains, "live.scoped_domains")
 BUNDLE_FILE(ts_path_dns_policy, "dns.policy")
 BUNDLE_FILE(ts_path_dns_forwarder, "dns-forwarder.pid")
 

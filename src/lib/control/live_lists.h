@@ -3,8 +3,8 @@
  * The bundle's lists a live change edits (docs/bundle.md): the address
  * lists (profile.allowed, live.allowed, deny.list, live.denied, live.scoped,
  * profile.scoped: read only) and, for a
- * domain in the dnsmasq tier, the domain lists (profile.domains,
- * live.domains, denied.domains). Read into memory, changed there, and
+ * domain in the dnsmasq or shield tier, the domain lists (profile.domains,
+ * live.domains, denied.domains, live.scoped_domains). Read into memory, changed there, and
  * written back together with what is made from them (ruleset.nft,
  * dnsmasq.conf) in one batch.
  */
@@ -21,7 +21,7 @@ struct ts_bundle_settings;
 struct ts_error;
 struct ts_live_target;
 
-#define TS_LIVE_LISTS_MAX 9
+#define TS_LIVE_LISTS_MAX 10
 
 /* One list file in memory; changed: it must be written back. */
 struct ts_live_list {
@@ -45,7 +45,8 @@ void ts_live_lists_clear(struct ts_live_lists *ls);
  * An allow or deny of t, in memory: the addresses move between the allow
  * and deny lists (a deny persists in deny.list for a profile address or
  * an interactive container, else in live.denied until the next start),
- * and a domain between live.domains and denied.domains when those are loaded.
+ * and a domain between live.domains (scoped: live.scoped_domains) and
+ * denied.domains when those are loaded.
  * An allow with a narrow scope (base/scope.h) goes to live.scoped instead
  * of live.allowed, timed from now; a deny also ends every scoped and timed
  * allow of the addresses it covers.
@@ -62,7 +63,10 @@ void ts_live_lists_plan(struct ts_live_lists *ls, const struct ts_live_target *t
 int ts_live_lists_scoped_overlap(const struct ts_live_lists *ls, const struct ts_live_target *t,
 				 struct ts_error *err);
 
-/* Drop the live.scoped entries expired at now; they are appended to expired. */
+/*
+ * Drop the live.scoped entries expired at now (appended to expired), and
+ * the ended live.scoped_domains lines when the domain lists are loaded.
+ */
 void ts_live_lists_prune(struct ts_live_lists *ls, time_t now, struct ts_strv *expired);
 
 /* live.scoped in memory: the scoped sets' live content, and whether it changed. */

@@ -32,6 +32,7 @@ void ts_profile_plan_clear(struct ts_profile_plan *p)
 {
 	ts_strv_clear(&p->domains);
 	ts_strv_clear(&p->scoped);
+	ts_strv_clear(&p->scoped_domains);
 	ts_resolved_clear(&p->resolved);
 }
 
@@ -87,23 +88,43 @@ static void push_scoped_lines(const char *addr, const struct ts_scope *scope, st
 	}
 }
 
+/* profile.scoped_domains's lines for a domain of the shield tier: one per protocol, never expiring. */
+static void push_domain_lines(const char *domain, const struct ts_scope *scope, struct ts_strv *out)
+{
+	const unsigned protos[] = { TS_PROTO_TCP, TS_PROTO_UDP };
+	for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
+		if (!(scope->protos & protos[p]))
+			continue;
+		struct ts_scoped_domain e = { .proto = protos[p], .port_lo = scope->port_lo,
+					      .port_hi = scope->port_hi };
+		snprintf(e.domain, sizeof(e.domain), "%s", domain);
+		char line[TS_SCOPED_DOMAIN_LINE_LEN];
+		ts_scoped_domain_format(&e, line);
+		if (!ts_strv_contains(out, line))
+			ts_strv_push(out, line);
+	}
+}
+
 /*
  * The scoped entries as profile.scoped lines: an address as it is, a
- * domain by the addresses it resolves to now (every tier but shield, whose
- * forwarder would have to learn them: refused there).
+ * domain by the addresses it resolves to now; in the shield tier a domain
+ * goes to profile.scoped_domains instead (its forwarder learns the addresses).
  */
 static int resolve_scoped(const struct scoped_entry *scoped, size_t n, bool shield_tier,
-			  struct ts_strv *out, struct ts_strv *unresolved, struct ts_error *err)
+			  struct ts_profile_plan *plan, struct ts_strv *unresolved,
+			  struct ts_error *err)
 {
+	struct ts_strv *out = &plan->scoped;
 	for (size_t i = 0; i < n; i++) {
 		struct ts_addr a;
 		if (ts_addr_parse(scoped[i].target, &a, NULL) == 0) {
 			push_scoped_lines(scoped[i].target, &scoped[i].scope, out);
 			continue;
 		}
-		if (shield_tier)
-			return ts_error_set(err, EINVAL, "profile entry '%s' with a scope: the shield "
-					    "DNS tier takes scoped addresses only", scoped[i].target);
+		if (shield_tier) {
+			push_domain_lines(scoped[i].target, &scoped[i].scope, &plan->scoped_domains);
+			continue;
+		}
 		_cleanup_strv_ struct ts_strv ips = TS_STRV_INIT;
 		const char *name = scoped[i].target;
 		int r = ts_resolve_all(&name, 1, RESOLVE_TIMEOUT_MS, &ips, unresolved, err);
@@ -215,8 +236,8 @@ int ts_profile_plan_make(const char *state_dir, const char *config_root,
 		r = resolve_entries(&ips, &plan->domains, !dnsmasq_tier, &res->ips,
 				    &res->unresolved, err);
 		if (r == 0)
-			r = resolve_scoped(scoped, n_scoped, shield_tier, &plan->scoped,
-					   &res->unresolved, err);
+			r = resolve_scoped(scoped, n_scoped, shield_tier, plan, &res->unresolved,
+					   err);
 	}
 	res->n_ips = res->ips.n;
 	return r;
@@ -246,7 +267,8 @@ int ts_profile_plan_write(const char *state_dir, const struct ts_strv *profiles,
 		if (r < 0)
 			return r;
 	}
-	return write_lines(state_dir, ts_path_profiles, profiles, err);
+	r = write_lines(state_dir, ts_path_profile_scoped_domains, &plan->scoped_domains, err);
+	return r < 0 ? r : write_lines(state_dir, ts_path_profiles, profiles, err);
 }
 
 /* The tier prepare chose, from the bundle's settings: whether a resolver of ours learns domains. */

@@ -41,6 +41,7 @@ struct ts_profile_plan {
 	struct ts_strv domains;              /* dnsmasq and shield tiers: profile.domains */
 	struct ts_resolved resolved;         /* profile.allowed */
 	struct ts_strv scoped;               /* profile.scoped */
+	struct ts_strv scoped_domains;       /* shield tier: profile.scoped_domains */
 };
 
 void ts_profile_plan_clear(struct ts_profile_plan *p);
@@ -52,8 +53,9 @@ void ts_profile_plan_clear(struct ts_profile_plan *p);
  * for every tier whose resolver of ours learns domains: dnsmasq, shield) the
  * domains' addresses, resolved now or, unless force, reused from a fresh
  * profile.allowed. Scoped entries become profile.scoped's lines: an
- * address as it is, a domain by its addresses resolved now (in every tier
- * but shield). Reads, writes nothing. *plan is output only.
+ * address as it is, a domain by its addresses resolved now, or in the
+ * shield tier profile.scoped_domains's lines (its forwarder learns them).
+ * Reads, writes nothing. *plan is output only.
  */
 int ts_profile_plan_make(const char *state_dir, const char *config_root,
 			 const struct ts_strv *profiles, bool dnsmasq_tier, bool shield_tier,
@@ -61,7 +63,7 @@ int ts_profile_plan_make(const char *state_dir, const char *config_root,
 
 /*
  * Write the plan: profile.domains (dnsmasq tier), profile.allowed and
- * profile.scoped (unless reused), profiles.
+ * profile.scoped (unless reused), profile.scoped_domains, profiles.
  */
 int ts_profile_plan_write(const char *state_dir, const struct ts_strv *profiles,
 			  bool dnsmasq_tier, const struct ts_profile_plan *plan,
