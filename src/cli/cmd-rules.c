@@ -19,7 +19,8 @@ static const char usage[] =
 	"\n"
 	"  --json      print {\"container\":NAME,\"state\":STATE,\"rules\":TABLE|null,\n"
 	"              \"scoped\":[{\"address\",\"proto\",\"ports\",\"expires\",\"remaining\",\n"
-	"              \"source\"}]} (source: \"profile\" or \"live\")\n"
+	"              \"source\"}], \"scoped_domains\":[{\"domain\",\"proto\",\"ports\",\n"
+	"              \"expires\",\"remaining\",\"source\"}]} (source: \"profile\" or \"live\")\n"
 	"  -h, --help  print this help\n";
 
 /* "P" or "P-Q"; "0-65535" is every port. */
@@ -49,6 +50,45 @@ static void scoped_json(json_t *a, const struct ts_strv *lines, const char *sour
 	}
 }
 
+/* The scoped domains of one source (shield tier), appended to a. */
+static void scoped_domains_json(json_t *a, const struct ts_strv *lines, const char *source,
+				time_t now)
+{
+	for (size_t i = 0; i < lines->n; i++) {
+		struct ts_scoped_domain d;
+		if (ts_scoped_domain_parse(lines->items[i], &d, NULL) < 0 ||
+		    (d.expires && d.expires <= now))
+			continue;
+		struct ts_scoped_entry e = { .port_lo = d.port_lo, .port_hi = d.port_hi };
+		char ports[16];
+		ports_text(&e, ports, sizeof(ports));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}", "domain", d.domain,
+						   "proto", ts_proto_name(d.proto), "ports", ports,
+						   "expires", d.expires ? json_integer(d.expires) : json_null(),
+						   "remaining", d.expires ? json_integer(d.expires - now)
+									  : json_null(),
+						   "source", source));
+	}
+}
+
+/* "  DOMAIN port 443/tcp, 29m59s left" (or "for good", "profile") per scoped domain in force. */
+static void print_scoped_domains(const struct ts_strv *lines, const char *never, time_t now)
+{
+	for (size_t i = 0; i < lines->n; i++) {
+		struct ts_scoped_domain d;
+		if (ts_scoped_domain_parse(lines->items[i], &d, NULL) < 0 ||
+		    (d.expires && d.expires <= now))
+			continue;
+		struct ts_scope scope = { d.proto, d.port_lo, d.port_hi, 0 };
+		char what[96], left[32];
+		snprintf(left, sizeof(left), "%s", never);
+		ts_scope_describe(&scope, what, sizeof(what));
+		if (d.expires)
+			ts_scope_format_left(d.expires - now, left, sizeof(left));
+		printf("  %s %s, %s\n", d.domain, what, left);
+	}
+}
+
 /* "  ADDRESS port 443/tcp, 29m59s left" (or "for good", "profile") per entry. */
 static void print_scoped(const struct ts_strv *lines, const char *never, time_t now)
 {
@@ -66,17 +106,34 @@ static void print_scoped(const struct ts_strv *lines, const char *never, time_t 
 	}
 }
 
+/* The scoped entries: addresses and (shield tier) domains, each from the profiles and live. */
+struct scoped_lists {
+	struct ts_strv profile, live, profile_domains, live_domains;
+};
+
+static void scoped_lists_clear(struct scoped_lists *l)
+{
+	ts_strv_clear(&l->profile);
+	ts_strv_clear(&l->live);
+	ts_strv_clear(&l->profile_domains);
+	ts_strv_clear(&l->live_domains);
+}
+
 static int print_rules(const char *name, enum ts_shield_state state, const char *listing,
-		       const struct ts_strv *profile, const struct ts_strv *live, bool json)
+		       const struct scoped_lists *l, bool json)
 {
 	time_t now = time(NULL);
+	const struct ts_strv *profile = &l->profile, *live = &l->live;
 	if (json) {
-		json_t *scoped = json_array();
+		json_t *scoped = json_array(), *domains = json_array();
 		scoped_json(scoped, profile, "profile", now);
 		scoped_json(scoped, live, "live", now);
-		return cli_print_json(json_pack("{s:s, s:s, s:o, s:o}", "container", name, "state",
-						ts_shield_state_name(state), "rules",
-						cli_json_string_or_null(listing), "scoped", scoped));
+		scoped_domains_json(domains, &l->profile_domains, "profile", now);
+		scoped_domains_json(domains, &l->live_domains, "live", now);
+		return cli_print_json(json_pack("{s:s, s:s, s:o, s:o, s:o}", "container", name,
+						"state", ts_shield_state_name(state), "rules",
+						cli_json_string_or_null(listing), "scoped", scoped,
+						"scoped_domains", domains));
 	}
 	if (listing)
 		printf("State: %s\n%s", ts_shield_state_name(state), listing);
@@ -86,6 +143,10 @@ static int print_rules(const char *name, enum ts_shield_state state, const char 
 		printf("Scoped allows:\n");
 	print_scoped(profile, "profile", now);
 	print_scoped(live, "for good", now);
+	if (l->profile_domains.n || l->live_domains.n)
+		printf("Scoped domains:\n");
+	print_scoped_domains(&l->profile_domains, "profile", now);
+	print_scoped_domains(&l->live_domains, "for good", now);
 	return 0;
 }
 
@@ -118,9 +179,13 @@ int rules_main(int argc, char **argv, struct cli *cli)
 	_cleanup_free_ char *listing = NULL;
 	if (ts_live_state(&s, &state, &listing, &err) < 0)
 		return cli_fail(&err);
-	_cleanup_strv_ struct ts_strv profile = TS_STRV_INIT, live = TS_STRV_INIT;
-	if (ts_scoped_read_profile(s.state_dir, &profile, &err) < 0 ||
-	    read_live_scoped(s.state_dir, &live, &err) < 0)
+	_cleanup_(scoped_lists_clear) struct scoped_lists l = {
+		TS_STRV_INIT, TS_STRV_INIT, TS_STRV_INIT, TS_STRV_INIT
+	};
+	if (ts_scoped_read_profile(s.state_dir, &l.profile, &err) < 0 ||
+	    read_live_scoped(s.state_dir, &l.live, &err) < 0 ||
+	    ts_scoped_domains_read(s.state_dir, true, &l.profile_domains, &err) < 0 ||
+	    ts_scoped_domains_read(s.state_dir, false, &l.live_domains, &err) < 0)
 		return cli_fail(&err);
-	return print_rules(s.name, state, listing, &profile, &live, json);
+	return print_rules(s.name, state, listing, &l, json);
 }

@@ -390,7 +390,7 @@ json_case "status --json: overview object" \
 run 0 "status NAME --json exits 0" -- status web --json
 json_case "status NAME --json: container and state" 'd == {"container": "web", "state": "inactive"}'
 run 0 "rules NAME --json exits 0" -- rules --json web
-json_case "rules NAME --json: no table is null, no scoped allows" 'd == {"container": "web", "state": "inactive", "rules": None, "scoped": []}'
+json_case "rules NAME --json: no table is null, no scoped allows" 'd == {"container": "web", "state": "inactive", "rules": None, "scoped": [], "scoped_domains": []}'
 run 1 "rules --json of an unprepared container exits 1" -- rules ghost --json
 if [ ! -s "$scratch/out" ]; then ok "a failed --json prints nothing on stdout"; else not_ok "a failed --json prints nothing on stdout"; fi
 run 0 "profiles --json exits 0" -- profiles --json

@@ -514,6 +514,18 @@ static void test_cli_scoped_domain(void **state)
 	if (!lines || strncmp(lines, want, strlen(want)) != 0)
 		fail_msg("live.scoped_domains: %s", lines ? lines : "(none)");
 	free(lines);
+	/* rules lists the scoped domain with the time it has left. */
+	char *out_path = NULL, *out = NULL;
+	assert_true(asprintf(&out_path, "%s/rules.out", f->h.scratch) > 0);
+	int status = 0;
+	assert_true(waitpid(cli_start(f, out_path, "rules"), &status, 0) > 0);
+	assert_int_equal(ts_file_read(out_path, &out, NULL, NULL), 0);
+	snprintf(want, sizeof(want), "Scoped domains:\n  " SCOPED_NAME " port %d/tcp, ",
+		 H_LOOPBACK_PORT); /* then 1h or 59m59s, and " left" */
+	if (!strstr(out, want))
+		fail_msg("rules printed: ...%s", out + (strlen(out) > 300 ? strlen(out) - 300 : 0));
+	free(out);
+	free(out_path);
 	char ips[4][16];
 	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", SCOPED_NAME, ips, 4), 1);
 	assert_int_equal(harness_connect(&f->h, H_DOMAIN_OTHER_IP, H_LOOPBACK_PORT, 3000, NULL), 0);

@@ -46,6 +46,24 @@ int ts_scoped_read_profile(const char *state_dir, struct ts_strv *out, struct ts
 	return read_checked(ts_path_profile_scoped, state_dir, out, err);
 }
 
+int ts_scoped_domains_read(const char *state_dir, bool profile, struct ts_strv *out,
+			   struct ts_error *err)
+{
+	_cleanup_free_ char *path = profile ? ts_path_profile_scoped_domains(state_dir)
+					    : ts_path_live_scoped_domains(state_dir);
+	_cleanup_strv_ struct ts_strv lines = TS_STRV_INIT;
+	int r = ts_file_read_lines(path, &lines, err);
+	for (size_t i = 0; r == 0 && i < lines.n; i++) {
+		struct ts_scoped_domain e;
+		r = ts_scoped_domain_parse(lines.items[i], &e, err);
+		if (r < 0)
+			return ts_error_prefix(err, r, "%s, line %zu", path, i + 1);
+	}
+	if (r == 0)
+		ts_strv_push_all(out, &lines);
+	return r;
+}
+
 int ts_scoped_read_all(const char *state_dir, struct ts_strv *out, struct ts_error *err)
 {
 	int r = ts_scoped_read_profile(state_dir, out, err);

@@ -29,6 +29,10 @@ int ts_scoped_read(const char *state_dir, struct ts_strv *out, struct ts_error *
 /* profile.scoped (the profiles' scoped entries, prepare writes it), checked; appended to out. */
 int ts_scoped_read_profile(const char *state_dir, struct ts_strv *out, struct ts_error *err);
 
+/* profile.scoped_domains (profile) or live.scoped_domains, every line checked; appended to out. */
+int ts_scoped_domains_read(const char *state_dir, bool profile, struct ts_strv *out,
+			   struct ts_error *err);
+
 /* profile.scoped then live.scoped: everything the scoped sets hold. */
 int ts_scoped_read_all(const char *state_dir, struct ts_strv *out, struct ts_error *err);
 
