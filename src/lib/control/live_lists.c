@@ -137,61 +137,6 @@ static void plan_addresses(struct ts_live_list *l, const struct ts_strv *ips, bo
 	list_add(&l[LIVE_DENIED], &this_run);
 }
 
-/* A scoped domain line's domain is arg (a deny of it, or a new allow's replacement, ends it). */
-static bool drop_domain_key(const char *line, const void *arg)
-{
-	const struct ts_scoped_domain *key = arg;
-	struct ts_scoped_domain e;
-	return ts_scoped_domain_parse(line, &e, NULL) == 0 && strcmp(e.domain, key->domain) == 0 &&
-	       (key->proto == 0 ||
-		(e.proto == key->proto && e.port_lo == key->port_lo && e.port_hi == key->port_hi));
-}
-
-static void scoped_filter(struct ts_live_list *f, bool (*drop)(const char *, const void *),
-			  const void *arg, struct ts_strv *gone);
-
-/* A scoped domain (shield tier): one line per protocol in live.scoped_domains, timed from now. */
-static void plan_scoped_domain(struct ts_live_list *l, const struct ts_live_target *t, time_t now)
-{
-	const unsigned protos[] = { TS_PROTO_TCP, TS_PROTO_UDP };
-	_cleanup_strv_ struct ts_strv replaced = TS_STRV_INIT;
-	for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
-		if (!(t->scope.protos & protos[p]))
-			continue;
-		struct ts_scoped_domain e = { .proto = protos[p], .port_lo = t->scope.port_lo,
-					      .port_hi = t->scope.port_hi,
-					      .expires = t->scope.seconds ? now + t->scope.seconds : 0 };
-		snprintf(e.domain, sizeof(e.domain), "%s", t->text);
-		scoped_filter(&l[SCOPED_DOMAINS], drop_domain_key, &e, &replaced);
-		char line[TS_SCOPED_DOMAIN_LINE_LEN];
-		ts_scoped_domain_format(&e, line);
-		ts_strv_push(&l[SCOPED_DOMAINS].items, line);
-		l[SCOPED_DOMAINS].changed = true;
-	}
-}
-
-/*
- * In the dnsmasq and shield tiers a domain moves between live.domains (or,
- * scoped, live.scoped_domains) and denied.domains; a deny ends its scoped allows too.
- */
-static void plan_domain(struct ts_live_list *l, const struct ts_live_target *t, bool allow,
-			time_t now)
-{
-	_cleanup_strv_ struct ts_strv one = TS_STRV_INIT, ended = TS_STRV_INIT;
-	ts_strv_push(&one, t->text);
-	bool scoped = allow && ts_scope_is_narrow(&t->scope);
-	if (scoped)
-		plan_scoped_domain(l, t, now);
-	else
-		list_add(&l[allow ? LIVE_DOMAINS : DENIED_DOMAINS], &one);
-	list_remove(&l[allow ? DENIED_DOMAINS : LIVE_DOMAINS], &one);
-	if (!allow) {
-		struct ts_scoped_domain any = { .proto = 0 };
-		snprintf(any.domain, sizeof(any.domain), "%s", t->text);
-		scoped_filter(&l[SCOPED_DOMAINS], drop_domain_key, &any, &ended);
-	}
-}
-
 /* A scoped entry's address lies inside one of ips (a deny of those ends it). */
 static bool scoped_inside(const char *line, const struct ts_strv *ips)
 {
@@ -241,6 +186,58 @@ static bool drop_expired_domain(const char *line, const void *now)
 	struct ts_scoped_domain e;
 	return ts_scoped_domain_parse(line, &e, NULL) == 0 && e.expires &&
 	       e.expires <= *(const time_t *)now;
+}
+
+/* A scoped domain line's domain is arg (a deny of it, or a new allow's replacement, ends it). */
+static bool drop_domain_key(const char *line, const void *arg)
+{
+	const struct ts_scoped_domain *key = arg;
+	struct ts_scoped_domain e;
+	return ts_scoped_domain_parse(line, &e, NULL) == 0 && strcmp(e.domain, key->domain) == 0 &&
+	       (key->proto == 0 ||
+		(e.proto == key->proto && e.port_lo == key->port_lo && e.port_hi == key->port_hi));
+}
+
+/* A scoped domain (shield tier): one line per protocol in live.scoped_domains, timed from now. */
+static void plan_scoped_domain(struct ts_live_list *l, const struct ts_live_target *t, time_t now)
+{
+	const unsigned protos[] = { TS_PROTO_TCP, TS_PROTO_UDP };
+	_cleanup_strv_ struct ts_strv replaced = TS_STRV_INIT;
+	for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
+		if (!(t->scope.protos & protos[p]))
+			continue;
+		struct ts_scoped_domain e = { .proto = protos[p], .port_lo = t->scope.port_lo,
+					      .port_hi = t->scope.port_hi,
+					      .expires = t->scope.seconds ? now + t->scope.seconds : 0 };
+		snprintf(e.domain, sizeof(e.domain), "%s", t->text);
+		scoped_filter(&l[SCOPED_DOMAINS], drop_domain_key, &e, &replaced);
+		char line[TS_SCOPED_DOMAIN_LINE_LEN];
+		ts_scoped_domain_format(&e, line);
+		ts_strv_push(&l[SCOPED_DOMAINS].items, line);
+		l[SCOPED_DOMAINS].changed = true;
+	}
+}
+
+/*
+ * In the dnsmasq and shield tiers a domain moves between live.domains (or,
+ * scoped, live.scoped_domains) and denied.domains; a deny ends its scoped allows too.
+ */
+static void plan_domain(struct ts_live_list *l, const struct ts_live_target *t, bool allow,
+			time_t now)
+{
+	_cleanup_strv_ struct ts_strv one = TS_STRV_INIT, ended = TS_STRV_INIT;
+	ts_strv_push(&one, t->text);
+	bool scoped = allow && ts_scope_is_narrow(&t->scope);
+	if (scoped)
+		plan_scoped_domain(l, t, now);
+	else
+		list_add(&l[allow ? LIVE_DOMAINS : DENIED_DOMAINS], &one);
+	list_remove(&l[allow ? DENIED_DOMAINS : LIVE_DOMAINS], &one);
+	if (!allow) {
+		struct ts_scoped_domain any = { .proto = 0 };
+		snprintf(any.domain, sizeof(any.domain), "%s", t->text);
+		scoped_filter(&l[SCOPED_DOMAINS], drop_domain_key, &any, &ended);
+	}
 }
 
 /* A scoped or timed allow: one line per address and protocol, replacing the same key's. */
