@@ -111,8 +111,12 @@ static void test_files(void **state)
 	put(fx, "profile.domains", "whole.test\n");
 	put(fx, "live.scoped_domains", live);
 	put(fx, "profile.scoped_domains", "forever.test udp 53 -\n");
+	put(fx, "profile.scoped", "192.0.2.0/24 udp 53 -\nnot a line\n");
+	put(fx, "live.scoped", "192.0.2.9 tcp 22 1000\n"); /* ended long ago */
 	free(live);
 	refresh(fx, true);
+	assert_int_equal(fx->f.scoped.n_fixed, 1);
+	assert_string_equal(fx->f.scoped.fixed[0].addr, "192.0.2.0/24");
 	/* Both kinds are allowed names; only the whole one is learned whole. */
 	assert_true(ts_dns_name_allowed(&fx->f.domains, "www.whole.test"));
 	assert_true(ts_dns_name_allowed(&fx->f.domains, "scoped.test"));
@@ -153,7 +157,8 @@ static void test_batch(void **state)
 		{ "other.test", TS_PROTO_TCP, 22, 22, 0 },
 		{ "ended.test", TS_PROTO_TCP, 22, 22, now },
 	};
-	struct ts_dns_scoped_domains s = { items, ARRAY_SIZE(items), now + 60 };
+	struct ts_dns_scoped_domains s = { .items = items, .n = ARRAY_SIZE(items),
+					   .next_expiry = now + 60 };
 	struct ts_dns_addr addrs[] = {
 		{ "192.0.2.1", false, 300 },
 		{ "2001:db8::1", true, 10 },
@@ -189,6 +194,32 @@ static void test_batch(void **state)
 	ts_dns_scoped_batch_clear(&b);
 }
 
+/* A scoped address entry covering some of the ports: not learned again (the kernel takes no overlap). */
+static void test_batch_fixed(void **state)
+{
+	(void)state;
+	time_t now = 1700000000;
+	struct ts_scoped_domain items[] = { { "scoped.test", TS_PROTO_UDP, 8000, 8080, 0 },
+					    { "scoped.test", TS_PROTO_TCP, 443, 443, 0 } };
+	struct ts_scoped_entry fixed[] = {
+		{ "192.0.2.0/24", TS_PROTO_UDP, 8050, 9000, 0 }, /* overlaps udp 8000-8080 */
+		{ "192.0.2.1", TS_PROTO_UDP, 443, 443, 0 },      /* other ports */
+		{ "2001:db8::/32", TS_PROTO_TCP, 1, 442, 0 },    /* below 443 */
+	};
+	struct ts_dns_scoped_domains s = { .items = items, .n = ARRAY_SIZE(items),
+					   .fixed = fixed, .n_fixed = ARRAY_SIZE(fixed) };
+	struct ts_dns_addr addrs[] = { { "192.0.2.1", false, 300 }, { "2001:db8::1", true, 300 } };
+	struct ts_dns_scoped_batch b = { .n = 0 };
+	ts_dns_learned_clear(&l);
+	ts_dns_scoped_batch_make(&s, "scoped.test", addrs, ARRAY_SIZE(addrs), now, 1000, &l, &b);
+	assert_string_equal(
+		b.nft.data,
+		"add element inet terok_shield scoped_v6 { 2001:db8::1 . udp . 8000-8080 timeout 330s }\n"
+		"add element inet terok_shield scoped_v4 { 192.0.2.1 . tcp . 443 timeout 330s }\n"
+		"add element inet terok_shield scoped_v6 { 2001:db8::1 . tcp . 443 timeout 330s }\n");
+	ts_dns_scoped_batch_clear(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -196,6 +227,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scoped_domain_ends, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
+		cmocka_unit_test(test_batch_fixed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,12 +19,15 @@ void ts_dns_domain_files_init(struct ts_dns_domain_files *f, const char *state_d
 	f->denied = ts_path_denied_domains(state_dir);
 	f->profile_scoped = ts_path_profile_scoped_domains(state_dir);
 	f->live_scoped = ts_path_live_scoped_domains(state_dir);
+	f->profile_fixed = ts_path_profile_scoped(state_dir);
+	f->live_fixed = ts_path_live_scoped(state_dir);
 	f->blocked = ts_path_blocked(state_dir);
 }
 
 static void scoped_domains_clear(struct ts_dns_scoped_domains *s)
 {
 	free(s->items);
+	free(s->fixed);
 	*s = (struct ts_dns_scoped_domains){ 0 };
 }
 
@@ -35,6 +38,8 @@ void ts_dns_domain_files_clear(struct ts_dns_domain_files *f)
 	free(f->denied);
 	free(f->profile_scoped);
 	free(f->live_scoped);
+	free(f->profile_fixed);
+	free(f->live_fixed);
 	free(f->blocked);
 	closep(&f->inotify);
 	ts_dns_domains_clear(&f->domains);
@@ -100,6 +105,31 @@ static int read_domains(const char *path, struct ts_strv *out, struct ts_error *
 	return 0;
 }
 
+static void note_expiry(struct ts_dns_scoped_domains *s, time_t expires)
+{
+	if (expires && (!s->next_expiry || expires < s->next_expiry))
+		s->next_expiry = expires;
+}
+
+/* The valid scoped address lines of path not ended at now, appended to out's fixed entries. */
+static int read_fixed(const char *path, time_t now, struct ts_dns_scoped_domains *out,
+		      struct ts_error *err)
+{
+	_cleanup_strv_ struct ts_strv lines = TS_STRV_INIT;
+	int r = ts_file_read_lines(path, &lines, err);
+	if (r < 0 || lines.n == 0)
+		return r;
+	out->fixed = ts_xrealloc(out->fixed, (out->n_fixed + lines.n) * sizeof(*out->fixed));
+	for (size_t i = 0; i < lines.n; i++) {
+		struct ts_scoped_entry *e = &out->fixed[out->n_fixed];
+		if (ts_scoped_parse(lines.items[i], e, NULL) < 0 || (e->expires && e->expires <= now))
+			continue;
+		out->n_fixed++;
+		note_expiry(out, e->expires);
+	}
+	return 0;
+}
+
 /* The valid scoped domain lines of path not ended at now, appended to out. */
 static int read_scoped(const char *path, time_t now, struct ts_dns_scoped_domains *out,
 		       struct ts_error *err)
@@ -115,8 +145,7 @@ static int read_scoped(const char *path, time_t now, struct ts_dns_scoped_domain
 		    (e->expires && e->expires <= now))
 			continue;
 		out->n++;
-		if (e->expires && (!out->next_expiry || e->expires < out->next_expiry))
-			out->next_expiry = e->expires;
+		note_expiry(out, e->expires);
 	}
 	return 0;
 }
@@ -136,6 +165,10 @@ static int read_all(struct ts_dns_domain_files *f, struct ts_dns_domains *d,
 		r = read_scoped(f->profile_scoped, now, scoped, err);
 	if (r >= 0)
 		r = read_scoped(f->live_scoped, now, scoped, err);
+	if (r >= 0)
+		r = read_fixed(f->profile_fixed, now, scoped, err);
+	if (r >= 0)
+		r = read_fixed(f->live_fixed, now, scoped, err);
 	if (r < 0)
 		return r;
 	ts_strv_push_all(&d->allowed, whole);
@@ -164,6 +197,8 @@ int ts_dns_domain_files_refresh(struct ts_dns_domain_files *f, bool *changed,
 	file_stat(f->denied, &now[2]);
 	file_stat(f->profile_scoped, &now[4]);
 	file_stat(f->live_scoped, &now[5]);
+	file_stat(f->profile_fixed, &now[6]);
+	file_stat(f->live_fixed, &now[7]);
 	/* lstat: a block record counts whatever it is, a dangling link included. */
 	bool blocked = lstat(f->blocked, &now[3]) == 0 || errno != ENOENT;
 	if (!blocked)

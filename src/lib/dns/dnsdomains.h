@@ -19,7 +19,7 @@
 
 struct ts_error;
 
-#define TS_DNS_DOMAIN_FILES 6
+#define TS_DNS_DOMAIN_FILES 8
 
 /*
  * The scoped domains in force: their names are allowed (domains.allowed
@@ -29,12 +29,15 @@ struct ts_error;
 struct ts_dns_scoped_domains {
 	struct ts_scoped_domain *items;
 	size_t n;
-	time_t next_expiry;                  /* the earliest end among them, 0: none ends */
+	struct ts_scoped_entry *fixed;       /* profile.scoped and live.scoped in force: */
+	size_t n_fixed;                      /* what they cover is not learned again */
+	time_t next_expiry;                  /* the earliest end among them all, 0: none ends */
 };
 
 struct ts_dns_domain_files {
 	char *profile, *live, *denied;       /* paths */
 	char *profile_scoped, *live_scoped;  /* paths of the scoped domain files */
+	char *profile_fixed, *live_fixed;    /* paths of profile.scoped, live.scoped */
 	char *blocked;                       /* the block record: anything there blocks */
 	struct stat seen[TS_DNS_DOMAIN_FILES]; /* what they were when last read */
 	bool loaded;
@@ -46,7 +49,8 @@ struct ts_dns_domain_files {
 
 /*
  * Paths of state_dir's profile.domains, live.domains, denied.domains, the
- * scoped domain files and the block record; nothing read yet.
+ * scoped domain files, the scoped address files and the block record;
+ * nothing read yet.
  */
 void ts_dns_domain_files_init(struct ts_dns_domain_files *f, const char *state_dir);
 void ts_dns_domain_files_clear(struct ts_dns_domain_files *f);

@@ -38,6 +38,27 @@ static bool already_added(const struct ts_dns_scoped_batch *b, const char *key)
 	return false;
 }
 
+/*
+ * Whether a scoped address entry (profile.scoped, live.scoped) already
+ * reaches a's ports of e, fully or in part: the kernel takes no second,
+ * overlapping element, and an equal one would take the learned timeout.
+ */
+static bool fixed_overlaps(const struct ts_dns_scoped_domains *s, const struct ts_dns_addr *a,
+			   const struct ts_scoped_domain *e)
+{
+	struct ts_addr host, net;
+	if (ts_addr_parse(a->addr, &host, NULL) < 0)
+		return true;
+	for (size_t i = 0; i < s->n_fixed; i++) {
+		const struct ts_scoped_entry *f = &s->fixed[i];
+		if (f->proto == e->proto && f->port_lo <= e->port_hi && e->port_lo <= f->port_hi &&
+		    ts_addr_parse(f->addr, &net, NULL) == 0 && net.family == host.family &&
+		    ts_addr_contains(&net, &host))
+			return true;
+	}
+	return false;
+}
+
 /* One element: its commands, and its note for later. */
 static void add_element(struct ts_dns_scoped_batch *b, const struct ts_dns_addr *a,
 			const struct ts_scoped_domain *e, uint32_t timeout, uint64_t now_ms,
@@ -76,7 +97,7 @@ void ts_dns_scoped_batch_make(const struct ts_dns_scoped_domains *s, const char 
 			continue;
 		for (size_t j = 0; j < n; j++) {
 			uint32_t t = element_timeout(e, addrs[j].ttl, now);
-			if (t > 0)
+			if (t > 0 && !fixed_overlaps(s, &addrs[j], e))
 				add_element(b, &addrs[j], e, t, now_ms, l);
 		}
 	}

@@ -4,8 +4,10 @@
  * (docs/security.md, shield tier): every address of the answer goes to
  * scoped_v4/scoped_v6 once per scope of each scoped domain covering the
  * name, as ADDR . PROTO . PORTS with timeout min(the address's learn
- * timeout, what remains of the allow). A name a whole allow covers
- * (profile.domains, live.domains) is learned whole, into dns_v4/dns_v6.
+ * timeout, what remains of the allow), unless a scoped address entry
+ * (profile.scoped, live.scoped) already covers some of those ports of the
+ * address: the kernel takes no overlapping element. A name a whole allow
+ * covers (profile.domains, live.domains) is learned whole, into dns_v4/dns_v6.
  * Pure: the caller runs the commands and then notes what was added.
  */
 #ifndef TS_DNSSCOPE_H
