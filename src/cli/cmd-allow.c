@@ -18,8 +18,9 @@ static const char allow_usage[] =
 	"  --proto tcp|udp  only this protocol (default: both)\n"
 	"  --for DURATION   only for this long: a number and s, m, h or d (30m);\n"
 	"                   the kernel ends it on time, and restarts keep what remains\n"
-	"A domain's addresses are the ones it resolves to now (the dnsmasq DNS\n"
-	"tier takes --port and --for with addresses only).\n";
+	"A domain's addresses are the ones it resolves to now; in the shield DNS\n"
+	"tier the scope also applies to every address learned for it while the\n"
+	"allow lasts (the dnsmasq tier takes --port and --for with addresses only).\n";
 
 static const char deny_usage[] =
 	"Usage: terok-shield deny NAME TARGET\n"

@@ -22,6 +22,7 @@
 #include "dns/dnslearned.h"
 #include "dns/dnsquery.h"
 #include "hold.h"
+#include "dns/dnsscope.h"
 #include "nft/nft.h"
 #include "pending.h"
 #include "tcp_client.h"
@@ -136,7 +137,13 @@ static int learn(struct forwarder *f, struct pending *p, const uint8_t *answer, 
 		return 0;
 	uint64_t now = (uint64_t)now_ms();
 	_cleanup_strbuf_ struct ts_strbuf s = TS_STRBUF_INIT;
-	for (size_t i = 0; i < n; i++) {
+	/* A name only scoped domains allow: its addresses with their scopes, for as long as they last. */
+	_cleanup_(ts_dns_scoped_batch_clear) struct ts_dns_scoped_batch scoped = { .n = 0 };
+	bool whole = ts_dns_learn_whole(&f->files, p->q.name);
+	if (!whole)
+		ts_dns_scoped_batch_make(&f->files.scoped, p->q.name, addrs, n, time(NULL), now,
+					 &f->learned, &scoped);
+	for (size_t i = 0; whole && i < n; i++) {
 		if (ts_dns_learned_covers(&f->learned, addrs[i].addr, now, addrs[i].ttl) ||
 		    repeated(addrs, i))
 			continue;
@@ -155,14 +162,16 @@ static int learn(struct forwarder *f, struct pending *p, const uint8_t *answer, 
 					 "add element inet terok_shield %s { %s timeout %us }\n",
 					 set, addrs[i].addr, set, addrs[i].addr, t);
 	}
+	const struct ts_strbuf *cmds = whole ? &s : &scoped.nft;
 	struct ts_error err = { 0 };
-	if (s.len && ts_nft_exec(f->e->nft, s.data, NULL, &err) < 0) {
+	if (cmds->len && ts_nft_exec(f->e->nft, cmds->data, NULL, &err) < 0) {
 		fprintf(stderr, "terok-shield-dns: %s: cannot learn its addresses: %s\n", p->q.name,
 			err.message);
 		return -1;
 	}
+	ts_dns_scoped_batch_noted(&scoped, &f->learned, now);
 	for (size_t i = 0; i < n; i++) {
-		if (!ts_dns_learned_covers(&f->learned, addrs[i].addr, now, addrs[i].ttl))
+		if (whole && !ts_dns_learned_covers(&f->learned, addrs[i].addr, now, addrs[i].ttl))
 			ts_dns_learned_note(&f->learned, addrs[i].addr, now,
 					    ts_dns_learn_timeout(addrs[i].ttl));
 		log_line(f, "reply %s is %s", p->q.name, addrs[i].addr);

@@ -242,8 +242,9 @@ static int shield_from_child(const struct ts_oci_state *st, const char *ruleset,
 }
 
 /*
- * ruleset.nft, then live.scoped's entries with the time that remains now
- * (those that ended while the container was stopped leave the file); or,
+ * ruleset.nft, then profile.scoped's entries and live.scoped's with the
+ * time that remains now (those that ended while the container was stopped
+ * leave the file); or,
  * while the bundle records a block, the block script built from the
  * bundle: `block` writes its record before ruleset.nft, so only the record
  * is sure to be current (bundle.h).
@@ -260,7 +261,7 @@ static int read_ruleset(const char *state_dir, bool blocked, char **ruleset,
 		return r;
 	_cleanup_strv_ struct ts_strv kept = TS_STRV_INIT;
 	time_t now = time(NULL);
-	r = ts_scoped_load_pruned(state_dir, now, &kept, expired, err);
+	r = ts_scoped_set_content(state_dir, now, &kept, expired, err);
 	if (r < 0)
 		return r;
 	struct ts_strbuf script = TS_STRBUF_INIT;

@@ -138,6 +138,13 @@ run 0 "profiles lists user profiles" -- profiles
 if grep -qx "mine \*" "$scratch/out"; then ok "user profile marked"; else not_ok "user profile marked"; fi
 run 0 "profiles NAME shows entries" -- profiles mine
 if [ "$(cat "$scratch/out")" = $'203.0.113.0/24\nexample.com' ]; then ok "profile entries canonical"; else not_ok "profile entries canonical"; fi
+printf '203.0.113.7\t8000-8080/TCP\n' >"$TEROK_SHIELD_CONFIG_DIR/profiles/badscope.txt"
+run 1 "a profile line with a bad scope exits 1" -- profiles badscope
+expect_err "badscope.txt:1: scope '8000-8080/TCP'" "the bad scope is located"
+printf 'Example.ORG 443/tcp\n203.0.113.7\t8000-8080  # range, tcp and udp\n' >"$TEROK_SHIELD_CONFIG_DIR/profiles/badscope.txt"
+run 0 "profiles NAME shows scoped entries" -- profiles badscope
+if [ "$(cat "$scratch/out")" = $'example.org 443/tcp\n203.0.113.7 8000-8080' ]; then ok "scoped profile entries canonical"; else not_ok "scoped profile entries canonical"; fi
+rm -f "$TEROK_SHIELD_CONFIG_DIR/profiles/badscope.txt"
 run 1 "unknown profile exits 1" -- profiles nope
 expect_err "unknown profile 'nope'" "unknown profile named"
 run 1 "traversal in a profile name exits 1" -- profiles ../../etc/passwd
@@ -411,7 +418,7 @@ json_case "status --json: overview object" \
 run 0 "status NAME --json exits 0" -- status web --json
 json_case "status NAME --json: container and state" 'd == {"container": "web", "state": "inactive"}'
 run 0 "rules NAME --json exits 0" -- rules --json web
-json_case "rules NAME --json: no table is null, no scoped allows" 'd == {"container": "web", "state": "inactive", "rules": None, "scoped": []}'
+json_case "rules NAME --json: no table is null, no scoped allows" 'd == {"container": "web", "state": "inactive", "rules": None, "scoped": [], "scoped_domains": []}'
 run 1 "rules --json of an unprepared container exits 1" -- rules ghost --json
 if [ ! -s "$scratch/out" ]; then ok "a failed --json prints nothing on stdout"; else not_ok "a failed --json prints nothing on stdout"; fi
 run 0 "profiles --json exits 0" -- profiles --json
@@ -502,6 +509,18 @@ printf '203.0.113.9 tcp 443 -\n203.0.113.9 tcp 443 soon\n' >"$sd/live.scoped"
 refused_unchanged "allow with a broken live.scoped" allow web 203.0.113.10 --port 443
 expect_err "live.scoped, line 2" "the broken live.scoped line is located"
 rm -f "$sd/live.scoped"
+printf '192.0.2.1 443/tcp\n198.51.100.0/24 53\n' >"$TEROK_SHIELD_CONFIG_DIR/profiles/ipscoped.txt"
+run 0 "prepare with scoped profile lines" -- prepare web --profiles ipscoped
+if [ "$(cat "$sd/profile.scoped")" = $'192.0.2.1 tcp 443 -\n198.51.100.0/24 tcp 53 -\n198.51.100.0/24 udp 53 -' ] && [ ! -s "$sd/profile.allowed" ]; then
+	ok "scoped profile lines go to profile.scoped, not profile.allowed"
+else
+	not_ok "scoped profile lines go to profile.scoped, not profile.allowed"
+fi
+printf '192.0.2.1 443/tcp\n192.0.2.2 0\n' >"$TEROK_SHIELD_CONFIG_DIR/profiles/ipscoped.txt"
+refused_unchanged "prepare with a port 0 profile line" prepare web --profiles ipscoped
+expect_err "ipscoped.txt:2: scope '0'" "the port 0 profile line is located"
+rm -f "$TEROK_SHIELD_CONFIG_DIR/profiles/ipscoped.txt"
+run 0 "prepare back on iponly" -- prepare web --profiles iponly
 run 0 "allow --port --proto --for on the prepared container" -- allow web 203.0.113.11 --port 443 --proto tcp --for 30m
 if grep -q '^203.0.113.11 tcp 443 [1-9][0-9]*$' "$sd/live.scoped" && ! grep -qx 203.0.113.11 "$sd/live.allowed"; then
 	ok "a scoped, timed allow goes to live.scoped, not live.allowed"

@@ -16,13 +16,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r < 0) {
 		FUZZ_CHECK(err.code > 0 && err.message[0]);
 	} else {
-		/* Every entry is canonical: an address/network or a normalised domain. */
+		/*
+		 * Every entry is canonical: an address/network or a normalised domain,
+		 * maybe with a scope that splits off again.
+		 */
 		for (size_t i = 0; i < entries.n; i++) {
 			char canon[TS_DOMAIN_BUFLEN > TS_ADDR_STRLEN ? TS_DOMAIN_BUFLEN : TS_ADDR_STRLEN];
-			const char *e = entries.items[i];
+			char e[sizeof(canon)];
+			struct ts_scope scope;
+			FUZZ_CHECK(ts_profile_entry_split(entries.items[i], e, sizeof(e), &scope) >= 0);
 			bool ok = (ts_addr_canonicalize(e, canon, NULL) == 0 && strcmp(canon, e) == 0) ||
 				  (ts_domain_normalize(e, canon, NULL) == 0 && strcmp(canon, e) == 0);
 			FUZZ_CHECK(ok);
+			FUZZ_CHECK(scope.port_lo <= scope.port_hi && scope.protos != 0);
 		}
 	}
 	fuzz_check_message(err.message, sizeof(err.message));

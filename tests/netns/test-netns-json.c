@@ -60,8 +60,9 @@ static void assert_json_state(struct shielded *f, const char *want)
 	json_decref(st);
 
 	json_t *rules = cli_json(f, "rules", "--json", NAME);
-	assert_int_equal(json_object_size(rules), 4);
+	assert_int_equal(json_object_size(rules), 5);
 	assert_int_equal(json_array_size(json_object_get(rules, "scoped")), 0);
+	assert_int_equal(json_array_size(json_object_get(rules, "scoped_domains")), 0);
 	assert_string_equal(string_of(rules, "container"), NAME);
 	assert_string_equal(string_of(rules, "state"), want);
 	const char *table = string_of(rules, "rules");

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <jansson.h>
@@ -331,6 +332,119 @@ static void test_invalid_file(void **state)
 	assert_int_not_equal(shielded_hook(f), 0);
 }
 
+/* ---- profile lines with a scope ---- */
+
+/* profiles/scoped.txt of the CLI's config root, and the bundle composing it. */
+static void use_profile(struct shielded *f, const char *text)
+{
+	char *dir = ts_xasprintf("%s/profiles", f->config_dir);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		fail_msg("mkdir %s: %s", dir, strerror(errno));
+	write_text(dir, "scoped.txt", text);
+	free(dir);
+	write_text(f->state_dir, "profiles", "scoped\n");
+}
+
+static void test_profile_scoped(void **state)
+{
+	struct shielded *f = *state;
+	use_profile(f, "# port 8080 of one host, port 80 of a domain's address\n"
+		       H_OTHER_IP " 8080/tcp\n"
+		       H_DOMAIN_OTHER "\t80/tcp  # resolved now\n");
+	struct cli_run r;
+	/* In the world, where H_DOMAIN_OTHER resolves (dig tier: resolved by the CLI). */
+	if (shielded_cli_world(f, &r, "resolve", NAME, "--force", (const char *)NULL) != 0)
+		fail_msg("resolve: %s", r.err);
+	cli_run_clear(&r);
+	char *lines = read_text(f->state_dir, "profile.scoped");
+	assert_non_null(lines);
+	assert_string_equal(lines, H_OTHER_IP " tcp 8080 -\n" H_DOMAIN_OTHER_IP " tcp 80 -\n");
+	free(lines);
+	char *allowed = read_text(f->state_dir, "profile.allowed");
+	assert_true(!allowed || (!strstr(allowed, H_OTHER_IP) && !strstr(allowed, H_DOMAIN_OTHER_IP)));
+	free(allowed);
+	/* The hook installs them into the scoped sets: each its own port only. */
+	assert_int_equal(shielded_hook(f), 0);
+	assert_reachable(f, H_OTHER_IP, PORT_ALLOWED);
+	assert_refused(f, H_OTHER_IP, PORT_OTHER);
+	assert_reachable(f, H_DOMAIN_OTHER_IP, PORT_OTHER);
+	assert_refused(f, H_DOMAIN_OTHER_IP, PORT_ALLOWED);
+	assert_int_equal(scoped_count(f), 0);
+	/* A live change refills the scoped sets: the profile's entries stay. */
+	CLI_OK(f, "allow", NAME, H_ALLOWED_IP, "--port", "80", "--for", "1h");
+	assert_reachable(f, H_OTHER_IP, PORT_ALLOWED);
+	assert_reachable(f, H_DOMAIN_OTHER_IP, PORT_OTHER);
+	assert_refused(f, H_DOMAIN_OTHER_IP, PORT_ALLOWED);
+	CLI_OK(f, "up", NAME);
+	assert_reachable(f, H_OTHER_IP, PORT_ALLOWED);
+	assert_refused(f, H_OTHER_IP, PORT_OTHER);
+	/* rules shows them, with their source. */
+	assert_int_equal(CLI(f, &r, "rules", NAME), 0);
+	assert_non_null(strstr(r.out, "  " H_OTHER_IP " port 8080/tcp, profile\n"));
+	cli_run_clear(&r);
+	assert_int_equal(CLI(f, &r, "rules", NAME, "--json"), 0);
+	json_t *j = json_loads(r.out, 0, NULL);
+	assert_non_null(j);
+	json_t *a = json_object_get(j, "scoped");
+	assert_int_equal(json_array_size(a), 4); /* two profile lines, then tcp and udp of the allow */
+	json_t *first = json_array_get(a, 0), *last = json_array_get(a, 3);
+	assert_string_equal(json_string_value(json_object_get(first, "address")), H_OTHER_IP);
+	assert_string_equal(json_string_value(json_object_get(first, "source")), "profile");
+	assert_true(json_is_null(json_object_get(first, "expires")));
+	assert_string_equal(json_string_value(json_object_get(last, "source")), "live");
+	json_decref(j);
+	cli_run_clear(&r);
+	/* A deny of a profile's scoped address persists, like any profile address's. */
+	CLI_OK(f, "deny", NAME, H_OTHER_IP);
+	assert_refused(f, H_OTHER_IP, PORT_ALLOWED);
+	char *deny = read_text(f->state_dir, "deny.list");
+	assert_true(deny && strstr(deny, H_OTHER_IP "\n"));
+	free(deny);
+}
+
+/* Hostile profile lines: refused naming the file and line, nothing changed. */
+static void test_profile_hostile_lines(void **state)
+{
+	struct shielded *f = *state;
+	static const char *const bad[] = {
+		H_OTHER_IP " 0\n",        H_OTHER_IP " 70000/tcp\n", H_OTHER_IP " 1-2-3\n",
+		H_OTHER_IP " 90-80\n",    H_OTHER_IP " 80/icmp\n",   H_OTHER_IP " 80 tcp\n",
+		H_OTHER_IP " 80/tcp;\n",  H_OTHER_IP " +80\n",       H_OTHER_IP " 30m\n",
+		H_OTHER_IP " 80/TCP\n",   "bad_name! 80\n",           H_OTHER_IP " 80/\n",
+	};
+	use_profile(f, H_OTHER_IP " 8080/tcp\n");
+	CLI_OK(f, "resolve", NAME, "--force");
+	char *good = read_text(f->state_dir, "profile.scoped");
+	struct shielded_snapshot before, after;
+	shielded_snapshot(f, &before);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char *text = ts_xasprintf("# fine\n" H_DOMAIN_OTHER_IP " 80\n%s", bad[i]);
+		use_profile(f, text);
+		free(text);
+		struct cli_run r;
+		int rc = CLI(f, &r, "resolve", NAME, "--force");
+		if (rc != 1 || !strstr(r.err, "/profiles/scoped.txt:3: "))
+			fail_msg("profile line '%s': exit %d, '%s'", bad[i], rc, r.err);
+		cli_run_clear(&r);
+		char *now = read_text(f->state_dir, "profile.scoped");
+		assert_string_equal(now, good);
+		free(now);
+	}
+	shielded_snapshot(f, &after);
+	shielded_assert_unchanged(&before, &after, "hostile profile lines");
+	shielded_snapshot_clear(&before);
+	shielded_snapshot_clear(&after);
+	free(good);
+	assert_refused(f, H_DOMAIN_OTHER_IP, PORT_OTHER);
+	/* status reports a default profile with a bad line the same way. */
+	write_text(f->config_dir, "config.yml", "default_profiles: [scoped]\n");
+	struct cli_run r;
+	assert_int_not_equal(CLI(f, &r, "status"), 0);
+	if (!strstr(r.out, "scoped.txt:3: ") && !strstr(r.err, "scoped.txt:3: "))
+		fail_msg("status: out '%s', err '%s'", r.out, r.err);
+	cli_run_clear(&r);
+}
+
 #define WITH(test) cmocka_unit_test_setup_teardown(test, setup, shielded_cmocka_teardown)
 
 int main(void)
@@ -345,6 +459,8 @@ int main(void)
 		WITH(test_deny_clears_scoped),
 		WITH(test_hostile_values),
 		WITH(test_invalid_file),
+		WITH(test_profile_scoped),
+		WITH(test_profile_hostile_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

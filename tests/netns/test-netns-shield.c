@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "build-config.h"
@@ -492,6 +493,153 @@ static void test_forwarder_found_beside_hook(void **state)
 	free(installed);
 }
 
+/* ---- scoped domains: what the forwarder learns for them is scoped ---- */
+
+#define SCOPED_NAME "scoped.test" /* the fake upstream answers H_DOMAIN_OTHER_IP */
+
+static bool table_has(struct fixture *f, const char *needle)
+{
+	char *table = harness_list_table(&f->h, f->h.container);
+	assert_non_null(table);
+	bool found = strstr(table, needle) != NULL;
+	free(table);
+	return found;
+}
+
+/*
+ * `terok-shield ARGS` in the runtime namespace, whose resolver is the
+ * fake upstream (the CLI resolves a domain it is given): its exit status.
+ */
+static int cli_in_runtime(struct fixture *f, const char *args, char **errors)
+{
+	char *config = NULL, *resolv = NULL, *err_path = NULL, *cmd = NULL;
+	assert_true(asprintf(&config, "%s/config", f->h.scratch) > 0);
+	mkdir(config, 0700);
+	assert_true(asprintf(&resolv, "%s/resolv.conf", f->h.scratch) > 0);
+	assert_true(asprintf(&err_path, "%s/cli.err", f->h.scratch) > 0);
+	assert_true(asprintf(&cmd, "TEROK_SHIELD_CONFIG_DIR=\"$2\" exec \"$0\" --state-dir \"$1\" "
+			     "%s > /dev/null", args) > 0);
+	const char *argv[] = { "/bin/sh", "-c", cmd, getenv("TS_TEST_CLI"), f->h.state_root,
+			       config, NULL };
+	pid_t pid = fake_runtime_spawn(f->runtime, resolv, argv, err_path, -1);
+	int status = 0;
+	assert_true(pid > 0 && waitpid(pid, &status, 0) == pid);
+	if (errors)
+		ts_file_read(err_path, errors, NULL, NULL);
+	free(config);
+	free(resolv);
+	free(err_path);
+	free(cmd);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/*
+ * A timed scoped domain (live.scoped_domains, as allow writes it): the
+ * address learned for it reaches the allowed port only, goes to the scoped
+ * set (never dns_v4), and ends with the allow, though its TTL is longer.
+ */
+static void test_scoped_domain_learned(void **state)
+{
+	struct fixture *f = *state;
+	time_t ends = time(NULL) + 4;
+	char *line = NULL;
+	assert_true(asprintf(&line, SCOPED_NAME " tcp %d %lld\n", H_LOOPBACK_PORT, (long long)ends) > 0);
+	write_text(f->state_dir, "live.scoped_domains", line);
+	free(line);
+	assert_int_equal(hook(f, "createRuntime", NULL), 0);
+	assert_int_not_equal(harness_connect(&f->h, H_DOMAIN_OTHER_IP, H_LOOPBACK_PORT, 3000, NULL), 0);
+	char ips[4][16];
+	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", SCOPED_NAME, ips, 4), 1);
+	assert_string_equal(ips[0], H_DOMAIN_OTHER_IP);
+	assert_int_equal(harness_connect(&f->h, H_DOMAIN_OTHER_IP, H_LOOPBACK_PORT, 3000, NULL), 0);
+	assert_int_equal(harness_connect(&f->h, H_DOMAIN_OTHER_IP, H_TCP_PORT, 3000, NULL),
+			 EHOSTUNREACH);
+	char elem[64];
+	snprintf(elem, sizeof(elem), H_DOMAIN_OTHER_IP " . tcp . %d timeout", H_LOOPBACK_PORT);
+	assert_true(table_has(f, elem));
+	/* Its TTL is 300 s: the element ends with the allow, no command running. */
+	while (time(NULL) <= ends)
+		usleep(100 * 1000);
+	assert_int_equal(harness_connect(&f->h, H_DOMAIN_OTHER_IP, H_LOOPBACK_PORT, 3000, NULL),
+			 EHOSTUNREACH);
+	/* Strict policy: once it ended, the name is refused, never forwarded. */
+	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", SCOPED_NAME, ips, 4), 0);
+	assert_false(table_has(f, H_DOMAIN_OTHER_IP));
+}
+
+/* A profile's scoped domain (profile.scoped_domains): its port, for good. */
+static void test_profile_scoped_domain(void **state)
+{
+	struct fixture *f = *state;
+	char *line = NULL;
+	assert_true(asprintf(&line, SCOPED_NAME " tcp %d -\n", H_TCP_PORT) > 0);
+	write_text(f->state_dir, "profile.scoped_domains", line);
+	free(line);
+	assert_int_equal(hook(f, "createRuntime", NULL), 0);
+	char ips[4][16];
+	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", "www." SCOPED_NAME, ips, 4), 1);
+	assert_int_equal(harness_connect(&f->h, H_DOMAIN_OTHER_IP, H_TCP_PORT, 3000, NULL), 0);
+	assert_int_equal(harness_connect(&f->h, H_DOMAIN_OTHER_IP, H_LOOPBACK_PORT, 3000, NULL),
+			 EHOSTUNREACH);
+	/* The whole allowed domain still goes to dns_v4, every port. */
+	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", H_DOMAIN_ALLOWED, ips, 4), 1);
+	assert_int_equal(harness_connect(&f->h, H_DOMAIN_ALLOWED_IP, H_LOOPBACK_PORT, 3000, NULL), 0);
+}
+
+/*
+ * allow DOMAIN --port --for in the shield tier: accepted (no refusal), the
+ * scope recorded for the forwarder; a later live change refills the scoped
+ * sets and the forwarder adds the learned address again; deny ends it.
+ */
+static void test_cli_scoped_domain(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(hook(f, "createRuntime", NULL), 0);
+	char *errors = NULL, *args = NULL;
+	assert_true(asprintf(&args, "allow shieldc " SCOPED_NAME " --port %d --proto tcp --for 1h",
+			     H_LOOPBACK_PORT) > 0);
+	int rc = cli_in_runtime(f, args, &errors);
+	if (rc != 0)
+		fail_msg("allow exited %d: %s", rc, errors ? errors : "");
+	free(errors);
+	free(args);
+	char *lines = read_text(f->state_dir, "live.scoped_domains");
+	char want[64];
+	snprintf(want, sizeof(want), SCOPED_NAME " tcp %d ", H_LOOPBACK_PORT);
+	if (!lines || strncmp(lines, want, strlen(want)) != 0)
+		fail_msg("live.scoped_domains: %s", lines ? lines : "(none)");
+	free(lines);
+	/* rules lists the scoped domain with the time it has left. */
+	char *out_path = NULL, *out = NULL;
+	assert_true(asprintf(&out_path, "%s/rules.out", f->h.scratch) > 0);
+	int status = 0;
+	assert_true(waitpid(cli_start(f, out_path, "rules"), &status, 0) > 0);
+	assert_int_equal(ts_file_read(out_path, &out, NULL, NULL), 0);
+	snprintf(want, sizeof(want), "Scoped domains:\n  " SCOPED_NAME " port %d/tcp, ",
+		 H_LOOPBACK_PORT); /* then 1h or 59m59s, and " left" */
+	if (!strstr(out, want))
+		fail_msg("rules printed: ...%s", out + (strlen(out) > 300 ? strlen(out) - 300 : 0));
+	free(out);
+	free(out_path);
+	char ips[4][16];
+	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", SCOPED_NAME, ips, 4), 1);
+	assert_int_equal(harness_connect(&f->h, H_DOMAIN_OTHER_IP, H_LOOPBACK_PORT, 3000, NULL), 0);
+	assert_int_equal(harness_connect(&f->h, H_DOMAIN_OTHER_IP, H_TCP_PORT, 3000, NULL),
+			 EHOSTUNREACH);
+	/* deny ends the scoped domain: refused by name and by address. */
+	errors = NULL;
+	rc = cli_in_runtime(f, "deny shieldc " SCOPED_NAME, &errors);
+	if (rc != 0)
+		fail_msg("deny exited %d: %s", rc, errors ? errors : "");
+	free(errors);
+	lines = read_text(f->state_dir, "live.scoped_domains");
+	assert_true(!lines || !*lines);
+	free(lines);
+	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", SCOPED_NAME, ips, 4), 0);
+	assert_int_equal(harness_connect(&f->h, H_DOMAIN_OTHER_IP, H_LOOPBACK_PORT, 3000, NULL),
+			 EHOSTUNREACH);
+}
+
 #define WITH(test) cmocka_unit_test_setup_teardown(test, setup, teardown)
 
 int main(void)
@@ -517,6 +665,9 @@ int main(void)
 		WITH(test_ends_with_container),
 		WITH(test_cannot_start_fails_hook),
 		WITH(test_forwarder_found_beside_hook),
+		WITH(test_scoped_domain_learned),
+		WITH(test_profile_scoped_domain),
+		WITH(test_cli_scoped_domain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -223,6 +223,7 @@ static int fixture_setup(void)
 	write_text(pdir, "ip2.txt", "# only addresses\n203.0.113.7\n2001:DB8:0::5\n");
 	write_text(pdir, "mixed.txt", "192.0.2.1\nExample.Test\n*.wild.test\n");
 	write_text(pdir, "resolveme.txt", "192.0.2.50\n");
+	write_text(pdir, "scoped.txt", "192.0.2.9 443/tcp\nExample.Test 8000-8080\nwhole.test\n");
 	free(pdir);
 
 	/*
@@ -662,6 +663,31 @@ static void test_prepare_shield(void **state)
 	assert_file(out.state_dir, "dns.tier", "dig\n");
 	assert_false(exists(out.state_dir, "resolv.conf"));
 	assert_false(exists(out.state_dir, "profile.domains"));
+	ts_prepared_clear(&out);
+	free(sroot);
+}
+
+/*
+ * Scoped profile lines in the shield tier: an address to profile.scoped, a
+ * domain to profile.scoped_domains for the forwarder (nothing resolved),
+ * both never expiring; whole entries where they always go.
+ */
+static void test_prepare_shield_scoped(void **state)
+{
+	(void)state;
+	use_tier(TIER_REAL);
+	char *sroot = new_state_root();
+	const char *profiles[] = { "scoped", NULL };
+	struct req q = { .state_root = sroot, .name = "shs", .profiles = profiles,
+			 .mode = TS_NET_SLIRP4NETNS, .dns_tier = TS_DNS_TIER_SHIELD };
+	struct ts_prepared out;
+	prepare_ok(&q, &out);
+	const char *sd = out.state_dir;
+	assert_file(sd, "profile.scoped", "192.0.2.9 tcp 443 -\n");
+	assert_file(sd, "profile.scoped_domains",
+		    "example.test tcp 8000-8080 -\nexample.test udp 8000-8080 -\n");
+	assert_file(sd, "profile.domains", "whole.test\n");
+	assert_file(sd, "profile.allowed", "");
 	ts_prepared_clear(&out);
 	free(sroot);
 }
@@ -1539,6 +1565,7 @@ int main(void)
 	ADD(test_prepare_bundle_default);
 	ADD(test_prepare_pasta);
 	ADD(test_prepare_shield);
+	ADD(test_prepare_shield_scoped);
 	ADD(test_prepare_privileged);
 	ADD(test_interactive_marker);
 	ADD(test_default_profiles);

@@ -172,7 +172,10 @@ static void test_parse_errors(void **state)
 	expect_parse_error("2001:db8::g\n",
 			   "/etc/p.txt:1: not a domain, IP address or network: '2001:db8::g'");
 	expect_parse_error("two words.example\n",
-			   "/etc/p.txt:1: not a domain, IP address or network: 'two words.example'");
+			   "/etc/p.txt:1: not a domain, IP address or network: 'two'");
+	expect_parse_error("a.example words.example\n",
+			   "/etc/p.txt:1: scope 'words.example' (PORT or P-Q, /tcp or /udp for one "
+			   "protocol only): invalid port 'words.example': a port 1-65535 or a range P-Q");
 	expect_parse_error("example.c0m\n",
 			   "/etc/p.txt:1: not a domain, IP address or network: 'example.c0m'");
 	expect_parse_error("\xff\xfe.example\n",
@@ -203,6 +206,88 @@ static void test_parse_long_line(void **state)
 	assert_int_equal(ts_profile_parse("p.txt", b.data, &v, &err), -EINVAL);
 	assert_string_equal(err.message, "p.txt:2: line longer than 1024 bytes");
 	assert_int_equal(v.n, 2);
+}
+
+static void test_parse_scoped(void **state)
+{
+	(void)state;
+	_cleanup_strv_ struct ts_strv v = TS_STRV_INIT;
+	struct ts_error err = { 0 };
+	const char *text = "GitHub.com 443/tcp\n"
+			   "10.1.2.3/8\t8000-8080/udp  # a range\n"
+			   "example.org 53\n"
+			   "2001:DB8::1 22-22/tcp\n"
+			   "*.Docs.Example.ORG 443\r\n";
+	static const char *const want[] = {
+		"github.com 443/tcp", "10.0.0.0/8 8000-8080/udp", "example.org 53",
+		"2001:db8::1 22/tcp", "*.docs.example.org 443",
+	};
+
+	assert_int_equal(ts_profile_parse("p.txt", text, &v, &err), 0);
+	assert_strv(&v, want, ARRAY_SIZE(want));
+}
+
+static void test_parse_scope_errors(void **state)
+{
+	(void)state;
+	expect_parse_error("ok.example\ngithub.com 0\n",
+			   "/etc/p.txt:2: scope '0' (PORT or P-Q, /tcp or /udp for one protocol "
+			   "only): invalid port '0': a port 1-65535 or a range P-Q");
+	expect_parse_error("github.com 70000/tcp\n",
+			   "/etc/p.txt:1: scope '70000/tcp' (PORT or P-Q, /tcp or /udp for one "
+			   "protocol only): invalid port '70000': a port 1-65535 or a range P-Q");
+	expect_parse_error("github.com 1-2-3\n",
+			   "/etc/p.txt:1: scope '1-2-3' (PORT or P-Q, /tcp or /udp for one protocol "
+			   "only): invalid port '1-2-3': a port 1-65535 or a range P-Q");
+	expect_parse_error("github.com 9-8\n",
+			   "/etc/p.txt:1: scope '9-8' (PORT or P-Q, /tcp or /udp for one protocol "
+			   "only): invalid port range '9-8': 9 is above 8");
+	expect_parse_error("github.com 443/icmp\n",
+			   "/etc/p.txt:1: scope '443/icmp' (PORT or P-Q, /tcp or /udp for one "
+			   "protocol only): invalid protocol 'icmp': tcp or udp");
+	expect_parse_error("github.com 443/TCP\n",
+			   "/etc/p.txt:1: scope '443/TCP' (PORT or P-Q, /tcp or /udp for one "
+			   "protocol only): invalid protocol 'TCP': tcp or udp");
+	expect_parse_error("github.com 443/tcp/udp\n",
+			   "/etc/p.txt:1: scope '443/tcp/udp' (PORT or P-Q, /tcp or /udp for one "
+			   "protocol only): invalid protocol 'tcp/udp': tcp or udp");
+	expect_parse_error("github.com 443 tcp\n",
+			   "/etc/p.txt:1: 'github.com 443 tcp': a line is one domain, IP address or "
+			   "network and at most one scope (443/tcp)");
+	expect_parse_error("github.com 30m\n",
+			   "/etc/p.txt:1: scope '30m' (PORT or P-Q, /tcp or /udp for one protocol "
+			   "only): invalid port '30m': a port 1-65535 or a range P-Q");
+	expect_parse_error("bad_name! 443/tcp\n",
+			   "/etc/p.txt:1: not a domain, IP address or network: 'bad_name!'");
+}
+
+static void test_entry_split(void **state)
+{
+	(void)state;
+	char target[256];
+	struct ts_scope s;
+
+	assert_int_equal(ts_profile_entry_split("github.com", target, sizeof(target), &s), 0);
+	assert_string_equal(target, "github.com");
+	assert_int_equal(s.protos, TS_PROTO_TCP | TS_PROTO_UDP);
+	assert_int_equal(s.port_lo, 0);
+	assert_int_equal(s.port_hi, 65535);
+
+	assert_int_equal(ts_profile_entry_split("github.com 443/tcp", target, sizeof(target), &s), 1);
+	assert_string_equal(target, "github.com");
+	assert_int_equal(s.protos, TS_PROTO_TCP);
+	assert_int_equal(s.port_lo, 443);
+	assert_int_equal(s.port_hi, 443);
+	assert_int_equal(s.seconds, 0);
+
+	assert_int_equal(ts_profile_entry_split("10.0.0.0/8 8000-8080", target, sizeof(target), &s), 1);
+	assert_string_equal(target, "10.0.0.0/8");
+	assert_int_equal(s.protos, TS_PROTO_TCP | TS_PROTO_UDP);
+	assert_int_equal(s.port_lo, 8000);
+	assert_int_equal(s.port_hi, 8080);
+
+	assert_int_equal(ts_profile_entry_split("x.example 0", target, sizeof(target), &s), -EINVAL);
+	assert_int_equal(ts_profile_entry_split("x.example", target, 4, &s), -EINVAL);
 }
 
 static void test_name_validate(void **state)
@@ -500,6 +585,9 @@ int main(void)
 		cmocka_unit_test(test_parse_empty),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_parse_long_line),
+		cmocka_unit_test(test_parse_scoped),
+		cmocka_unit_test(test_parse_scope_errors),
+		cmocka_unit_test(test_entry_split),
 		cmocka_unit_test(test_name_validate),
 		cmocka_unit_test(test_bundled_dir_from_env),
 		cmocka_unit_test_setup_teardown(test_find_user_overrides_bundled, setup, teardown),

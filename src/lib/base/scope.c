@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/domain.h"
 #include "base/port.h"
 #include "base/scope.h"
 #include "base/util.h"
@@ -138,6 +139,25 @@ static bool parse_expiry(const char *w, time_t *out)
 	return true;
 }
 
+/* PROTO PORTS EXPIRES, the words after a line's target. */
+static int parse_tail(char w[][TS_ADDR_STRLEN], unsigned *proto, uint16_t *lo, uint16_t *hi,
+		      time_t *expires, struct ts_error *err)
+{
+	int r = 0;
+	if (strcmp(w[1], "0-65535") == 0) {
+		*lo = 0;
+		*hi = 65535;
+	} else {
+		r = ts_scope_parse_ports(w[1], lo, hi, err);
+	}
+	if (r == 0)
+		r = ts_scope_parse_proto(w[0], proto, err);
+	if (r == 0 && !parse_expiry(w[2], expires))
+		r = ts_error_set(err, EINVAL, "invalid expiry '%.20s': '-' or seconds since the "
+				 "epoch", w[2]);
+	return r;
+}
+
 int ts_scoped_parse(const char *line, struct ts_scoped_entry *e, struct ts_error *err)
 {
 	char w[4][TS_ADDR_STRLEN];
@@ -145,31 +165,51 @@ int ts_scoped_parse(const char *line, struct ts_scoped_entry *e, struct ts_error
 	if (!split_words(line, w, 4))
 		return ts_error_set(err, EINVAL, "not 'ADDRESS PROTO PORTS EXPIRES': '%.80s'", line);
 	int r = ts_addr_canonicalize(w[0], e->addr, err);
-	if (r == 0 && strcmp(w[2], "0-65535") == 0) {
-		e->port_lo = 0;
-		e->port_hi = 65535;
-	} else if (r == 0) {
-		r = ts_scope_parse_ports(w[2], &e->port_lo, &e->port_hi, err);
-	}
 	if (r == 0)
-		r = ts_scope_parse_proto(w[1], &e->proto, err);
-	if (r == 0 && !parse_expiry(w[3], &e->expires))
-		r = ts_error_set(err, EINVAL, "invalid expiry '%.20s': '-' or seconds since the "
-				 "epoch", w[3]);
+		r = parse_tail(w + 1, &e->proto, &e->port_lo, &e->port_hi, &e->expires, err);
 	return r < 0 ? ts_error_prefix(err, r, "'%.80s'", line) : 0;
+}
+
+int ts_scoped_domain_parse(const char *line, struct ts_scoped_domain *e, struct ts_error *err)
+{
+	char w[3][TS_ADDR_STRLEN];
+	*e = (struct ts_scoped_domain){ 0 };
+	const char *space = strchr(line, ' ');
+	size_t len = space ? (size_t)(space - line) : 0;
+	char domain[TS_DOMAIN_BUFLEN];
+	if (!space || len == 0 || len >= sizeof(domain) || !split_words(space + 1, w, 3))
+		return ts_error_set(err, EINVAL, "not 'DOMAIN PROTO PORTS EXPIRES': '%.80s'", line);
+	memcpy(domain, line, len);
+	domain[len] = '\0';
+	int r = ts_domain_normalize(domain, e->domain, err);
+	if (r == 0)
+		r = parse_tail(w, &e->proto, &e->port_lo, &e->port_hi, &e->expires, err);
+	return r < 0 ? ts_error_prefix(err, r, "'%.80s'", line) : 0;
+}
+
+/* TARGET PROTO PORTS EXPIRES. */
+static void format_line(const char *target, unsigned proto, uint16_t lo, uint16_t hi,
+			time_t expires, char *out, size_t size)
+{
+	char expiry[24] = "-";
+	if (expires > 0)
+		snprintf(expiry, sizeof(expiry), "%" PRId64, (int64_t)expires);
+	if (lo == hi)
+		snprintf(out, size, "%s %s %u %s", target, ts_proto_name(proto), lo, expiry);
+	else
+		snprintf(out, size, "%s %s %u-%u %s", target, ts_proto_name(proto), lo, hi, expiry);
 }
 
 void ts_scoped_format(const struct ts_scoped_entry *e, char out[TS_SCOPED_LINE_LEN])
 {
-	char expiry[24] = "-";
-	if (e->expires > 0)
-		snprintf(expiry, sizeof(expiry), "%" PRId64, (int64_t)e->expires);
-	if (e->port_lo == e->port_hi)
-		snprintf(out, TS_SCOPED_LINE_LEN, "%s %s %u %s", e->addr, ts_proto_name(e->proto),
-			 e->port_lo, expiry);
-	else
-		snprintf(out, TS_SCOPED_LINE_LEN, "%s %s %u-%u %s", e->addr, ts_proto_name(e->proto),
-			 e->port_lo, e->port_hi, expiry);
+	format_line(e->addr, e->proto, e->port_lo, e->port_hi, e->expires, out, TS_SCOPED_LINE_LEN);
+}
+
+void ts_scoped_domain_format(const struct ts_scoped_domain *e,
+			     char out[TS_SCOPED_DOMAIN_LINE_LEN])
+{
+	format_line(e->domain, e->proto, e->port_lo, e->port_hi, e->expires, out,
+		    TS_SCOPED_DOMAIN_LINE_LEN);
 }
 
 bool ts_scoped_same_key(const struct ts_scoped_entry *a, const struct ts_scoped_entry *b)

@@ -3,7 +3,8 @@
  * Scoped and timed allows (docs/cli.md, docs/bundle.md): the operator's
  * --port, --proto and --for values, and the entries of live.scoped, one
  * address reachable on one protocol and a port range, until an absolute
- * time or for good. Strict parsing; canonical text. Depends on libc and addr.
+ * time or for good; and the lines of the scoped domain files, the same with a
+ * domain. Strict parsing; canonical text. Depends on libc, addr and domain.
  */
 #ifndef TS_SCOPE_H
 #define TS_SCOPE_H
@@ -13,6 +14,7 @@
 #include <time.h>
 
 #include "base/addr.h"
+#include "base/domain.h"
 
 struct ts_error;
 
@@ -62,6 +64,22 @@ int ts_scoped_parse(const char *line, struct ts_scoped_entry *e, struct ts_error
 #define TS_SCOPED_LINE_LEN (TS_ADDR_STRLEN + 48)
 /* The canonical line of an entry (no newline). */
 void ts_scoped_format(const struct ts_scoped_entry *e, char out[TS_SCOPED_LINE_LEN]);
+
+/* One line of live.scoped_domains or profile.scoped_domains: DOMAIN PROTO PORTS EXPIRES. */
+struct ts_scoped_domain {
+	char domain[TS_DOMAIN_BUFLEN]; /* normalised */
+	unsigned proto;
+	uint16_t port_lo, port_hi;
+	time_t expires;
+};
+
+/* Parse and check a line; the domain comes out normalised. */
+int ts_scoped_domain_parse(const char *line, struct ts_scoped_domain *e, struct ts_error *err);
+
+#define TS_SCOPED_DOMAIN_LINE_LEN (TS_DOMAIN_BUFLEN + 48)
+/* The canonical line of an entry (no newline). */
+void ts_scoped_domain_format(const struct ts_scoped_domain *e,
+			     char out[TS_SCOPED_DOMAIN_LINE_LEN]);
 
 /* Same address, protocol and ports: a new allow of the one replaces the other. */
 bool ts_scoped_same_key(const struct ts_scoped_entry *a, const struct ts_scoped_entry *b);

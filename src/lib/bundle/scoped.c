@@ -23,9 +23,10 @@ int ts_scoped_check_lines(const char *path, struct ts_strv *lines, struct ts_err
 	return 0;
 }
 
-int ts_scoped_read(const char *state_dir, struct ts_strv *out, struct ts_error *err)
+static int read_checked(char *(*path_fn)(const char *), const char *state_dir,
+			struct ts_strv *out, struct ts_error *err)
 {
-	_cleanup_free_ char *path = ts_path_live_scoped(state_dir);
+	_cleanup_free_ char *path = path_fn(state_dir);
 	_cleanup_strv_ struct ts_strv lines = TS_STRV_INIT;
 	int r = ts_file_read_lines(path, &lines, err);
 	if (r == 0)
@@ -33,6 +34,40 @@ int ts_scoped_read(const char *state_dir, struct ts_strv *out, struct ts_error *
 	if (r == 0)
 		ts_strv_push_all(out, &lines);
 	return r;
+}
+
+int ts_scoped_read(const char *state_dir, struct ts_strv *out, struct ts_error *err)
+{
+	return read_checked(ts_path_live_scoped, state_dir, out, err);
+}
+
+int ts_scoped_read_profile(const char *state_dir, struct ts_strv *out, struct ts_error *err)
+{
+	return read_checked(ts_path_profile_scoped, state_dir, out, err);
+}
+
+int ts_scoped_domains_read(const char *state_dir, bool profile, struct ts_strv *out,
+			   struct ts_error *err)
+{
+	_cleanup_free_ char *path = profile ? ts_path_profile_scoped_domains(state_dir)
+					    : ts_path_live_scoped_domains(state_dir);
+	_cleanup_strv_ struct ts_strv lines = TS_STRV_INIT;
+	int r = ts_file_read_lines(path, &lines, err);
+	for (size_t i = 0; r == 0 && i < lines.n; i++) {
+		struct ts_scoped_domain e;
+		r = ts_scoped_domain_parse(lines.items[i], &e, err);
+		if (r < 0)
+			return ts_error_prefix(err, r, "%s, line %zu", path, i + 1);
+	}
+	if (r == 0)
+		ts_strv_push_all(out, &lines);
+	return r;
+}
+
+int ts_scoped_read_all(const char *state_dir, struct ts_strv *out, struct ts_error *err)
+{
+	int r = ts_scoped_read_profile(state_dir, out, err);
+	return r < 0 ? r : ts_scoped_read(state_dir, out, err);
 }
 
 bool ts_scoped_line_expired(const char *line, time_t now)
@@ -58,6 +93,18 @@ int ts_scoped_load_pruned(const char *state_dir, time_t now, struct ts_strv *kep
 		return 0;
 	_cleanup_free_ char *path = ts_path_live_scoped(state_dir);
 	return ts_file_write_lines(path, kept, 0600, err);
+}
+
+int ts_scoped_set_content(const char *state_dir, time_t now, struct ts_strv *out,
+			  struct ts_strv *expired, struct ts_error *err)
+{
+	_cleanup_strv_ struct ts_strv kept = TS_STRV_INIT;
+	int r = ts_scoped_read_profile(state_dir, out, err);
+	if (r == 0)
+		r = ts_scoped_load_pruned(state_dir, now, &kept, expired, err);
+	if (r == 0)
+		ts_strv_push_all(out, &kept);
+	return r;
 }
 
 int ts_scoped_elements(const struct ts_strv *lines, time_t now, struct ts_strbuf *out,

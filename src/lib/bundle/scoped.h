@@ -26,6 +26,16 @@ int ts_scoped_check_lines(const char *path, struct ts_strv *lines, struct ts_err
 /* live.scoped, checked (missing: empty); appended to out. */
 int ts_scoped_read(const char *state_dir, struct ts_strv *out, struct ts_error *err);
 
+/* profile.scoped (the profiles' scoped entries, prepare writes it), checked; appended to out. */
+int ts_scoped_read_profile(const char *state_dir, struct ts_strv *out, struct ts_error *err);
+
+/* profile.scoped_domains (profile) or live.scoped_domains, every line checked; appended to out. */
+int ts_scoped_domains_read(const char *state_dir, bool profile, struct ts_strv *out,
+			   struct ts_error *err);
+
+/* profile.scoped then live.scoped: everything the scoped sets hold. */
+int ts_scoped_read_all(const char *state_dir, struct ts_strv *out, struct ts_error *err);
+
 /* Whether a canonical line has expired at now. */
 bool ts_scoped_line_expired(const char *line, time_t now);
 
@@ -34,6 +44,13 @@ bool ts_scoped_line_expired(const char *line, time_t now);
  * what went (for the audit); the file is rewritten when anything went.
  */
 int ts_scoped_load_pruned(const char *state_dir, time_t now, struct ts_strv *kept,
+			  struct ts_strv *expired, struct ts_error *err);
+
+/*
+ * What the scoped sets hold at now: profile.scoped, then live.scoped as
+ * ts_scoped_load_pruned leaves it (expired: what went).
+ */
+int ts_scoped_set_content(const char *state_dir, time_t now, struct ts_strv *out,
 			  struct ts_strv *expired, struct ts_error *err);
 
 /* The add-element commands for checked lines at now (nft/ruleset.h). */

@@ -64,6 +64,14 @@ char *ts_path_blocked(const char *state_dir);
  * (docs/bundle.md); live.allowed keeps the plain, permanent ones.
  */
 char *ts_path_live_scoped(const char *state_dir);
+/* Added: the profiles' scoped entries (live.scoped's format, never expiring). */
+char *ts_path_profile_scoped(const char *state_dir);
+/*
+ * Added (shield tier): scoped domains, "DOMAIN PROTO PORTS EXPIRES" per
+ * line: the profiles' (never expiring) and allow DOMAIN --port/--for's.
+ */
+char *ts_path_profile_scoped_domains(const char *state_dir);
+char *ts_path_live_scoped_domains(const char *state_dir);
 /* Added: "strict" or "open", the shield tier's DNS policy; absent: strict. */
 char *ts_path_dns_policy(const char *state_dir);
 /*

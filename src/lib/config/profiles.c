@@ -8,6 +8,7 @@
 #include "base/addr.h"
 #include "base/domain.h"
 #include "base/fileio.h"
+#include "base/scope.h"
 #include "base/strset.h"
 #include "base/util.h"
 #include "config/config.h"
@@ -76,18 +77,67 @@ static bool looks_like_address(const char *s)
 	return strspn(s, "0123456789.") == strlen(s);
 }
 
-static int parse_entry(const char *text, struct ts_strv *entries)
+/* The target word of a line: a canonical address or network, or a normalised domain. */
+static int parse_target(const char *text, char *out)
 {
-	char buf[TS_DOMAIN_BUFLEN > TS_ADDR_STRLEN ? TS_DOMAIN_BUFLEN : TS_ADDR_STRLEN];
-	int r;
-
 	if (looks_like_address(text))
-		r = ts_addr_canonicalize(text, buf, NULL);
-	else
-		r = ts_domain_normalize(text, buf, NULL);
+		return ts_addr_canonicalize(text, out, NULL);
+	return ts_domain_normalize(text, out, NULL);
+}
+
+/* "P", "P-Q", "P/tcp", "P-Q/udp": the ports and protocols of a scope word. */
+static int parse_scope(char *word, struct ts_scope *scope, struct ts_error *err)
+{
+	char *slash = strchr(word, '/');
+	*scope = TS_SCOPE_WHOLE;
+	if (slash) {
+		*slash = '\0';
+		int r = ts_scope_parse_proto(slash + 1, &scope->protos, err);
+		if (r < 0)
+			return r;
+	}
+	return ts_scope_parse_ports(word, &scope->port_lo, &scope->port_hi, err);
+}
+
+/* The canonical text of a scope: "443", "8000-8080/tcp". */
+static void format_scope(const struct ts_scope *s, char *out, size_t size)
+{
+	int n = s->port_lo == s->port_hi ? snprintf(out, size, "%u", s->port_lo)
+					 : snprintf(out, size, "%u-%u", s->port_lo, s->port_hi);
+	if (s->protos != (TS_PROTO_TCP | TS_PROTO_UDP) && n > 0 && (size_t)n < size)
+		snprintf(out + n, size - (size_t)n, "/%s", ts_proto_name(s->protos));
+}
+
+/* One line without its comment: TARGET [SCOPE], appended canonical to entries. */
+static int parse_line(char *s, struct ts_strv *entries, struct ts_error *err)
+{
+	char target[TS_DOMAIN_BUFLEN > TS_ADDR_STRLEN ? TS_DOMAIN_BUFLEN : TS_ADDR_STRLEN];
+	char *words[3] = { NULL }, *save = NULL;
+	size_t n = 0;
+	for (char *w = strtok_r(s, " \t\r", &save); w && n < ARRAY_SIZE(words);
+	     w = strtok_r(NULL, " \t\r", &save))
+		words[n++] = w;
+	if (n > 2)
+		return ts_error_set(err, EINVAL, "'%.80s %.80s %.80s': a line is one domain, IP "
+				    "address or network and at most one scope (443/tcp)",
+				    words[0], words[1], words[2]);
+	if (parse_target(words[0], target) < 0)
+		return ts_error_set(err, EINVAL, "not a domain, IP address or network: '%s'",
+				    words[0]);
+	if (n == 1) {
+		ts_strv_push(entries, target);
+		return 0;
+	}
+	struct ts_scope scope;
+	char word[64];
+	snprintf(word, sizeof(word), "%s", words[1]);
+	int r = parse_scope(words[1], &scope, err);
 	if (r < 0)
-		return r;
-	ts_strv_push(entries, buf);
+		return ts_error_prefix(err, r, "scope '%s' (PORT or P-Q, /tcp or /udp for one "
+				       "protocol only)", word);
+	char text[32];
+	format_scope(&scope, text, sizeof(text));
+	ts_strv_push_take(entries, ts_xasprintf("%s %s", target, text));
 	return 0;
 }
 
@@ -116,13 +166,31 @@ int ts_profile_parse(const char *path, const char *text, struct ts_strv *entries
 		char *s = ts_strip(line);
 		if (!*s)
 			continue;
-		if (parse_entry(s, &out) < 0)
-			return ts_error_set(err, EINVAL,
-					    "%s:%u: not a domain, IP address or network: '%s'", path,
-					    lineno, s);
+		int r = parse_line(s, &out, err);
+		if (r < 0)
+			return ts_error_prefix(err, r, "%s:%u", path, lineno);
 	}
 	strv_move_all(entries, &out);
 	return 0;
+}
+
+int ts_profile_entry_split(const char *entry, char *target, size_t size, struct ts_scope *scope)
+{
+	const char *space = strchr(entry, ' ');
+	size_t len = space ? (size_t)(space - entry) : strlen(entry);
+	*scope = TS_SCOPE_WHOLE;
+	if (len >= size)
+		return -EINVAL;
+	memcpy(target, entry, len);
+	target[len] = '\0';
+	if (!space)
+		return 0;
+	char word[32];
+	if (strlen(space + 1) >= sizeof(word))
+		return -EINVAL;
+	strcpy(word, space + 1);
+	int r = parse_scope(word, scope, NULL);
+	return r < 0 ? r : 1;
 }
 
 /* lstat that treats "missing" as a normal answer: 1 exists, 0 missing. */

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
+#include <signal.h>
+
 #include "base/addr.h"
 #include "bundle/audit.h"
 #include "bundle/bundle.h"
@@ -12,6 +14,7 @@
 #include "control/live_change.h"
 #include "control/live_lists.h"
 #include "control/live_target.h"
+#include "dns/forwarder.h"
 
 void ts_change_clear(struct ts_change *c)
 {
@@ -33,6 +36,7 @@ struct txn {
 	bool running;              /* the container runs, so it gets the change too */
 	struct ts_nsexec job;      /* the helper applying it, while at work (.pid >= 0) */
 	bool saved;                /* the files were written: the change stands */
+	bool relearn;              /* the scoped sets were refilled: terok-shield-dns adds again */
 	struct ts_strv expired;    /* live.scoped entries that had ended: audited once saved */
 };
 
@@ -55,7 +59,7 @@ static int undo_live(const struct txn *x)
 	_cleanup_live_apply_ struct ts_live_apply old = { .now = time(NULL), .scoped_changed = true };
 	int r = ts_live_read_sets(x->s->state_dir, &old.allow, &old.deny, NULL);
 	if (r == 0)
-		r = ts_scoped_read(x->s->state_dir, &old.scoped, NULL);
+		r = ts_scoped_read_all(x->s->state_dir, &old.scoped, NULL);
 	return r < 0 ? r : ts_in_container(&x->id, ts_live_apply_in_container, &old, NULL, NULL);
 }
 
@@ -93,11 +97,12 @@ static int change_locked(struct txn *x, struct ts_error *err)
 		return r;
 	/* A resolver of ours (dnsmasq, terok-shield-dns) learns a domain's addresses itself. */
 	x->domains = x->t->is_domain && (x->set.dnsmasq_tier || x->set.shield_tier);
-	if (x->domains && x->allow && ts_scope_is_narrow(&x->t->scope))
-		return ts_error_set(err, EINVAL, "in the %s DNS tier a domain's addresses change "
+	/* terok-shield-dns scopes what it learns (live.scoped_domains); dnsmasq cannot. */
+	if (x->domains && x->set.dnsmasq_tier && x->allow && ts_scope_is_narrow(&x->t->scope))
+		return ts_error_set(err, EINVAL, "in the dnsmasq DNS tier a domain's addresses change "
 				    "with its answers, so --port and --for take addresses only: "
 				    "allow %s whole, or its addresses with --port/--for",
-				    x->set.shield_tier ? "shield" : "dnsmasq", x->t->text);
+				    x->t->text);
 	r = ts_live_lists_load(state_dir, x->domains, &x->lists, err);
 	if (r < 0)
 		return r;
@@ -109,6 +114,7 @@ static int change_locked(struct txn *x, struct ts_error *err)
 	ts_live_lists_plan(&x->lists, x->t, x->allow, x->set.interactive, now);
 	ts_live_lists_sets(&x->lists, &x->apply.allow, &x->apply.deny);
 	const struct ts_live_list *scoped = ts_live_lists_scoped(&x->lists);
+	ts_live_lists_profile_scoped(&x->lists, &x->apply.scoped);
 	ts_strv_push_all(&x->apply.scoped, &scoped->items);
 	x->apply.scoped_changed = scoped->changed;
 	x->apply.now = now;
@@ -118,6 +124,9 @@ static int change_locked(struct txn *x, struct ts_error *err)
 	x->running = r == 1;
 	x->apply.dnsmasq_for = x->domains && x->set.dnsmasq_tier ? state_dir : NULL;
 	x->apply.container = x->running ? x->id.pid : 0;
+	/* Refilling the scoped sets drops what terok-shield-dns learned into them. */
+	x->relearn = x->running && x->set.shield_tier &&
+		     (x->apply.scoped_changed || x->apply.scoped.n > 0);
 	/* Addresses only: the helper works while the files are written. */
 	if (x->running && !x->domains && (r = start_live(x, err)) < 0)
 		return r;
@@ -166,6 +175,15 @@ static void audit_change(const struct ts_shield *s, bool allow, const struct ts_
 	}
 }
 
+static void relearn(const struct ts_shield *s, struct ts_strv *warnings)
+{
+	struct ts_error why = { 0 };
+	if (ts_forwarder_signal(s->state_dir, SIGHUP, &why) < 0)
+		ts_strv_push_take(warnings, ts_xasprintf("%s: terok-shield-dns was not told to "
+							 "re-add its scoped addresses: %s",
+							 s->name, why.message));
+}
+
 /* Apply a checked target; its addresses move to out on success. */
 static int change_target(const struct ts_shield *s, struct ts_live_target *t, bool allow,
 			 struct ts_change *out, struct ts_error *err)
@@ -182,6 +200,8 @@ static int change_target(const struct ts_shield *s, struct ts_live_target *t, bo
 	}
 	if (r < 0)
 		return r;
+	if (x.relearn)
+		relearn(s, &out->warnings);
 	out->ips = t->ips;
 	t->ips = (struct ts_strv)TS_STRV_INIT;
 	return 0;

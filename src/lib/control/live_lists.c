@@ -9,8 +9,8 @@
 #include "control/live_target.h"
 
 /* The address lists, then the domain lists. */
-enum { PROFILE, LIVE, DENY_LIST, LIVE_DENIED, SCOPED, N_ADDRESS_LISTS };
-enum { PROFILE_DOMAINS = N_ADDRESS_LISTS, LIVE_DOMAINS, DENIED_DOMAINS, N_LISTS };
+enum { PROFILE, LIVE, DENY_LIST, LIVE_DENIED, SCOPED, PROFILE_SCOPED, N_ADDRESS_LISTS };
+enum { PROFILE_DOMAINS = N_ADDRESS_LISTS, LIVE_DOMAINS, DENIED_DOMAINS, SCOPED_DOMAINS, N_LISTS };
 _Static_assert(N_LISTS == TS_LIVE_LISTS_MAX, "every list has its slot");
 
 /* Drop every occurrence of each of items; returns whether anything went. */
@@ -48,15 +48,31 @@ static void list_remove(struct ts_live_list *f, const struct ts_strv *items)
 	f->changed |= strv_remove_all(&f->items, items);
 }
 
+/* live.scoped_domains's lines checked and made canonical, as live.scoped's are. */
+static int check_domain_lines(const char *path, struct ts_strv *lines, struct ts_error *err)
+{
+	for (size_t i = 0; i < lines->n; i++) {
+		struct ts_scoped_domain e;
+		int r = ts_scoped_domain_parse(lines->items[i], &e, err);
+		if (r < 0)
+			return ts_error_prefix(err, r, "%s, line %zu", path, i + 1);
+		char canonical[TS_SCOPED_DOMAIN_LINE_LEN];
+		ts_scoped_domain_format(&e, canonical);
+		free(lines->items[i]);
+		lines->items[i] = ts_xstrdup(canonical);
+	}
+	return 0;
+}
+
 int ts_live_lists_load(const char *state_dir, bool domains, struct ts_live_lists *ls,
 		       struct ts_error *err)
 {
 	char *(*const paths[N_LISTS])(const char *) = {
 		[PROFILE] = ts_path_profile_allowed,     [LIVE] = ts_path_live_allowed,
 		[DENY_LIST] = ts_path_deny_list,         [LIVE_DENIED] = ts_path_live_denied,
-		[SCOPED] = ts_path_live_scoped,
+		[SCOPED] = ts_path_live_scoped,          [PROFILE_SCOPED] = ts_path_profile_scoped,
 		[PROFILE_DOMAINS] = ts_path_profile_domains, [LIVE_DOMAINS] = ts_path_live_domains,
-		[DENIED_DOMAINS] = ts_path_denied_domains,
+		[DENIED_DOMAINS] = ts_path_denied_domains, [SCOPED_DOMAINS] = ts_path_live_scoped_domains,
 	};
 	ls->n = domains ? N_LISTS : N_ADDRESS_LISTS;
 	for (int i = 0; i < N_LISTS; i++)
@@ -64,8 +80,10 @@ int ts_live_lists_load(const char *state_dir, bool domains, struct ts_live_lists
 	for (int i = 0; i < ls->n; i++) {
 		_cleanup_free_ char *path = paths[i](state_dir);
 		int r = ts_file_read_lines(path, &ls->l[i].items, err);
-		if (r == 0 && i == SCOPED)
+		if (r == 0 && (i == SCOPED || i == PROFILE_SCOPED))
 			r = ts_scoped_check_lines(path, &ls->l[i].items, err);
+		if (r == 0 && i == SCOPED_DOMAINS)
+			r = check_domain_lines(path, &ls->l[i].items, err);
 		if (r < 0)
 			return r;
 	}
@@ -78,15 +96,20 @@ void ts_live_lists_clear(struct ts_live_lists *ls)
 		ts_strv_clear(&ls->l[i].items);
 }
 
-/* True when addr lies in one of the entries. */
-static bool covered_by(const char *addr, const struct ts_strv *entries)
+/* True when addr lies in one of the entries (addresses, or scoped lines with scoped). */
+static bool covered_by(const char *addr, const struct ts_strv *entries, bool scoped)
 {
 	struct ts_addr a, net;
 	if (ts_addr_parse(addr, &a, NULL) < 0)
 		return false;
-	for (size_t i = 0; i < entries->n; i++)
-		if (ts_addr_parse(entries->items[i], &net, NULL) == 0 && ts_addr_contains(&net, &a))
+	for (size_t i = 0; i < entries->n; i++) {
+		struct ts_scoped_entry e;
+		const char *item = entries->items[i];
+		if (scoped && ts_scoped_parse(item, &e, NULL) == 0)
+			item = e.addr;
+		if (ts_addr_parse(item, &net, NULL) == 0 && ts_addr_contains(&net, &a))
 			return true;
+	}
 	return false;
 }
 
@@ -105,21 +128,13 @@ static void plan_addresses(struct ts_live_list *l, const struct ts_strv *ips, bo
 	 */
 	_cleanup_strv_ struct ts_strv persist = TS_STRV_INIT, this_run = TS_STRV_INIT;
 	for (size_t i = 0; i < ips->n; i++) {
-		bool keep = interactive || covered_by(ips->items[i], &l[PROFILE].items);
+		bool keep = interactive || covered_by(ips->items[i], &l[PROFILE].items, false) ||
+			    covered_by(ips->items[i], &l[PROFILE_SCOPED].items, true);
 		ts_strv_push(keep ? &persist : &this_run, ips->items[i]);
 	}
 	list_remove(&l[LIVE], ips);
 	list_add(&l[DENY_LIST], &persist);
 	list_add(&l[LIVE_DENIED], &this_run);
-}
-
-/* In the dnsmasq tier a domain moves between live.domains and denied.domains. */
-static void plan_domain(struct ts_live_list *l, const char *domain, bool allow)
-{
-	_cleanup_strv_ struct ts_strv one = TS_STRV_INIT;
-	ts_strv_push(&one, domain);
-	list_add(&l[allow ? LIVE_DOMAINS : DENIED_DOMAINS], &one);
-	list_remove(&l[allow ? DENIED_DOMAINS : LIVE_DOMAINS], &one);
 }
 
 /* A scoped entry's address lies inside one of ips (a deny of those ends it). */
@@ -166,6 +181,65 @@ static bool drop_expired(const char *line, const void *now)
 	return ts_scoped_line_expired(line, *(const time_t *)now);
 }
 
+static bool drop_expired_domain(const char *line, const void *now)
+{
+	struct ts_scoped_domain e;
+	return ts_scoped_domain_parse(line, &e, NULL) == 0 && e.expires &&
+	       e.expires <= *(const time_t *)now;
+}
+
+/* A scoped domain line's domain is arg (a deny of it, or a new allow's replacement, ends it). */
+static bool drop_domain_key(const char *line, const void *arg)
+{
+	const struct ts_scoped_domain *key = arg;
+	struct ts_scoped_domain e;
+	return ts_scoped_domain_parse(line, &e, NULL) == 0 && strcmp(e.domain, key->domain) == 0 &&
+	       (key->proto == 0 ||
+		(e.proto == key->proto && e.port_lo == key->port_lo && e.port_hi == key->port_hi));
+}
+
+/* A scoped domain (shield tier): one line per protocol in live.scoped_domains, timed from now. */
+static void plan_scoped_domain(struct ts_live_list *l, const struct ts_live_target *t, time_t now)
+{
+	const unsigned protos[] = { TS_PROTO_TCP, TS_PROTO_UDP };
+	_cleanup_strv_ struct ts_strv replaced = TS_STRV_INIT;
+	for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
+		if (!(t->scope.protos & protos[p]))
+			continue;
+		struct ts_scoped_domain e = { .proto = protos[p], .port_lo = t->scope.port_lo,
+					      .port_hi = t->scope.port_hi,
+					      .expires = t->scope.seconds ? now + t->scope.seconds : 0 };
+		snprintf(e.domain, sizeof(e.domain), "%s", t->text);
+		scoped_filter(&l[SCOPED_DOMAINS], drop_domain_key, &e, &replaced);
+		char line[TS_SCOPED_DOMAIN_LINE_LEN];
+		ts_scoped_domain_format(&e, line);
+		ts_strv_push(&l[SCOPED_DOMAINS].items, line);
+		l[SCOPED_DOMAINS].changed = true;
+	}
+}
+
+/*
+ * In the dnsmasq and shield tiers a domain moves between live.domains (or,
+ * scoped, live.scoped_domains) and denied.domains; a deny ends its scoped allows too.
+ */
+static void plan_domain(struct ts_live_list *l, const struct ts_live_target *t, bool allow,
+			time_t now)
+{
+	_cleanup_strv_ struct ts_strv one = TS_STRV_INIT, ended = TS_STRV_INIT;
+	ts_strv_push(&one, t->text);
+	bool scoped = allow && ts_scope_is_narrow(&t->scope);
+	if (scoped)
+		plan_scoped_domain(l, t, now);
+	else
+		list_add(&l[allow ? LIVE_DOMAINS : DENIED_DOMAINS], &one);
+	list_remove(&l[allow ? DENIED_DOMAINS : LIVE_DOMAINS], &one);
+	if (!allow) {
+		struct ts_scoped_domain any = { .proto = 0 };
+		snprintf(any.domain, sizeof(any.domain), "%s", t->text);
+		scoped_filter(&l[SCOPED_DOMAINS], drop_domain_key, &any, &ended);
+	}
+}
+
 /* A scoped or timed allow: one line per address and protocol, replacing the same key's. */
 static void plan_scoped(struct ts_live_list *l, const struct ts_live_target *t, time_t now)
 {
@@ -198,10 +272,10 @@ static bool addresses_overlap(const char *a, const char *b)
 	       x.family == y.family && (ts_addr_contains(&x, &y) || ts_addr_contains(&y, &x));
 }
 
-int ts_live_lists_scoped_overlap(const struct ts_live_lists *ls, const struct ts_live_target *t,
-				 struct ts_error *err)
+/* The first entry of lines that t's scoped allow would overlap, or NULL. */
+static const char *overlapping(const struct ts_strv *lines, const struct ts_live_target *t,
+			       const char **addr)
 {
-	const struct ts_strv *lines = &ls->l[SCOPED].items;
 	for (size_t i = 0; i < lines->n; i++) {
 		struct ts_scoped_entry e;
 		if (ts_scoped_parse(lines->items[i], &e, NULL) < 0 || !(t->scope.protos & e.proto) ||
@@ -209,22 +283,45 @@ int ts_live_lists_scoped_overlap(const struct ts_live_lists *ls, const struct ts
 			continue;
 		for (size_t j = 0; j < t->ips.n; j++)
 			if (strcmp(t->ips.items[j], e.addr) != 0 &&
-			    addresses_overlap(t->ips.items[j], e.addr))
-				return ts_error_set(err, EEXIST, "%s on these ports overlaps the scoped "
-						    "allow '%s' (live.scoped): deny one of them first",
-						    t->ips.items[j], lines->items[i]);
+			    addresses_overlap(t->ips.items[j], e.addr)) {
+				*addr = t->ips.items[j];
+				return lines->items[i];
+			}
 	}
+	return NULL;
+}
+
+int ts_live_lists_scoped_overlap(const struct ts_live_lists *ls, const struct ts_live_target *t,
+				 struct ts_error *err)
+{
+	const char *addr, *line = overlapping(&ls->l[SCOPED].items, t, &addr);
+	if (line)
+		return ts_error_set(err, EEXIST, "%s on these ports overlaps the scoped allow '%s' "
+				    "(live.scoped): deny one of them first", addr, line);
+	line = overlapping(&ls->l[PROFILE_SCOPED].items, t, &addr);
+	if (line)
+		return ts_error_set(err, EEXIST, "%s on these ports overlaps the scoped allow '%s' "
+				    "of a profile (profile.scoped)", addr, line);
 	return 0;
 }
 
 void ts_live_lists_prune(struct ts_live_lists *ls, time_t now, struct ts_strv *expired)
 {
 	scoped_filter(&ls->l[SCOPED], drop_expired, &now, expired);
+	/* The forwarder no longer honours them; they leave the file unaudited (no address ended). */
+	_cleanup_strv_ struct ts_strv ended = TS_STRV_INIT;
+	if (ls->n > SCOPED_DOMAINS)
+		scoped_filter(&ls->l[SCOPED_DOMAINS], drop_expired_domain, &now, &ended);
 }
 
 const struct ts_live_list *ts_live_lists_scoped(const struct ts_live_lists *ls)
 {
 	return &ls->l[SCOPED];
+}
+
+void ts_live_lists_profile_scoped(const struct ts_live_lists *ls, struct ts_strv *out)
+{
+	ts_strv_push_all(out, &ls->l[PROFILE_SCOPED].items);
 }
 
 void ts_live_lists_plan(struct ts_live_lists *ls, const struct ts_live_target *t, bool allow,
@@ -239,7 +336,7 @@ void ts_live_lists_plan(struct ts_live_lists *ls, const struct ts_live_target *t
 	else
 		plan_addresses(ls->l, &t->ips, allow, interactive);
 	if (t->is_domain && ls->n > N_ADDRESS_LISTS)
-		plan_domain(ls->l, t->text, allow);
+		plan_domain(ls->l, t, allow, now);
 }
 
 void ts_live_lists_sets(const struct ts_live_lists *ls, struct ts_strv *allow,

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The bundle's lists a live change edits (docs/bundle.md): the address
- * lists (profile.allowed, live.allowed, deny.list, live.denied, live.scoped) and, for a
- * domain in the dnsmasq tier, the domain lists (profile.domains,
- * live.domains, denied.domains). Read into memory, changed there, and
+ * lists (profile.allowed, live.allowed, deny.list, live.denied, live.scoped,
+ * profile.scoped: read only) and, for a
+ * domain in the dnsmasq or shield tier, the domain lists (profile.domains,
+ * live.domains, denied.domains, live.scoped_domains). Read into memory, changed there, and
  * written back together with what is made from them (ruleset.nft,
  * dnsmasq.conf) in one batch.
  */
@@ -20,7 +21,7 @@ struct ts_bundle_settings;
 struct ts_error;
 struct ts_live_target;
 
-#define TS_LIVE_LISTS_MAX 8
+#define TS_LIVE_LISTS_MAX 10
 
 /* One list file in memory; changed: it must be written back. */
 struct ts_live_list {
@@ -44,7 +45,8 @@ void ts_live_lists_clear(struct ts_live_lists *ls);
  * An allow or deny of t, in memory: the addresses move between the allow
  * and deny lists (a deny persists in deny.list for a profile address or
  * an interactive container, else in live.denied until the next start),
- * and a domain between live.domains and denied.domains when those are loaded.
+ * and a domain between live.domains (scoped: live.scoped_domains) and
+ * denied.domains when those are loaded.
  * An allow with a narrow scope (base/scope.h) goes to live.scoped instead
  * of live.allowed, timed from now; a deny also ends every scoped and timed
  * allow of the addresses it covers.
@@ -61,11 +63,17 @@ void ts_live_lists_plan(struct ts_live_lists *ls, const struct ts_live_target *t
 int ts_live_lists_scoped_overlap(const struct ts_live_lists *ls, const struct ts_live_target *t,
 				 struct ts_error *err);
 
-/* Drop the live.scoped entries expired at now; they are appended to expired. */
+/*
+ * Drop the live.scoped entries expired at now (appended to expired), and
+ * the ended live.scoped_domains lines when the domain lists are loaded.
+ */
 void ts_live_lists_prune(struct ts_live_lists *ls, time_t now, struct ts_strv *expired);
 
-/* live.scoped in memory: the scoped sets' content, and whether it changed. */
+/* live.scoped in memory: the scoped sets' live content, and whether it changed. */
 const struct ts_live_list *ts_live_lists_scoped(const struct ts_live_lists *ls);
+
+/* profile.scoped's lines (the rest of the scoped sets' content), appended to out. */
+void ts_live_lists_profile_scoped(const struct ts_live_lists *ls, struct ts_strv *out);
 
 /* What the allow and deny sets hold by these lists: effective IPs; deny.list plus live.denied. */
 void ts_live_lists_sets(const struct ts_live_lists *ls, struct ts_strv *allow,

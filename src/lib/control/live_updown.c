@@ -123,7 +123,7 @@ static int replace_table(const struct ts_shield *s, enum target t, struct ts_str
 	/* Timed allows come back with the time that remains; ended ones leave the file. */
 	_cleanup_strv_ struct ts_strv expired = TS_STRV_INIT;
 	a.now = time(NULL);
-	r = ts_scoped_load_pruned(s->state_dir, a.now, &a.scoped, &expired, err);
+	r = ts_scoped_set_content(s->state_dir, a.now, &a.scoped, &expired, err);
 	if (r < 0)
 		return r;
 	ts_scoped_audit_expired(s->audit, s->state_dir, s->name, &expired, warnings);

@@ -305,7 +305,7 @@ static int prepare_into(const struct ts_prepare_request *req, struct ts_prepared
 		return r;
 	_cleanup_profile_plan_ struct ts_profile_plan plan = { 0 };
 	r = ts_profile_plan_make(out->state_dir, req->config_root, profiles, loopback_resolver(tier),
-				 false, &plan, err);
+				 strcmp(tier, TS_TIER_SHIELD) == 0, false, &plan, err);
 	if (r < 0)
 		return r;
 	ts_strv_push_all(&out->unresolved, &plan.resolved.unresolved);

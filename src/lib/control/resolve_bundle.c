@@ -3,11 +3,13 @@
 #include <time.h>
 
 #include "base/addr.h"
+#include "base/domain.h"
 #include "base/fileio.h"
 #include "base/strset.h"
 #include "base/util.h"
 #include "bundle/bundle.h"
 #include "bundle/lock.h"
+#include "bundle/scoped.h"
 #include "bundle/state.h"
 #include "config/profiles.h"
 #include "control/resolve_bundle.h"
@@ -29,20 +31,109 @@ void ts_resolved_clear(struct ts_resolved *r)
 void ts_profile_plan_clear(struct ts_profile_plan *p)
 {
 	ts_strv_clear(&p->domains);
+	ts_strv_clear(&p->scoped);
+	ts_strv_clear(&p->scoped_domains);
 	ts_resolved_clear(&p->resolved);
 }
 
-/* Composed profile entries are canonical addresses or normalised domains. */
-static void split_entries(const struct ts_strv *entries, struct ts_strv *ips,
-			  struct ts_strv *domains)
+/* A profile's scoped entry: its target and what it reaches. */
+struct scoped_entry {
+	char target[TS_DOMAIN_BUFLEN];
+	struct ts_scope scope;
+};
+
+/*
+ * Composed profile entries are canonical addresses or normalised domains,
+ * each maybe with a scope: whole ones to ips and domains, scoped ones to scoped.
+ */
+static int split_entries(const struct ts_strv *entries, struct ts_strv *ips,
+			 struct ts_strv *domains, struct scoped_entry **scoped, size_t *n_scoped,
+			 struct ts_error *err)
 {
+	*scoped = calloc(entries->n ? entries->n : 1, sizeof(**scoped));
+	if (!*scoped)
+		return ts_error_set(err, ENOMEM, "out of memory");
 	for (size_t i = 0; i < entries->n; i++) {
+		struct scoped_entry e;
 		struct ts_addr a;
-		if (ts_addr_parse(entries->items[i], &a, NULL) == 0)
-			ts_strv_push(ips, entries->items[i]);
+		int r = ts_profile_entry_split(entries->items[i], e.target, sizeof(e.target),
+					       &e.scope);
+		if (r < 0)
+			return ts_error_set(err, EINVAL, "not a profile entry: '%s'",
+					    entries->items[i]);
+		if (r > 0)
+			(*scoped)[(*n_scoped)++] = e;
+		else if (ts_addr_parse(e.target, &a, NULL) == 0)
+			ts_strv_push(ips, e.target);
 		else
-			ts_strv_push(domains, entries->items[i]);
+			ts_strv_push(domains, e.target);
 	}
+	return 0;
+}
+
+/* profile.scoped's lines for one address: one per protocol, never expiring. */
+static void push_scoped_lines(const char *addr, const struct ts_scope *scope, struct ts_strv *out)
+{
+	const unsigned protos[] = { TS_PROTO_TCP, TS_PROTO_UDP };
+	for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
+		if (!(scope->protos & protos[p]))
+			continue;
+		struct ts_scoped_entry e = { .proto = protos[p], .port_lo = scope->port_lo,
+					     .port_hi = scope->port_hi };
+		snprintf(e.addr, sizeof(e.addr), "%s", addr);
+		char line[TS_SCOPED_LINE_LEN];
+		ts_scoped_format(&e, line);
+		if (!ts_strv_contains(out, line))
+			ts_strv_push(out, line);
+	}
+}
+
+/* profile.scoped_domains's lines for a domain of the shield tier: one per protocol, never expiring. */
+static void push_domain_lines(const char *domain, const struct ts_scope *scope, struct ts_strv *out)
+{
+	const unsigned protos[] = { TS_PROTO_TCP, TS_PROTO_UDP };
+	for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
+		if (!(scope->protos & protos[p]))
+			continue;
+		struct ts_scoped_domain e = { .proto = protos[p], .port_lo = scope->port_lo,
+					      .port_hi = scope->port_hi };
+		snprintf(e.domain, sizeof(e.domain), "%s", domain);
+		char line[TS_SCOPED_DOMAIN_LINE_LEN];
+		ts_scoped_domain_format(&e, line);
+		if (!ts_strv_contains(out, line))
+			ts_strv_push(out, line);
+	}
+}
+
+/*
+ * The scoped entries as profile.scoped lines: an address as it is, a
+ * domain by the addresses it resolves to now; in the shield tier a domain
+ * goes to profile.scoped_domains instead (its forwarder learns the addresses).
+ */
+static int resolve_scoped(const struct scoped_entry *scoped, size_t n, bool shield_tier,
+			  struct ts_profile_plan *plan, struct ts_strv *unresolved,
+			  struct ts_error *err)
+{
+	struct ts_strv *out = &plan->scoped;
+	for (size_t i = 0; i < n; i++) {
+		struct ts_addr a;
+		if (ts_addr_parse(scoped[i].target, &a, NULL) == 0) {
+			push_scoped_lines(scoped[i].target, &scoped[i].scope, out);
+			continue;
+		}
+		if (shield_tier) {
+			push_domain_lines(scoped[i].target, &scoped[i].scope, &plan->scoped_domains);
+			continue;
+		}
+		_cleanup_strv_ struct ts_strv ips = TS_STRV_INIT;
+		const char *name = scoped[i].target;
+		int r = ts_resolve_all(&name, 1, RESOLVE_TIMEOUT_MS, &ips, unresolved, err);
+		if (r < 0)
+			return r;
+		for (size_t j = 0; j < ips.n; j++)
+			push_scoped_lines(ips.items[j], &scoped[i].scope, out);
+	}
+	return 0;
 }
 
 static bool strv_equal(const struct ts_strv *a, const struct ts_strv *b)
@@ -116,24 +207,37 @@ static int resolve_entries(const struct ts_strv *ips, const struct ts_strv *doma
 	return 0;
 }
 
+static void free_scoped(struct scoped_entry **p)
+{
+	free(*p);
+}
+
 int ts_profile_plan_make(const char *state_dir, const char *config_root,
-			 const struct ts_strv *profiles, bool dnsmasq_tier, bool force,
-			 struct ts_profile_plan *plan, struct ts_error *err)
+			 const struct ts_strv *profiles, bool dnsmasq_tier, bool shield_tier,
+			 bool force, struct ts_profile_plan *plan, struct ts_error *err)
 {
 	*plan = (struct ts_profile_plan){ 0 };
 	_cleanup_strv_ struct ts_strv entries = TS_STRV_INIT, ips = TS_STRV_INIT;
+	_cleanup_(free_scoped) struct scoped_entry *scoped = NULL;
+	size_t n_scoped = 0;
 	struct ts_resolved *res = &plan->resolved;
 	int r = ts_profiles_compose(config_root, profiles, &entries, err);
+	if (r == 0)
+		r = split_entries(&entries, &ips, &plan->domains, &scoped, &n_scoped, err);
 	if (r < 0)
 		return r;
-	split_entries(&entries, &ips, &plan->domains);
 	if (!dnsmasq_tier && !force && resolution_fresh(state_dir, config_root, profiles)) {
 		_cleanup_free_ char *path = ts_path_profile_allowed(state_dir);
 		res->reused = true;
 		r = ts_file_read_lines(path, &res->ips, err);
+		if (r == 0)
+			r = ts_scoped_read_profile(state_dir, &plan->scoped, err);
 	} else {
 		r = resolve_entries(&ips, &plan->domains, !dnsmasq_tier, &res->ips,
 				    &res->unresolved, err);
+		if (r == 0)
+			r = resolve_scoped(scoped, n_scoped, shield_tier, plan, &res->unresolved,
+					   err);
 	}
 	res->n_ips = res->ips.n;
 	return r;
@@ -158,19 +262,23 @@ int ts_profile_plan_write(const char *state_dir, const struct ts_strv *profiles,
 	}
 	if (!plan->resolved.reused) {
 		r = write_lines(state_dir, ts_path_profile_allowed, &plan->resolved.ips, err);
+		if (r == 0)
+			r = write_lines(state_dir, ts_path_profile_scoped, &plan->scoped, err);
 		if (r < 0)
 			return r;
 	}
-	return write_lines(state_dir, ts_path_profiles, profiles, err);
+	r = write_lines(state_dir, ts_path_profile_scoped_domains, &plan->scoped_domains, err);
+	return r < 0 ? r : write_lines(state_dir, ts_path_profiles, profiles, err);
 }
 
 /* The tier prepare chose, from the bundle's settings: whether a resolver of ours learns domains. */
 static int read_dns_tier(const char *state_dir, bool *learns, bool *dnsmasq_tier,
-			 struct ts_error *err)
+			 bool *shield_tier, struct ts_error *err)
 {
 	_cleanup_bundle_settings_ struct ts_bundle_settings s = { 0 };
 	int r = ts_bundle_settings_read(state_dir, &s, err);
 	*dnsmasq_tier = s.dnsmasq_tier;
+	*shield_tier = s.shield_tier;
 	*learns = s.dnsmasq_tier || s.shield_tier;
 	return r;
 }
@@ -181,8 +289,8 @@ static int resolve_locked(const char *state_dir, const char *config_root, bool f
 {
 	_cleanup_free_ char *profiles_path = ts_path_profiles(state_dir);
 	_cleanup_strv_ struct ts_strv profiles = TS_STRV_INIT;
-	bool learns, dnsmasq_tier;
-	int r = read_dns_tier(state_dir, &learns, &dnsmasq_tier, err);
+	bool learns, dnsmasq_tier, shield_tier;
+	int r = read_dns_tier(state_dir, &learns, &dnsmasq_tier, &shield_tier, err);
 	if (r < 0)
 		return r;
 	r = ts_file_read_lines(profiles_path, &profiles, err);
@@ -191,7 +299,8 @@ static int resolve_locked(const char *state_dir, const char *config_root, bool f
 	if (profiles.n == 0)
 		return ts_error_set(err, ENOENT, "%s is missing: run 'terok-shield prepare' again",
 				    profiles_path);
-	r = ts_profile_plan_make(state_dir, config_root, &profiles, learns, force, plan, err);
+	r = ts_profile_plan_make(state_dir, config_root, &profiles, learns, shield_tier, force,
+				 plan, err);
 	if (r < 0)
 		return r;
 	r = ts_profile_plan_write(state_dir, &profiles, learns, plan, err);

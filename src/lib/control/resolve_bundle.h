@@ -40,6 +40,8 @@ int ts_resolve_bundle(const char *state_dir, const char *config_root, bool force
 struct ts_profile_plan {
 	struct ts_strv domains;              /* dnsmasq and shield tiers: profile.domains */
 	struct ts_resolved resolved;         /* profile.allowed */
+	struct ts_strv scoped;               /* profile.scoped */
+	struct ts_strv scoped_domains;       /* shield tier: profile.scoped_domains */
 };
 
 void ts_profile_plan_clear(struct ts_profile_plan *p);
@@ -50,13 +52,19 @@ void ts_profile_plan_clear(struct ts_profile_plan *p);
  * state_dir: raw addresses, and in the static tier (!dnsmasq_tier; true
  * for every tier whose resolver of ours learns domains: dnsmasq, shield) the
  * domains' addresses, resolved now or, unless force, reused from a fresh
- * profile.allowed. Reads, writes nothing. *plan is output only.
+ * profile.allowed. Scoped entries become profile.scoped's lines: an
+ * address as it is, a domain by its addresses resolved now, or in the
+ * shield tier profile.scoped_domains's lines (its forwarder learns them).
+ * Reads, writes nothing. *plan is output only.
  */
 int ts_profile_plan_make(const char *state_dir, const char *config_root,
-			 const struct ts_strv *profiles, bool dnsmasq_tier, bool force,
-			 struct ts_profile_plan *plan, struct ts_error *err);
+			 const struct ts_strv *profiles, bool dnsmasq_tier, bool shield_tier,
+			 bool force, struct ts_profile_plan *plan, struct ts_error *err);
 
-/* Write the plan: profile.domains (dnsmasq tier), profile.allowed (unless reused), profiles. */
+/*
+ * Write the plan: profile.domains (dnsmasq tier), profile.allowed and
+ * profile.scoped (unless reused), profile.scoped_domains, profiles.
+ */
 int ts_profile_plan_write(const char *state_dir, const struct ts_strv *profiles,
 			  bool dnsmasq_tier, const struct ts_profile_plan *plan,
 			  struct ts_error *err);

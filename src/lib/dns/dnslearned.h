@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * What terok-shield-dns has recently put into dns_v4/dns_v6, so that an
- * answer whose addresses are already there for long enough needs no nft
+ * What terok-shield-dns has recently put into dns_v4/dns_v6 (keyed by the
+ * address) and scoped_v4/scoped_v6 (keyed "ADDR PROTO PORTS", dns/dnsscope.h),
+ * so that an answer whose addresses are already there for long enough needs no nft
  * transaction (the set update is most of a forwarded query's cost). A
  * small fixed table: a forgotten or overwritten entry only costs one
  * transaction more. Pure.
