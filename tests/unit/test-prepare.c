@@ -675,7 +675,7 @@ static void test_prepare_shield(void **state)
 static void test_prepare_shield_scoped(void **state)
 {
 	(void)state;
-	use_tier(TIER_REAL);
+	use_tier(TIER_DEFAULT);
 	char *sroot = new_state_root();
 	const char *profiles[] = { "scoped", NULL };
 	struct req q = { .state_root = sroot, .name = "shs", .profiles = profiles,
