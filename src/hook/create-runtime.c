@@ -6,11 +6,11 @@
  */
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "base/fileio.h"
 #include "base/strbuf.h"
 #include "base/util.h"
+#include "base/vmchild.h"
 #include "bundle/audit.h"
 #include "bundle/bundle.h"
 #include "bundle/lock.h"
@@ -195,50 +195,23 @@ static int shield(const struct ts_oci_state *st, const char *ruleset, bool block
 }
 
 /*
- * shield() in a child process, so this one never leaves the namespace it
- * was started in: rootless, that namespace belongs to the machine's user
- * namespace and a hook that joined the container's could not return to
- * it (setns: EPERM), yet the shield tier's forwarder must start from it.
+ * shield() in a child, so this process never leaves the namespace it was
+ * started in: rootless, that namespace belongs to the machine's user
+ * namespace and a hook that joined the container's could not return to it
+ * (setns: EPERM), yet the shield tier's forwarder must start from it. The
+ * child shares our memory (a forked one's copy-on-write faults and
+ * teardown cost the hook about 2 ms).
  */
-static int shield_from_child(const struct ts_oci_state *st, const char *ruleset, bool blocked,
-			     struct ts_error *err)
+struct shield_job {
+	const struct ts_oci_state *st;
+	const char *ruleset;
+	bool blocked;
+};
+
+static int shield_job_run(void *arg, struct ts_error *err)
 {
-	int pipefd[2];
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return ts_error_set(err, errno, "pipe: %s", strerror(errno));
-	fflush(NULL);
-	pid_t child = fork();
-	if (child < 0) {
-		int saved = errno;
-		close(pipefd[0]);
-		close(pipefd[1]);
-		return ts_error_set(err, saved, "fork: %s", strerror(saved));
-	}
-	if (child == 0) {
-		close(pipefd[0]);
-		struct ts_error e = { 0 };
-		int r = shield(st, ruleset, blocked, &e);
-		e.code = r < 0 ? -r : 0;
-		ssize_t w = write(pipefd[1], &e, sizeof(e));
-		_exit(w == (ssize_t)sizeof(e) ? 0 : 1);
-	}
-	close(pipefd[1]);
-	struct ts_error e = { 0 };
-	ssize_t got;
-	while ((got = read(pipefd[0], &e, sizeof(e))) < 0 && errno == EINTR)
-		;
-	close(pipefd[0]);
-	int status = 0;
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-		;
-	if (got != (ssize_t)sizeof(e))
-		return ts_error_set(err, EIO, "the shielding process ended without a result (%s %d)",
-				    WIFSIGNALED(status) ? "signal" : "exit",
-				    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-	if (e.code == 0)
-		return 0;
-	e.message[sizeof(e.message) - 1] = '\0';
-	return ts_error_set(err, e.code, "%s", e.message);
+	const struct shield_job *job = arg;
+	return shield(job->st, job->ruleset, job->blocked, err);
 }
 
 /*
@@ -304,7 +277,8 @@ int hook_create_runtime(const struct ts_oci_state *st, struct ts_error *err)
 	if (r < 0)
 		return ts_error_prefix(err, r, "cannot read the ruleset");
 	/* This process stays where the hook runs: the forwarder's upstream side starts from here. */
-	r = shield_from_child(st, ruleset, blocked, err);
+	struct shield_job job = { .st = st, .ruleset = ruleset, .blocked = blocked };
+	r = ts_vm_child_run(shield_job_run, &job, err);
 	if (r == 0)
 		r = hook_start_forwarder(st, err);
 	if (r < 0)

@@ -5,11 +5,9 @@
 #include <sched.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#ifdef TS_HAVE_VALGRIND_H
-#include <valgrind/valgrind.h>
-#endif
 
 #include "base/util.h"
+#include "base/vmchild.h"
 #include "nft/nft.h"
 #include "nft/nft_names.h"
 
@@ -108,37 +106,13 @@ static int hold(void *arg)
 }
 
 /*
- * A holder sharing our memory keeps no copy of it. Valgrind cannot run
- * such a child, and AddressSanitizer's per-thread state would be shared
- * with it: fork there.
- */
-#if defined(__SANITIZE_ADDRESS__)
-#define TS_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TS_ASAN 1
-#endif
-#endif
-
-static bool holder_must_fork(void)
-{
-#ifdef TS_ASAN
-	return true;
-#elif defined(TS_HAVE_VALGRIND_H)
-	return RUNNING_ON_VALGRIND;
-#else
-	return false;
-#endif
-}
-
-/*
  * Start the holder. A child sharing our memory (clone(CLONE_VM)) costs no
  * copy of the page tables, and when we exit it takes the address space's
  * teardown too.
  */
 static pid_t start_holder(void)
 {
-	if (holder_must_fork()) {
+	if (!ts_vm_child_allowed()) {
 		pid_t pid = fork();
 		if (pid == 0)
 			hold(NULL);
