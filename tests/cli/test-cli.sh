@@ -64,7 +64,7 @@ run 2 "preview rejects stray arguments" -- preview extra
 run 0 "preview --dns-tier shield --dns-policy open" -- preview --dns-tier shield --dns-policy open
 expect_out "# DNS tier shield, policy open" "preview names the tier and policy"
 expect_no_out "dport 53" "the shield tier accepts no DNS server"
-expect_out "set dns_v4 { type ipv4_addr; flags timeout; timeout 30m; }" "the shield tier's learned set is timeout-only"
+expect_out "set dns_v4 { type ipv4_addr; flags timeout; counter; timeout 30m; }" "the shield tier's learned set is timeout-only"
 run 0 "preview --dns-tier dnsmasq" -- preview --dns-tier dnsmasq
 expect_out "udp dport 53 ip daddr 10.0.2.3 accept" "the dnsmasq tier still accepts its upstream"
 expect_out "set dns_v4 { type ipv4_addr; flags interval, timeout;" "the dnsmasq tier keeps its interval sets"
