@@ -24,8 +24,8 @@ int ts_verify_up(const char *listing, struct ts_error *err);
 int ts_verify_down(const char *listing, bool all, struct ts_error *err);
 
 /*
- * The counters of an up table (docs/ruleset.md#counters): counting sets,
- * the bounded refused sets and the rules that fill them. Not part of the
+ * The counters (docs/ruleset.md#counters): counting sets, the bounded
+ * refused sets and, in an up table, the rules that fill them. Not part of the
  * up invariants: a table made before counters existed is still up, and
  * reads as "no counters" (stats, metrics) until `up` replaces it.
  */
