@@ -10,7 +10,9 @@
  *            accept for the server;
  *   shield   the shield's up ruleset (static tier, slirp4netns) with 30
  *            allowed and 30 denied addresses and the gateway, as the hook
- *            applies it.
+ *            applies it;
+ *   uncounted  the same without its counters (docs/ruleset.md#counters):
+ *            shield/uncounted is what the counters cost allowed traffic.
  *
  * Runs are interleaved (each round measures every table, starting with a
  * different one each round) so drifting machine load hits all alike; the
@@ -126,6 +128,27 @@ static char *shield_table(int n)
 	return ts_strbuf_take(&b);
 }
 
+/*
+ * The same table without its counters (docs/ruleset.md#counters): no
+ * counter flag on the sets, no refused sets, no counting rules; what the
+ * shield was before them.
+ */
+static char *uncounted_table(const char *shield)
+{
+	struct ts_strbuf b = TS_STRBUF_INIT;
+	char *copy = ts_xstrdup(shield), *save = NULL;
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strstr(line, "refused_v") || strstr(line, "ct state established,related ip"))
+			continue;
+		char *flag = strstr(line, " counter;");
+		if (flag && strstr(line, "\tset "))
+			memmove(flag, flag + 9, strlen(flag + 9) + 1);
+		ts_strbuf_printf(&b, "%s\n", line);
+	}
+	free(copy);
+	return ts_strbuf_take(&b);
+}
+
 /* The iperf3 server in the world namespace; it dies with us. */
 static pid_t start_server(pid_t world)
 {
@@ -214,15 +237,17 @@ int main(int argc, char **argv)
 	free(iperf), free(nsenter);
 	int runs = env_int("TS_BENCH_RUNS", 7, 5, MAX_RUNS);
 	int seconds = env_int("TS_BENCH_SECONDS", 3, 2, 60);
-	if (argc - 1 > MAX_TABLES - 3)
+	if (argc - 1 > MAX_TABLES - 4)
 		die("too many extra tables");
 
 	struct table tables[MAX_TABLES] = {
 		{ .name = "none", .script = ts_xstrdup(REPLACE) },
 		{ .name = "minimal", .script = minimal_table() },
 		{ .name = "shield", .script = shield_table(30) },
+		{ .name = "uncounted" },
 	};
-	int n = 3;
+	tables[3].script = uncounted_table(tables[2].script);
+	int n = 4;
 	for (int i = 1; i < argc; i++, n++) {
 		struct ts_error err = { 0 };
 		tables[n].name = argv[i];
@@ -275,6 +300,13 @@ int main(int argc, char **argv)
 	}
 	double ratio = median(tables[2].gbps, runs) / floor;
 	printf("shield/minimal %.3f: %s (target >= 0.95)\n", ratio, ratio >= 0.95 ? "met" : "NOT met");
+	/* The counters' cost on allowed traffic: the same table with and without them. */
+	double paired[MAX_RUNS];
+	for (int r = 0; r < runs; r++)
+		paired[r] = tables[2].gbps[r] / tables[3].gbps[r];
+	double counted = median(tables[2].gbps, runs) / median(tables[3].gbps, runs);
+	printf("shield/uncounted %.3f (per round %.3f): %s (target >= 0.97: no measurable cost)\n",
+	       counted, median(paired, runs), counted >= 0.97 ? "met" : "NOT met");
 
 	kill(server, SIGKILL);
 	waitpid(server, NULL, 0);

@@ -41,7 +41,7 @@ _terok_shield()
 		words=("${COMP_WORDS[@]}") cword=$COMP_CWORD
 	}
 	local commands="setup check-environment prepare run resolve allow deny up down block rules
-		watch interactive dbus-bridge preview profiles list ls status logs forget"
+		watch interactive dbus-bridge preview profiles list ls stats metrics status logs forget"
 
 	# The command is the first word that is not a global option (or its value).
 	local i cmd= cmd_at=0
@@ -82,7 +82,7 @@ _terok_shield()
 	allow) opts="--port --proto --for --help" name_first=1 ;;
 	deny | up | block) name_first=1 ;;
 	down) opts="--all --help" name_first=1 ;;
-	rules) opts="--json --help" name_first=1 ;;
+	rules | stats) opts="--json --help" name_first=1 ;;
 	watch | dbus-bridge | forget) name_first=1 ;;
 	interactive) opts="--raw --help" name_first=1 ;;
 	status) opts="--json --help" name_first=1 ;;

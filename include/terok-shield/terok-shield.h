@@ -314,6 +314,44 @@ TS_EXPORT int ts_list_containers(const struct ts_roots *roots, struct ts_listed 
 /* Release what ts_list_containers() returned (NULL is fine). */
 TS_EXPORT void ts_listed_free(struct ts_listed *list, size_t n);
 
+/* ---- Traffic counters: what a container actually reaches or knocks at ---- */
+
+/* Which rule answered a destination's traffic. */
+enum ts_traffic_verdict {
+	TS_TRAFFIC_ALLOWED, /* the allow, dns or scoped sets let it out */
+	TS_TRAFFIC_DENIED,  /* deny.list or a live deny refused it */
+	TS_TRAFFIC_REFUSED, /* the default deny (private ranges and the terminal rule) refused it */
+};
+
+/* "allowed", "denied", "refused" (static); "refused" for an unknown value. */
+TS_EXPORT const char *ts_traffic_verdict_name(enum ts_traffic_verdict verdict);
+
+/* One destination's counters since its set element was made (docs/ruleset.md, counters). */
+struct ts_traffic {
+	char *destination; /* an address, network or range; a scoped allow's adds "tcp 443" */
+	const char *set;   /* "allow", "dns", "scoped", "deny" or "refused" (static) */
+	enum ts_traffic_verdict verdict;
+	uint64_t packets;  /* packets the container sent there */
+	uint64_t bytes;    /* their size, IP headers included */
+	char *domain;      /* the name DNS last answered with this address, or NULL */
+};
+
+/*
+ * The running container's counters: *list receives a new array of *n
+ * destinations that saw traffic, most bytes first (then most packets,
+ * then by destination), to release with ts_traffic_free(); the domains
+ * come from the container's DNS log (the names `watch` shows). Returns 1
+ * with the counters; 0, with an empty list, when the live table has none
+ * (a table made before counters existed: ts_shielded_up() adds them);
+ * -ESRCH when the container does not run; another negative errno when
+ * its table cannot be read (none at all: -ENOENT).
+ */
+TS_EXPORT int ts_shielded_stats(const struct ts_shielded *s, struct ts_traffic **list, size_t *n,
+				struct ts_error *err);
+
+/* Release what ts_shielded_stats() returned (NULL is fine). */
+TS_EXPORT void ts_traffic_free(struct ts_traffic *list, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -60,6 +60,8 @@ int run_main(int argc, char **argv, struct cli *cli);
 void prepare_fail_closed(int argc, char **argv);
 int forget_main(int argc, char **argv, struct cli *cli);
 int list_main(int argc, char **argv, struct cli *cli);
+int stats_main(int argc, char **argv, struct cli *cli);
+int metrics_main(int argc, char **argv, struct cli *cli);
 int setup_main(int argc, char **argv, struct cli *cli);
 int check_environment_main(int argc, char **argv, struct cli *cli);
 int resolve_main(int argc, char **argv, struct cli *cli);

@@ -26,6 +26,8 @@ static const struct cli_command commands[] = {
 	{ "profiles", profiles_main, "list allowlist profiles, or show one" },
 	{ "list", list_main, "list every prepared container and its state" },
 	{ "ls", list_main, "the same as list" },
+	{ "stats", stats_main, "show a container's traffic per destination" },
+	{ "metrics", metrics_main, "print every running container's counters as OpenMetrics" },
 	{ "status", status_main, "show the installation overview, or a container's state" },
 	{ "logs", logs_main, "print recent audit log entries" },
 	{ "forget", forget_main, "remove the state of a container that is gone" },

@@ -64,7 +64,7 @@ run 2 "preview rejects stray arguments" -- preview extra
 run 0 "preview --dns-tier shield --dns-policy open" -- preview --dns-tier shield --dns-policy open
 expect_out "# DNS tier shield, policy open" "preview names the tier and policy"
 expect_no_out "dport 53" "the shield tier accepts no DNS server"
-expect_out "set dns_v4 { type ipv4_addr; flags timeout; timeout 30m; }" "the shield tier's learned set is timeout-only"
+expect_out "set dns_v4 { type ipv4_addr; flags timeout; counter; timeout 30m; }" "the shield tier's learned set is timeout-only"
 run 0 "preview --dns-tier dnsmasq" -- preview --dns-tier dnsmasq
 expect_out "udp dport 53 ip daddr 10.0.2.3 accept" "the dnsmasq tier still accepts its upstream"
 expect_out "set dns_v4 { type ipv4_addr; flags interval, timeout;" "the dnsmasq tier keeps its interval sets"
@@ -242,8 +242,10 @@ check_help check-environment podman_version= hooks= health=
 check_help resolve NAME --force
 check_help forget NAME
 check_help block NAME "'terok-shield up NAME'"
+check_help stats NAME --json "'terok-shield up NAME'"
+check_help metrics terok_shield_destination_packets terok_shield_destination_bytes terok_shield_counters "# EOF"
 run 0 "top-level --help lists the new commands" -- --help
-for cmd in setup check-environment prepare run resolve forget block; do
+for cmd in setup check-environment prepare run resolve forget block stats metrics; do
 	if grep -qE "^  $cmd " "$scratch/out"; then ok "--help lists $cmd"; else not_ok "--help lists $cmd"; fi
 done
 
@@ -272,6 +274,18 @@ usage_error "forget with two names" forget "unexpected argument 'b'" -- a b
 usage_error "block without NAME" block "expected one container NAME" --
 usage_error "block with two names" block "expected one container NAME" -- a b
 usage_error "block with an unknown option" block "unrecognised option '--all'" -- web --all
+usage_error "stats without NAME" stats "missing container name" --
+usage_error "stats with two names" stats "unexpected argument 'b'" -- a b
+usage_error "stats with an unknown option" stats "unrecognised option '--all'" -- web --all
+usage_error "metrics with an argument" metrics "unexpected argument 'web'" -- web
+usage_error "metrics with an unknown option" metrics "unrecognised option '--json'" -- --json
+run 1 "stats of a container never prepared exits 1" -- stats never-prepared
+expect_err "never-prepared" "stats names the container it cannot find"
+# No running container: the families, no sample, and the end marker.
+run 0 "metrics without containers exits 0" -- metrics
+expect_out "# TYPE terok_shield_destination_packets counter" "metrics declares its packet counter"
+if [ "$(tail -n1 "$scratch/out")" = "# EOF" ]; then ok "metrics ends with # EOF"; else not_ok "metrics ends with # EOF"; fi
+expect_no_out "_total{" "metrics without containers has no sample"
 for cmd in prepare run setup check-environment resolve forget; do
 	usage_error "$cmd with an unknown option" "$cmd" "unrecognised option '--no-such-option'" -- --no-such-option
 done
@@ -298,7 +312,7 @@ refuse_flag --net -d --rm --net=host busybox
 long_name=$(printf 'a%.0s' $(seq 300))
 for bad in "../x" "a/b" "-rf" $'a\nb' "$long_name" ".." "a b"; do
 	shown=$(printf '%q' "$bad" | cut -c1-24)
-	for cmd in prepare resolve; do
+	for cmd in prepare resolve stats; do
 		before=$(listing)
 		"$cli" "$cmd" "$bad" >"$scratch/out" 2>"$scratch/err"
 		got=$?

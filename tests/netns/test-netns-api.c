@@ -221,6 +221,50 @@ static void test_api_resolve(void **state)
 	ts_shielded_close(s);
 }
 
+static const struct ts_traffic *traffic_to(const struct ts_traffic *l, size_t n, const char *dest)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(l[i].destination, dest) == 0)
+			return &l[i];
+	fail_msg("no traffic to %s", dest);
+	return NULL;
+}
+
+/* ts_shielded_stats: what the container sent, per destination; -ESRCH when it does not run. */
+static void test_api_stats(void **state)
+{
+	struct api_fixture *a = *state;
+	struct ts_shielded *s = NULL;
+	struct ts_error err = { 0 };
+	assert_int_equal(ts_shielded_open(&a->roots, NAME, &s, &err), 0);
+	assert_true(reachable(&a->f, H_ALLOWED_IP));
+	assert_false(reachable(&a->f, H_OTHER_IP));
+	struct ts_traffic *list = NULL;
+	size_t n = 0;
+	if (ts_shielded_stats(s, &list, &n, &err) != 1)
+		fail_msg("ts_shielded_stats: %s", err.message);
+	const struct ts_traffic *allowed = traffic_to(list, n, H_ALLOWED_IP);
+	assert_int_equal(allowed->verdict, TS_TRAFFIC_ALLOWED);
+	assert_string_equal(allowed->set, "allow");
+	assert_true(allowed->packets >= 2 && allowed->bytes > allowed->packets * 20);
+	const struct ts_traffic *refused = traffic_to(list, n, H_OTHER_IP);
+	assert_string_equal(ts_traffic_verdict_name(refused->verdict), "refused");
+	assert_true(refused->packets >= 1);
+	/* Most bytes first. */
+	for (size_t i = 1; i < n; i++)
+		assert_true(list[i - 1].bytes >= list[i].bytes);
+	ts_traffic_free(list, n);
+	ts_shielded_close(s);
+
+	free(shielded_gone(&a->f, "gone", false));
+	assert_int_equal(ts_shielded_open(&a->roots, "gone", &s, &err), 0);
+	list = NULL;
+	assert_int_equal(ts_shielded_stats(s, &list, &n, &err), -ESRCH);
+	assert_null(list);
+	ts_shielded_close(s);
+	ts_traffic_free(NULL, 0);
+}
+
 int main(void)
 {
 	if (!shielded_suite_runnable())
@@ -230,6 +274,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_api_audit_unwritable, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_api_resolve, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_api_stats, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

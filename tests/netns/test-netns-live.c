@@ -143,8 +143,13 @@ static void set_elements(const char *listing, const char *set, struct ts_strv *o
 	assert_non_null(close);
 	char *text = strndup(el, (size_t)(close - el));
 	char *save = NULL;
-	for (char *t = strtok_r(text, ", \t\n", &save); t; t = strtok_r(NULL, ", \t\n", &save))
-		ts_strv_push(out, t);
+	for (char *t = strtok_r(text, ", \t\n", &save); t; t = strtok_r(NULL, ", \t\n", &save)) {
+		/* An element's counter (docs/ruleset.md#counters) is no element. */
+		if (strcmp(t, "packets") == 0 || strcmp(t, "bytes") == 0)
+			strtok_r(NULL, ", \t\n", &save);
+		else if (strcmp(t, "counter") != 0)
+			ts_strv_push(out, t);
+	}
 	free(text);
 }
 

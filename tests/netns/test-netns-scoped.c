@@ -240,7 +240,11 @@ static void test_rules_shows_scope(void **state)
 	    !strstr(sec, "  " H_DOMAIN_OTHER_IP " port 80/udp, for good\n"))
 		fail_msg("rules printed:\n%s", sec ? sec : r.out + (strlen(r.out) > 600 ? strlen(r.out) - 600 : 0));
 	/* The live table shows the element with its timeout too. */
-	assert_non_null(strstr(r.out, H_OTHER_IP " . tcp . 8080 timeout"));
+	/* The element with its counter (docs/ruleset.md#counters), then its timeout. */
+	const char *el = strstr(r.out, H_OTHER_IP " . tcp . 8080 counter packets ");
+	assert_non_null(el);
+	const char *timeout = strstr(el, " timeout ");
+	assert_true(timeout && timeout < el + strcspn(el, ",}\n"));
 	cli_run_clear(&r);
 	assert_int_equal(CLI(f, &r, "rules", NAME, "--json"), 0);
 	json_t *j = json_loads(r.out, 0, NULL);

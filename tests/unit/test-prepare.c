@@ -636,7 +636,7 @@ static void test_prepare_shield(void **state)
 	assert_ruleset_matches_bundle(sd);
 	char *ruleset = bundle_file(sd, "ruleset.nft");
 	assert_not_contains(ruleset, "dport 53");
-	assert_contains(ruleset, "set dns_v4 { type ipv4_addr; flags timeout; timeout 30m; }");
+	assert_contains(ruleset, "set dns_v4 { type ipv4_addr; flags timeout; counter; timeout 30m; }");
 	free(ruleset);
 	struct ts_strv want = TS_STRV_INIT;
 	expected_args(&q, sd, "shield", "mixed", "", false, &want);

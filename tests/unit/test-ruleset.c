@@ -213,14 +213,14 @@ static void test_sets(void **state)
 {
 	(void)state;
 	char *t = generate(TS_RULESET_UP, "10.0.2.3", true);
-	assert_true(line_of(t, "set allow_v4 { type ipv4_addr; flags interval; }") > 0);
-	assert_true(line_of(t, "set allow_v6 { type ipv6_addr; flags interval; }") > 0);
-	assert_true(line_of(t, "set deny_v4 { type ipv4_addr; flags interval; }") > 0);
-	assert_true(line_of(t, "set deny_v6 { type ipv6_addr; flags interval; }") > 0);
+	assert_true(line_of(t, "set allow_v4 { type ipv4_addr; flags interval; counter; }") > 0);
+	assert_true(line_of(t, "set allow_v6 { type ipv6_addr; flags interval; counter; }") > 0);
+	assert_true(line_of(t, "set deny_v4 { type ipv4_addr; flags interval; counter; }") > 0);
+	assert_true(line_of(t, "set deny_v6 { type ipv6_addr; flags interval; counter; }") > 0);
 	assert_true(line_of(t, "set gateway_v4 { type ipv4_addr; }") > 0);
 	assert_true(line_of(t, "set gateway_v6 { type ipv6_addr; }") > 0);
-	assert_true(line_of(t, "set dns_v4 { type ipv4_addr; flags interval, timeout; timeout 30m; }") > 0);
-	assert_true(line_of(t, "set dns_v6 { type ipv6_addr; flags interval, timeout; timeout 30m; }") > 0);
+	assert_true(line_of(t, "set dns_v4 { type ipv4_addr; flags interval, timeout; counter; timeout 30m; }") > 0);
+	assert_true(line_of(t, "set dns_v6 { type ipv6_addr; flags interval, timeout; counter; timeout 30m; }") > 0);
 	/* dnsmasq's sets are accepted after the shield's own allow sets, before private ranges. */
 	int allow = line_of(t, "ip daddr @allow_v4 meta l4proto");
 	int dns = line_of(t, "ip daddr @dns_v4 meta l4proto { tcp, udp } log group 100 prefix \"TEROK_SHIELD_ALLOWED: \" counter accept");
@@ -245,8 +245,8 @@ static void test_shield_tier(void **state)
 		assert_int_equal(ts_ruleset_generate(&p, &t, &err), 0);
 		assert_int_equal(count_of(t, "dport 53"), 0);
 		assert_int_equal(count_of(t, "10.0.2.3"), 0);
-		assert_true(line_equal(t, "\tset dns_v4 { type ipv4_addr; flags timeout; timeout 30m; }") > 0);
-		assert_true(line_equal(t, "\tset dns_v6 { type ipv6_addr; flags timeout; timeout 30m; }") > 0);
+		assert_true(line_equal(t, "\tset dns_v4 { type ipv4_addr; flags timeout; counter; timeout 30m; }") > 0);
+		assert_true(line_equal(t, "\tset dns_v6 { type ipv6_addr; flags timeout; counter; timeout 30m; }") > 0);
 		assert_int_equal(count_of(t, "ipv4_addr; flags interval, timeout"), 0);
 		assert_int_equal(count_of(t, "ipv6_addr; flags interval, timeout"), 0);
 		assert_true(line_of(t, "oifname \"lo\" accept") > 0);
@@ -507,6 +507,45 @@ static char *scoped(const char *const *lines, size_t n, time_t now)
 	return ts_strbuf_take(&b);
 }
 
+/*
+ * Counters (docs/ruleset.md#counters): counting sets, the bounded refused
+ * sets filled after the last accept and before the first refusal, and
+ * established traffic counted before the established accept; only where
+ * the allow sets are in force.
+ */
+static void test_counters(void **state)
+{
+	(void)state;
+	static const enum ts_ruleset_mode modes[] = { TS_RULESET_UP, TS_RULESET_INTERACTIVE,
+						      TS_RULESET_DOWN, TS_RULESET_BLOCK };
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		char *t = generate(modes[i], "10.0.2.3", true);
+		bool counted = modes[i] == TS_RULESET_UP || modes[i] == TS_RULESET_INTERACTIVE;
+		assert_true(line_of(t, "set refused_v4 { type ipv4_addr; size 1024; flags dynamic, "
+				       "timeout; counter; timeout 1h; }") > 0);
+		assert_true(line_of(t, "set refused_v6 { type ipv6_addr; size 1024;") > 0);
+		int fill = line_of(t, "update @refused_v4 { ip daddr }");
+		int est = line_of(t, "ct state established,related ip daddr @allow_v4");
+		assert_int_equal(fill > 0, counted);
+		assert_int_equal(est > 0, counted);
+		assert_int_equal(count_of(t, "update @refused_v6 { ip6 daddr }\n") > 0, counted);
+		if (counted) {
+			assert_true(fill > line_of(t, "ip6 daddr . meta l4proto . th dport @scoped_v6 log"));
+			assert_true(fill < line_of(t, "ip daddr 10.0.0.0/8"));
+			assert_true(est < line_of(t, "ct state established,related accept"));
+			assert_true(est > line_of(t, "ip6 daddr @deny_v6"));
+			assert_true(line_of(t, "ct state established,related ip6 daddr @dns_v6") > est);
+			assert_true(line_of(t, "ct state established,related ip6 daddr . meta l4proto . "
+					       "th dport @scoped_v6") > est);
+		}
+		free(t);
+	}
+	/* Without learned sets, no counting rule names them. */
+	char *t = generate(TS_RULESET_UP, "10.0.2.3", false);
+	assert_int_equal(count_of(t, "@dns_v4"), 0);
+	free(t);
+}
+
 #define SCOPED_ADD "add element inet terok_shield scoped_"
 
 /* The scoped sets and their accept, after the allow sets and before the private ranges. */
@@ -515,14 +554,14 @@ static void test_scoped_rules(void **state)
 	(void)state;
 	char *up = generate(TS_RULESET_UP, "10.0.2.3", false);
 	assert_true(line_of(up, "set scoped_v4 { type ipv4_addr . inet_proto . inet_service; "
-				"flags interval, timeout; }") > 0);
+				"flags interval, timeout; counter; }") > 0);
 	assert_true(line_of(up, "set scoped_v6 { type ipv6_addr . inet_proto . inet_service;") > 0);
 	int accept = line_of(up, "ip daddr . meta l4proto . th dport @scoped_v4 log group 100 "
 				 "prefix \"TEROK_SHIELD_ALLOWED: \" counter accept");
 	assert_true(accept > line_of(up, "ip6 daddr @allow_v6 meta l4proto"));
 	assert_true(accept > line_of(up, "ip daddr @deny_v4"));
 	assert_true(accept < line_of(up, "ip daddr 10.0.0.0/8"));
-	assert_true(line_of(up, "ip6 daddr . meta l4proto . th dport @scoped_v6") > accept);
+	assert_true(line_of(up, "ip6 daddr . meta l4proto . th dport @scoped_v6 log") > accept);
 	free(up);
 	/* The bypass ruleset declares the sets but accepts everything anyway. */
 	char *down = generate(TS_RULESET_DOWN, "10.0.2.3", false);
@@ -641,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_elements_reject_bad_input),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_scoped_rules),
+		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_scoped_elements),
 		cmocka_unit_test(test_scoped_elements_reject_bad_input),
 		cmocka_unit_test(test_scope_values),

@@ -230,7 +230,7 @@ static void test_block_invariants(void **state)
 	assert_block_fails(replaced(block, "\"policy\":\"drop\"", "\"policy\":\"accept\""),
 			   "output chain with hook output and policy drop");
 	assert_block_fails(replaced(block, "{\"drop\":null}", "{\"accept\":null}"), "never writes");
-	assert_block_fails(inserted(block, "\"handle\":13",
+	assert_block_fails(inserted(block, "\"handle\":17",
 				    "{\"rule\":{\"family\":\"inet\",\"table\":\"terok_shield\","
 				    "\"chain\":\"output\",\"handle\":99,\"expr\":[{\"match\":{\"op\":"
 				    "\"in\",\"left\":{\"ct\":{\"key\":\"state\"}},\"right\":"
@@ -238,8 +238,8 @@ static void test_block_invariants(void **state)
 			   "never writes");
 	assert_block_fails(without(block, "\"field\":\"dport\""), "DNS to loopback");
 	/* The DNS refusal after the loopback accept refuses nothing. */
-	assert_block_fails(moved(block, "\"protocol\":\"udp\"", "\"handle\":11"), "DNS to loopback");
-	assert_block_fails(without(block, "\"handle\":12"), "terminal BLOCKED");
+	assert_block_fails(moved(block, "\"protocol\":\"udp\"", "\"handle\":15"), "DNS to loopback");
+	assert_block_fails(without(block, "\"handle\":16"), "terminal BLOCKED");
 	assert_block_fails(without(block, "\"name\":\"deny_v4\""), "set deny_v4");
 	free(block), free(up), free(down);
 }
@@ -339,9 +339,11 @@ static void test_scoped_accept(void **state)
 	assert_up_fails(replaced(up, "\"name\":\"scoped_v6\"", "\"name\":\"other_v6\""),
 			"set scoped_v6 declared");
 	/* The same shape against another set (or without the port) is not the shield's. */
-	assert_up_fails(replaced(up, "\"right\":\"@scoped_v4\"", "\"right\":\"@gateway_v4\""),
+	const char *accept = "\"right\":\"@scoped_v4\"&&\"accept\"";
+	assert_up_fails(replaced_in(up, accept, "\"right\":\"@scoped_v4\"", "\"right\":\"@gateway_v4\""),
 			"never writes: 'ip daddr . meta l4proto . th dport @gateway_v4");
-	assert_up_fails(replaced(up, ",{\"payload\":{\"protocol\":\"th\",\"field\":\"dport\"}}]", "]"),
+	assert_up_fails(replaced_in(up, accept,
+				    ",{\"payload\":{\"protocol\":\"th\",\"field\":\"dport\"}}]", "]"),
 			"never writes: 'ip daddr . meta l4proto @scoped_v4");
 	free(up);
 }
@@ -350,8 +352,8 @@ static void test_scoped_accept(void **state)
 static void test_deny_before_established(void **state)
 {
 	(void)state;
-	const char *out_est = "\"chain\":\"output\"&&\"key\":\"state\"";
-	const char *in_est = "\"chain\":\"input\"&&\"key\":\"state\"";
+	const char *out_est = "\"chain\":\"output\"&&\"key\":\"state\"&&\"accept\"";
+	const char *in_est = "\"chain\":\"input\"&&\"key\":\"state\"&&\"accept\"";
 	char *up = fixture("listing-up.json"), *down = fixture("listing-down.json");
 	char *all = fixture("listing-down-all.json");
 	/* Output: the established accept moved up to right after loopback's. */
@@ -486,6 +488,50 @@ static void test_hostile_listing(void **state)
 	free(up);
 }
 
+static void assert_counters_fail(char *broken, const char *reason)
+{
+	struct ts_error err = { 0 };
+	assert_int_equal(ts_verify_counters(broken, &err), -EPROTO);
+	if (!strstr(err.message, reason))
+		fail_msg("expected '%s' in: %s", reason, err.message);
+	/* Counters are not among the up invariants: the table is still up. */
+	assert_int_equal(ts_shield_state_classify(broken), TS_STATE_UP);
+	free(broken);
+}
+
+/* The counters (docs/ruleset.md#counters); a table made before them is up without them. */
+static void test_counters(void **state)
+{
+	(void)state;
+	static const char *const counted[] = { "listing-up.json", "listing-interactive.json",
+					       "listing-up-ports-dnsmasq.json",
+					       "listing-up-ports-pasta.json" };
+	struct ts_error err = { 0 };
+	for (size_t i = 0; i < ARRAY_SIZE(counted); i++) {
+		char *listing = fixture(counted[i]);
+		if (ts_verify_counters(listing, &err) != 0)
+			fail_msg("%s: %s", counted[i], err.message);
+		free(listing);
+	}
+	char *old = fixture("listing-up-no-counters.json");
+	assert_int_equal(ts_verify_up(old, NULL), 0);
+	assert_counters_fail(old, "counter flag on set allow_v4");
+
+	char *up = fixture("listing-up.json");
+	assert_counters_fail(replaced_in(up, "\"name\":\"scoped_v6\"", ",\"stmt\":[{\"counter\":null}]",
+					 ""),
+			     "counter flag on set scoped_v6");
+	assert_counters_fail(replaced_in(up, "\"name\":\"refused_v4\"", "\"size\":1024,", ""),
+			     "size and timeout of set refused_v4");
+	assert_counters_fail(without(up, "\"set\":\"@refused_v6\""),
+			     "counting rule 'update @refused_v6 { ip6 daddr }'");
+	assert_counters_fail(replaced(up, "\"op\":\"update\"", "\"op\":\"add\""),
+			     "counting rule 'update @refused_v4 { ip daddr }'");
+	assert_counters_fail(without(up, "\"chain\":\"output\"&&\"key\":\"state\"&&\"@allow_v4\""),
+			     "counting rule 'ct state established,related ip daddr @allow_v4'");
+	free(up);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -501,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_interactive_terminal),
 		cmocka_unit_test(test_down_invariants),
 		cmocka_unit_test(test_hostile_listing),
+		cmocka_unit_test(test_counters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,8 @@
  * The public API of include/terok-shield/terok-shield.h: the handle of a
  * prepared container (struct ts_shielded) and what it changes, here; the
  * string lists and roots in boundary.c, prepare and forget in container.c,
- * the ruleset and shield states in ruleset.c, the version in version.c.
+ * the ruleset and shield states in ruleset.c, the version in version.c;
+ * the traffic counters (ts_shielded_stats) at the end.
  */
 #include "api/boundary.h"
 #include "base/util.h"
@@ -11,6 +12,8 @@
 #include "config/config.h"
 #include "control/live.h"
 #include "control/resolve_bundle.h"
+#include "control/stats.h"
+#include "nft/counters.h"
 
 struct ts_shielded {
 	struct ts_shield shield;
@@ -131,4 +134,36 @@ int ts_shielded_resolve(const struct ts_shielded *s, bool force, char ***ips,
 	if (ips)
 		*ips = ts_api_take_list(&res.ips);
 	return r;
+}
+
+/* ---- Traffic counters ---- */
+
+const char *ts_traffic_verdict_name(enum ts_traffic_verdict verdict)
+{
+	switch (verdict) {
+	case TS_TRAFFIC_ALLOWED:
+		return "allowed";
+	case TS_TRAFFIC_DENIED:
+		return "denied";
+	case TS_TRAFFIC_REFUSED:
+		return "refused";
+	}
+	return "refused";
+}
+
+int ts_shielded_stats(const struct ts_shielded *s, struct ts_traffic **list, size_t *n,
+		      struct ts_error *err)
+{
+	struct ts_stats st;
+	int r = ts_live_stats(&s->shield, &st, err);
+	if (r < 0)
+		return r;
+	*list = st.items;
+	*n = st.n;
+	return st.counters ? 1 : 0;
+}
+
+void ts_traffic_free(struct ts_traffic *list, size_t n)
+{
+	ts_traffic_list_free(list, n);
 }

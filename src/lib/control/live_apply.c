@@ -64,7 +64,8 @@ static int verify(struct ts_nft *nft, enum ts_live_verify mode, struct ts_error 
 		return r;
 	switch (mode) {
 	case TS_LIVE_VERIFY_UP:
-		return ts_verify_up(listing, err);
+		r = ts_verify_up(listing, err);
+		return r < 0 ? r : ts_verify_counters(listing, err);
 	case TS_LIVE_VERIFY_BLOCK:
 		return ts_verify_block(listing, err);
 	default:

@@ -67,6 +67,12 @@ int ts_nft_list_json(struct ts_nft *nft, char **listing, struct ts_error *err)
 	return r < 0 ? r : only_our_table(ruleset, listing, err);
 }
 
+int ts_nft_list_elements_json(struct ts_nft *nft, char **listing, struct ts_error *err)
+{
+	return ts_nft_exec_flags(nft, NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_NUMERIC_PROTO,
+				 "list table " TS_NFT_FAMILY " " TS_NFT_TABLE, listing, err);
+}
+
 int ts_nft_list_table_json(char **listing, struct ts_error *err)
 {
 	struct ts_nft *nft = NULL;

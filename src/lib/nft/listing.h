@@ -20,6 +20,13 @@ struct ts_nft;
  */
 int ts_nft_list_json(struct ts_nft *nft, char **listing, struct ts_error *err);
 
+/*
+ * The table with its set elements and their counters (nft/counters.h), as
+ * JSON; numeric protocols. An error when the table does not exist. Every
+ * element is fetched: for the counters, not for the checks.
+ */
+int ts_nft_list_elements_json(struct ts_nft *nft, char **listing, struct ts_error *err);
+
 /* The same on a context of its own, in the calling thread's namespace. */
 int ts_nft_list_table_json(char **listing, struct ts_error *err);
 

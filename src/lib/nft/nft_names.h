@@ -14,6 +14,9 @@
 /* terok-shield-dns, the strict forwarder: the container's only resolver is on its loopback. */
 #define TS_TIER_SHIELD "shield"
 #define TS_DNS_SET_TIMEOUT "30m"
+/* refused_v4/v6 (docs/ruleset.md#counters): at most this many destinations, each kept this long. */
+#define TS_REFUSED_SET_SIZE "1024"
+#define TS_REFUSED_SET_TIMEOUT "1h"
 #define TS_PASTA_HOST_LOOPBACK "169.254.1.2"
 /* pasta's DNS address: a bundle without network.mode is pasta when this is its upstream. */
 #define TS_PASTA_DNS "169.254.1.1"

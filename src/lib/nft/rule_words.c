@@ -278,6 +278,19 @@ static void limit_words(const json_t *l, struct ts_strv *w)
 		other_keys(l, known, w);
 }
 
+/* A set update from the packet path: "update @refused_v4 { ip daddr }". */
+static void set_update_words(const json_t *u, struct ts_strv *w)
+{
+	static const char *const known[] = { "op", "elem", "set", NULL };
+	bool quote;
+	push(w, str(u, "op"));
+	push(w, str(u, "set"));
+	push(w, "{");
+	selector_words(json_object_get(u, "elem"), w, &quote);
+	push(w, "}");
+	other_keys(u, known, w);
+}
+
 static void statement_words(const json_t *s, struct ts_strv *w)
 {
 	const json_t *v;
@@ -295,6 +308,9 @@ static void statement_words(const json_t *s, struct ts_strv *w)
 		reject_words(v, w);
 	} else if (strcmp(kind, "limit") == 0 && json_is_object(v)) {
 		limit_words(v, w);
+	} else if (strcmp(kind, "set") == 0 && str(v, "op") && str(v, "set") &&
+		   json_object_get(v, "elem")) {
+		set_update_words(v, w);
 	} else if ((strcmp(kind, "jump") == 0 || strcmp(kind, "goto") == 0) && str(v, "target")) {
 		push(w, kind);
 		push(w, str(v, "target"));

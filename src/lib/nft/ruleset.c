@@ -128,9 +128,9 @@ static int check_params(const struct ts_ruleset_params *p, struct checked *c,
 static void emit_scoped_sets(struct ts_strbuf *b)
 {
 	ts_strbuf_puts(b, "\tset scoped_v4 { type ipv4_addr . inet_proto . inet_service; "
-			  "flags interval, timeout; }\n");
+			  "flags interval, timeout; counter; }\n");
 	ts_strbuf_puts(b, "\tset scoped_v6 { type ipv6_addr . inet_proto . inet_service; "
-			  "flags interval, timeout; }\n");
+			  "flags interval, timeout; counter; }\n");
 }
 
 /*
@@ -140,20 +140,38 @@ static void emit_scoped_sets(struct ts_strbuf *b)
  */
 static void emit_shield_dns_sets(struct ts_strbuf *b)
 {
-	ts_strbuf_puts(b, "\tset dns_v4 { type ipv4_addr; flags timeout; timeout "
+	ts_strbuf_puts(b, "\tset dns_v4 { type ipv4_addr; flags timeout; counter; timeout "
 			  TS_DNS_SET_TIMEOUT "; }\n");
-	ts_strbuf_puts(b, "\tset dns_v6 { type ipv6_addr; flags timeout; timeout "
+	ts_strbuf_puts(b, "\tset dns_v6 { type ipv6_addr; flags timeout; counter; timeout "
 			  TS_DNS_SET_TIMEOUT "; }\n");
 }
 
+/*
+ * Refused destinations, filled by the packet path (rule 9): bounded, so a
+ * flood of distinct destinations cannot grow kernel memory; a full set
+ * records no new destination until an element times out, and refuses
+ * nothing less (the filling rule has no verdict).
+ */
+static void emit_refused_sets(struct ts_strbuf *b)
+{
+	ts_strbuf_puts(b, "\tset refused_v4 { type ipv4_addr; size " TS_REFUSED_SET_SIZE "; "
+			  "flags dynamic, timeout; counter; timeout " TS_REFUSED_SET_TIMEOUT "; }\n");
+	ts_strbuf_puts(b, "\tset refused_v6 { type ipv6_addr; size " TS_REFUSED_SET_SIZE "; "
+			  "flags dynamic, timeout; counter; timeout " TS_REFUSED_SET_TIMEOUT "; }\n");
+}
+
+/* Every set but gateway counts per element (`stats`, `metrics`: docs/ruleset.md#counters). */
 static void emit_sets(struct ts_strbuf *b, bool dnsmasq_tier, bool shield_tier)
 {
 	static const char *const pairs[] = { "allow", "deny" };
 	for (size_t i = 0; i < ARRAY_SIZE(pairs); i++) {
-		ts_strbuf_printf(b, "\tset %s_v4 { type ipv4_addr; flags interval; }\n", pairs[i]);
-		ts_strbuf_printf(b, "\tset %s_v6 { type ipv6_addr; flags interval; }\n", pairs[i]);
+		ts_strbuf_printf(b, "\tset %s_v4 { type ipv4_addr; flags interval; counter; }\n",
+				 pairs[i]);
+		ts_strbuf_printf(b, "\tset %s_v6 { type ipv6_addr; flags interval; counter; }\n",
+				 pairs[i]);
 	}
 	emit_scoped_sets(b);
+	emit_refused_sets(b);
 	ts_strbuf_puts(b, "\tset gateway_v4 { type ipv4_addr; }\n");
 	ts_strbuf_puts(b, "\tset gateway_v6 { type ipv6_addr; }\n");
 	if (shield_tier) {
@@ -162,10 +180,10 @@ static void emit_sets(struct ts_strbuf *b, bool dnsmasq_tier, bool shield_tier)
 	}
 	/* What dnsmasq learns ages out; the shield's own entries live in allow_*. */
 	if (dnsmasq_tier) {
-		ts_strbuf_puts(b, "\tset dns_v4 { type ipv4_addr; flags interval, timeout; timeout "
-				  TS_DNS_SET_TIMEOUT "; }\n");
-		ts_strbuf_puts(b, "\tset dns_v6 { type ipv6_addr; flags interval, timeout; timeout "
-				  TS_DNS_SET_TIMEOUT "; }\n");
+		ts_strbuf_puts(b, "\tset dns_v4 { type ipv4_addr; flags interval, timeout; counter; "
+				  "timeout " TS_DNS_SET_TIMEOUT "; }\n");
+		ts_strbuf_puts(b, "\tset dns_v6 { type ipv6_addr; flags interval, timeout; counter; "
+				  "timeout " TS_DNS_SET_TIMEOUT "; }\n");
 	}
 }
 
@@ -202,6 +220,25 @@ static void emit_dns_passage(struct ts_strbuf *b, const struct checked *c, bool 
 		return;
 	ts_strbuf_printf(b, "\t\tudp dport 53 %s daddr %s accept\n", c->dns_match, c->dns);
 	ts_strbuf_printf(b, "\t\ttcp dport 53 %s daddr %s accept\n", c->dns_match, c->dns);
+}
+
+/*
+ * Rule 5, default-deny only: the allowed sets' element counters see every
+ * packet, not only a connection's first (which rule 8 counts). Lookups
+ * without a verdict; the order matches rule 8 so that an address in two
+ * sets counts all its traffic in the first (docs/ruleset.md#counters).
+ */
+static void emit_established_counts(struct ts_strbuf *b, bool dns_sets)
+{
+	const char *const pairs[] = { "allow", dns_sets ? "dns" : NULL };
+	for (size_t i = 0; i < ARRAY_SIZE(pairs) && pairs[i]; i++) {
+		ts_strbuf_printf(b, "\t\tct state established,related ip daddr @%s_v4\n", pairs[i]);
+		ts_strbuf_printf(b, "\t\tct state established,related ip6 daddr @%s_v6\n", pairs[i]);
+	}
+	ts_strbuf_puts(b, "\t\tct state established,related ip daddr . meta l4proto . th dport "
+			  "@scoped_v4\n");
+	ts_strbuf_puts(b, "\t\tct state established,related ip6 daddr . meta l4proto . th dport "
+			  "@scoped_v6\n");
 }
 
 /* Rules 5-7: replies, DNS to the upstream, the host's loopback ports the network mode reaches. */
@@ -246,6 +283,18 @@ static void emit_scoped_allow(struct ts_strbuf *b)
 			  LOG(TS_PREFIX_ALLOWED) " counter accept\n");
 	ts_strbuf_puts(b, "\t\tip6 daddr . meta l4proto . th dport @scoped_v6 "
 			  LOG(TS_PREFIX_ALLOWED) " counter accept\n");
+}
+
+/*
+ * Rule 9, first part: everything that gets here is refused (by rule 9 or
+ * 10); its destination is counted in refused_v4/v6. Separate rules without
+ * a verdict: when the set is full the update fails and only ends its own
+ * rule, and the refusal below still applies.
+ */
+static void emit_refused_counts(struct ts_strbuf *b)
+{
+	ts_strbuf_puts(b, "\t\tupdate @refused_v4 { ip daddr }\n");
+	ts_strbuf_puts(b, "\t\tupdate @refused_v6 { ip6 daddr }\n");
 }
 
 /* Rule 9: private ranges, after allow so an operator can allowlist one. */
@@ -300,6 +349,8 @@ static void emit_output(struct ts_strbuf *b, const struct ts_ruleset_params *p,
 	emit_deny(b);
 	emit_discovery(b, true);
 	emit_echo_limit(b);
+	if (!down)
+		emit_established_counts(b, p->dnsmasq_tier || p->shield_tier);
 	emit_passage(b, c, p->shield_tier);
 	if (down) {
 		ts_strbuf_puts(b, "\t\tct state new " LOG(TS_PREFIX_BYPASS) " counter\n");
@@ -308,6 +359,7 @@ static void emit_output(struct ts_strbuf *b, const struct ts_ruleset_params *p,
 	} else {
 		emit_allow(b, p->dnsmasq_tier || p->shield_tier);
 		emit_scoped_allow(b);
+		emit_refused_counts(b);
 		emit_private(b);
 		emit_terminal(b, p->mode == TS_RULESET_INTERACTIVE);
 	}

@@ -21,6 +21,8 @@ struct chain {
 struct listing {
 	bool table_found;
 	struct ts_strv sets;
+	struct ts_strv counted; /* sets that count per element (the set's counter flag) */
+	struct ts_strv bounded; /* sets with a size and a timeout */
 	struct chain *chains;
 	size_t n_chains;
 };
@@ -28,6 +30,8 @@ struct listing {
 static void listing_clear(struct listing *l)
 {
 	ts_strv_clear(&l->sets);
+	ts_strv_clear(&l->counted);
+	ts_strv_clear(&l->bounded);
 	for (size_t i = 0; i < l->n_chains; i++) {
 		free(l->chains[i].name);
 		free(l->chains[i].hook);
@@ -124,6 +128,23 @@ static void add_rule(struct listing *l, const json_t *r)
 	ts_rule_words(r, &c->rules[c->n_rules++]);
 }
 
+/* A set's name, and what its declaration says about counting. */
+static void add_set(struct listing *l, const json_t *set)
+{
+	const char *name = member(set, "name");
+	ts_strv_push(&l->sets, name);
+	size_t i;
+	const json_t *stmt;
+	json_array_foreach(json_object_get(set, "stmt"), i, stmt)
+		if (json_object_size(stmt) == 1 && json_object_get(stmt, "counter")) {
+			ts_strv_push(&l->counted, name);
+			break;
+		}
+	if (json_integer_value(json_object_get(set, "size")) > 0 &&
+	    json_integer_value(json_object_get(set, "timeout")) > 0)
+		ts_strv_push(&l->bounded, name);
+}
+
 /*
  * The objects of {"nftables": [...]} that belong to inet terok_shield.
  * Anything else in a listing (metainfo, other tables) is ignored; text
@@ -139,7 +160,7 @@ static void parse_listing(const char *text, struct listing *l)
 		if ((v = json_object_get(item, "table")) && ours(v, "name"))
 			l->table_found = true;
 		else if ((v = json_object_get(item, "set")) && ours(v, "table") && member(v, "name"))
-			ts_strv_push(&l->sets, member(v, "name"));
+			add_set(l, v);
 		else if ((v = json_object_get(item, "chain")) && ours(v, "table"))
 			add_chain(l, v);
 		else if ((v = json_object_get(item, "rule")) && ours(v, "table"))
@@ -581,6 +602,57 @@ int ts_verify_block(const char *listing, struct ts_error *err)
 	struct listing l = { 0 };
 	parse_listing(listing ? listing : "", &l);
 	int r = check_block(&l, err);
+	listing_clear(&l);
+	return r;
+}
+
+/*
+ * The counters (docs/ruleset.md#counters): every allow, deny, scoped and
+ * dns set counts per element, refused_v4/v6 are bounded and counting, and
+ * in an up table the rules that fill them and count established traffic
+ * are there.
+ */
+static const char *const counting_rules[] = {
+	"update @refused_v4 { ip daddr }",
+	"update @refused_v6 { ip6 daddr }",
+	"ct state established,related ip daddr @allow_v4",
+	"ct state established,related ip6 daddr @allow_v6",
+	"ct state established,related ip daddr . meta l4proto . th dport @scoped_v4",
+	"ct state established,related ip6 daddr . meta l4proto . th dport @scoped_v6",
+	NULL,
+};
+
+static int check_counters(const struct listing *l, struct ts_error *err)
+{
+	static const char *const counted[] = { "allow_v4", "allow_v6", "deny_v4", "deny_v6",
+					       "scoped_v4", "scoped_v6", "refused_v4",
+					       "refused_v6", "dns_v4", "dns_v6" };
+	struct findings f = { TS_STRBUF_INIT, 0 };
+	const struct chain *out = find_chain(l, "output");
+	for (size_t i = 0; i < ARRAY_SIZE(counted); i++) {
+		bool optional = strncmp(counted[i], "dns_", 4) == 0;
+		if (optional && !ts_strv_contains(&l->sets, counted[i]))
+			continue;
+		char what[64];
+		snprintf(what, sizeof(what), "counter flag on set %s", counted[i]);
+		expect(&f, ts_strv_contains(&l->counted, counted[i]), what);
+	}
+	expect(&f, ts_strv_contains(&l->bounded, "refused_v4"), "size and timeout of set refused_v4");
+	expect(&f, ts_strv_contains(&l->bounded, "refused_v6"), "size and timeout of set refused_v6");
+	/* Down and block tables count denied traffic only: no allow or refused rule to count in. */
+	bool up = check_up(l, NULL) == 0;
+	for (const char *const *p = counting_rules; up && *p; p++) {
+		_cleanup_free_ char *what = ts_xasprintf("counting rule '%s'", *p);
+		expect(&f, out && first_match(out, *p) < out->n_rules, what);
+	}
+	return report(&f, "counters", err);
+}
+
+int ts_verify_counters(const char *listing, struct ts_error *err)
+{
+	struct listing l = { 0 };
+	parse_listing(listing ? listing : "", &l);
+	int r = check_counters(&l, err);
 	listing_clear(&l);
 	return r;
 }

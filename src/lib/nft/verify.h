@@ -23,6 +23,14 @@ int ts_verify_up(const char *listing, struct ts_error *err);
 /* Bypass invariants; all=true: private ranges need not be refused. */
 int ts_verify_down(const char *listing, bool all, struct ts_error *err);
 
+/*
+ * The counters (docs/ruleset.md#counters): counting sets, the bounded
+ * refused sets and, in an up table, the rules that fill them. Not part of the
+ * up invariants: a table made before counters existed is still up, and
+ * reads as "no counters" (stats, metrics) until `up` replaces it.
+ */
+int ts_verify_counters(const char *listing, struct ts_error *err);
+
 /* Block invariants (loopback only). */
 int ts_verify_block(const char *listing, struct ts_error *err);
 
