@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The repository stands alone: no file cites a specification outside it,
-# and every relative link of README.md and docs/*.md (file, and heading
+# no file keeps a merge's conflict markers, and every relative link of README.md and docs/*.md (file, and heading
 # anchor for Markdown targets) exists. TAP output.
 #
 # Usage: test-standalone.sh SOURCE_ROOT
@@ -36,6 +36,13 @@ find_mentions() { # ROOT
 	(cd "$1" && list_files . | sort -zu |
 		while IFS= read -r -d '' f; do [ -f "$f" ] && printf '%s\0' "$f"; done |
 		xargs -0 -r grep -I -n -E -- "$forbidden")
+}
+
+# Lines (FILE:LINE:TEXT) a merge left unresolved (conflict markers); none: exit 1.
+find_conflicts() { # ROOT
+	(cd "$1" && list_files . | sort -zu |
+		while IFS= read -r -d '' f; do [ -f "$f" ] && printf '%s\0' "$f"; done |
+		xargs -0 -r grep -I -n -E -- '^(<{7}|>{7})( |$)|^={7}$')
 }
 
 # GitHub's anchor of each heading of a Markdown file (fenced code skipped).
@@ -83,6 +90,8 @@ for planted in "/* rule order of ${word} 1.3 */" "see ..""/shared/${word}.md" "t
 	printf '%s\n' "$planted" >"$scratch/tree/planted.c"
 	if find_mentions "$scratch/tree" >"$scratch/found"; then ok "finds a planted mention: $planted"; else not_ok "finds a planted mention: $planted"; fi
 done
+printf 'a\n%s ours\nb\n%s\nc\n%s theirs\n' '<<<<''<<<' '====''===' '>>>>''>>>' >"$scratch/tree/planted.c"
+if find_conflicts "$scratch/tree" >"$scratch/found"; then ok "finds planted conflict markers"; else not_ok "finds planted conflict markers"; fi
 printf '# Title\n\n## Some `code` heading, here\n\n```\n# not a heading\n```\n' >"$scratch/tree/docs/a.md"
 printf '[ok](a.md#some-code-heading-here) [ok](#b) [web](https://example.com/x)\n\n## B\n' >"$scratch/tree/docs/b.md"
 if ! find_broken_links "$scratch/tree/docs/b.md" >"$scratch/found"; then ok "good links pass"; else not_ok "good links pass"; fi
@@ -96,6 +105,11 @@ if find_mentions "$src" >"$scratch/found"; then
 	not_ok "no file cites the outside specification"
 else
 	ok "no file cites the outside specification"
+fi
+if find_conflicts "$src" >"$scratch/found"; then
+	not_ok "no file holds a merge's conflict markers"
+else
+	ok "no file holds a merge's conflict markers"
 fi
 docs=("$src/README.md" "$src"/docs/*.md)
 if [ -e "$src/docs/README.md" ]; then ok "docs/README.md indexes docs/"; else : >"$scratch/found"; not_ok "docs/README.md indexes docs/"; fi
