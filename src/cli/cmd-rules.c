@@ -32,25 +32,29 @@ static void ports_text(const struct ts_scoped_entry *e, char *out, size_t size)
 		snprintf(out, size, "%u-%u", e->port_lo, e->port_hi);
 }
 
+/* One scoped entry as JSON: key ("address" or "domain") names the target. */
+static json_t *scoped_item(const char *key, const char *target, const struct ts_scoped_entry *e,
+			   const char *source, time_t now)
+{
+	char ports[16];
+	ports_text(e, ports, sizeof(ports));
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}", key, target, "proto",
+			 ts_proto_name(e->proto), "ports", ports, "expires",
+			 e->expires ? json_integer(e->expires) : json_null(), "remaining",
+			 e->expires ? json_integer(e->expires - now) : json_null(), "source", source);
+}
+
 /* The entries of one source ("profile": profile.scoped, "live": live.scoped), appended to a. */
 static void scoped_json(json_t *a, const struct ts_strv *lines, const char *source, time_t now)
 {
 	for (size_t i = 0; i < lines->n; i++) {
 		struct ts_scoped_entry e;
-		if (ts_scoped_parse(lines->items[i], &e, NULL) < 0)
-			continue;
-		char ports[16];
-		ports_text(&e, ports, sizeof(ports));
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}", "address", e.addr,
-						   "proto", ts_proto_name(e.proto), "ports", ports,
-						   "expires", e.expires ? json_integer(e.expires) : json_null(),
-						   "remaining", e.expires ? json_integer(e.expires - now)
-									  : json_null(),
-						   "source", source));
+		if (ts_scoped_parse(lines->items[i], &e, NULL) == 0)
+			json_array_append_new(a, scoped_item("address", e.addr, &e, source, now));
 	}
 }
 
-/* The scoped domains of one source (shield tier), appended to a. */
+/* The scoped domains of one source (shield tier) still in force, appended to a. */
 static void scoped_domains_json(json_t *a, const struct ts_strv *lines, const char *source,
 				time_t now)
 {
@@ -59,15 +63,9 @@ static void scoped_domains_json(json_t *a, const struct ts_strv *lines, const ch
 		if (ts_scoped_domain_parse(lines->items[i], &d, NULL) < 0 ||
 		    (d.expires && d.expires <= now))
 			continue;
-		struct ts_scoped_entry e = { .port_lo = d.port_lo, .port_hi = d.port_hi };
-		char ports[16];
-		ports_text(&e, ports, sizeof(ports));
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:o, s:o, s:s}", "domain", d.domain,
-						   "proto", ts_proto_name(d.proto), "ports", ports,
-						   "expires", d.expires ? json_integer(d.expires) : json_null(),
-						   "remaining", d.expires ? json_integer(d.expires - now)
-									  : json_null(),
-						   "source", source));
+		struct ts_scoped_entry e = { .proto = d.proto, .port_lo = d.port_lo,
+					     .port_hi = d.port_hi, .expires = d.expires };
+		json_array_append_new(a, scoped_item("domain", d.domain, &e, source, now));
 	}
 }
 
