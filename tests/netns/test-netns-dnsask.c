@@ -16,7 +16,8 @@
  * Covered: accept (one question for a query and its retransmissions, one
  * query upstream, the lookup succeeds, the address connects), TCP, deny,
  * the bounded wait (REFUSED after 4 s, the question stays, a late accept
- * lets the retry through), a scoped accept refused, human mode, a flood
+ * lets the retry through), a port scope refused, a timed accept (released,
+ * refused again once over), human mode, a flood
  * (64 held and asked, the rest refused at once), watch (one blocked_query
  * per refused held query), a non-interactive container (refused at once).
  */
@@ -36,6 +37,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/fileio.h"
@@ -316,28 +318,100 @@ static void test_bounded_wait(void **state)
 	cli_stream_free(io);
 }
 
-/* A scope or a duration cannot reach a name's addresses: refused, the question stays. */
-static void test_scoped_refused(void **state)
+/* A verdict line with extra fields (`"for":"5s"`); its verdict_applied must say ok. */
+static void verdict_with(struct cli_stream *io, long long id, const char *extra, bool ok)
+{
+	char *line = ts_xasprintf("{\"type\":\"verdict\",\"id\":%lld,\"action\":\"accept\",%s}\n",
+				  id, extra);
+	assert_true(cli_stream_send(io, line));
+	free(line);
+	json_t *o = next_object(io, EVENT_MS, "verdict_applied");
+	if (json_is_true(json_object_get(o, "ok")) != ok) {
+		char *t = cli_stream_transcript(io);
+		fail_msg("verdict with %s: ok expected %d; %s", extra, ok, t);
+	}
+	json_decref(o);
+}
+
+/* The expiry of name's live.scoped_domains line for proto, over all ports; 0: no such line. */
+static long long scoped_domain_expiry(struct fixture *f, const char *name, const char *proto)
+{
+	char *text = read_text(f->s.state_dir, "live.scoped_domains");
+	char *want = ts_xasprintf("%s %s 0-65535 ", name, proto);
+	long long expires = 0;
+	for (char *p = text; p && *p;) {
+		char *nl = strchrnul(p, '\n');
+		if (strncmp(p, want, strlen(want)) == 0)
+			expires = strtoll(p + strlen(want), NULL, 10);
+		p = *nl ? nl + 1 : nl;
+	}
+	free(want);
+	free(text);
+	return expires;
+}
+
+/*
+ * A port scope: the lookup's port 53 is not what the name's connections
+ * use, so it is refused, saying why; the question stays and a plain accept
+ * still works.
+ */
+static void test_port_scope_refused(void **state)
 {
 	struct fixture *f = *state;
 	struct cli_stream *io = session(f, true);
 	struct dns_client c;
 	ask(f, &c, "scope.test", 0x4401);
 	long long id = expect_question(io, "scope.test");
-	char *line = ts_xasprintf("{\"type\":\"verdict\",\"id\":%lld,\"action\":\"accept\","
-				  "\"for\":\"30m\"}\n", id);
-	assert_true(cli_stream_send(io, line));
-	free(line);
-	json_t *o = next_object(io, EVENT_MS, "verdict_applied");
-	assert_false(json_is_true(json_object_get(o, "ok")));
-	json_decref(o);
+	verdict_with(io, id, "\"scope\":\"port\",\"for\":\"30m\"", false);
 	char *err = cli_stream_stderr(io);
-	if (!strstr(err, "scope.test is a name the container looked up"))
+	if (!strstr(err, "scope.test is a name the container looked up: its port 53 is the "
+			 "lookup's"))
 		fail_msg("stderr: %s", err);
 	free(err);
 	assert_false(file_has(f, "live.domains", "scope.test"));
+	assert_int_equal(scoped_domain_expiry(f, "scope.test", "tcp"), 0);
 	verdict(io, id, "accept", true);
 	assert_int_equal(answer(&c, EVENT_MS, NULL), 0);
+	cli_stream_free(io);
+}
+
+/*
+ * A timed accept ("for"): a timed domain allow in live.scoped_domains, as
+ * `allow NAME DOMAIN --for` makes; the held query is released, the lookup
+ * succeeds and the address connects. Once the time is over the name is
+ * undecided again: its next lookup is held and asked about, not answered.
+ */
+static void test_timed_accept(void **state)
+{
+	struct fixture *f = *state;
+	enum { FOR_S = 5 };
+	struct cli_stream *io = session(f, true);
+	struct dns_client c;
+	ask(f, &c, "timed.test", 0x4901);
+	long long id = expect_question(io, "timed.test");
+	time_t before = time(NULL);
+	verdict_with(io, id, "\"for\":\"5s\"", true);
+	time_t after = time(NULL);
+	int answers = 0;
+	assert_int_equal(answer(&c, EVENT_MS, &answers), 0);
+	assert_int_equal(answers, 1);
+	assert_int_equal(upstream_count(f, "timed.test"), 1);
+	assert_false(file_has(f, "live.domains", "timed.test"));
+	long long expires = scoped_domain_expiry(f, "timed.test", "tcp");
+	if (expires < before + FOR_S || expires > after + FOR_S)
+		fail_msg("live.scoped_domains: timed.test tcp ends at %lld, not %lld..%lld",
+			 expires, (long long)before + FOR_S, (long long)after + FOR_S);
+	assert_int_equal(scoped_domain_expiry(f, "timed.test", "udp"), expires);
+	assert_int_equal(harness_connect(&f->s.h, H_DOMAIN_OTHER_IP, H_TCP_PORT, 3000, NULL), 0);
+	/* Over: asked again, held unanswered and unforwarded. */
+	while (time(NULL) <= expires)
+		usleep(100 * 1000);
+	struct dns_client again;
+	ask(f, &again, "timed.test", 0x4902);
+	long long second = expect_question(io, "timed.test");
+	assert_true(second != id);
+	assert_int_equal(answer(&again, QUIET_MS, NULL), -1);
+	assert_int_equal(upstream_count(f, "timed.test"), 1);
 	cli_stream_free(io);
 }
 
@@ -460,7 +534,8 @@ int main(void)
 		WITH(test_accept_tcp, setup_interactive),
 		WITH(test_deny_raw, setup_interactive),
 		WITH(test_bounded_wait, setup_interactive),
-		WITH(test_scoped_refused, setup_interactive),
+		WITH(test_port_scope_refused, setup_interactive),
+		WITH(test_timed_accept, setup_interactive),
 		WITH(test_human, setup_interactive),
 		WITH(test_flood_bounded, setup_interactive),
 		WITH(test_watch_one_event, setup_interactive),

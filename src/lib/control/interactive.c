@@ -293,10 +293,16 @@ int ts_interactive_verdict(struct ts_interactive *it, const struct ts_verdict *v
 	pending_copy(p, e);
 	_cleanup_change_ struct ts_change change = { 0 };
 	struct ts_scope scope;
-	/* A name's addresses come with its answers: there is none to scope yet. */
-	if (!*e->dest && a == TS_VERDICT_ACCEPT && (v->port_scope || v->seconds))
-		return ts_error_set(err, EINVAL, "%s is a name the container looked up: accept it "
-				    "whole (no 'for' or 'scope'), or deny it", e->domain);
+	/*
+	 * A looked-up name: 'for' makes it a timed domain allow, as
+	 * `allow NAME DOMAIN --for` does; its port 53 is the lookup's, not one
+	 * its connections use, so there is no port to scope it to.
+	 */
+	if (!*e->dest && a == TS_VERDICT_ACCEPT && v->port_scope)
+		return ts_error_set(err, EINVAL, "%s is a name the container looked up: its port 53 "
+				    "is the lookup's, not its connections', so 'scope' has no "
+				    "port to keep; accept it whole or with 'for', or deny it",
+				    e->domain);
 	int r = ts_interactive_verdict_scope(v, e, &scope, err);
 	if (r < 0)
 		return r;

@@ -47,7 +47,8 @@ int ts_live_allow_scoped(const struct ts_shield *s, const char *target,
  * An operator's verdict on a blocked destination (docs/interactive.md):
  * allow or deny exactly these addresses, without resolving anything. A
  * domain (the one dnsmasq answered with, or NULL/"") is what the audit
- * names and, in the dnsmasq tier, moves into live.domains or denied.domains.
+ * names and, in the dnsmasq and shield tiers, moves into live.domains (a
+ * timed or scoped accept in the shield tier: live.scoped_domains) or denied.domains.
  */
 int ts_live_verdict(const struct ts_shield *s, const struct ts_strv *ips, const char *domain,
 		    bool allow, struct ts_change *out, struct ts_error *err);
