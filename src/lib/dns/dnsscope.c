@@ -69,8 +69,9 @@ static void add_element(struct ts_dns_scoped_batch *b, const struct ts_dns_addr 
 		snprintf(ports, sizeof(ports), "%u", e->port_lo);
 	else
 		snprintf(ports, sizeof(ports), "%u-%u", e->port_lo, e->port_hi);
-	snprintf(key, sizeof(key), "%s %s %s", a->addr, ts_proto_name(e->proto), ports);
-	if (already_added(b, key) || b->n == TS_DNS_SCOPED_MAX ||
+	/* The longest key (an IPv6 address, " udp 65535-65535") fits; anything else is skipped. */
+	int n = snprintf(key, sizeof(key), "%s %s %s", a->addr, ts_proto_name(e->proto), ports);
+	if (n < 0 || (size_t)n >= sizeof(key) || already_added(b, key) || b->n == TS_DNS_SCOPED_MAX ||
 	    (timeout == ts_dns_learn_timeout(a->ttl) &&
 	     ts_dns_learned_covers(l, key, now_ms, a->ttl)))
 		return;
