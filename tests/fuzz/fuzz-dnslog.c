@@ -22,6 +22,9 @@ static void one_line(const char *line)
 	FUZZ_CHECK(ts_domain_normalize(out.name, name, NULL) == 0 && strcmp(name, out.name) == 0);
 	if (out.kind == TS_DNSLOG_QUERY) {
 		FUZZ_CHECK(strcmp(out.qtype, "A") == 0 || strcmp(out.qtype, "AAAA") == 0);
+	} else if (out.kind == TS_DNSLOG_REFUSED || out.kind == TS_DNSLOG_HELD) {
+		/* The forwarder's own lines: any query type, by name or number; no address. */
+		FUZZ_CHECK(out.qtype[0] && !out.addr[0]);
 	} else {
 		char addr[TS_ADDR_STRLEN];
 		FUZZ_CHECK(out.kind == TS_DNSLOG_ANSWER);

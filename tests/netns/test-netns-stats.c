@@ -399,7 +399,7 @@ static void test_old_table(void **state)
 static void test_refusals(void **state)
 {
 	struct shielded *f = *state;
-	static const char *const hostile[] = { "../" NAME, "a/b", "-x", "a b", "a\nb", "", ".x" };
+	static const char *const hostile[] = { ("../" NAME), "a/b", "-x", "a b", "a\nb", "", ".x" };
 	for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
 		struct cli_run r;
 		int rc = shielded_cli(f, &r, "stats", hostile[i], (const char *)NULL);
