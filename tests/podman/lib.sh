@@ -7,7 +7,8 @@ skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 n=0
 failed=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+# Every line of every detail is a TAP comment, however many lines a detail has.
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $1"; shift; [ $# -eq 0 ] || printf '%s\n' "$@" | sed 's/^/# /'; }
 check() { # check DESCRIPTION COMMAND...: ok when the command succeeds
 	local desc=$1; shift
 	local out

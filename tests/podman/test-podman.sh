@@ -295,10 +295,12 @@ if [ "$out" = $'--terok-shield-prepare-failed\nrc=1' ] && [ "$(bundle_sum)" = "$
 else
 	not_ok "prepare of the running name is refused and changes nothing" "$out" "$(cat "$HOME_DIR/err")"
 fi
-if [ "$(cat "$rep/interactive" 2>&1)" = nflog ] && as_user "$TS" rules e2e-rep 2>&1 | grep -q TEROK_SHIELD_QUEUED; then
+# Captured, not piped: under pipefail, grep -q leaving early would fail the writer with EPIPE.
+rules_out=$(as_user "$TS" rules e2e-rep 2>&1)
+if [ "$(cat "$rep/interactive" 2>&1)" = nflog ] && grep -q TEROK_SHIELD_QUEUED <<<"$rules_out"; then
 	ok "the container is still interactive, bundle and live table alike"
 else
-	not_ok "the container is still interactive, bundle and live table alike" "$(as_user "$TS" rules e2e-rep 2>&1 | head -3)"
+	not_ok "the container is still interactive, bundle and live table alike" "$(head -3 <<<"$rules_out")"
 fi
 out=$(as_user "$TS" forget e2e-rep 2>&1)
 if [ $? -eq 1 ] && grep -q "is running" <<<"$out" && [ -d "$rep" ]; then ok "forget of the running container is refused"; else not_ok "forget of the running container is refused" "$out"; fi
