@@ -3,12 +3,13 @@
  * The strict DNS forwarder against dnsmasq, in one run on the same
  * workload and the same fake upstream (tests/netns/fake-upstream.h): the
  * median latency of one query at a time (the servers interleaved in
- * rounds) and the throughput with 64 in flight (the median of blocks
+ * rounds) and the throughput with 64 in flight (the median of blocks,
  * interleaved likewise), through terok-shield-dns (container namespace
- * -> runtime namespace), through dnsmasq forwarding with nftset and no cache (as the dnsmasq
- * tier runs it), and straight to the upstream; plus names the forwarder
- * refuses locally. Both learn every answer into a dns_v4 set. Root only;
- * prints figures and ratios, exits 0 unless it cannot run at all.
+ * -> runtime namespace), through dnsmasq forwarding with nftset and no
+ * cache (as the dnsmasq tier runs it), and straight to the upstream;
+ * plus names the forwarder refuses locally. Both learn every answer into
+ * a dns_v4 set. Root only; prints figures and ratios, exits 0 unless it
+ * cannot run at all.
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
