@@ -179,6 +179,30 @@ static int learn(struct forwarder *f, struct pending *p, const uint8_t *answer, 
 	return 0;
 }
 
+/*
+ * Bring the allowed domains up to date. Called after a batch of queries
+ * was taken from its socket and before any of it is decided, and before
+ * an answer is learned: a change made before a query was sent or its
+ * answer came is then always seen by that query.
+ */
+static void refresh_domains(struct forwarder *f)
+{
+	bool changed;
+	struct ts_error err = { 0 };
+	if (ts_dns_domain_files_refresh(&f->files, &changed, &err) < 0)
+		fprintf(stderr, "terok-shield-dns: %s (no domain is allowed until it is read)\n",
+			err.message);
+}
+
+static void refuse(struct forwarder *f, struct pending *p)
+{
+	char type[12];
+	log_line(f, "refused[%s] %s (not an allowed domain)", ts_dns_type_name(p->q.qtype, type),
+		 p->q.name[0] ? p->q.name : ".");
+	answer_locally(f, p, TS_DNS_REFUSED);
+	free(p);
+}
+
 static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
 	(void)timeouts;
@@ -199,33 +223,17 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
 	/* c-ares sent it with an id of its own: the client gets its own back. */
 	msg[0] = (uint8_t)(p->q.id >> 8);
 	msg[1] = (uint8_t)p->q.id;
+	/* A deny made while the query was upstream holds for its answer too. */
+	refresh_domains(f);
+	p->action = ts_dns_decide(f->o->policy, &f->files.domains, p->q.name);
+	if (p->action == TS_DNS_REFUSE) {
+		refuse(f, p);
+		return;
+	}
 	if (p->action == TS_DNS_LEARN && learn(f, p, msg, (size_t)alen) < 0)
 		answer_locally(f, p, TS_DNS_SERVFAIL); /* an answer the firewall would not honour */
 	else
 		deliver(f, p, msg, (size_t)alen);
-	free(p);
-}
-
-/*
- * Bring the allowed domains up to date. Called after a batch of queries
- * was taken from its socket and before any of it is decided: a change
- * made before a query was sent is then always seen by that query.
- */
-static void refresh_domains(struct forwarder *f)
-{
-	bool changed;
-	struct ts_error err = { 0 };
-	if (ts_dns_domain_files_refresh(&f->files, &changed, &err) < 0)
-		fprintf(stderr, "terok-shield-dns: %s (no domain is allowed until it is read)\n",
-			err.message);
-}
-
-static void refuse(struct forwarder *f, struct pending *p)
-{
-	char type[12];
-	log_line(f, "refused[%s] %s (not an allowed domain)", ts_dns_type_name(p->q.qtype, type),
-		 p->q.name[0] ? p->q.name : ".");
-	answer_locally(f, p, TS_DNS_REFUSED);
 	free(p);
 }
 
@@ -327,11 +335,14 @@ static void handle_query(struct forwarder *f, const uint8_t *msg, size_t len, in
 	log_line(f, "query[%s] %s from %s", ts_dns_type_name(p->q.qtype, type), name,
 		 peer_text(&p->peer, from));
 
+	/* Upstream gets a query of our own making, never the client's bytes (dnsquery.h). */
+	uint8_t query[TS_DNS_QUERY_MAX];
+	size_t query_len = ts_dnsquery_rebuild(msg, &p->q, query);
 	p->action = ts_dns_decide(f->o->policy, &f->files.domains, p->q.name);
 	if (p->action != TS_DNS_REFUSE)
-		forward(f, p, msg, len);
+		forward(f, p, query, query_len);
 	else if (f->e->ask && ts_dns_name_undecided(&f->files.domains, p->q.name))
-		hold(f, p, msg, len);
+		hold(f, p, query, query_len);
 	else
 		refuse(f, p);
 }
@@ -376,13 +387,16 @@ static void read_tcp(struct forwarder *f, int slot)
 	if (n < 0)
 		return;
 	c->in_len += (size_t)n;
-	c->last_ms = now_ms();
 	refresh_domains(f);
-	/* Every complete message in the buffer (clients may pipeline). */
+	/*
+	 * Every complete message in the buffer (clients may pipeline). Only a
+	 * whole message counts as activity: a byte at a time cannot hold a slot.
+	 */
 	while (!c->dead && c->in_len >= 2) {
 		size_t len = (size_t)c->in[0] << 8 | c->in[1];
 		if (c->in_len < 2 + len)
 			return;
+		c->last_ms = now_ms();
 		handle_query(f, c->in + 2, len, slot, NULL, 0);
 		memmove(c->in, c->in + 2 + len, c->in_len - 2 - len);
 		c->in_len -= 2 + len;

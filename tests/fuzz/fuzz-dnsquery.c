@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ts_dnsquery_parse on arbitrary bytes (what a container may send to
- * 127.0.0.1:53), and the local answer built from whatever it read.
+ * 127.0.0.1:53), the local answer built from whatever it read, and the
+ * query sent upstream in place of an accepted one: no bigger than
+ * TS_DNS_QUERY_MAX and read back as the same question.
  */
 #include "base/domain.h"
 #include "dns/dnsquery.h"
@@ -33,6 +35,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r == 0) {
 		FUZZ_CHECK(q.end > 0 && q.qclass == TS_DNS_CLASS_IN && q.qtype != 0);
 		FUZZ_CHECK(q.udp_size >= 512 && q.udp_size <= 4096);
+		uint8_t up[TS_DNS_QUERY_MAX];
+		size_t up_len = ts_dnsquery_rebuild(msg, &q, up);
+		FUZZ_CHECK(up_len == q.end + (q.edns ? 11 : 0) && up_len <= sizeof(up));
+		struct ts_dns_question again;
+		FUZZ_CHECK(ts_dnsquery_parse(up, up_len, &again) == 0);
+		FUZZ_CHECK(strcmp(again.name, q.name) == 0 && again.qtype == q.qtype &&
+			   again.id == q.id && again.udp_size == q.udp_size &&
+			   again.edns == q.edns && again.dnssec_ok == q.dnssec_ok);
 	}
 	uint8_t out[TS_DNS_HEADER_LEN + TS_DOMAIN_BUFLEN + 8];
 	size_t len = ts_dnsquery_answer(msg, &q, TS_DNS_REFUSED, out);

@@ -106,6 +106,8 @@ static bool build_answer(const uint8_t *query, const struct ts_dns_question *q, 
 	char t;
 	if (strcmp(q->name, "allowed.test") == 0 && a) {
 		record_a(m, NULL, "203.0.113.20", 100000), count = 1;
+	} else if (strcmp(q->name, "late.allowed.test") == 0 && a) {
+		record_a(m, NULL, "203.0.113.22", 300), count = 1;
 	} else if (strcmp(q->name, "short.allowed.test") == 0 && a) {
 		record_a(m, NULL, "203.0.113.21", 5), count = 1;
 	} else if (strcmp(q->name, "v6.allowed.test") == 0 && q->qtype == TS_DNS_TYPE_AAAA) {
@@ -145,13 +147,15 @@ static bool build_answer(const uint8_t *query, const struct ts_dns_question *q, 
 	return true;
 }
 
-static void record_query(const char *log_path, const struct ts_dns_question *q, bool tcp)
+static void record_query(const char *log_path, const uint8_t *query, size_t len,
+			 const struct ts_dns_question *q, bool tcp)
 {
 	if (!log_path)
 		return;
-	char line[512], type[12];
-	int n = snprintf(line, sizeof(line), "%s %s %s\n", q->name, ts_dns_type_name(q->qtype, type),
-			 tcp ? "tcp" : "udp");
+	char line[512], type[12] = "-";
+	int n = snprintf(line, sizeof(line), "%s %s %s len=%zu flags=%02x%02x\n",
+			 q ? q->name : "(unparsed)", q ? ts_dns_type_name(q->qtype, type) : type,
+			 tcp ? "tcp" : "udp", len, len > 3 ? query[2] : 0, len > 3 ? query[3] : 0);
 	int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		if (write(fd, line, (size_t)n) < 0)
@@ -167,15 +171,17 @@ static void serve_tcp(int lfd, const char *log_path)
 		return;
 	struct timeval tv = { 2, 0 };
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	uint8_t len[2], q[4096];
+	uint8_t len[2], q[TS_DNS_MSG_MAX];
 	while (recv(fd, len, 2, MSG_WAITALL) == 2) {
 		size_t n = (size_t)len[0] << 8 | len[1];
 		struct ts_dns_question qq;
 		struct msg m;
-		if (n > sizeof(q) || recv(fd, q, n, MSG_WAITALL) != (ssize_t)n ||
-		    ts_dnsquery_parse(q, n, &qq) != 0)
+		if (recv(fd, q, n, MSG_WAITALL) != (ssize_t)n)
 			break;
-		record_query(log_path, &qq, true);
+		bool parsed = ts_dnsquery_parse(q, n, &qq) == 0;
+		record_query(log_path, q, n, parsed ? &qq : NULL, true);
+		if (!parsed)
+			break;
 		if (!build_answer(q, &qq, true, &m))
 			continue;
 		uint8_t hdr[2] = { (uint8_t)(m.n >> 8), (uint8_t)m.n };
@@ -247,6 +253,7 @@ static void upstream_serve(void *arg)
 {
 	struct upstream *u = arg;
 	struct pollfd fds[2] = { { .fd = u->udp, .events = POLLIN }, { .fd = u->tcp, .events = POLLIN } };
+	signal(SIGCHLD, SIG_IGN); /* late answers' children reap themselves */
 	for (;;) {
 		if (poll(fds, 2, -1) < 0)
 			continue;
@@ -260,11 +267,23 @@ static void upstream_serve(void *arg)
 		ssize_t n = recvfrom(u->udp, q, sizeof(q), 0, (struct sockaddr *)&peer, &plen);
 		struct ts_dns_question qq;
 		struct msg m;
-		if (n <= 0 || ts_dnsquery_parse(q, (size_t)n, &qq) != 0)
+		if (n <= 0)
 			continue;
-		record_query(u->log_path, &qq, false);
-		if (build_answer(q, &qq, false, &m))
+		bool parsed = ts_dnsquery_parse(q, (size_t)n, &qq) == 0;
+		record_query(u->log_path, q, (size_t)n, parsed ? &qq : NULL, false);
+		if (!parsed)
+			continue;
+		if (!build_answer(q, &qq, false, &m))
+			continue;
+		/* A late answer comes from a child, so that no other query waits for it. */
+		if (strcmp(qq.name, "late.allowed.test") == 0) {
+			if (fork() != 0)
+				continue;
+			sleep(1);
 			sendto(u->udp, m.b, m.n, 0, (struct sockaddr *)&peer, plen);
+			_exit(0);
+		}
+		sendto(u->udp, m.b, m.n, 0, (struct sockaddr *)&peer, plen);
 	}
 }
 

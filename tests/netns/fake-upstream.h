@@ -7,6 +7,7 @@
  * Answers (class IN):
  *   allowed.test        A 203.0.113.20, TTL 100000 (above the upper bound)
  *   short.allowed.test  A 203.0.113.21, TTL 5 (below the lower bound)
+ *   late.allowed.test   A 203.0.113.22, TTL 300, one second late (UDP)
  *   v6.allowed.test     AAAA 2001:db8::20, TTL 300
  *   www.cname.test      CNAME mid.cname.test (TTL 600), CNAME edge.cdn.test
  *                       (TTL 600), A 203.0.113.30 (TTL 600)
@@ -30,7 +31,8 @@
 /*
  * Serve on FAKE_UPSTREAM_ADDR:53 (UDP and TCP) inside ns_pid's network
  * namespace, which must hold that address. Each query appends
- * "NAME TYPE udp|tcp\n" to log_path (NULL: no record). Returns the
+ * "NAME TYPE udp|tcp len=BYTES flags=HHHH\n" to log_path (NULL: no
+ * record), a query it cannot read as "(unparsed) - udp|tcp len=…". Returns the
  * server's pid (it dies with the caller), or -1.
  */
 pid_t fake_upstream_start(pid_t ns_pid, const char *log_path);

@@ -168,14 +168,12 @@ static void connect_local(int fd)
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
-/* A query from inside the container to 127.0.0.1:53. */
-static struct reply ask(struct fixture *f, const char *name, uint16_t qtype, bool tcp)
+/* Send the query q from inside the container to 127.0.0.1:53; its answer into r. */
+static void exchange(struct fixture *f, const uint8_t *q, size_t qn, bool tcp, uint16_t qtype,
+		     struct reply *r)
 {
-	static uint16_t next_id = 0xc000; /* apart from the flood's ids: a late answer to it may reach a reused port */
-	uint16_t id = next_id++;
-	uint8_t q[512], a[TS_DNS_MSG_MAX];
-	size_t qn = fake_query_build(q, id, name, qtype);
-	struct reply r = { .rcode = -1 };
+	static uint8_t a[TS_DNS_MSG_MAX];
+	uint16_t id = (uint16_t)(q[0] << 8 | q[1]);
 	int fd = harness_socket(&f->h, f->h.container, AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM);
 	connect_local(fd);
 	ssize_t n;
@@ -192,7 +190,17 @@ static struct reply ask(struct fixture *f, const char *name, uint16_t qtype, boo
 		n = recv(fd, a, sizeof(a), 0);
 	}
 	close(fd);
-	read_reply(a, n, id, qtype, &r);
+	read_reply(a, n, id, qtype, r);
+}
+
+/* A query from inside the container to 127.0.0.1:53. */
+static struct reply ask(struct fixture *f, const char *name, uint16_t qtype, bool tcp)
+{
+	static uint16_t next_id = 0xc000; /* apart from the flood's ids: a late answer to it may reach a reused port */
+	uint8_t q[512];
+	size_t qn = fake_query_build(q, next_id++, name, qtype);
+	struct reply r = { .rcode = -1 };
+	exchange(f, q, qn, tcp, qtype, &r);
 	return r;
 }
 
@@ -260,6 +268,55 @@ static void test_strict_refuses_locally(void **state)
 	assert_true(query && reply && refused);
 	ts_strv_clear(&lines);
 	free(log_path);
+}
+
+/*
+ * What a container writes around an allowed question never leaves: flags,
+ * letter case and EDNS options are replaced by the forwarder's own query,
+ * and bytes after the question or a record that is no OPT are FORMERR,
+ * over UDP and TCP, with nothing sent upstream.
+ */
+static void test_upstream_gets_only_the_question(void **state)
+{
+	struct fixture *f = *state;
+	start(f, NULL);
+	static uint8_t q[TS_DNS_MSG_MAX];
+	const uint8_t question[] = "\x07" "AlLoWeD\x04TeSt\x00\x00\x01\x00\x01";
+	size_t qlen = sizeof(question) - 1;
+	/* RD, AD and CD; an OPT with the DO bit and a 300-byte option of a made-up code. */
+	const uint8_t head[12] = { 0xd0, 0x01, 0x01, 0x30, 0, 1, 0, 0, 0, 0, 0, 1 };
+	memcpy(q, head, 12);
+	memcpy(q + 12, question, qlen);
+	size_t n = 12 + qlen;
+	const uint8_t opt[] = { 0, 0x00, 0x29, 0x04, 0xd0, 0, 0, 0x80, 0, 0x01, 0x30, 0xfd, 0xe9, 0x01, 0x2c };
+	memcpy(q + n, opt, sizeof(opt));
+	n += sizeof(opt);
+	memset(q + n, 'S', 300);
+	n += 300;
+	struct reply r;
+	exchange(f, q, n, false, TS_DNS_TYPE_A, &r);
+	assert_int_equal(r.rcode, TS_DNS_NOERROR);
+	/* Header 12, question 18, a bare OPT 11: the option, AD and CD stayed behind. */
+	assert_true(fake_upstream_saw(f->upstream_log, "allowed.test A udp len=41 flags=0100\n"));
+
+	/* Trailing bytes, over UDP and (60000 of them) over TCP. */
+	q[11] = 0;
+	n = 12 + qlen;
+	memset(q + n, 'S', 1000);
+	exchange(f, q, n + 1000, false, TS_DNS_TYPE_A, &r);
+	assert_int_equal(r.rcode, TS_DNS_FORMERR);
+	memset(q + n, 'S', 60000);
+	exchange(f, q, n + 60000, true, TS_DNS_TYPE_A, &r);
+	assert_int_equal(r.rcode, TS_DNS_FORMERR);
+	/* An additional record that is no OPT: a TXT record carrying data. */
+	q[11] = 1;
+	const uint8_t txt[] = "\x06secret\x00\x00\x10\x00\x01\x00\x00\x00\x00\x00\x05\x04" "data";
+	memcpy(q + n, txt, sizeof(txt) - 1);
+	exchange(f, q, n + sizeof(txt) - 1, false, TS_DNS_TYPE_A, &r);
+	assert_int_equal(r.rcode, TS_DNS_FORMERR);
+	/* Only the first query reached the upstream. */
+	assert_int_equal(fake_upstream_count(f->upstream_log, "allowed.test", "A"), 1);
+	assert_false(fake_upstream_saw(f->upstream_log, "(unparsed)"));
 }
 
 static void test_learns_with_bounded_timeout(void **state)
@@ -424,6 +481,56 @@ static void test_allow_and_deny_without_restart(void **state)
 	assert_int_equal(ask(f, "allowed.test", TS_DNS_TYPE_A, false).rcode, TS_DNS_REFUSED);
 	assert_int_equal(ask(f, "short.allowed.test", TS_DNS_TYPE_A, false).rcode, TS_DNS_REFUSED);
 	assert_int_equal(ask(f, "www.cname.test", TS_DNS_TYPE_A, false).rcode, TS_DNS_NOERROR);
+}
+
+/* A deny written while a query is upstream holds for its answer: refused, nothing learned. */
+static void test_deny_while_upstream(void **state)
+{
+	struct fixture *f = *state;
+	start(f, NULL);
+	int fd = harness_socket(&f->h, f->h.container, AF_INET, SOCK_DGRAM);
+	connect_local(fd);
+	uint8_t q[512], a[512];
+	size_t qn = fake_query_build(q, 0xb001, "late.allowed.test", TS_DNS_TYPE_A);
+	assert_int_equal(send(fd, q, qn, 0), (ssize_t)qn);
+	double t0 = harness_now_ms();
+	while (!fake_upstream_saw(f->upstream_log, "late.allowed.test A udp") &&
+	       harness_now_ms() - t0 < 5000)
+		usleep(10000);
+	write_text(f->state_dir, "denied.domains", "late.allowed.test\n");
+	struct reply r;
+	read_reply(a, recv(fd, a, sizeof(a), 0), 0xb001, TS_DNS_TYPE_A, &r);
+	close(fd);
+	assert_int_equal(r.rcode, TS_DNS_REFUSED);
+	assert_false(in_table(f, "203.0.113.22"));
+}
+
+/*
+ * A TCP client that sends a byte at a time holds no slot: only a whole
+ * message counts as activity, so the idle limit (10 s) closes it.
+ */
+static void test_tcp_dribble_closed(void **state)
+{
+	struct fixture *f = *state;
+	start(f, NULL);
+	int fd = harness_socket(&f->h, f->h.container, AF_INET, SOCK_STREAM);
+	connect_local(fd);
+	const uint8_t len[2] = { 0, 100 };
+	assert_int_equal(send(fd, len, 2, 0), 2);
+	double t0 = harness_now_ms();
+	bool closed = false;
+	while (!closed && harness_now_ms() - t0 < 20000) {
+		closed = send(fd, "x", 1, MSG_NOSIGNAL) != 1;
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		char c;
+		if (!closed && poll(&p, 1, 2000) == 1)
+			closed = recv(fd, &c, 1, 0) <= 0;
+	}
+	double took = harness_now_ms() - t0;
+	close(fd);
+	assert_true(closed);
+	assert_true(took > 9000);
+	assert_int_equal(ask(f, "allowed.test", TS_DNS_TYPE_A, true).rcode, TS_DNS_NOERROR);
 }
 
 static void test_upstream_down_servfail(void **state)
@@ -598,6 +705,7 @@ int main(void)
 	}
 	const struct CMUnitTest tests[] = {
 		WITH(test_strict_refuses_locally),
+		WITH(test_upstream_gets_only_the_question),
 		WITH(test_learns_with_bounded_timeout),
 		WITH(test_keeps_only_net_admin),
 		WITH(test_cname_chain),
@@ -606,6 +714,8 @@ int main(void)
 		WITH(test_sighup_relearns),
 		WITH(test_open_forwards_without_learning),
 		WITH(test_allow_and_deny_without_restart),
+		WITH(test_deny_while_upstream),
+		WITH(test_tcp_dribble_closed),
 		WITH(test_upstream_down_servfail),
 		WITH(test_flood_bounded),
 		WITH(test_bad_args_refused),

@@ -148,6 +148,66 @@ static void test_local_answer(void **state)
 	assert_int_equal(out[5], 0);
 }
 
+/* What follows the question: nothing, or one OPT record that ends the message. */
+static void test_additional_section(void **state)
+{
+	(void)state;
+	uint8_t m[600];
+	struct ts_dns_question q;
+	/* An OPT with options (a cookie) and the DO bit. */
+	size_t n = query(m, 1, 0, 1,
+			 Q("\x01" "a\x00\x00\x01\x00\x01" "\x00\x00\x29\x04\xd0\x00\x00\x80\x00\x00\x0c"
+			   "\x00\x0a\x00\x08" "cookie01"));
+	assert_int_equal(ts_dnsquery_parse(m, n, &q), 0);
+	assert_true(q.edns);
+	assert_true(q.dnssec_ok);
+	assert_int_equal(q.udp_size, 1232);
+	/* Trailing bytes after the question or the OPT, an OPT that says it is longer, another record. */
+	n = query(m, 1, 0, 0, Q("\x01" "a\x00\x00\x01\x00\x01" "secret"));
+	assert_int_equal(ts_dnsquery_parse(m, n, &q), TS_DNS_FORMERR);
+	assert_int_equal(q.end, 19); /* the question was read: the answer echoes it */
+	n = query(m, 1, 0, 1,
+		  Q("\x01" "a\x00\x00\x01\x00\x01" "\x00\x00\x29\x10\x00\x00\x00\x00\x00\x00\x00" "x"));
+	assert_int_equal(ts_dnsquery_parse(m, n, &q), TS_DNS_FORMERR);
+	n = query(m, 1, 0, 1,
+		  Q("\x01" "a\x00\x00\x01\x00\x01" "\x00\x00\x29\x10\x00\x00\x00\x00\x00\x00\x04"));
+	assert_int_equal(ts_dnsquery_parse(m, n, &q), TS_DNS_FORMERR);
+	n = query(m, 1, 0, 1,
+		  Q("\x01" "a\x00\x00\x01\x00\x01" "\x06secret\x00\x00\x10\x00\x01\x00\x00\x00\x00\x00\x02"
+		    "\x01x"));
+	assert_int_equal(ts_dnsquery_parse(m, n, &q), TS_DNS_FORMERR);
+	n = query(m, 1, 0, 1, Q("\x01" "a\x00\x00\x01\x00\x01" "\x00\x00\x29"));
+	assert_int_equal(ts_dnsquery_parse(m, n, &q), TS_DNS_FORMERR);
+}
+
+/* Upstream gets the question and what the answer needs, nothing else the client wrote. */
+static void test_rebuilt_query(void **state)
+{
+	(void)state;
+	uint8_t m[600], out[TS_DNS_QUERY_MAX];
+	struct ts_dns_question q;
+	/* RD, AD, CD set; mixed case; an OPT with a made-up option, DO set. */
+	size_t n = query(m, 1, 0, 1,
+			 Q("\x03" "ApI\x04TeSt\x00\x00\x1c\x00\x01" "\x00\x00\x29\x10\x00\x00\x00\x80\x00\x00\x08"
+			   "\xfd\xe9\x00\x04" "leak"));
+	m[3] = 0x30;
+	assert_int_equal(ts_dnsquery_parse(m, n, &q), 0);
+	const uint8_t want[] = { 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 1,
+				 3, 'a', 'p', 'i', 4, 't', 'e', 's', 't', 0, 0x00, 0x1c, 0x00, 0x01,
+				 0, 0x00, 0x29, 0x10, 0x00, 0, 0, 0x80, 0, 0, 0 };
+	assert_int_equal(ts_dnsquery_rebuild(m, &q, out), sizeof(want));
+	assert_memory_equal(out, want, sizeof(want));
+	/* No OPT from the client, none upstream; RD always set. */
+	n = query(m, 1, 0, 0, Q("\x01" "a\x00\x00\x01\x00\x01"));
+	m[2] = 0x00;
+	assert_int_equal(ts_dnsquery_parse(m, n, &q), 0);
+	assert_false(q.edns);
+	assert_int_equal(ts_dnsquery_rebuild(m, &q, out), n);
+	assert_int_equal(out[2], 0x01);
+	assert_int_equal(out[11], 0);
+	assert_memory_equal(out + 12, m + 12, n - 12);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -155,6 +215,8 @@ int main(void)
 		cmocka_unit_test(test_refuses_malformed),
 		cmocka_unit_test(test_name_length),
 		cmocka_unit_test(test_local_answer),
+		cmocka_unit_test(test_additional_section),
+		cmocka_unit_test(test_rebuilt_query),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

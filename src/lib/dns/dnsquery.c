@@ -48,13 +48,24 @@ static int read_name(const uint8_t *msg, size_t len, size_t *off, char name[TS_D
 	return 0;
 }
 
-/* The payload size of an EDNS OPT record (root name, type 41) right after the question. */
-static size_t edns_udp_size(const uint8_t *msg, size_t len, size_t off)
+/*
+ * What follows the question at msg[off]: nothing, or (arcount 1) one
+ * EDNS OPT record that ends the message: root name, TYPE 41, CLASS the
+ * UDP size, TTL the extended rcode, version and flags, RDLEN and RDATA.
+ */
+static int read_additional(const uint8_t *msg, size_t len, size_t off, struct ts_dns_question *q)
 {
-	if (get16(msg + 10) != 1 || off + 11 > len || msg[off] != 0 || get16(msg + off + 1) != 41)
-		return 512;
+	q->udp_size = 512;
+	if (get16(msg + 10) == 0)
+		return off == len ? 0 : TS_DNS_FORMERR;
+	if (off + 11 > len || msg[off] != 0 || get16(msg + off + 1) != 41 ||
+	    off + 11 + get16(msg + off + 9) != len)
+		return TS_DNS_FORMERR;
 	size_t size = get16(msg + off + 3);
-	return size < 512 ? 512 : size > 4096 ? 4096 : size;
+	q->udp_size = size < 512 ? 512 : size > 4096 ? 4096 : size;
+	q->edns = true;
+	q->dnssec_ok = (msg[off + 7] & 0x80) != 0;
+	return 0;
 }
 
 int ts_dnsquery_parse(const uint8_t *msg, size_t len, struct ts_dns_question *q)
@@ -85,7 +96,9 @@ int ts_dnsquery_parse(const uint8_t *msg, size_t len, struct ts_dns_question *q)
 	q->qtype = qtype;
 	q->qclass = qclass;
 	q->end = off;
-	q->udp_size = edns_udp_size(msg, len, off);
+	r = read_additional(msg, len, off, q);
+	if (r)
+		return r;
 	if (qclass != TS_DNS_CLASS_IN)
 		return TS_DNS_REFUSED;
 	if (qtype == 0 || qtype == 251 || qtype == 252) /* reserved, IXFR, AXFR */
@@ -107,6 +120,37 @@ size_t ts_dnsquery_answer(const uint8_t *msg, const struct ts_dns_question *q,
 		memcpy(out + TS_DNS_HEADER_LEN, msg + TS_DNS_HEADER_LEN, qlen);
 	}
 	return TS_DNS_HEADER_LEN + qlen;
+}
+
+static void put16(uint8_t *p, size_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+size_t ts_dnsquery_rebuild(const uint8_t *msg, const struct ts_dns_question *q, uint8_t *out)
+{
+	memset(out, 0, TS_DNS_HEADER_LEN);
+	put16(out, q->id);
+	out[2] = 0x01; /* RD */
+	put16(out + 4, 1);
+	put16(out + 10, q->edns ? 1 : 0);
+	size_t n = q->end - TS_DNS_HEADER_LEN;
+	memcpy(out + TS_DNS_HEADER_LEN, msg + TS_DNS_HEADER_LEN, n);
+	/* Label lengths are at most 63, below 'A': only the name's letters change. */
+	for (size_t i = TS_DNS_HEADER_LEN; i < q->end - 4; i++)
+		if (out[i] >= 'A' && out[i] <= 'Z')
+			out[i] = (uint8_t)(out[i] - 'A' + 'a');
+	n += TS_DNS_HEADER_LEN;
+	if (q->edns) {
+		uint8_t *opt = out + n;
+		memset(opt, 0, 11);
+		put16(opt + 1, 41);
+		put16(opt + 3, q->udp_size);
+		opt[7] = q->dnssec_ok ? 0x80 : 0;
+		n += 11;
+	}
+	return n;
 }
 
 const char *ts_dns_type_name(uint16_t qtype, char *buf)

@@ -9,6 +9,7 @@
 #ifndef TS_DNSQUERY_H
 #define TS_DNSQUERY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,16 +36,23 @@ struct ts_dns_question {
 	uint16_t qclass;
 	size_t end;                  /* offset just past the question section */
 	size_t udp_size;             /* largest UDP answer the client takes: 512, or its EDNS size up to 4096 */
+	bool edns;                   /* the client sent an EDNS OPT record */
+	bool dnssec_ok;              /* ... with the DO bit */
 };
+
+/* The largest query ts_dnsquery_rebuild writes: header, a 253-character name, type, class, OPT. */
+#define TS_DNS_QUERY_MAX (TS_DNS_HEADER_LEN + TS_DOMAIN_MAX + 2 + 4 + 11)
 
 /*
  * Read the question of a query: a header with QR clear, opcode QUERY,
- * exactly one question and no answer or authority records (one
- * additional record, an EDNS OPT, is allowed and left unread); a name of
+ * exactly one question and no answer or authority records; a name of
  * labels of 1-63 letters, digits, hyphens or underscores, no compression,
  * at most 253 characters; class IN; a type other than 0 and the zone
- * transfers. An EDNS OPT record raises udp_size. Returns 0, or the rcode to answer with (FORMERR, NOTIMP,
- * REFUSED); -1 when the message is too short to answer at all.
+ * transfers. After the question the message ends, or holds one EDNS OPT
+ * record (RFC 6891) that ends it: any other record or trailing byte is
+ * FORMERR. The OPT raises udp_size. Returns 0, or the rcode to answer
+ * with (FORMERR, NOTIMP, REFUSED); -1 when the message is too short to
+ * answer at all.
  */
 int ts_dnsquery_parse(const uint8_t *msg, size_t len, struct ts_dns_question *q);
 
@@ -56,6 +64,16 @@ int ts_dnsquery_parse(const uint8_t *msg, size_t len, struct ts_dns_question *q)
  */
 size_t ts_dnsquery_answer(const uint8_t *msg, const struct ts_dns_question *q,
 			  enum ts_dns_rcode rcode, uint8_t *out);
+
+/*
+ * The query the forwarder sends upstream in place of the client's, read
+ * by ts_dnsquery_parse into q: the client's id, RD and no other flag, the
+ * question with its name lower-cased, and, when the client sent one, an
+ * OPT holding only its UDP size and DO bit. Nothing else the client wrote
+ * leaves the machine (EDNS options, flags, letter case). out holds
+ * TS_DNS_QUERY_MAX bytes. Returns its length.
+ */
+size_t ts_dnsquery_rebuild(const uint8_t *msg, const struct ts_dns_question *q, uint8_t *out);
 
 /* "A", "AAAA", or "TYPE<n>" (RFC 3597) into buf (at least 12 bytes). */
 const char *ts_dns_type_name(uint16_t qtype, char *buf);
