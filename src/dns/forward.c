@@ -182,7 +182,7 @@ static int learn(struct forwarder *f, struct pending *p, const uint8_t *answer, 
 /*
  * Bring the allowed domains up to date. Called after a batch of queries
  * was taken from its socket and before any of it is decided, and before
- * an answer is learned: a change made before a query was sent or its
+ * a batch of answers is: a change made before a query was sent or its
  * answer came is then always seen by that query.
  */
 static void refresh_domains(struct forwarder *f)
@@ -223,8 +223,7 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
 	/* c-ares sent it with an id of its own: the client gets its own back. */
 	msg[0] = (uint8_t)(p->q.id >> 8);
 	msg[1] = (uint8_t)p->q.id;
-	/* A deny made while the query was upstream holds for its answer too. */
-	refresh_domains(f);
+	/* A deny made while the query was upstream holds for its answer too (read_answers). */
 	p->action = ts_dns_decide(f->o->policy, &f->files.domains, p->q.name);
 	if (p->action == TS_DNS_REFUSE) {
 		refuse(f, p);
@@ -475,6 +474,26 @@ static void build_poll_set(struct forwarder *f, struct poll_set *ps, size_t n_cl
 	}
 }
 
+/*
+ * What c-ares's sockets have: answers are decided again (on_answer) with
+ * the domains brought up to date once for the whole batch.
+ */
+static void read_answers(struct forwarder *f, const struct poll_set *ps)
+{
+	bool refreshed = false;
+	for (nfds_t i = ps->first_ares; i < ps->n; i++) {
+		short ev = ps->fds[i].revents;
+		if (!ev)
+			continue;
+		if (!refreshed && (ev & POLLIN)) {
+			refresh_domains(f);
+			refreshed = true;
+		}
+		ares_process_fd(f->ch, ev & (POLLIN | POLLERR | POLLHUP) ? ps->fds[i].fd : ARES_SOCKET_BAD,
+				ev & POLLOUT ? ps->fds[i].fd : ARES_SOCKET_BAD);
+	}
+}
+
 static int serve_loop(struct forwarder *f)
 {
 	struct poll_set ps;
@@ -497,13 +516,7 @@ static int serve_loop(struct forwarder *f)
 		}
 		if (ps.fds[2].revents)
 			return 0; /* the container is gone */
-		for (nfds_t i = ps.first_ares; i < ps.n; i++)
-			if (ps.fds[i].revents)
-				ares_process_fd(f->ch,
-						ps.fds[i].revents & (POLLIN | POLLERR | POLLHUP)
-							? ps.fds[i].fd : ARES_SOCKET_BAD,
-						ps.fds[i].revents & POLLOUT ? ps.fds[i].fd
-									    : ARES_SOCKET_BAD);
+		read_answers(f, &ps);
 		/* Timeouts of queries whose sockets stayed quiet. */
 		ares_process_fd(f->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
 		for (nfds_t i = POLL_FIXED; i < ps.first_ares; i++) {
