@@ -199,6 +199,9 @@ static void test_states(void **state)
 	shell_ok("cd '%s/containers/gamma' && printf '203.0.113.7 tcp 443 -\\n203.0.113.7 udp 443 -\\n"
 	   "192.0.2.9 tcp 0-65535 %lld\\n192.0.2.9 udp 0-65535 %lld\\n192.0.2.10 tcp 80 1000000000\\n' "
 	   "> live.scoped", state_root, (long long)time(NULL) + 3600, (long long)time(NULL) + 3600);
+	/* Profile entries are not counted. */
+	shell_ok("cd '%s/containers/gamma' && printf '198.51.100.1 tcp 443 -\n' > profile.scoped",
+		 state_root);
 
 	struct ts_inventory inv;
 	struct ts_error err = { 0 };

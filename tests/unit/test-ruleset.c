@@ -594,6 +594,11 @@ static void test_scoped_elements(void **state)
 	t = scoped(adjacent, 3, 1000);
 	assert_string_equal(t, SCOPED_ADD "v4 { 192.0.2.1 . tcp . 80-99 }\n");
 	free(t);
+	/* An end further off than 365 days (nft refuses ~3 years) gets 365 days. */
+	const char *far[] = { "192.0.2.1 tcp 80 999999999999" };
+	t = scoped(far, 1, 1000);
+	assert_string_equal(t, SCOPED_ADD "v4 { 192.0.2.1 . tcp . 80 timeout 31536000s }\n");
+	free(t);
 }
 
 static void test_scoped_elements_reject_bad_input(void **state)

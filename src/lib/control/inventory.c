@@ -130,14 +130,14 @@ static int count_run_denies(const char *state_dir, size_t *n, struct ts_error *e
 }
 
 /*
- * profile.scoped's and live.scoped's allows still running now: one per
- * address, ports and expiry (the tcp and udp lines of one allow count
- * once); timed when they have an expiry, else scoped.
+ * live.scoped's allows still running now (profile entries are not
+ * counted): one per address, ports and expiry (the tcp and udp lines of
+ * one allow count once); timed when they have an expiry, else scoped.
  */
 static int count_scoped(const char *state_dir, struct ts_entry_counts *c, struct ts_error *err)
 {
 	_cleanup_strv_ struct ts_strv lines = TS_STRV_INIT;
-	int r = ts_scoped_read_all(state_dir, &lines, err);
+	int r = ts_scoped_read(state_dir, &lines, err);
 	if (r < 0)
 		return r;
 	/* The set borrows its strings: keys owns them until the set is gone. */

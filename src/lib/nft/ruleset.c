@@ -527,8 +527,15 @@ static void emit_scoped_element(struct ts_strbuf *lists, const struct ts_addr *a
 		ts_strbuf_printf(b, "%u", e->port_lo);
 	else
 		ts_strbuf_printf(b, "%u-%u", e->port_lo, e->port_hi);
-	if (e->expires > 0)
-		ts_strbuf_printf(b, " timeout %llds", (long long)(e->expires - now));
+	/*
+	 * An end further off than any allow can ask for (a hand-edited file, a
+	 * clock set back) is cut to that: nft refuses timeouts of ~3 years.
+	 */
+	if (e->expires > 0) {
+		long long left = (long long)(e->expires - now);
+		ts_strbuf_printf(b, " timeout %llds", left < TS_SCOPE_MAX_SECONDS ? left
+										 : TS_SCOPE_MAX_SECONDS);
+	}
 }
 
 /* When an entry ends; a permanent one never does. */
