@@ -289,6 +289,34 @@ static void test_deny_clears_scoped(void **state)
 	assert_refused(f, H_OTHER_IP, PORT_OTHER);
 }
 
+/*
+ * A scoped allow of an address denied over a whole allow (here the
+ * profile's) would lift the deny and reopen every port: refused, saying
+ * so, nothing changed; allowing it whole still works.
+ */
+static void test_scoped_does_not_reopen_denied(void **state)
+{
+	struct shielded *f = *state;
+	CLI_OK(f, "deny", NAME, H_ALLOWED_IP);
+	assert_refused(f, H_ALLOWED_IP, PORT_OTHER);
+	struct shielded_snapshot before, after;
+	shielded_snapshot(f, &before);
+	struct cli_run r;
+	int rc = CLI(f, &r, "allow", NAME, H_ALLOWED_IP, "--port", "8080", "--for", "1h");
+	if (rc != 1 || !strstr(r.err, H_ALLOWED_IP " is denied over the profile's " H_ALLOWED_IP) ||
+	    !strstr(r.err, "reopen every port"))
+		fail_msg("scoped allow of a denied profile address: exit %d, '%s'", rc, r.err);
+	cli_run_clear(&r);
+	shielded_snapshot(f, &after);
+	shielded_assert_unchanged(&before, &after, "a scoped allow that would reopen a deny");
+	shielded_snapshot_clear(&before);
+	shielded_snapshot_clear(&after);
+	assert_refused(f, H_ALLOWED_IP, PORT_OTHER);
+	assert_refused(f, H_ALLOWED_IP, PORT_ALLOWED);
+	CLI_OK(f, "allow", NAME, H_ALLOWED_IP);
+	assert_reachable(f, H_ALLOWED_IP, PORT_OTHER);
+}
+
 /* ---- hostile values change nothing ---- */
 
 static void test_hostile_values(void **state)
@@ -461,6 +489,7 @@ int main(void)
 		WITH(test_restart_keeps_remaining_time),
 		WITH(test_rules_shows_scope),
 		WITH(test_deny_clears_scoped),
+		WITH(test_scoped_does_not_reopen_denied),
 		WITH(test_hostile_values),
 		WITH(test_invalid_file),
 		WITH(test_profile_scoped),

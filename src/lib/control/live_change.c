@@ -109,7 +109,8 @@ static int change_locked(struct txn *x, struct ts_error *err)
 	time_t now = time(NULL);
 	ts_live_lists_prune(&x->lists, now, &x->expired);
 	if (x->allow && ts_scope_is_narrow(&x->t->scope) &&
-	    (r = ts_live_lists_scoped_overlap(&x->lists, x->t, err)) < 0)
+	    ((r = ts_live_lists_scoped_overlap(&x->lists, x->t, err)) < 0 ||
+	     (r = ts_live_lists_scoped_reopens(&x->lists, x->t, err)) < 0))
 		return r;
 	ts_live_lists_plan(&x->lists, x->t, x->allow, x->set.interactive, now);
 	ts_live_lists_sets(&x->lists, &x->apply.allow, &x->apply.deny);

@@ -305,6 +305,53 @@ int ts_live_lists_scoped_overlap(const struct ts_live_lists *ls, const struct ts
 	return 0;
 }
 
+/* The first entry of whole that shares addresses with addr, or NULL. */
+static const char *whole_allow_of(const struct ts_strv *whole, const char *addr)
+{
+	for (size_t i = 0; i < whole->n; i++)
+		if (addresses_overlap(whole->items[i], addr))
+			return whole->items[i];
+	return NULL;
+}
+
+/* The first entry of domains that allows name (itself or a parent), or NULL. */
+static const char *domain_allow_of(const struct ts_strv *domains, const char *name)
+{
+	for (size_t i = 0; i < domains->n; i++)
+		if (ts_domain_matches(name, domains->items[i]))
+			return domains->items[i];
+	return NULL;
+}
+
+int ts_live_lists_scoped_reopens(const struct ts_live_lists *ls, const struct ts_live_target *t,
+				 struct ts_error *err)
+{
+	static const char hint[] = "a scoped allow lifts the deny and would reopen every port: "
+				   "allow it whole, or take it out of the profile";
+	for (size_t i = 0; i < t->ips.n; i++) {
+		const char *addr = t->ips.items[i], *by;
+		if (!ts_strv_contains(&ls->l[DENY_LIST].items, addr) &&
+		    !ts_strv_contains(&ls->l[LIVE_DENIED].items, addr))
+			continue;
+		if ((by = whole_allow_of(&ls->l[PROFILE].items, addr)))
+			return ts_error_set(err, EEXIST, "%s is denied over the profile's %s "
+					    "(profile.allowed): %s", addr, by, hint);
+		if ((by = whole_allow_of(&ls->l[LIVE].items, addr)))
+			return ts_error_set(err, EEXIST, "%s is denied over the allow of %s "
+					    "(live.allowed): %s", addr, by, hint);
+	}
+	if (!t->is_domain || ls->n <= SCOPED_DOMAINS ||
+	    !ts_strv_contains(&ls->l[DENIED_DOMAINS].items, t->text))
+		return 0;
+	const char *by = domain_allow_of(&ls->l[PROFILE_DOMAINS].items, t->text);
+	if (!by)
+		by = domain_allow_of(&ls->l[LIVE_DOMAINS].items, t->text);
+	if (by)
+		return ts_error_set(err, EEXIST, "%s is denied over the allow of %s: %s", t->text,
+				    by, hint);
+	return 0;
+}
+
 void ts_live_lists_prune(struct ts_live_lists *ls, time_t now, struct ts_strv *expired)
 {
 	scoped_filter(&ls->l[SCOPED], drop_expired, &now, expired);

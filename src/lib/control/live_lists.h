@@ -64,6 +64,15 @@ int ts_live_lists_scoped_overlap(const struct ts_live_lists *ls, const struct ts
 				 struct ts_error *err);
 
 /*
+ * A scoped or timed allow lifts a deny of its target as a plain allow
+ * does. Where the target is denied and a whole allow (profile.allowed,
+ * live.allowed, or a profile or live domain, itself or a parent) covers
+ * it, lifting the deny would reopen every port for good: -EEXIST, saying so.
+ */
+int ts_live_lists_scoped_reopens(const struct ts_live_lists *ls, const struct ts_live_target *t,
+				 struct ts_error *err);
+
+/*
  * Drop the live.scoped entries expired at now (appended to expired), and
  * the ended live.scoped_domains lines when the domain lists are loaded.
  */
