@@ -477,6 +477,49 @@ static void test_profile_hostile_lines(void **state)
 	cli_run_clear(&r);
 }
 
+/*
+ * Profile scoped entries the kernel's sets cannot hold together (a host
+ * inside a network on a shared port), among themselves or against
+ * live.scoped: resolve refuses them, saying which, and changes nothing;
+ * the hook still starts.
+ */
+static void test_profile_overlap_refused(void **state)
+{
+	struct shielded *f = *state;
+	use_profile(f, "198.51.100.0/24 8080/tcp\n");
+	CLI_OK(f, "resolve", NAME, "--force");
+	struct shielded_snapshot before, after;
+	shielded_snapshot(f, &before);
+	use_profile(f, "198.51.100.0/24 8080/tcp\n" H_OTHER_IP " 8000-9000/tcp\n");
+	struct cli_run r;
+	int rc = CLI(f, &r, "resolve", NAME, "--force");
+	if (rc != 1 || !strstr(r.err, "scoped entries '198.51.100.0/24 tcp 8080 -' and '" H_OTHER_IP
+			       " tcp 8000-9000 -' overlap"))
+		fail_msg("overlapping profile lines: exit %d, '%s'", rc, r.err);
+	cli_run_clear(&r);
+	shielded_snapshot(f, &after);
+	shielded_assert_unchanged(&before, &after, "overlapping profile entries");
+	shielded_snapshot_clear(&before);
+	shielded_snapshot_clear(&after);
+	/* Against live.scoped: the profile's network over a live host allow. */
+	use_profile(f, H_DOMAIN_OTHER_IP " 80/tcp\n");
+	CLI_OK(f, "resolve", NAME, "--force");
+	CLI_OK(f, "allow", NAME, H_OTHER_IP, "--port", "8080", "--proto", "tcp");
+	shielded_snapshot(f, &before);
+	use_profile(f, "198.51.100.0/24 8080/tcp\n");
+	rc = CLI(f, &r, "resolve", NAME, "--force");
+	if (rc != 1 || !strstr(r.err, "overlaps the scoped allow '" H_OTHER_IP " tcp 8080 -' (live.scoped)"))
+		fail_msg("profile line over a live allow: exit %d, '%s'", rc, r.err);
+	cli_run_clear(&r);
+	shielded_snapshot(f, &after);
+	shielded_assert_unchanged(&before, &after, "a profile entry over a live allow");
+	shielded_snapshot_clear(&before);
+	shielded_snapshot_clear(&after);
+	assert_int_equal(shielded_hook(f), 0);
+	assert_reachable(f, H_OTHER_IP, PORT_ALLOWED);
+	assert_reachable(f, H_DOMAIN_OTHER_IP, PORT_OTHER);
+}
+
 #define WITH(test) cmocka_unit_test_setup_teardown(test, setup, shielded_cmocka_teardown)
 
 int main(void)
@@ -494,6 +537,7 @@ int main(void)
 		WITH(test_invalid_file),
 		WITH(test_profile_scoped),
 		WITH(test_profile_hostile_lines),
+		WITH(test_profile_overlap_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

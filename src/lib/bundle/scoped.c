@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/fileio.h"
 #include "base/util.h"
@@ -68,6 +69,34 @@ int ts_scoped_read_all(const char *state_dir, struct ts_strv *out, struct ts_err
 {
 	int r = ts_scoped_read_profile(state_dir, out, err);
 	return r < 0 ? r : ts_scoped_read(state_dir, out, err);
+}
+
+static bool entries_overlap(const struct ts_scoped_entry *e, const struct ts_scoped_entry *f)
+{
+	struct ts_addr x, y;
+	return e->proto == f->proto && e->port_lo <= f->port_hi && f->port_lo <= e->port_hi &&
+	       strcmp(e->addr, f->addr) != 0 && ts_addr_parse(e->addr, &x, NULL) == 0 &&
+	       ts_addr_parse(f->addr, &y, NULL) == 0 && x.family == y.family &&
+	       (ts_addr_contains(&x, &y) || ts_addr_contains(&y, &x));
+}
+
+bool ts_scoped_find_overlap(const struct ts_strv *a, const struct ts_strv *b, const char **x,
+			    const char **y)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		struct ts_scoped_entry e;
+		if (ts_scoped_parse(a->items[i], &e, NULL) < 0)
+			continue;
+		for (size_t j = 0; j < b->n; j++) {
+			struct ts_scoped_entry f;
+			if (ts_scoped_parse(b->items[j], &f, NULL) == 0 && entries_overlap(&e, &f)) {
+				*x = a->items[i];
+				*y = b->items[j];
+				return true;
+			}
+		}
+	}
+	return false;
 }
 
 bool ts_scoped_line_expired(const char *line, time_t now)

@@ -36,6 +36,15 @@ int ts_scoped_domains_read(const char *state_dir, bool profile, struct ts_strv *
 /* profile.scoped then live.scoped: everything the scoped sets hold. */
 int ts_scoped_read_all(const char *state_dir, struct ts_strv *out, struct ts_error *err);
 
+/*
+ * A line of a and a line of b whose addresses differ but overlap (a host
+ * and its network) on a shared protocol and port: the kernel's scoped
+ * sets refuse such a pair (the same address's lines are merged instead).
+ * Returns whether there is one, the two lines in *x and *y; b may be a.
+ */
+bool ts_scoped_find_overlap(const struct ts_strv *a, const struct ts_strv *b, const char **x,
+			    const char **y);
+
 /* Whether a canonical line has expired at now. */
 bool ts_scoped_line_expired(const char *line, time_t now);
 

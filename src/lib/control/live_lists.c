@@ -272,36 +272,32 @@ static bool addresses_overlap(const char *a, const char *b)
 	       x.family == y.family && (ts_addr_contains(&x, &y) || ts_addr_contains(&y, &x));
 }
 
-/* The first entry of lines that t's scoped allow would overlap, or NULL. */
-static const char *overlapping(const struct ts_strv *lines, const struct ts_live_target *t,
-			       const char **addr)
-{
-	for (size_t i = 0; i < lines->n; i++) {
-		struct ts_scoped_entry e;
-		if (ts_scoped_parse(lines->items[i], &e, NULL) < 0 || !(t->scope.protos & e.proto) ||
-		    e.port_hi < t->scope.port_lo || t->scope.port_hi < e.port_lo)
-			continue;
-		for (size_t j = 0; j < t->ips.n; j++)
-			if (strcmp(t->ips.items[j], e.addr) != 0 &&
-			    addresses_overlap(t->ips.items[j], e.addr)) {
-				*addr = t->ips.items[j];
-				return lines->items[i];
-			}
-	}
-	return NULL;
-}
-
 int ts_live_lists_scoped_overlap(const struct ts_live_lists *ls, const struct ts_live_target *t,
 				 struct ts_error *err)
 {
-	const char *addr, *line = overlapping(&ls->l[SCOPED].items, t, &addr);
-	if (line)
-		return ts_error_set(err, EEXIST, "%s on these ports overlaps the scoped allow '%s' "
-				    "(live.scoped): deny one of them first", addr, line);
-	line = overlapping(&ls->l[PROFILE_SCOPED].items, t, &addr);
-	if (line)
-		return ts_error_set(err, EEXIST, "%s on these ports overlaps the scoped allow '%s' "
-				    "of a profile (profile.scoped)", addr, line);
+	/* The lines the allow would write (any expiry: overlap is about addresses and ports). */
+	_cleanup_strv_ struct ts_strv would = TS_STRV_INIT;
+	const unsigned protos[] = { TS_PROTO_TCP, TS_PROTO_UDP };
+	for (size_t i = 0; i < t->ips.n; i++)
+		for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
+			if (!(t->scope.protos & protos[p]))
+				continue;
+			struct ts_scoped_entry e = { .proto = protos[p], .port_lo = t->scope.port_lo,
+						     .port_hi = t->scope.port_hi };
+			snprintf(e.addr, sizeof(e.addr), "%s", t->ips.items[i]);
+			char line[TS_SCOPED_LINE_LEN];
+			ts_scoped_format(&e, line);
+			ts_strv_push(&would, line);
+		}
+	const char *mine, *line;
+	if (ts_scoped_find_overlap(&would, &ls->l[SCOPED].items, &mine, &line))
+		return ts_error_set(err, EEXIST, "%.*s on these ports overlaps the scoped allow '%s' "
+				    "(live.scoped): deny one of them first",
+				    (int)strcspn(mine, " "), mine, line);
+	if (ts_scoped_find_overlap(&would, &ls->l[PROFILE_SCOPED].items, &mine, &line))
+		return ts_error_set(err, EEXIST, "%.*s on these ports overlaps the scoped allow '%s' "
+				    "of a profile (profile.scoped)", (int)strcspn(mine, " "), mine,
+				    line);
 	return 0;
 }
 

@@ -212,6 +212,27 @@ static void free_scoped(struct scoped_entry **p)
 	free(*p);
 }
 
+/*
+ * The kernel's scoped sets take no host inside a network on a shared
+ * port: not among the profiles' scoped entries, nor against live.scoped's.
+ */
+static int check_scoped_overlaps(const char *state_dir, const struct ts_strv *scoped,
+				 struct ts_error *err)
+{
+	const char *x, *y;
+	if (ts_scoped_find_overlap(scoped, scoped, &x, &y))
+		return ts_error_set(err, EEXIST, "the profiles' scoped entries '%s' and '%s' overlap "
+				    "(a host inside a network on a shared port), which the scoped "
+				    "sets cannot hold: keep one of them", x, y);
+	_cleanup_strv_ struct ts_strv live = TS_STRV_INIT;
+	int r = ts_scoped_read(state_dir, &live, err);
+	if (r == 0 && ts_scoped_find_overlap(scoped, &live, &x, &y))
+		r = ts_error_set(err, EEXIST, "the profiles' scoped entry '%s' overlaps the scoped "
+				 "allow '%s' (live.scoped): deny it first, or change the profile",
+				 x, y);
+	return r;
+}
+
 int ts_profile_plan_make(const char *state_dir, const char *config_root,
 			 const struct ts_strv *profiles, bool dnsmasq_tier, bool shield_tier,
 			 bool force, struct ts_profile_plan *plan, struct ts_error *err)
@@ -238,6 +259,8 @@ int ts_profile_plan_make(const char *state_dir, const char *config_root,
 		if (r == 0)
 			r = resolve_scoped(scoped, n_scoped, shield_tier, plan, &res->unresolved,
 					   err);
+		if (r == 0)
+			r = check_scoped_overlaps(state_dir, &plan->scoped, err);
 	}
 	res->n_ips = res->ips.n;
 	return r;
