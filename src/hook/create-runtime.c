@@ -274,6 +274,9 @@ int hook_create_runtime(const struct ts_oci_state *st, struct ts_error *err)
 	r = ts_read_blocked(st->state_dir, &blocked, err);
 	if (r == 0)
 		r = read_ruleset(st->state_dir, blocked, &ruleset, &expired, err);
+	/* What ended has left live.scoped already: audited whatever happens next. */
+	ts_scoped_audit_expired(st->audit_enabled, st->state_dir, st->name ? st->name : st->id,
+				&expired, NULL);
 	if (r < 0)
 		return ts_error_prefix(err, r, "cannot read the ruleset");
 	/* This process stays where the hook runs: the forwarder's upstream side starts from here. */
@@ -283,8 +286,6 @@ int hook_create_runtime(const struct ts_oci_state *st, struct ts_error *err)
 		r = hook_start_forwarder(st, err);
 	if (r < 0)
 		return r;
-	ts_scoped_audit_expired(st->audit_enabled, st->state_dir, st->name ? st->name : st->id,
-				&expired, NULL);
 	ts_audit_log(st->audit_enabled, st->state_dir, st->name ? st->name : st->id, "setup", NULL,
 		     blocked ? "block applied at createRuntime (the bundle records a block)"
 			     : "shield applied at createRuntime",

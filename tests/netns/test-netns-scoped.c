@@ -364,6 +364,36 @@ static void test_invalid_file(void **state)
 	assert_int_not_equal(shielded_hook(f), 0);
 }
 
+/*
+ * Hand-edited live.scoped: an end years away is applied as 365 days; a
+ * host inside a network on a shared port fails the hook and `up` saying
+ * so, and what had ended is audited though the hook failed.
+ */
+static void test_hand_edited_limits(void **state)
+{
+	struct shielded *f = *state;
+	write_text(f->state_dir, "live.scoped", H_OTHER_IP " tcp 8080 999999999999\n");
+	assert_int_equal(shielded_hook(f), 0);
+	assert_reachable(f, H_OTHER_IP, PORT_ALLOWED);
+	char *set = scoped_set(f);
+	assert_non_null(strstr(set, "timeout 365d"));
+	free(set);
+
+	char *text = ts_xasprintf("198.51.100.0/24 tcp 8080 -\n" H_OTHER_IP " tcp 8080 -\n"
+				  H_DOMAIN_OTHER_IP " tcp 80 %ld\n", (long)time(NULL) - 10);
+	write_text(f->state_dir, "live.scoped", text);
+	free(text);
+	assert_int_not_equal(shielded_hook(f), 0);
+	assert_true(audit_has(f, "expired", "port 80/tcp"));
+	assert_int_equal(scoped_count(f), 2);
+	struct cli_run r;
+	assert_int_equal(CLI(f, &r, "up", NAME), 1);
+	if (!strstr(r.err, "scoped entries '198.51.100.0/24 tcp 8080 -' and '" H_OTHER_IP
+			   " tcp 8080 -' (profile.scoped, live.scoped) overlap"))
+		fail_msg("up with overlapping entries: '%s'", r.err);
+	cli_run_clear(&r);
+}
+
 /* ---- profile lines with a scope ---- */
 
 /* profiles/scoped.txt of the CLI's config root, and the bundle composing it. */
@@ -535,6 +565,7 @@ int main(void)
 		WITH(test_scoped_does_not_reopen_denied),
 		WITH(test_hostile_values),
 		WITH(test_invalid_file),
+		WITH(test_hand_edited_limits),
 		WITH(test_profile_scoped),
 		WITH(test_profile_hostile_lines),
 		WITH(test_profile_overlap_refused),

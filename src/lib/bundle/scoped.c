@@ -131,9 +131,16 @@ int ts_scoped_set_content(const char *state_dir, time_t now, struct ts_strv *out
 	int r = ts_scoped_read_profile(state_dir, out, err);
 	if (r == 0)
 		r = ts_scoped_load_pruned(state_dir, now, &kept, expired, err);
-	if (r == 0)
-		ts_strv_push_all(out, &kept);
-	return r;
+	if (r < 0)
+		return r;
+	ts_strv_push_all(out, &kept);
+	/* Hand-edited files: said plainly here rather than as nft's "File exists". */
+	const char *x, *y;
+	if (ts_scoped_find_overlap(out, out, &x, &y))
+		return ts_error_set(err, EEXIST, "scoped entries '%s' and '%s' (profile.scoped, "
+				    "live.scoped) overlap: a host inside a network on a shared "
+				    "port, which the scoped sets cannot hold", x, y);
+	return 0;
 }
 
 int ts_scoped_elements(const struct ts_strv *lines, time_t now, struct ts_strbuf *out,

@@ -124,9 +124,10 @@ static int replace_table(const struct ts_shield *s, enum target t, struct ts_str
 	_cleanup_strv_ struct ts_strv expired = TS_STRV_INIT;
 	a.now = time(NULL);
 	r = ts_scoped_set_content(s->state_dir, a.now, &a.scoped, &expired, err);
+	/* What ended has left live.scoped already: audited whatever happens next. */
+	ts_scoped_audit_expired(s->audit, s->state_dir, s->name, &expired, warnings);
 	if (r < 0)
 		return r;
-	ts_scoped_audit_expired(s->audit, s->state_dir, s->name, &expired, warnings);
 	ts_bundle_gateways(&set, &a.gateways);
 	struct ts_proc_identity id;
 	r = ts_container_require_running(s->state_dir, s->name, &id, err);
