@@ -569,6 +569,33 @@ static void test_scoped_domain_learned(void **state)
 	assert_false(table_has(f, H_DOMAIN_OTHER_IP " . tcp"));
 }
 
+/*
+ * Two scopes of one domain that overlap (allow --for 1m, then --port 80
+ * for good): the kernel takes no overlapping elements, so the forwarder
+ * writes disjoint pieces (port 80 living its TTL, the rest the minute);
+ * the name resolves, both scopes reach, and the next answer changes
+ * nothing.
+ */
+static void test_scoped_domain_overlapping_scopes(void **state)
+{
+	struct fixture *f = *state;
+	char *lines = NULL;
+	assert_true(asprintf(&lines, SCOPED_NAME " tcp 0-65535 %lld\n" SCOPED_NAME " tcp %d -\n",
+			     (long long)time(NULL) + 60, H_TCP_PORT) > 0);
+	write_text(f->state_dir, "live.scoped_domains", lines);
+	free(lines);
+	assert_int_equal(hook(f, "createRuntime", NULL), 0);
+	char ips[4][16];
+	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", SCOPED_NAME, ips, 4), 1);
+	assert_int_equal(harness_connect(&f->h, H_DOMAIN_OTHER_IP, H_TCP_PORT, 3000, NULL), 0);
+	assert_int_equal(harness_connect(&f->h, H_DOMAIN_OTHER_IP, H_LOOPBACK_PORT, 3000, NULL), 0);
+	char elem[64];
+	snprintf(elem, sizeof(elem), H_DOMAIN_OTHER_IP " . tcp . %d counter", H_TCP_PORT);
+	assert_true(table_has(f, elem));
+	assert_int_equal(harness_dns_query(&f->h, "127.0.0.1", SCOPED_NAME, ips, 4), 1);
+	assert_int_equal(harness_connect(&f->h, H_DOMAIN_OTHER_IP, H_TCP_PORT, 3000, NULL), 0);
+}
+
 /* A profile's scoped domain (profile.scoped_domains): its port, for good. */
 static void test_profile_scoped_domain(void **state)
 {
@@ -668,6 +695,7 @@ int main(void)
 		WITH(test_cannot_start_fails_hook),
 		WITH(test_forwarder_found_beside_hook),
 		WITH(test_scoped_domain_learned),
+		WITH(test_scoped_domain_overlapping_scopes),
 		WITH(test_profile_scoped_domain),
 		WITH(test_cli_scoped_domain),
 	};

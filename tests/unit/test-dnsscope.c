@@ -172,8 +172,8 @@ static void test_batch(void **state)
 	assert_string_equal(
 		b.nft.data,
 		"add element inet terok_shield scoped_v4 { 192.0.2.1 . tcp . 443 timeout 60s }\n"
-		"add element inet terok_shield scoped_v6 { 2001:db8::1 . tcp . 443 timeout 35s }\n"
 		"add element inet terok_shield scoped_v4 { 192.0.2.1 . udp . 8000-8080 timeout 330s }\n"
+		"add element inet terok_shield scoped_v6 { 2001:db8::1 . tcp . 443 timeout 35s }\n"
 		"add element inet terok_shield scoped_v6 { 2001:db8::1 . udp . 8000-8080 timeout 35s }\n");
 	assert_int_equal(b.n, 4);
 	ts_dns_scoped_batch_noted(&b, &l, 1000);
@@ -217,9 +217,58 @@ static void test_batch_fixed(void **state)
 	ts_dns_scoped_batch_make(&s, "scoped.test", addrs, ARRAY_SIZE(addrs), now, 1000, &l, &b);
 	assert_string_equal(
 		b.nft.data,
-		"add element inet terok_shield scoped_v6 { 2001:db8::1 . udp . 8000-8080 timeout 330s }\n"
 		"add element inet terok_shield scoped_v4 { 192.0.2.1 . tcp . 443 timeout 330s }\n"
-		"add element inet terok_shield scoped_v6 { 2001:db8::1 . tcp . 443 timeout 330s }\n");
+		"add element inet terok_shield scoped_v6 { 2001:db8::1 . tcp . 443 timeout 330s }\n"
+		"add element inet terok_shield scoped_v6 { 2001:db8::1 . udp . 8000-8080 timeout 330s }\n");
+	ts_dns_scoped_batch_clear(&b);
+}
+
+/*
+ * Overlapping scopes of one address (the kernel takes no overlapping
+ * elements): disjoint pieces, each as long as its longest cover; later,
+ * a scope of another domain over what is there replaces those pieces.
+ */
+static void test_batch_overlap(void **state)
+{
+	(void)state;
+	time_t now = 1700000000;
+	struct ts_scoped_domain items[] = {
+		{ "scoped.test", TS_PROTO_TCP, 0, 65535, now + 60 }, /* --for 1m */
+		{ "scoped.test", TS_PROTO_TCP, 80, 80, 0 },          /* --port 80, for good */
+		{ "cdn.test", TS_PROTO_TCP, 443, 8443, 0 },
+	};
+	struct ts_dns_scoped_domains s = { .items = items, .n = ARRAY_SIZE(items) };
+	struct ts_dns_addr addrs[] = { { "192.0.2.1", false, 300 } };
+	struct ts_dns_scoped_batch b = { .n = 0 };
+	ts_dns_learned_clear(&l);
+	ts_dns_scoped_batch_make(&s, "scoped.test", addrs, 1, now, 1000, &l, &b);
+	assert_string_equal(
+		b.nft.data,
+		"add element inet terok_shield scoped_v4 { 192.0.2.1 . tcp . 0-79 timeout 60s }\n"
+		"add element inet terok_shield scoped_v4 { 192.0.2.1 . tcp . 80 timeout 330s }\n"
+		"add element inet terok_shield scoped_v4 { 192.0.2.1 . tcp . 81-65535 timeout 60s }\n");
+	ts_dns_scoped_batch_noted(&b, &l, 1000);
+	ts_dns_scoped_batch_clear(&b);
+	/* Ten seconds on, cdn.test resolves to the same address. */
+	ts_dns_scoped_batch_make(&s, "cdn.test", addrs, 1, now + 10, 11000, &l, &b);
+	assert_string_equal(
+		b.nft.data,
+		"delete element inet terok_shield scoped_v4 { 192.0.2.1 . tcp . 0-79 }\n"
+		"delete element inet terok_shield scoped_v4 { 192.0.2.1 . tcp . 80 }\n"
+		"delete element inet terok_shield scoped_v4 { 192.0.2.1 . tcp . 81-65535 }\n"
+		"add element inet terok_shield scoped_v4 { 192.0.2.1 . tcp . 0-79 timeout 50s }\n"
+		"add element inet terok_shield scoped_v4 { 192.0.2.1 . tcp . 80 timeout 320s }\n"
+		"add element inet terok_shield scoped_v4 { 192.0.2.1 . tcp . 81-442 timeout 50s }\n"
+		"add element inet terok_shield scoped_v4 { 192.0.2.1 . tcp . 443-8443 timeout 330s }\n"
+		"add element inet terok_shield scoped_v4 { 192.0.2.1 . tcp . 8444-65535 timeout 50s }\n");
+	ts_dns_scoped_batch_noted(&b, &l, 11000);
+	ts_dns_scoped_batch_clear(&b);
+	/* What was deleted and not added again is forgotten; the new pieces are known. */
+	assert_false(ts_dns_learned_present(&l, "192.0.2.1 tcp 81-65535", 11000));
+	assert_true(ts_dns_learned_present(&l, "192.0.2.1 tcp 443-8443", 11000));
+	/* The same answer again: nothing overlaps differently, nothing to do. */
+	ts_dns_scoped_batch_make(&s, "cdn.test", addrs, 1, now + 11, 12000, &l, &b);
+	assert_int_equal(b.n, 0);
 	ts_dns_scoped_batch_clear(&b);
 }
 
@@ -231,6 +280,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_scoped_domain_ends, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch, setup, teardown),
 		cmocka_unit_test(test_batch_fixed),
+		cmocka_unit_test(test_batch_overlap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

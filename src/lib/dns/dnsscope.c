@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/domain.h"
+#include "base/util.h"
 #include "dns/dnsscope.h"
 
 void ts_dns_scoped_batch_clear(struct ts_dns_scoped_batch *b)
 {
 	ts_strbuf_clear(&b->nft);
 	b->n = 0;
+	b->n_removed = 0;
 }
 
 bool ts_dns_learn_whole(const struct ts_dns_domain_files *f, const char *name)
@@ -28,14 +31,6 @@ static uint32_t element_timeout(const struct ts_scoped_domain *e, uint32_t ttl, 
 	if (e->expires <= now)
 		return 0;
 	return (uint64_t)(e->expires - now) < t ? (uint32_t)(e->expires - now) : t;
-}
-
-static bool already_added(const struct ts_dns_scoped_batch *b, const char *key)
-{
-	for (size_t i = 0; i < b->n; i++)
-		if (strcmp(b->added[i].key, key) == 0)
-			return true;
-	return false;
 }
 
 /*
@@ -59,32 +54,170 @@ static bool fixed_overlaps(const struct ts_dns_scoped_domains *s, const struct t
 	return false;
 }
 
-/* One element: its commands, and its note for later. */
+/* Ports of one protocol of an address, for timeout seconds. */
+struct piece {
+	uint32_t lo, hi;
+	uint32_t timeout;
+};
+
+static void piece_key(const char *addr, unsigned proto, const struct piece *p,
+		      char key[TS_ADDR_STRLEN], char ports[16])
+{
+	if (p->lo == p->hi)
+		snprintf(ports, 16, "%u", p->lo);
+	else
+		snprintf(ports, 16, "%u-%u", p->lo, p->hi);
+	/* The longest key (an IPv6 address, " udp 65535-65535") fits the buffer. */
+	snprintf(key, TS_ADDR_STRLEN, "%s %s %s", addr, ts_proto_name(proto), ports);
+}
+
+static void note_added(struct ts_dns_scoped_batch *b, const char *key, uint32_t timeout)
+{
+	snprintf(b->added[b->n].key, sizeof(b->added[b->n].key), "%s", key);
+	b->added[b->n++].timeout = timeout;
+}
+
+/*
+ * One element, unless the learned table says it outlives the answer; one
+ * the table says is present is deleted and added again (as for dns_v4, a
+ * present element keeps its old timeout otherwise).
+ */
 static void add_element(struct ts_dns_scoped_batch *b, const struct ts_dns_addr *a,
-			const struct ts_scoped_domain *e, uint32_t timeout, uint64_t now_ms,
+			unsigned proto, const struct piece *p, uint64_t now_ms,
 			const struct ts_dns_learned *l)
 {
-	char ports[16], key[TS_ADDR_STRLEN];
-	if (e->port_lo == e->port_hi)
-		snprintf(ports, sizeof(ports), "%u", e->port_lo);
-	else
-		snprintf(ports, sizeof(ports), "%u-%u", e->port_lo, e->port_hi);
-	/* The longest key (an IPv6 address, " udp 65535-65535") fits; anything else is skipped. */
-	int n = snprintf(key, sizeof(key), "%s %s %s", a->addr, ts_proto_name(e->proto), ports);
-	if (n < 0 || (size_t)n >= sizeof(key) || already_added(b, key) || b->n == TS_DNS_SCOPED_MAX ||
-	    (timeout == ts_dns_learn_timeout(a->ttl) &&
+	char key[TS_ADDR_STRLEN], ports[16];
+	piece_key(a->addr, proto, p, key, ports);
+	if (b->n == TS_DNS_SCOPED_MAX ||
+	    (p->timeout == ts_dns_learn_timeout(a->ttl) &&
 	     ts_dns_learned_covers(l, key, now_ms, a->ttl)))
 		return;
 	const char *set = a->v6 ? "scoped_v6" : "scoped_v4";
-	const char *proto = ts_proto_name(e->proto);
-	/* As for dns_v4: a present element keeps its old timeout unless deleted first. */
 	if (ts_dns_learned_present(l, key, now_ms))
 		ts_strbuf_printf(&b->nft, "delete element inet terok_shield %s { %s . %s . %s }\n",
-				 set, a->addr, proto, ports);
+				 set, a->addr, ts_proto_name(proto), ports);
 	ts_strbuf_printf(&b->nft, "add element inet terok_shield %s { %s . %s . %s timeout %us }\n",
-			 set, a->addr, proto, ports, timeout);
-	snprintf(b->added[b->n].key, sizeof(b->added[b->n].key), "%s", key);
-	b->added[b->n++].timeout = timeout;
+			 set, a->addr, ts_proto_name(proto), ports, p->timeout);
+	note_added(b, key, p->timeout);
+}
+
+/* The elements this forwarder added for addr and proto that are still there, with the time left. */
+static size_t present_pieces(const struct ts_dns_learned *l, const char *addr, unsigned proto,
+			     uint64_t now_ms, struct piece *out, size_t max)
+{
+	char prefix[TS_ADDR_STRLEN];
+	int n = snprintf(prefix, sizeof(prefix), "%s %s ", addr, ts_proto_name(proto));
+	size_t m = 0;
+	for (size_t i = 0; i < TS_DNS_LEARNED_SLOTS && m < max; i++) {
+		unsigned lo, hi;
+		char end;
+		const char *key = l->slot[i].addr;
+		if (l->slot[i].expires_ms <= now_ms || strncmp(key, prefix, (size_t)n) != 0)
+			continue;
+		int k = sscanf(key + n, "%u-%u%c", &lo, &hi, &end);
+		if (k == 1)
+			hi = lo;
+		else if (k != 2)
+			continue;
+		out[m++] = (struct piece){ lo, hi, (uint32_t)((l->slot[i].expires_ms - now_ms + 999) / 1000) };
+	}
+	return m;
+}
+
+static bool pieces_clash(const struct piece *x, const struct piece *y)
+{
+	return x->lo <= y->hi && y->lo <= x->hi && (x->lo != y->lo || x->hi != y->hi);
+}
+
+static int piece_cmp(const void *pa, const void *pb)
+{
+	const struct piece *a = pa, *b = pb;
+	return a->lo < b->lo ? -1 : a->lo > b->lo;
+}
+
+static int u32_cmp(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	return a < b ? -1 : a > b;
+}
+
+/*
+ * Disjoint pieces covering in[0..n), each living as long as the longest
+ * piece covering it; neighbours of one life joined. out holds 2n.
+ */
+static size_t disjoint_pieces(const struct piece *in, size_t n, struct piece *out)
+{
+	uint32_t points[2 * TS_DNS_SCOPED_MAX];
+	for (size_t i = 0; i < n; i++) {
+		points[2 * i] = in[i].lo;
+		points[2 * i + 1] = in[i].hi + 1;
+	}
+	qsort(points, 2 * n, sizeof(*points), u32_cmp);
+	size_t m = 0;
+	for (size_t k = 0; k + 1 < 2 * n; k++) {
+		uint32_t from = points[k], to = points[k + 1], life = 0;
+		if (from == to)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (in[i].lo <= from && from <= in[i].hi && in[i].timeout > life)
+				life = in[i].timeout;
+		if (!life)
+			continue;
+		if (m && out[m - 1].hi + 1 == from && out[m - 1].timeout == life)
+			out[m - 1].hi = to - 1;
+		else
+			out[m++] = (struct piece){ from, to - 1, life };
+	}
+	return m;
+}
+
+/*
+ * The pieces an answer wants for one address and protocol. The kernel
+ * takes no two overlapping elements: when the wanted pieces overlap each
+ * other or what was learned before (two scoped domains, or one's timed
+ * and permanent scopes, sharing the address), the address's elements are
+ * deleted and added again as disjoint pieces.
+ */
+static void learn_group(struct ts_dns_scoped_batch *b, const struct ts_dns_addr *a,
+			unsigned proto, const struct piece *want, size_t n, uint64_t now_ms,
+			const struct ts_dns_learned *l)
+{
+	struct piece all[TS_DNS_SCOPED_MAX], out[2 * TS_DNS_SCOPED_MAX];
+	memcpy(all, want, n * sizeof(*want));
+	size_t had = present_pieces(l, a->addr, proto, now_ms, all + n, TS_DNS_SCOPED_MAX - n);
+	qsort(all + n, had, sizeof(*all), piece_cmp); /* the table's order is its hash's */
+	bool clash = false;
+	for (size_t i = 0; i < n + had && !clash; i++)
+		for (size_t j = i + 1; j < n + had && !clash; j++)
+			clash = pieces_clash(&all[i], &all[j]);
+	if (!clash) {
+		for (size_t i = 0; i < n; i++)
+			add_element(b, a, proto, &want[i], now_ms, l);
+		return;
+	}
+	const char *set = a->v6 ? "scoped_v6" : "scoped_v4";
+	char key[TS_ADDR_STRLEN], ports[16];
+	for (size_t i = n; i < n + had && b->n_removed < TS_DNS_SCOPED_MAX; i++) {
+		piece_key(a->addr, proto, &all[i], key, ports);
+		ts_strbuf_printf(&b->nft, "delete element inet terok_shield %s { %s . %s . %s }\n",
+				 set, a->addr, ts_proto_name(proto), ports);
+		snprintf(b->removed[b->n_removed++], TS_ADDR_STRLEN, "%s", key);
+	}
+	size_t m = disjoint_pieces(all, n + had, out);
+	for (size_t i = 0; i < m && b->n < TS_DNS_SCOPED_MAX; i++) {
+		piece_key(a->addr, proto, &out[i], key, ports);
+		ts_strbuf_printf(&b->nft, "add element inet terok_shield %s { %s . %s . %s timeout %us }\n",
+				 set, a->addr, ts_proto_name(proto), ports, out[i].timeout);
+		note_added(b, key, out[i].timeout);
+	}
+}
+
+static bool repeated_addr(const struct ts_dns_addr *addrs, size_t j)
+{
+	for (size_t i = 0; i < j; i++)
+		if (strcmp(addrs[i].addr, addrs[j].addr) == 0)
+			return true;
+	return false;
 }
 
 void ts_dns_scoped_batch_make(const struct ts_dns_scoped_domains *s, const char *name,
@@ -92,14 +225,23 @@ void ts_dns_scoped_batch_make(const struct ts_dns_scoped_domains *s, const char 
 			      uint64_t now_ms, const struct ts_dns_learned *l,
 			      struct ts_dns_scoped_batch *b)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		const struct ts_scoped_domain *e = &s->items[i];
-		if (!ts_domain_matches(name, e->domain))
+	const unsigned protos[] = { TS_PROTO_TCP, TS_PROTO_UDP };
+	for (size_t j = 0; j < n; j++) {
+		if (repeated_addr(addrs, j))
 			continue;
-		for (size_t j = 0; j < n; j++) {
-			uint32_t t = element_timeout(e, addrs[j].ttl, now);
-			if (t > 0 && !fixed_overlaps(s, &addrs[j], e))
-				add_element(b, &addrs[j], e, t, now_ms, l);
+		for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
+			struct piece want[TS_DNS_SCOPED_MAX];
+			size_t m = 0;
+			for (size_t i = 0; i < s->n && m < TS_DNS_SCOPED_MAX; i++) {
+				const struct ts_scoped_domain *e = &s->items[i];
+				if (e->proto != protos[p] || !ts_domain_matches(name, e->domain))
+					continue;
+				uint32_t t = element_timeout(e, addrs[j].ttl, now);
+				if (t > 0 && !fixed_overlaps(s, &addrs[j], e))
+					want[m++] = (struct piece){ e->port_lo, e->port_hi, t };
+			}
+			if (m)
+				learn_group(b, &addrs[j], protos[p], want, m, now_ms, l);
 		}
 	}
 }
@@ -107,6 +249,8 @@ void ts_dns_scoped_batch_make(const struct ts_dns_scoped_domains *s, const char 
 void ts_dns_scoped_batch_noted(const struct ts_dns_scoped_batch *b, struct ts_dns_learned *l,
 			       uint64_t now_ms)
 {
+	for (size_t i = 0; i < b->n_removed; i++)
+		ts_dns_learned_note(l, b->removed[i], now_ms, 0);
 	for (size_t i = 0; i < b->n; i++)
 		ts_dns_learned_note(l, b->added[i].key, now_ms, b->added[i].timeout);
 }

@@ -6,7 +6,9 @@
  * name, as ADDR . PROTO . PORTS with timeout min(the address's learn
  * timeout, what remains of the allow), unless a scoped address entry
  * (profile.scoped, live.scoped) already covers some of those ports of the
- * address: the kernel takes no overlapping element. A name a whole allow
+ * address: the kernel takes no overlapping element. For the same reason
+ * an address's pieces that overlap (two scopes, or what was learned
+ * before) are replaced by disjoint ones, each as long as its longest cover. A name a whole allow
  * covers (profile.domains, live.domains) is learned whole, into dns_v4/dns_v6.
  * Pure: the caller runs the commands and then notes what was added.
  */
@@ -33,6 +35,8 @@ struct ts_dns_scoped_batch {
 		char key[TS_ADDR_STRLEN]; /* "ADDR PROTO PORTS" */
 		uint32_t timeout;
 	} added[TS_DNS_SCOPED_MAX];
+	size_t n_removed;
+	char removed[TS_DNS_SCOPED_MAX][TS_ADDR_STRLEN]; /* keys deleted and not added again */
 };
 
 void ts_dns_scoped_batch_clear(struct ts_dns_scoped_batch *b);
