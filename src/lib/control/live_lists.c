@@ -240,10 +240,9 @@ static void plan_domain(struct ts_live_list *l, const struct ts_live_target *t, 
 	}
 }
 
-/* A scoped or timed allow: one line per address and protocol, replacing the same key's. */
-static void plan_scoped(struct ts_live_list *l, const struct ts_live_target *t, time_t now)
+/* The live.scoped lines a scoped or timed allow of t writes at now: one per address and protocol. */
+static void scoped_lines_of(const struct ts_live_target *t, time_t now, struct ts_strv *out)
 {
-	_cleanup_strv_ struct ts_strv replaced = TS_STRV_INIT;
 	const unsigned protos[] = { TS_PROTO_TCP, TS_PROTO_UDP };
 	for (size_t i = 0; i < t->ips.n; i++)
 		for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
@@ -254,12 +253,25 @@ static void plan_scoped(struct ts_live_list *l, const struct ts_live_target *t, 
 						     .expires = t->scope.seconds ? now + t->scope.seconds
 										 : 0 };
 			snprintf(e.addr, sizeof(e.addr), "%s", t->ips.items[i]);
-			scoped_filter(&l[SCOPED], drop_same_key, &e, &replaced);
 			char line[TS_SCOPED_LINE_LEN];
 			ts_scoped_format(&e, line);
-			ts_strv_push(&l[SCOPED].items, line);
-			l[SCOPED].changed = true;
+			ts_strv_push(out, line);
 		}
+}
+
+/* A scoped or timed allow: its lines, each replacing the same key's. */
+static void plan_scoped(struct ts_live_list *l, const struct ts_live_target *t, time_t now)
+{
+	_cleanup_strv_ struct ts_strv replaced = TS_STRV_INIT, lines = TS_STRV_INIT;
+	scoped_lines_of(t, now, &lines);
+	for (size_t i = 0; i < lines.n; i++) {
+		struct ts_scoped_entry e;
+		if (ts_scoped_parse(lines.items[i], &e, NULL) < 0)
+			continue;
+		scoped_filter(&l[SCOPED], drop_same_key, &e, &replaced);
+		ts_strv_push(&l[SCOPED].items, lines.items[i]);
+		l[SCOPED].changed = true;
+	}
 	list_remove(&l[DENY_LIST], &t->ips);
 	list_remove(&l[LIVE_DENIED], &t->ips);
 }
@@ -275,20 +287,9 @@ static bool addresses_overlap(const char *a, const char *b)
 int ts_live_lists_scoped_overlap(const struct ts_live_lists *ls, const struct ts_live_target *t,
 				 struct ts_error *err)
 {
-	/* The lines the allow would write (any expiry: overlap is about addresses and ports). */
+	/* Overlap is about addresses and ports: any expiry will do. */
 	_cleanup_strv_ struct ts_strv would = TS_STRV_INIT;
-	const unsigned protos[] = { TS_PROTO_TCP, TS_PROTO_UDP };
-	for (size_t i = 0; i < t->ips.n; i++)
-		for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
-			if (!(t->scope.protos & protos[p]))
-				continue;
-			struct ts_scoped_entry e = { .proto = protos[p], .port_lo = t->scope.port_lo,
-						     .port_hi = t->scope.port_hi };
-			snprintf(e.addr, sizeof(e.addr), "%s", t->ips.items[i]);
-			char line[TS_SCOPED_LINE_LEN];
-			ts_scoped_format(&e, line);
-			ts_strv_push(&would, line);
-		}
+	scoped_lines_of(t, time(NULL), &would);
 	const char *mine, *line;
 	if (ts_scoped_find_overlap(&would, &ls->l[SCOPED].items, &mine, &line))
 		return ts_error_set(err, EEXIST, "%.*s on these ports overlaps the scoped allow '%s' "
