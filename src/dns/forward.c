@@ -115,15 +115,6 @@ static void answer_locally(struct forwarder *f, struct pending *p, enum ts_dns_r
 	deliver(f, p, out, len);
 }
 
-/* Whether addrs[i] came earlier in the answer too. */
-static bool repeated(const struct ts_dns_addr *addrs, size_t i)
-{
-	for (size_t j = 0; j < i; j++)
-		if (strcmp(addrs[j].addr, addrs[i].addr) == 0)
-			return true;
-	return false;
-}
-
 /*
  * Add the answer's addresses with their timeouts in one transaction, done
  * before the answer leaves. Addresses whose elements already outlive this
@@ -145,7 +136,7 @@ static int learn(struct forwarder *f, struct pending *p, const uint8_t *answer, 
 					 &f->learned, &scoped);
 	for (size_t i = 0; whole && i < n; i++) {
 		if (ts_dns_learned_covers(&f->learned, addrs[i].addr, now, addrs[i].ttl) ||
-		    repeated(addrs, i))
+		    ts_dns_addr_repeated(addrs, i))
 			continue;
 		const char *set = addrs[i].v6 ? "dns_v6" : "dns_v4";
 		unsigned t = ts_dns_learn_timeout(addrs[i].ttl);

@@ -217,3 +217,41 @@ bool ts_scoped_same_key(const struct ts_scoped_entry *a, const struct ts_scoped_
 	return strcmp(a->addr, b->addr) == 0 && a->proto == b->proto && a->port_lo == b->port_lo &&
 	       a->port_hi == b->port_hi;
 }
+
+static int u32_cmp(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	return a < b ? -1 : a > b;
+}
+
+size_t ts_port_pieces_disjoint(const struct ts_port_piece *in, size_t n,
+			       struct ts_port_piece *out)
+{
+	uint32_t *points = ts_xmalloc(2 * n * sizeof(*points) + 1);
+	for (size_t i = 0; i < n; i++) {
+		points[2 * i] = in[i].lo;
+		points[2 * i + 1] = in[i].hi + 1;
+	}
+	qsort(points, 2 * n, sizeof(*points), u32_cmp);
+	size_t m = 0;
+	for (size_t k = 0; k + 1 < 2 * n; k++) {
+		uint32_t from = points[k], to = points[k + 1];
+		if (from == to)
+			continue;
+		bool covered = false;
+		long long end = 0;
+		for (size_t i = 0; i < n; i++)
+			if (in[i].lo <= from && from <= in[i].hi && (!covered || in[i].end > end)) {
+				end = in[i].end;
+				covered = true;
+			}
+		if (!covered)
+			continue;
+		if (m && out[m - 1].hi + 1 == from && out[m - 1].end == end)
+			out[m - 1].hi = to - 1;
+		else
+			out[m++] = (struct ts_port_piece){ from, to - 1, end };
+	}
+	free(points);
+	return m;
+}

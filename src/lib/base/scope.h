@@ -87,4 +87,19 @@ bool ts_scoped_same_key(const struct ts_scoped_entry *a, const struct ts_scoped_
 /* "tcp" or "udp". */
 const char *ts_proto_name(unsigned proto);
 
+/* Ports lo..hi (0-65535) of one address and protocol, living until end (greater: longer). */
+struct ts_port_piece {
+	uint32_t lo, hi;
+	long long end;
+};
+
+/*
+ * The kernel's concatenated interval sets take no two overlapping
+ * elements: the disjoint pieces covering in[0..n), each living as long as
+ * the longest piece covering it, neighbours of one end joined, in port
+ * order. out holds 2n. Returns their number.
+ */
+size_t ts_port_pieces_disjoint(const struct ts_port_piece *in, size_t n,
+			       struct ts_port_piece *out);
+
 #endif

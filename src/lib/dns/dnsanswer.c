@@ -82,3 +82,11 @@ size_t ts_dnsanswer_addresses(const uint8_t *answer, size_t len, uint16_t qtype,
 		return learn_v6(answer, (int)len, out, max);
 	return 0;
 }
+
+bool ts_dns_addr_repeated(const struct ts_dns_addr *addrs, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(addrs[j].addr, addrs[i].addr) == 0)
+			return true;
+	return false;
+}

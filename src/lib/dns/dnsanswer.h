@@ -38,6 +38,9 @@ struct ts_dns_addr {
 size_t ts_dnsanswer_addresses(const uint8_t *answer, size_t len, uint16_t qtype,
 			      struct ts_dns_addr *out, size_t max);
 
+/* Whether addrs[i] came earlier in the answer too. */
+bool ts_dns_addr_repeated(const struct ts_dns_addr *addrs, size_t i);
+
 /*
  * Seconds an address stays in dns_v4/dns_v6: the TTL bounded to
  * [TS_DNS_TTL_MIN, TS_DNS_TTL_MAX] plus a 10% margin of at least

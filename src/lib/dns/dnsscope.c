@@ -54,13 +54,8 @@ static bool fixed_overlaps(const struct ts_dns_scoped_domains *s, const struct t
 	return false;
 }
 
-/* Ports of one protocol of an address, for timeout seconds. */
-struct piece {
-	uint32_t lo, hi;
-	uint32_t timeout;
-};
-
-static void piece_key(const char *addr, unsigned proto, const struct piece *p,
+/* A piece's key as the learned table notes it ("ADDR PROTO PORTS"), and its ports alone. */
+static void piece_key(const char *addr, unsigned proto, const struct ts_port_piece *p,
 		      char key[TS_ADDR_STRLEN], char ports[16])
 {
 	if (p->lo == p->hi)
@@ -71,10 +66,21 @@ static void piece_key(const char *addr, unsigned proto, const struct piece *p,
 	snprintf(key, TS_ADDR_STRLEN, "%s %s %s", addr, ts_proto_name(proto), ports);
 }
 
-static void note_added(struct ts_dns_scoped_batch *b, const char *key, uint32_t timeout)
+/* Delete a's element of piece p, or add it with timeout p->end seconds (noted as added). */
+static void element_cmd(struct ts_dns_scoped_batch *b, const struct ts_dns_addr *a,
+			unsigned proto, const struct ts_port_piece *p, bool add)
 {
+	char key[TS_ADDR_STRLEN], ports[16];
+	piece_key(a->addr, proto, p, key, ports);
+	ts_strbuf_printf(&b->nft, "%s element inet terok_shield %s { %s . %s . %s", add ? "add" : "delete",
+			 a->v6 ? "scoped_v6" : "scoped_v4", a->addr, ts_proto_name(proto), ports);
+	if (!add) {
+		ts_strbuf_puts(&b->nft, " }\n");
+		return;
+	}
+	ts_strbuf_printf(&b->nft, " timeout %llus }\n", (unsigned long long)p->end);
 	snprintf(b->added[b->n].key, sizeof(b->added[b->n].key), "%s", key);
-	b->added[b->n++].timeout = timeout;
+	b->added[b->n++].timeout = (uint32_t)p->end;
 }
 
 /*
@@ -83,27 +89,22 @@ static void note_added(struct ts_dns_scoped_batch *b, const char *key, uint32_t 
  * present element keeps its old timeout otherwise).
  */
 static void add_element(struct ts_dns_scoped_batch *b, const struct ts_dns_addr *a,
-			unsigned proto, const struct piece *p, uint64_t now_ms,
+			unsigned proto, const struct ts_port_piece *p, uint64_t now_ms,
 			const struct ts_dns_learned *l)
 {
 	char key[TS_ADDR_STRLEN], ports[16];
 	piece_key(a->addr, proto, p, key, ports);
 	if (b->n == TS_DNS_SCOPED_MAX ||
-	    (p->timeout == ts_dns_learn_timeout(a->ttl) &&
-	     ts_dns_learned_covers(l, key, now_ms, a->ttl)))
+	    (p->end == ts_dns_learn_timeout(a->ttl) && ts_dns_learned_covers(l, key, now_ms, a->ttl)))
 		return;
-	const char *set = a->v6 ? "scoped_v6" : "scoped_v4";
 	if (ts_dns_learned_present(l, key, now_ms))
-		ts_strbuf_printf(&b->nft, "delete element inet terok_shield %s { %s . %s . %s }\n",
-				 set, a->addr, ts_proto_name(proto), ports);
-	ts_strbuf_printf(&b->nft, "add element inet terok_shield %s { %s . %s . %s timeout %us }\n",
-			 set, a->addr, ts_proto_name(proto), ports, p->timeout);
-	note_added(b, key, p->timeout);
+		element_cmd(b, a, proto, p, false);
+	element_cmd(b, a, proto, p, true);
 }
 
-/* The elements this forwarder added for addr and proto that are still there, with the time left. */
+/* The elements this forwarder added for addr and proto that are still there, seconds left as end. */
 static size_t present_pieces(const struct ts_dns_learned *l, const char *addr, unsigned proto,
-			     uint64_t now_ms, struct piece *out, size_t max)
+			     uint64_t now_ms, struct ts_port_piece *out, size_t max)
 {
 	char prefix[TS_ADDR_STRLEN];
 	int n = snprintf(prefix, sizeof(prefix), "%s %s ", addr, ts_proto_name(proto));
@@ -119,70 +120,35 @@ static size_t present_pieces(const struct ts_dns_learned *l, const char *addr, u
 			hi = lo;
 		else if (k != 2)
 			continue;
-		out[m++] = (struct piece){ lo, hi, (uint32_t)((l->slot[i].expires_ms - now_ms + 999) / 1000) };
+		out[m++] = (struct ts_port_piece){ lo, hi,
+						   (long long)(l->slot[i].expires_ms - now_ms + 999) / 1000 };
 	}
 	return m;
 }
 
-static bool pieces_clash(const struct piece *x, const struct piece *y)
+static bool pieces_clash(const struct ts_port_piece *x, const struct ts_port_piece *y)
 {
 	return x->lo <= y->hi && y->lo <= x->hi && (x->lo != y->lo || x->hi != y->hi);
 }
 
 static int piece_cmp(const void *pa, const void *pb)
 {
-	const struct piece *a = pa, *b = pb;
+	const struct ts_port_piece *a = pa, *b = pb;
 	return a->lo < b->lo ? -1 : a->lo > b->lo;
 }
 
-static int u32_cmp(const void *pa, const void *pb)
-{
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	return a < b ? -1 : a > b;
-}
-
 /*
- * Disjoint pieces covering in[0..n), each living as long as the longest
- * piece covering it; neighbours of one life joined. out holds 2n.
- */
-static size_t disjoint_pieces(const struct piece *in, size_t n, struct piece *out)
-{
-	uint32_t points[2 * TS_DNS_SCOPED_MAX];
-	for (size_t i = 0; i < n; i++) {
-		points[2 * i] = in[i].lo;
-		points[2 * i + 1] = in[i].hi + 1;
-	}
-	qsort(points, 2 * n, sizeof(*points), u32_cmp);
-	size_t m = 0;
-	for (size_t k = 0; k + 1 < 2 * n; k++) {
-		uint32_t from = points[k], to = points[k + 1], life = 0;
-		if (from == to)
-			continue;
-		for (size_t i = 0; i < n; i++)
-			if (in[i].lo <= from && from <= in[i].hi && in[i].timeout > life)
-				life = in[i].timeout;
-		if (!life)
-			continue;
-		if (m && out[m - 1].hi + 1 == from && out[m - 1].timeout == life)
-			out[m - 1].hi = to - 1;
-		else
-			out[m++] = (struct piece){ from, to - 1, life };
-	}
-	return m;
-}
-
-/*
- * The pieces an answer wants for one address and protocol. The kernel
- * takes no two overlapping elements: when the wanted pieces overlap each
- * other or what was learned before (two scoped domains, or one's timed
- * and permanent scopes, sharing the address), the address's elements are
- * deleted and added again as disjoint pieces.
+ * The pieces an answer wants for one address and protocol (end: timeout
+ * seconds). The kernel takes no two overlapping elements: when the wanted
+ * pieces overlap each other or what was learned before (two scoped
+ * domains, or one's timed and permanent scopes, sharing the address), the
+ * address's elements are deleted and added again as disjoint pieces.
  */
 static void learn_group(struct ts_dns_scoped_batch *b, const struct ts_dns_addr *a,
-			unsigned proto, const struct piece *want, size_t n, uint64_t now_ms,
+			unsigned proto, const struct ts_port_piece *want, size_t n, uint64_t now_ms,
 			const struct ts_dns_learned *l)
 {
-	struct piece all[TS_DNS_SCOPED_MAX], out[2 * TS_DNS_SCOPED_MAX];
+	struct ts_port_piece all[TS_DNS_SCOPED_MAX], out[2 * TS_DNS_SCOPED_MAX];
 	memcpy(all, want, n * sizeof(*want));
 	size_t had = present_pieces(l, a->addr, proto, now_ms, all + n, TS_DNS_SCOPED_MAX - n);
 	qsort(all + n, had, sizeof(*all), piece_cmp); /* the table's order is its hash's */
@@ -195,29 +161,14 @@ static void learn_group(struct ts_dns_scoped_batch *b, const struct ts_dns_addr 
 			add_element(b, a, proto, &want[i], now_ms, l);
 		return;
 	}
-	const char *set = a->v6 ? "scoped_v6" : "scoped_v4";
-	char key[TS_ADDR_STRLEN], ports[16];
+	char ports[16];
 	for (size_t i = n; i < n + had && b->n_removed < TS_DNS_SCOPED_MAX; i++) {
-		piece_key(a->addr, proto, &all[i], key, ports);
-		ts_strbuf_printf(&b->nft, "delete element inet terok_shield %s { %s . %s . %s }\n",
-				 set, a->addr, ts_proto_name(proto), ports);
-		snprintf(b->removed[b->n_removed++], TS_ADDR_STRLEN, "%s", key);
+		element_cmd(b, a, proto, &all[i], false);
+		piece_key(a->addr, proto, &all[i], b->removed[b->n_removed++], ports);
 	}
-	size_t m = disjoint_pieces(all, n + had, out);
-	for (size_t i = 0; i < m && b->n < TS_DNS_SCOPED_MAX; i++) {
-		piece_key(a->addr, proto, &out[i], key, ports);
-		ts_strbuf_printf(&b->nft, "add element inet terok_shield %s { %s . %s . %s timeout %us }\n",
-				 set, a->addr, ts_proto_name(proto), ports, out[i].timeout);
-		note_added(b, key, out[i].timeout);
-	}
-}
-
-static bool repeated_addr(const struct ts_dns_addr *addrs, size_t j)
-{
-	for (size_t i = 0; i < j; i++)
-		if (strcmp(addrs[i].addr, addrs[j].addr) == 0)
-			return true;
-	return false;
+	size_t m = ts_port_pieces_disjoint(all, n + had, out);
+	for (size_t i = 0; i < m && b->n < TS_DNS_SCOPED_MAX; i++)
+		element_cmd(b, a, proto, &out[i], true);
 }
 
 void ts_dns_scoped_batch_make(const struct ts_dns_scoped_domains *s, const char *name,
@@ -227,10 +178,10 @@ void ts_dns_scoped_batch_make(const struct ts_dns_scoped_domains *s, const char 
 {
 	const unsigned protos[] = { TS_PROTO_TCP, TS_PROTO_UDP };
 	for (size_t j = 0; j < n; j++) {
-		if (repeated_addr(addrs, j))
+		if (ts_dns_addr_repeated(addrs, j))
 			continue;
 		for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
-			struct piece want[TS_DNS_SCOPED_MAX];
+			struct ts_port_piece want[TS_DNS_SCOPED_MAX];
 			size_t m = 0;
 			for (size_t i = 0; i < s->n && m < TS_DNS_SCOPED_MAX; i++) {
 				const struct ts_scoped_domain *e = &s->items[i];
@@ -238,7 +189,7 @@ void ts_dns_scoped_batch_make(const struct ts_dns_scoped_domains *s, const char 
 					continue;
 				uint32_t t = element_timeout(e, addrs[j].ttl, now);
 				if (t > 0 && !fixed_overlaps(s, &addrs[j], e))
-					want[m++] = (struct piece){ e->port_lo, e->port_hi, t };
+					want[m++] = (struct ts_port_piece){ e->port_lo, e->port_hi, t };
 			}
 			if (m)
 				learn_group(b, &addrs[j], protos[p], want, m, now_ms, l);

@@ -544,12 +544,6 @@ static long long entry_end(const struct ts_scoped_entry *e)
 	return e->expires > 0 ? (long long)e->expires : LLONG_MAX;
 }
 
-static int point_cmp(const void *pa, const void *pb)
-{
-	long a = *(const long *)pa, b = *(const long *)pb;
-	return a < b ? -1 : a > b;
-}
-
 /*
  * The live entries of one address and protocol (group), as disjoint port
  * ranges: the kernel refuses an element that overlaps one of the same set
@@ -559,38 +553,19 @@ static int point_cmp(const void *pa, const void *pb)
 static void emit_scoped_group(struct ts_strbuf *lists, const struct ts_addr *a,
 			      const struct ts_scoped_entry *const *group, size_t m, time_t now)
 {
-	long *points = calloc(2 * m, sizeof(*points));
-	if (!points)
-		abort();
-	for (size_t i = 0; i < m; i++) {
-		points[2 * i] = group[i]->port_lo;
-		points[2 * i + 1] = (long)group[i]->port_hi + 1;
-	}
-	qsort(points, 2 * m, sizeof(*points), point_cmp);
-	struct ts_scoped_entry piece = *group[0];
-	long long piece_end = 0; /* 0: no piece open */
-	for (size_t k = 0; k + 1 < 2 * m; k++) {
-		if (points[k] == points[k + 1])
-			continue;
-		long long end = 0;
-		for (size_t i = 0; i < m; i++)
-			if (group[i]->port_lo <= points[k] && points[k] <= group[i]->port_hi &&
-			    entry_end(group[i]) > end)
-				end = entry_end(group[i]);
-		if (piece_end && end == piece_end && piece.port_hi + 1 == points[k]) {
-			piece.port_hi = (uint16_t)(points[k + 1] - 1);
-			continue;
-		}
-		if (piece_end)
-			emit_scoped_element(lists, a, &piece, now);
-		piece_end = end;
-		piece.port_lo = (uint16_t)points[k];
-		piece.port_hi = (uint16_t)(points[k + 1] - 1);
-		piece.expires = end == LLONG_MAX ? 0 : (time_t)end;
-	}
-	if (piece_end)
+	struct ts_port_piece *in = ts_xmalloc(3 * m * sizeof(*in)), *out = in + m;
+	for (size_t i = 0; i < m; i++)
+		in[i] = (struct ts_port_piece){ group[i]->port_lo, group[i]->port_hi,
+						 entry_end(group[i]) };
+	size_t k = ts_port_pieces_disjoint(in, m, out);
+	for (size_t i = 0; i < k; i++) {
+		struct ts_scoped_entry piece = *group[0];
+		piece.port_lo = (uint16_t)out[i].lo;
+		piece.port_hi = (uint16_t)out[i].hi;
+		piece.expires = out[i].end == LLONG_MAX ? 0 : (time_t)out[i].end;
 		emit_scoped_element(lists, a, &piece, now);
-	free(points);
+	}
+	free(in);
 }
 
 int ts_ruleset_scoped_elements(const struct ts_scoped_entry *entries, size_t n, time_t now,
