@@ -122,6 +122,11 @@ bool ts_addr_contains(const struct ts_addr *net, const struct ts_addr *a)
 	return memcmp(masked.bytes, net->bytes, sizeof(net->bytes)) == 0;
 }
 
+bool ts_addr_overlaps(const struct ts_addr *a, const struct ts_addr *b)
+{
+	return ts_addr_contains(a, b) || ts_addr_contains(b, a);
+}
+
 bool ts_addr_is_private(const struct ts_addr *a)
 {
 	for (size_t i = 0; ts_private_ranges[i]; i++) {

@@ -39,6 +39,9 @@ static inline unsigned ts_addr_max_prefix(const struct ts_addr *a)
 /* true when a (all of it) lies inside net. Families must match. */
 bool ts_addr_contains(const struct ts_addr *net, const struct ts_addr *a);
 
+/* true when a and b share addresses: one lies inside the other. */
+bool ts_addr_overlaps(const struct ts_addr *a, const struct ts_addr *b);
+
 /* Inside one of the private ranges the shield rejects (docs/ruleset.md). */
 bool ts_addr_is_private(const struct ts_addr *a);
 

@@ -71,31 +71,45 @@ int ts_scoped_read_all(const char *state_dir, struct ts_strv *out, struct ts_err
 	return r < 0 ? r : ts_scoped_read(state_dir, out, err);
 }
 
-static bool entries_overlap(const struct ts_scoped_entry *e, const struct ts_scoped_entry *f)
+/* A checked line, its address parsed once. */
+struct parsed_line {
+	struct ts_scoped_entry e;
+	struct ts_addr a;
+	const char *line;
+};
+
+/* The lines of v that parse; *n how many. */
+static struct parsed_line *parse_lines(const struct ts_strv *v, size_t *n)
 {
-	struct ts_addr x, y;
-	return e->proto == f->proto && e->port_lo <= f->port_hi && f->port_lo <= e->port_hi &&
-	       strcmp(e->addr, f->addr) != 0 && ts_addr_parse(e->addr, &x, NULL) == 0 &&
-	       ts_addr_parse(f->addr, &y, NULL) == 0 && x.family == y.family &&
-	       (ts_addr_contains(&x, &y) || ts_addr_contains(&y, &x));
+	struct parsed_line *p = ts_xmalloc((v->n + 1) * sizeof(*p));
+	*n = 0;
+	for (size_t i = 0; i < v->n; i++)
+		if (ts_scoped_parse(v->items[i], &p[*n].e, NULL) == 0 &&
+		    ts_addr_parse(p[*n].e.addr, &p[*n].a, NULL) == 0)
+			p[(*n)++].line = v->items[i];
+	return p;
+}
+
+static bool entries_overlap(const struct parsed_line *x, const struct parsed_line *y)
+{
+	return x->e.proto == y->e.proto && x->e.port_lo <= y->e.port_hi &&
+	       y->e.port_lo <= x->e.port_hi && strcmp(x->e.addr, y->e.addr) != 0 &&
+	       ts_addr_overlaps(&x->a, &y->a);
 }
 
 bool ts_scoped_find_overlap(const struct ts_strv *a, const struct ts_strv *b, const char **x,
 			    const char **y)
 {
-	for (size_t i = 0; i < a->n; i++) {
-		struct ts_scoped_entry e;
-		if (ts_scoped_parse(a->items[i], &e, NULL) < 0)
-			continue;
-		for (size_t j = 0; j < b->n; j++) {
-			struct ts_scoped_entry f;
-			if (ts_scoped_parse(b->items[j], &f, NULL) == 0 && entries_overlap(&e, &f)) {
-				*x = a->items[i];
-				*y = b->items[j];
+	size_t na, nb;
+	_cleanup_free_ struct parsed_line *pa = parse_lines(a, &na);
+	_cleanup_free_ struct parsed_line *pb = parse_lines(b, &nb);
+	for (size_t i = 0; i < na; i++)
+		for (size_t j = 0; j < nb; j++)
+			if (entries_overlap(&pa[i], &pb[j])) {
+				*x = pa[i].line;
+				*y = pb[j].line;
 				return true;
 			}
-		}
-	}
 	return false;
 }
 

@@ -240,35 +240,46 @@ static void plan_domain(struct ts_live_list *l, const struct ts_live_target *t, 
 	}
 }
 
-/* The live.scoped lines a scoped or timed allow of t writes at now: one per address and protocol. */
-static void scoped_lines_of(const struct ts_live_target *t, time_t now, struct ts_strv *out)
+/*
+ * The live.scoped lines a scoped or timed allow of t writes at now: one
+ * per address and protocol. entries (optional) gets each line's entry.
+ */
+static size_t scoped_lines_of(const struct ts_live_target *t, time_t now, struct ts_strv *lines,
+			      struct ts_scoped_entry **entries)
 {
 	const unsigned protos[] = { TS_PROTO_TCP, TS_PROTO_UDP };
+	struct ts_scoped_entry *es = ts_xmalloc((2 * t->ips.n + 1) * sizeof(*es));
+	size_t n = 0;
 	for (size_t i = 0; i < t->ips.n; i++)
 		for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
 			if (!(t->scope.protos & protos[p]))
 				continue;
-			struct ts_scoped_entry e = { .proto = protos[p], .port_lo = t->scope.port_lo,
-						     .port_hi = t->scope.port_hi,
-						     .expires = t->scope.seconds ? now + t->scope.seconds
-										 : 0 };
-			snprintf(e.addr, sizeof(e.addr), "%s", t->ips.items[i]);
+			struct ts_scoped_entry *e = &es[n++];
+			*e = (struct ts_scoped_entry){ .proto = protos[p], .port_lo = t->scope.port_lo,
+						       .port_hi = t->scope.port_hi,
+						       .expires = t->scope.seconds
+									  ? now + t->scope.seconds
+									  : 0 };
+			snprintf(e->addr, sizeof(e->addr), "%s", t->ips.items[i]);
 			char line[TS_SCOPED_LINE_LEN];
-			ts_scoped_format(&e, line);
-			ts_strv_push(out, line);
+			ts_scoped_format(e, line);
+			ts_strv_push(lines, line);
 		}
+	if (entries)
+		*entries = es;
+	else
+		free(es);
+	return n;
 }
 
 /* A scoped or timed allow: its lines, each replacing the same key's. */
 static void plan_scoped(struct ts_live_list *l, const struct ts_live_target *t, time_t now)
 {
 	_cleanup_strv_ struct ts_strv replaced = TS_STRV_INIT, lines = TS_STRV_INIT;
-	scoped_lines_of(t, now, &lines);
-	for (size_t i = 0; i < lines.n; i++) {
-		struct ts_scoped_entry e;
-		if (ts_scoped_parse(lines.items[i], &e, NULL) < 0)
-			continue;
-		scoped_filter(&l[SCOPED], drop_same_key, &e, &replaced);
+	_cleanup_free_ struct ts_scoped_entry *entries = NULL;
+	size_t n = scoped_lines_of(t, now, &lines, &entries);
+	for (size_t i = 0; i < n; i++) {
+		scoped_filter(&l[SCOPED], drop_same_key, &entries[i], &replaced);
 		ts_strv_push(&l[SCOPED].items, lines.items[i]);
 		l[SCOPED].changed = true;
 	}
@@ -281,7 +292,7 @@ static bool addresses_overlap(const char *a, const char *b)
 {
 	struct ts_addr x, y;
 	return ts_addr_parse(a, &x, NULL) == 0 && ts_addr_parse(b, &y, NULL) == 0 &&
-	       x.family == y.family && (ts_addr_contains(&x, &y) || ts_addr_contains(&y, &x));
+	       ts_addr_overlaps(&x, &y);
 }
 
 int ts_live_lists_scoped_overlap(const struct ts_live_lists *ls, const struct ts_live_target *t,
@@ -289,7 +300,7 @@ int ts_live_lists_scoped_overlap(const struct ts_live_lists *ls, const struct ts
 {
 	/* Overlap is about addresses and ports: any expiry will do. */
 	_cleanup_strv_ struct ts_strv would = TS_STRV_INIT;
-	scoped_lines_of(t, time(NULL), &would);
+	scoped_lines_of(t, time(NULL), &would, NULL);
 	const char *mine, *line;
 	if (ts_scoped_find_overlap(&would, &ls->l[SCOPED].items, &mine, &line))
 		return ts_error_set(err, EEXIST, "%.*s on these ports overlaps the scoped allow '%s' "
