@@ -217,6 +217,16 @@ void shielded_assert_unchanged(const struct shielded_snapshot *a,
 		fail_msg("%s changed the live table:\n%s\n----\n%s", what, a->table, b->table);
 }
 
+void shielded_assert_unchanged_since(struct shielded *f, struct shielded_snapshot *before,
+				     const char *what)
+{
+	struct shielded_snapshot after;
+	shielded_snapshot(f, &after);
+	shielded_assert_unchanged(before, &after, what);
+	shielded_snapshot_clear(before);
+	shielded_snapshot_clear(&after);
+}
+
 int shielded_cmocka_setup(void **state, unsigned variant)
 {
 	struct shielded *f = calloc(1, sizeof(*f));

@@ -93,6 +93,9 @@ void shielded_snapshot_clear(struct shielded_snapshot *s);
 /* Fails the test, naming what changed, unless a and b are the same. */
 void shielded_assert_unchanged(const struct shielded_snapshot *a,
 			       const struct shielded_snapshot *b, const char *what);
+/* Take a snapshot now and assert it is before's (then clear before). */
+void shielded_assert_unchanged_since(struct shielded *f, struct shielded_snapshot *before,
+				     const char *what);
 
 /* ---- one CLI process ---- */
 

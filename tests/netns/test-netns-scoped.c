@@ -299,7 +299,7 @@ static void test_scoped_does_not_reopen_denied(void **state)
 	struct shielded *f = *state;
 	CLI_OK(f, "deny", NAME, H_ALLOWED_IP);
 	assert_refused(f, H_ALLOWED_IP, PORT_OTHER);
-	struct shielded_snapshot before, after;
+	struct shielded_snapshot before;
 	shielded_snapshot(f, &before);
 	struct cli_run r;
 	int rc = CLI(f, &r, "allow", NAME, H_ALLOWED_IP, "--port", "8080", "--for", "1h");
@@ -307,10 +307,7 @@ static void test_scoped_does_not_reopen_denied(void **state)
 	    !strstr(r.err, "reopen every port"))
 		fail_msg("scoped allow of a denied profile address: exit %d, '%s'", rc, r.err);
 	cli_run_clear(&r);
-	shielded_snapshot(f, &after);
-	shielded_assert_unchanged(&before, &after, "a scoped allow that would reopen a deny");
-	shielded_snapshot_clear(&before);
-	shielded_snapshot_clear(&after);
+	shielded_assert_unchanged_since(f, &before, "a scoped allow that would reopen a deny");
 	assert_refused(f, H_ALLOWED_IP, PORT_OTHER);
 	assert_refused(f, H_ALLOWED_IP, PORT_ALLOWED);
 	CLI_OK(f, "allow", NAME, H_ALLOWED_IP);
@@ -330,7 +327,7 @@ static void test_hostile_values(void **state)
 		{ "--for", "30" },     { "--bogus", "1" },
 	};
 	CLI_OK(f, "allow", NAME, H_OTHER_IP, "--port", "8080");
-	struct shielded_snapshot before, after;
+	struct shielded_snapshot before;
 	shielded_snapshot(f, &before);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct cli_run r;
@@ -344,10 +341,7 @@ static void test_hostile_values(void **state)
 	cli_run_clear(&r);
 	assert_int_equal(CLI(f, &r, "deny", NAME, H_DOMAIN_OTHER_IP, "--port", "80"), 2);
 	cli_run_clear(&r);
-	shielded_snapshot(f, &after);
-	shielded_assert_unchanged(&before, &after, "hostile scope values");
-	shielded_snapshot_clear(&before);
-	shielded_snapshot_clear(&after);
+	shielded_assert_unchanged_since(f, &before, "hostile scope values");
 	assert_refused(f, H_DOMAIN_OTHER_IP, PORT_OTHER);
 }
 
@@ -477,7 +471,7 @@ static void test_profile_hostile_lines(void **state)
 	use_profile(f, H_OTHER_IP " 8080/tcp\n");
 	CLI_OK(f, "resolve", NAME, "--force");
 	char *good = read_text(f->state_dir, "profile.scoped");
-	struct shielded_snapshot before, after;
+	struct shielded_snapshot before;
 	shielded_snapshot(f, &before);
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		char *text = ts_xasprintf("# fine\n" H_DOMAIN_OTHER_IP " 80\n%s", bad[i]);
@@ -492,10 +486,7 @@ static void test_profile_hostile_lines(void **state)
 		assert_string_equal(now, good);
 		free(now);
 	}
-	shielded_snapshot(f, &after);
-	shielded_assert_unchanged(&before, &after, "hostile profile lines");
-	shielded_snapshot_clear(&before);
-	shielded_snapshot_clear(&after);
+	shielded_assert_unchanged_since(f, &before, "hostile profile lines");
 	free(good);
 	assert_refused(f, H_DOMAIN_OTHER_IP, PORT_OTHER);
 	/* status reports a default profile with a bad line the same way. */
@@ -518,7 +509,7 @@ static void test_profile_overlap_refused(void **state)
 	struct shielded *f = *state;
 	use_profile(f, "198.51.100.0/24 8080/tcp\n");
 	CLI_OK(f, "resolve", NAME, "--force");
-	struct shielded_snapshot before, after;
+	struct shielded_snapshot before;
 	shielded_snapshot(f, &before);
 	use_profile(f, "198.51.100.0/24 8080/tcp\n" H_OTHER_IP " 8000-9000/tcp\n");
 	struct cli_run r;
@@ -527,10 +518,7 @@ static void test_profile_overlap_refused(void **state)
 			       " tcp 8000-9000 -' overlap"))
 		fail_msg("overlapping profile lines: exit %d, '%s'", rc, r.err);
 	cli_run_clear(&r);
-	shielded_snapshot(f, &after);
-	shielded_assert_unchanged(&before, &after, "overlapping profile entries");
-	shielded_snapshot_clear(&before);
-	shielded_snapshot_clear(&after);
+	shielded_assert_unchanged_since(f, &before, "overlapping profile entries");
 	/* Against live.scoped: the profile's network over a live host allow. */
 	use_profile(f, H_DOMAIN_OTHER_IP " 80/tcp\n");
 	CLI_OK(f, "resolve", NAME, "--force");
@@ -541,10 +529,7 @@ static void test_profile_overlap_refused(void **state)
 	if (rc != 1 || !strstr(r.err, "overlaps the scoped allow '" H_OTHER_IP " tcp 8080 -' (live.scoped)"))
 		fail_msg("profile line over a live allow: exit %d, '%s'", rc, r.err);
 	cli_run_clear(&r);
-	shielded_snapshot(f, &after);
-	shielded_assert_unchanged(&before, &after, "a profile entry over a live allow");
-	shielded_snapshot_clear(&before);
-	shielded_snapshot_clear(&after);
+	shielded_assert_unchanged_since(f, &before, "a profile entry over a live allow");
 	assert_int_equal(shielded_hook(f), 0);
 	assert_reachable(f, H_OTHER_IP, PORT_ALLOWED);
 	assert_reachable(f, H_DOMAIN_OTHER_IP, PORT_OTHER);
